@@ -1,0 +1,61 @@
+/* catalog.h: the DSL catalogue (runtime/dsl.yaml) as read by card and dslgen. */
+#ifndef BATT_CATALOG_H
+#define BATT_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CAT_MAX_PARAMS 4
+
+typedef struct cat_type {
+  char *name;
+  char *is;           /* broader type this one is a kind of, or NULL */
+  char **unions;      /* alternatives a value of this type may be, or NULL */
+  int n_unions;
+} cat_type;
+
+enum {
+  CAT_ARCDSL = 1 << 0,   /* part of arc-dsl (else a batt extension) */
+  CAT_CALLS_FN = 1 << 1, /* calls a function argument */
+  CAT_MAKES_FN = 1 << 2, /* returns a closure */
+};
+
+typedef struct cat_prim {
+  char *name;
+  int arity;
+  char *params[CAT_MAX_PARAMS];
+  char *result;
+  char *family; /* NULL when the primitive has no family */
+  unsigned props;
+  int line;     /* 1-based line in the YAML file */
+} cat_prim;
+
+typedef enum cat_const_kind { CAT_CONST_BOOL, CAT_CONST_INT, CAT_CONST_PAIR } cat_const_kind;
+
+typedef struct cat_const {
+  char *name;
+  char *type;
+  cat_const_kind kind;
+  long long value[2]; /* value[0] for bool/int; both for a pair */
+  int line;
+} cat_const;
+
+typedef struct catalog {
+  cat_type *types;
+  int n_types;
+  cat_prim *prims; /* in file order */
+  int n_prims;
+  cat_const *consts;
+  int n_consts;
+} catalog;
+
+/* Reads path into *cat. On failure returns false and writes "file:line:col: error: ..."
+ * into err (errlen bytes); *cat is then empty and needs no free. */
+bool catalog_load(const char *path, catalog *cat, char *err, size_t errlen);
+void catalog_free(catalog *cat);
+
+const cat_prim *catalog_prim(const catalog *cat, const char *name);
+const cat_const *catalog_const(const catalog *cat, const char *name);
+const cat_type *catalog_type(const catalog *cat, const char *name);
+
+#endif

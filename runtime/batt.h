@@ -1,0 +1,255 @@
+/* batt.h: the libbatt runtime — values, memory, calls and the DSL primitives.
+ *
+ * A value is a 16-byte tagged struct passed by value. Integers and bools are inline;
+ * tuples and sets point at an immutable array of elements in the context's arena; a
+ * function value is a primitive (by id) or a closure (arena-allocated). Sets are stored
+ * sorted in the canonical order (bt_cmp) without duplicates, so iterating a set is
+ * iterating its items array, and tuples and sets share the same element access.
+ *
+ * A grid is a tuple of equal-length tuples of ints, exactly as in arc-dsl; no separate
+ * kind exists, so equality, order, hashing and every primitive see one value.
+ *
+ * Errors are values (BT_ERR) with a code naming the Python exception they stand for.
+ * They never appear inside containers. */
+#ifndef BATT_H
+#define BATT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum bt_kind {
+  BT_ERR = 0,
+  BT_NONE,
+  BT_BOOL,
+  BT_INT,
+  BT_TUPLE,
+  BT_SET,
+  BT_FN,
+} bt_kind;
+
+/* Error codes: the Python exception a reference run would raise, plus batt's own. */
+typedef enum bt_errc {
+  BT_E_TYPE = 1,   /* TypeError */
+  BT_E_VALUE,      /* ValueError (e.g. max() of an empty sequence) */
+  BT_E_INDEX,      /* IndexError */
+  BT_E_ATTR,       /* AttributeError */
+  BT_E_STOP,       /* StopIteration (next() of an empty iterator) */
+  BT_E_ZERODIV,    /* ZeroDivisionError */
+  BT_E_KEY,        /* KeyError */
+  BT_E_RUNTIME,    /* RuntimeError */
+  BT_E_RECURSION,  /* RecursionError */
+  BT_E_OVERFLOW,   /* an integer left the int64 range */
+  BT_E_LIMIT,      /* a value or a loop went past a runtime limit */
+  BT_E_COUNT
+} bt_errc;
+
+struct bt_value;
+struct bt_closure;
+
+typedef struct bt_value {
+  uint8_t kind;  /* bt_kind */
+  uint8_t errc;  /* bt_errc when kind == BT_ERR */
+  uint16_t prim; /* primitive id when kind == BT_FN and clo == NULL */
+  uint32_t n;    /* element count of a tuple or set */
+  union {
+    int64_t i;                      /* BT_INT, BT_BOOL (0/1) */
+    const struct bt_value *items;   /* BT_TUPLE, BT_SET */
+    const struct bt_closure *clo;   /* BT_FN closure, NULL for a bare primitive */
+  } u;
+} bt_value;
+
+/* A closure made by compose, chain, fork, matcher, rbind, lbind or power.
+ * ctor is the constructor's primitive id; arity is how many arguments it takes
+ * (arc-dsl's co_argcount); args are the captured values (power: function, count). */
+typedef struct bt_closure {
+  uint16_t ctor;
+  uint8_t arity;
+  uint8_t nargs;
+  bt_value args[3];
+} bt_closure;
+
+/* ---- limits and context ------------------------------------------------ */
+
+typedef struct bt_limits {
+  uint64_t max_steps;  /* function calls per evaluation (bt_ctx_begin resets) */
+  uint32_t max_elems;  /* elements in one tuple or set, cells in one grid */
+  uint32_t max_depth;  /* nesting of calls through closures */
+  size_t max_bytes;    /* arena bytes in use at once */
+} bt_limits;
+
+extern const bt_limits bt_default_limits;
+
+typedef struct bt_chunk bt_chunk;
+
+/* Arena: a list of chunks, bump allocation, released to a mark. */
+typedef struct bt_arena {
+  bt_chunk *head;  /* chunk being filled */
+  bt_chunk *spare; /* released chunks kept for reuse */
+  size_t used;     /* bytes handed out and not released */
+} bt_arena;
+
+typedef struct bt_mark {
+  bt_chunk *chunk;
+  size_t off;
+  size_t used;
+} bt_mark;
+
+typedef struct bt_ctx {
+  bt_arena arena;
+  bt_limits lim;
+  uint64_t steps;
+  uint32_t depth;
+} bt_ctx;
+
+void bt_ctx_init(bt_ctx *cx, const bt_limits *lim); /* lim NULL: defaults */
+void bt_ctx_free(bt_ctx *cx);
+/* Starts one evaluation: resets the step counter. */
+static inline void bt_ctx_begin(bt_ctx *cx) { cx->steps = 0; cx->depth = 0; }
+
+bt_mark bt_arena_mark(bt_ctx *cx);
+void bt_arena_release(bt_ctx *cx, bt_mark m);
+/* n bytes, 16-aligned; NULL when max_bytes would be passed. */
+void *bt_alloc(bt_ctx *cx, size_t n);
+
+/* ---- scalar constructors and predicates ---------------------------------- */
+
+static inline bt_value bt_err(bt_errc c) { bt_value v = {BT_ERR, (uint8_t)c, 0, 0, {0}}; return v; }
+static inline bt_value bt_none(void) { bt_value v = {BT_NONE, 0, 0, 0, {0}}; return v; }
+static inline bt_value bt_int(int64_t i) { bt_value v = {BT_INT, 0, 0, 0, {.i = i}}; return v; }
+static inline bt_value bt_bool(bool b) { bt_value v = {BT_BOOL, 0, 0, 0, {.i = b ? 1 : 0}}; return v; }
+static inline bt_value bt_prim_value(int prim) { bt_value v = {BT_FN, 0, (uint16_t)prim, 0, {.clo = NULL}}; return v; }
+static inline bt_value bt_tuple(const bt_value *items, uint32_t n) { bt_value v = {BT_TUPLE, 0, 0, n, {.items = items}}; return v; }
+
+static inline bool bt_is_err(bt_value v) { return v.kind == BT_ERR; }
+/* int or bool: Python's isinstance(v, int) */
+static inline bool bt_is_int(bt_value v) { return v.kind == BT_INT || v.kind == BT_BOOL; }
+static inline bool bt_is_tuple(bt_value v) { return v.kind == BT_TUPLE; }
+static inline bool bt_is_set(bt_value v) { return v.kind == BT_SET; }
+/* tuple or set: something with items */
+static inline bool bt_is_coll(bt_value v) { return v.kind == BT_TUPLE || v.kind == BT_SET; }
+static inline bool bt_is_fn(bt_value v) { return v.kind == BT_FN; }
+
+/* Propagates the first error among n values: returns true and sets *out if one is. */
+static inline bool bt_any_err(const bt_value *v, int n, bt_value *out) {
+  for (int k = 0; k < n; k++)
+    if (v[k].kind == BT_ERR) { *out = v[k]; return true; }
+  return false;
+}
+
+/* ---- containers ------------------------------------------------------------ */
+
+/* n uninitialised elements in the arena; NULL past max_elems or max_bytes. */
+bt_value *bt_items(bt_ctx *cx, size_t n);
+/* The pair (a, b) and the int pair (i, j); an error value if allocation fails. */
+bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b);
+bt_value bt_ipair(bt_ctx *cx, int64_t i, int64_t j);
+/* The cell (color, (i, j)) in one allocation. */
+bt_value bt_cell(bt_ctx *cx, int64_t color, int64_t i, int64_t j);
+/* A tuple copying n values. */
+bt_value bt_tuple_copy(bt_ctx *cx, const bt_value *items, size_t n);
+/* A set from n arena-owned values: sorts them in place (stable) and drops later
+ * duplicates (the first inserted of equal values survives, as in Python). */
+bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n);
+/* A set from values already strictly ascending in canonical order (not checked in
+ * release builds). */
+bt_value bt_set_sorted(bt_value *items, size_t n);
+/* Python's type(proto)(items): a set when proto is a set, else a tuple. */
+bt_value bt_like(bt_ctx *cx, bt_value proto, bt_value *items, size_t n);
+
+/* A growable array in the arena. */
+typedef struct bt_vec {
+  bt_value *items;
+  size_t n, cap;
+} bt_vec;
+static inline void bt_vec_init(bt_vec *v) { v->items = NULL; v->n = 0; v->cap = 0; }
+/* false when the limit is hit (max_elems / max_bytes). */
+bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x);
+bool bt_vec_reserve(bt_ctx *cx, bt_vec *v, size_t n);
+
+/* ---- grids ----------------------------------------------------------------- */
+
+/* True when g is a non-empty tuple of equal-length tuples whose elements are all
+ * ints (or bools); sets *h, *w. Rows may be empty (w == 0). */
+bool bt_grid_dims(bt_value g, int64_t *h, int64_t *w);
+#define BT_GCELL(g, row, col) ((g).u.items[(row)].u.items[(col)].u.i)
+/* An h x w grid of ints from a row-major array. */
+bt_value bt_grid_from(bt_ctx *cx, int64_t h, int64_t w, const int64_t *cells);
+/* An h x w grid whose cells the caller fills through *cells (row-major, h*w values
+ * already typed BT_INT with value 0). */
+bt_value bt_grid_new(bt_ctx *cx, int64_t h, int64_t w, bt_value **cells);
+
+/* ---- order, equality, hashing, Python operators -------------------------- */
+
+/* The canonical total order: none < bool/int < tuple < set < function. */
+int bt_cmp(bt_value a, bt_value b);
+/* Python ==: bools equal ints of the same value. */
+bool bt_eq(bt_value a, bt_value b);
+/* Equality that also tells bool from int, at every depth (tests, results). */
+bool bt_same(bt_value a, bt_value b);
+uint64_t bt_hash(bt_value v);
+/* Python truthiness. */
+bool bt_truth(bt_value v);
+/* Python a < b: 1, 0, or -1 when Python raises TypeError. Sets compare by
+ * inclusion (proper subset). */
+int bt_py_lt(bt_value a, bt_value b);
+/* Python `x in c` for a tuple or set: 1, 0, or -1 (TypeError). */
+int bt_contains(bt_value c, bt_value x);
+/* Position of x in the sorted items of set s, or -1. */
+int64_t bt_set_find(bt_value s, bt_value x);
+
+/* Python integer arithmetic on int64 with overflow as an error. */
+bt_value bt_int_add(int64_t a, int64_t b);
+bt_value bt_int_sub(int64_t a, int64_t b);
+bt_value bt_int_mul(int64_t a, int64_t b);
+bt_value bt_int_floordiv(int64_t a, int64_t b); /* ZeroDivisionError on b == 0 */
+bt_value bt_int_mod(int64_t a, int64_t b);
+
+/* Python's obj[k] for a tuple (negative k counts from the end); IndexError out of
+ * range, TypeError for sets, ints and functions. */
+bt_value bt_getitem(bt_value c, int64_t k);
+/* Python's len(); -1 when Python raises TypeError. */
+int64_t bt_len(bt_value v);
+
+/* ---- functions --------------------------------------------------------------- */
+
+typedef bt_value (*bt_prim_fn)(bt_ctx *cx, const bt_value *args);
+
+typedef struct bt_prim_info {
+  const char *name;
+  uint8_t arity;
+  bt_prim_fn fn;
+} bt_prim_info;
+
+/* Generated from runtime/dsl.yaml at build time (bt_dispatch.c). */
+extern const bt_prim_info bt_prims[];
+extern const int bt_n_prims;
+/* Primitive id by name, or -1. */
+int bt_prim_lookup(const char *name);
+
+/* Every primitive is defined with this macro; the build checks that the set of
+ * BT_PRIM definitions equals the catalogue. Arguments are never error values. */
+#define BT_PRIM(name) bt_value bt_p_##name(bt_ctx *cx, const bt_value *a)
+
+/* How many arguments f takes (arc-dsl's co_argcount); -1 if f is not a function. */
+int bt_arity(bt_value f);
+/* Calls f on n arguments. An error argument is returned as is; a non-function,
+ * a wrong argument count, too deep a nesting or too many steps give an error. */
+bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n);
+static inline bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) { return bt_call(cx, f, &x, 1); }
+static inline bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) {
+  bt_value a[2] = {x, y};
+  return bt_call(cx, f, a, 2);
+}
+/* Calls primitive `prim` directly (the generated program's entry): strict in errors,
+ * counts a step. */
+bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args);
+/* A closure value; an error value if allocation fails. */
+bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, int nargs);
+
+/* ---- text --------------------------------------------------------------------- */
+
+const char *bt_errc_name(bt_errc c); /* "TypeError", ... */
+const char *bt_kind_name(bt_kind k);
+
+#endif

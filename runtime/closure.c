@@ -1,0 +1,113 @@
+/* closure.c: function values and calls — the closure constructors of arc-dsl
+ * (compose, chain, fork, matcher, rbind, lbind, power) and the call machinery. */
+#include <string.h>
+
+#include "batt.h"
+#include "bt_prims.h"
+
+/* Python's recursion limit stops power(f, n) from building n nested compositions. */
+enum { POWER_MAX = 990 };
+
+bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, int nargs) {
+  bt_closure *c = bt_alloc(cx, sizeof *c);
+  if (!c) return bt_err(BT_E_LIMIT);
+  memset(c, 0, sizeof *c);
+  c->ctor = (uint16_t)ctor;
+  c->arity = (uint8_t)arity;
+  c->nargs = (uint8_t)nargs;
+  memcpy(c->args, args, (size_t)nargs * sizeof *args);
+  bt_value v = {BT_FN, 0, (uint16_t)ctor, 0, {.clo = c}};
+  return v;
+}
+
+int bt_arity(bt_value f) {
+  if (f.kind != BT_FN) return -1;
+  return f.u.clo ? f.u.clo->arity : bt_prims[f.prim].arity;
+}
+
+/* Calls the closure c on n arguments (n already equals its arity). */
+static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  const bt_value *k = c->args;
+  switch (c->ctor) {
+  case BT_P_compose: return bt_call1(cx, k[0], bt_call1(cx, k[1], x[0]));
+  case BT_P_chain: return bt_call1(cx, k[0], bt_call1(cx, k[1], bt_call1(cx, k[2], x[0])));
+  case BT_P_fork: {
+    bt_value l = bt_call1(cx, k[1], x[0]);
+    if (bt_is_err(l)) return l;
+    return bt_call2(cx, k[0], l, bt_call1(cx, k[2], x[0]));
+  }
+  case BT_P_matcher: {
+    bt_value r = bt_call1(cx, k[0], x[0]);
+    return bt_is_err(r) ? r : bt_bool(bt_eq(r, k[1]));
+  }
+  case BT_P_rbind:
+  case BT_P_lbind: {
+    bt_value args[4];
+    int fn_arity = bt_arity(k[0]);
+    if (fn_arity != n + 1) return bt_err(BT_E_TYPE); /* the lambda forwards n + 1 arguments */
+    if (c->ctor == BT_P_rbind) {
+      memcpy(args, x, (size_t)n * sizeof *x);
+      args[n] = k[1];
+    } else {
+      args[0] = k[1];
+      memcpy(args + 1, x, (size_t)n * sizeof *x);
+    }
+    return bt_call(cx, k[0], args, n + 1);
+  }
+  case BT_P_power: {
+    bt_value r = x[0];
+    for (int64_t t = 0; t < k[1].u.i && !bt_is_err(r); t++) r = bt_call1(cx, k[0], r);
+    return r;
+  }
+  default: return bt_err(BT_E_RUNTIME);
+  }
+}
+
+bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
+  bt_value e;
+  if (bt_any_err(args, n, &e)) return e;
+  if (f.kind != BT_FN) return bt_err(BT_E_TYPE);
+  if (bt_arity(f) != n) return bt_err(BT_E_TYPE);
+  if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
+  if (cx->depth >= cx->lim.max_depth) return bt_err(BT_E_RECURSION);
+  cx->depth++;
+  bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
+  cx->depth--;
+  return r;
+}
+
+bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args) {
+  bt_value e;
+  if (bt_any_err(args, bt_prims[prim].arity, &e)) return e;
+  if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
+  return bt_prims[prim].fn(cx, args);
+}
+
+/* ---- the constructors ------------------------------------------------------------ */
+
+BT_PRIM(compose) { return bt_closure_new(cx, BT_P_compose, 1, a, 2); }
+BT_PRIM(chain) { return bt_closure_new(cx, BT_P_chain, 1, a, 3); }
+BT_PRIM(fork) { return bt_closure_new(cx, BT_P_fork, 1, a, 3); }
+BT_PRIM(matcher) { return bt_closure_new(cx, BT_P_matcher, 1, a, 2); }
+
+/* rbind/lbind read function.__code__.co_argcount: 2 and 3 give closures of 1 and 2
+ * arguments, anything else a closure of 3 (which fails when called unless it was 4). */
+static bt_value bind(bt_ctx *cx, int ctor, const bt_value *a) {
+  int n = bt_arity(a[0]);
+  if (n < 0) return bt_err(BT_E_ATTR);
+  int arity = n == 2 ? 1 : n == 3 ? 2 : 3;
+  return bt_closure_new(cx, ctor, arity, a, 2);
+}
+
+BT_PRIM(rbind) { return bind(cx, BT_P_rbind, a); }
+BT_PRIM(lbind) { return bind(cx, BT_P_lbind, a); }
+
+/* power(f, 1) is f; power(f, n) composes f with power(f, n - 1), so n < 1 never ends. */
+BT_PRIM(power) {
+  bt_value f = a[0], n = a[1];
+  if (bt_is_int(n) && n.u.i == 1) return f;
+  if (!bt_is_int(n)) return bt_err(BT_E_TYPE);
+  if (n.u.i < 1 || n.u.i > POWER_MAX) return bt_err(BT_E_RECURSION);
+  bt_value args[2] = {f, bt_int(n.u.i)};
+  return bt_closure_new(cx, BT_P_power, 1, args, 2);
+}

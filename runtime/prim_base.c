@@ -1,0 +1,1 @@
+/* prim_base.c: being written. */

@@ -1,0 +1,1 @@
+/* prim_ext.c: being written. */

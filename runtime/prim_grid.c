@@ -1,0 +1,1 @@
+/* prim_grid.c: being written. */

@@ -1,0 +1,1 @@
+/* prim_objects.c: being written. */

@@ -1,0 +1,1 @@
+/* prim_patch.c: being written. */

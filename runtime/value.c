@@ -1,0 +1,459 @@
+/* value.c: arena memory, container construction, canonical order, equality,
+ * hashing and the Python operators every primitive builds on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batt.h"
+
+const bt_limits bt_default_limits = {
+    .max_steps = 2000000,
+    .max_elems = 1u << 20,
+    .max_depth = 400,
+    .max_bytes = (size_t)256 << 20,
+};
+
+/* ---- arena ----------------------------------------------------------------------- */
+
+struct bt_chunk {
+  bt_chunk *next;
+  size_t size;
+  size_t off;
+  size_t pad_; /* keeps data 16-aligned */
+  _Alignas(16) unsigned char data[];
+};
+
+enum { CHUNK_MIN = 64 * 1024 };
+
+void bt_ctx_init(bt_ctx *cx, const bt_limits *lim) {
+  memset(cx, 0, sizeof *cx);
+  cx->lim = lim ? *lim : bt_default_limits;
+}
+
+static void free_chunks(bt_chunk *c) {
+  while (c) {
+    bt_chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+}
+
+void bt_ctx_free(bt_ctx *cx) {
+  free_chunks(cx->arena.head);
+  free_chunks(cx->arena.spare);
+  memset(&cx->arena, 0, sizeof cx->arena);
+}
+
+bt_mark bt_arena_mark(bt_ctx *cx) {
+  bt_mark m = {cx->arena.head, cx->arena.head ? cx->arena.head->off : 0, cx->arena.used};
+  return m;
+}
+
+void bt_arena_release(bt_ctx *cx, bt_mark m) {
+  bt_arena *a = &cx->arena;
+  while (a->head && a->head != m.chunk) {
+    bt_chunk *c = a->head;
+    a->head = c->next;
+    c->next = a->spare;
+    a->spare = c;
+  }
+  if (a->head) a->head->off = m.off;
+  a->used = m.used;
+}
+
+static bt_chunk *take_chunk(bt_arena *a, size_t need) {
+  for (bt_chunk **p = &a->spare; *p; p = &(*p)->next) {
+    if ((*p)->size >= need) {
+      bt_chunk *c = *p;
+      *p = c->next;
+      return c;
+    }
+  }
+  size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
+  bt_chunk *c = malloc(sizeof(bt_chunk) + size);
+  if (c) c->size = size;
+  return c;
+}
+
+void *bt_alloc(bt_ctx *cx, size_t n) {
+  bt_arena *a = &cx->arena;
+  n = (n + 15) & ~(size_t)15;
+  if (n == 0) n = 16;
+  if (n > cx->lim.max_bytes || a->used > cx->lim.max_bytes - n) return NULL;
+  if (!a->head || a->head->size - a->head->off < n) {
+    bt_chunk *c = take_chunk(a, n);
+    if (!c) return NULL;
+    c->off = 0;
+    c->next = a->head;
+    a->head = c;
+  }
+  void *p = a->head->data + a->head->off;
+  a->head->off += n;
+  a->used += n;
+  return p;
+}
+
+/* ---- containers ---------------------------------------------------------------- */
+
+bt_value *bt_items(bt_ctx *cx, size_t n) {
+  if (n > cx->lim.max_elems) return NULL;
+  return bt_alloc(cx, n * sizeof(bt_value));
+}
+
+bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b) {
+  bt_value *it = bt_items(cx, 2);
+  if (!it) return bt_err(BT_E_LIMIT);
+  it[0] = a;
+  it[1] = b;
+  return bt_tuple(it, 2);
+}
+
+bt_value bt_ipair(bt_ctx *cx, int64_t i, int64_t j) { return bt_pair(cx, bt_int(i), bt_int(j)); }
+
+bt_value bt_cell(bt_ctx *cx, int64_t color, int64_t i, int64_t j) {
+  bt_value *it = bt_items(cx, 4);
+  if (!it) return bt_err(BT_E_LIMIT);
+  it[0] = bt_int(color);
+  it[1] = bt_tuple(it + 2, 2);
+  it[2] = bt_int(i);
+  it[3] = bt_int(j);
+  return bt_tuple(it, 2);
+}
+
+bt_value bt_tuple_copy(bt_ctx *cx, const bt_value *items, size_t n) {
+  if (n == 0) return bt_tuple(NULL, 0);
+  bt_value *it = bt_items(cx, n);
+  if (!it) return bt_err(BT_E_LIMIT);
+  memcpy(it, items, n * sizeof *it);
+  return bt_tuple(it, (uint32_t)n);
+}
+
+static void insertion_sort(bt_value *v, size_t n) {
+  for (size_t k = 1; k < n; k++) {
+    bt_value x = v[k];
+    size_t m = k;
+    while (m > 0 && bt_cmp(v[m - 1], x) > 0) {
+      v[m] = v[m - 1];
+      m--;
+    }
+    v[m] = x;
+  }
+}
+
+/* Stable merge sort of v[0..n) using tmp[0..n). */
+static void merge_sort(bt_value *v, bt_value *tmp, size_t n) {
+  if (n <= 16) {
+    insertion_sort(v, n);
+    return;
+  }
+  size_t h = n / 2;
+  merge_sort(v, tmp, h);
+  merge_sort(v + h, tmp, n - h);
+  if (bt_cmp(v[h - 1], v[h]) <= 0) return;
+  memcpy(tmp, v, h * sizeof *v);
+  size_t i = 0, j = h, k = 0;
+  while (i < h && j < n) v[k++] = bt_cmp(v[j], tmp[i]) < 0 ? v[j++] : tmp[i++];
+  while (i < h) v[k++] = tmp[i++];
+}
+
+bt_value bt_set_sorted(bt_value *items, size_t n) {
+  bt_value v = {BT_SET, 0, 0, (uint32_t)n, {.items = n ? items : NULL}};
+  return v;
+}
+
+bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
+  size_t k = 1;
+  while (k < n && bt_cmp(items[k - 1], items[k]) < 0) k++;
+  if (k >= n) return bt_set_sorted(items, n);
+  bt_value *tmp = bt_items(cx, n / 2 + 1);
+  if (!tmp) return bt_err(BT_E_LIMIT);
+  merge_sort(items, tmp, n);
+  size_t m = 1;
+  for (k = 1; k < n; k++)
+    if (bt_cmp(items[m - 1], items[k]) != 0) items[m++] = items[k];
+  return bt_set_sorted(items, m);
+}
+
+bt_value bt_like(bt_ctx *cx, bt_value proto, bt_value *items, size_t n) {
+  if (proto.kind == BT_SET) return bt_set_build(cx, items, n);
+  return bt_tuple(n ? items : NULL, (uint32_t)n);
+}
+
+bool bt_vec_reserve(bt_ctx *cx, bt_vec *v, size_t n) {
+  if (n <= v->cap) return true;
+  size_t cap = v->cap ? v->cap * 2 : 8;
+  while (cap < n) cap *= 2;
+  if (cap > cx->lim.max_elems) cap = cx->lim.max_elems;
+  if (cap < n) return false;
+  bt_value *it = bt_items(cx, cap);
+  if (!it) return false;
+  if (v->n) memcpy(it, v->items, v->n * sizeof *it);
+  v->items = it;
+  v->cap = cap;
+  return true;
+}
+
+bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x) {
+  if (v->n == v->cap && !bt_vec_reserve(cx, v, v->n + 1)) return false;
+  v->items[v->n++] = x;
+  return true;
+}
+
+/* ---- grids --------------------------------------------------------------------- */
+
+bool bt_grid_dims(bt_value g, int64_t *h, int64_t *w) {
+  if (g.kind != BT_TUPLE || g.n == 0) return false;
+  uint32_t width = g.u.items[0].n;
+  for (uint32_t i = 0; i < g.n; i++) {
+    bt_value r = g.u.items[i];
+    if (r.kind != BT_TUPLE || r.n != width) return false;
+    for (uint32_t j = 0; j < width; j++)
+      if (!bt_is_int(r.u.items[j])) return false;
+  }
+  *h = g.n;
+  *w = width;
+  return true;
+}
+
+bt_value bt_grid_new(bt_ctx *cx, int64_t h, int64_t w, bt_value **cells) {
+  if (h < 0 || w < 0) return bt_err(BT_E_VALUE);
+  if (h == 0) {
+    *cells = NULL;
+    return bt_tuple(NULL, 0);
+  }
+  if ((w && h > (int64_t)cx->lim.max_elems / w) || h > (int64_t)cx->lim.max_elems)
+    return bt_err(BT_E_LIMIT);
+  bt_value *rows = bt_items(cx, (size_t)(h + h * w));
+  if (!rows) return bt_err(BT_E_LIMIT);
+  bt_value *c = rows + h;
+  for (int64_t i = 0; i < h; i++) rows[i] = bt_tuple(w ? c + i * w : NULL, (uint32_t)w);
+  for (int64_t k = 0; k < h * w; k++) c[k] = bt_int(0);
+  *cells = c;
+  return bt_tuple(rows, (uint32_t)h);
+}
+
+bt_value bt_grid_from(bt_ctx *cx, int64_t h, int64_t w, const int64_t *cells) {
+  bt_value *c;
+  bt_value g = bt_grid_new(cx, h, w, &c);
+  if (bt_is_err(g)) return g;
+  for (int64_t k = 0; k < h * w; k++) c[k].u.i = cells[k];
+  return g;
+}
+
+/* ---- order, equality, hashing --------------------------------------------------- */
+
+static int kind_rank(uint8_t k) {
+  switch (k) {
+  case BT_NONE: return 0;
+  case BT_BOOL:
+  case BT_INT: return 1;
+  case BT_TUPLE: return 2;
+  case BT_SET: return 3;
+  case BT_FN: return 4;
+  default: return 5;
+  }
+}
+
+static const char *fn_name(bt_value f) {
+  int id = f.u.clo ? f.u.clo->ctor : f.prim;
+  return id < bt_n_prims ? bt_prims[id].name : "?";
+}
+
+static int cmp_seq(const bt_value *a, uint32_t na, const bt_value *b, uint32_t nb) {
+  uint32_t n = na < nb ? na : nb;
+  for (uint32_t k = 0; k < n; k++) {
+    int c = bt_cmp(a[k], b[k]);
+    if (c) return c;
+  }
+  return na < nb ? -1 : na > nb;
+}
+
+int bt_cmp(bt_value a, bt_value b) {
+  int ra = kind_rank(a.kind), rb = kind_rank(b.kind);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+  case 1: return a.u.i < b.u.i ? -1 : a.u.i > b.u.i;
+  case 2:
+  case 3: return cmp_seq(a.u.items, a.n, b.u.items, b.n);
+  case 4: {
+    int c = strcmp(fn_name(a), fn_name(b));
+    if (c) return c < 0 ? -1 : 1;
+    const bt_value *aa = a.u.clo ? a.u.clo->args : NULL, *ba = b.u.clo ? b.u.clo->args : NULL;
+    return cmp_seq(aa, a.u.clo ? a.u.clo->nargs : 0, ba, b.u.clo ? b.u.clo->nargs : 0);
+  }
+  default: return 0;
+  }
+}
+
+bool bt_eq(bt_value a, bt_value b) {
+  if (bt_is_int(a) && bt_is_int(b)) return a.u.i == b.u.i;
+  if (a.kind != b.kind || a.kind == BT_ERR) return false;
+  if (a.kind == BT_TUPLE || a.kind == BT_SET) {
+    if (a.n != b.n) return false;
+    for (uint32_t k = 0; k < a.n; k++)
+      if (!bt_eq(a.u.items[k], b.u.items[k])) return false;
+    return true;
+  }
+  return bt_cmp(a, b) == 0;
+}
+
+bool bt_same(bt_value a, bt_value b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+  case BT_ERR: return a.errc == b.errc;
+  case BT_NONE: return true;
+  case BT_BOOL:
+  case BT_INT: return a.u.i == b.u.i;
+  case BT_TUPLE:
+  case BT_SET:
+    if (a.n != b.n) return false;
+    for (uint32_t k = 0; k < a.n; k++)
+      if (!bt_same(a.u.items[k], b.u.items[k])) return false;
+    return true;
+  default: {
+    if (strcmp(fn_name(a), fn_name(b)) != 0) return false;
+    int na = a.u.clo ? a.u.clo->nargs : 0, nb = b.u.clo ? b.u.clo->nargs : 0;
+    if (na != nb || (a.u.clo == NULL) != (b.u.clo == NULL)) return false;
+    for (int k = 0; k < na; k++)
+      if (!bt_same(a.u.clo->args[k], b.u.clo->args[k])) return false;
+    return true;
+  }
+  }
+}
+
+static uint64_t mix(uint64_t h, uint64_t x) {
+  h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 29);
+}
+
+uint64_t bt_hash(bt_value v) {
+  switch (v.kind) {
+  case BT_NONE: return 0x6e6f6e65ull;
+  case BT_BOOL:
+  case BT_INT: return mix(0x696e74ull, (uint64_t)v.u.i);
+  case BT_TUPLE:
+  case BT_SET: {
+    uint64_t h = v.kind == BT_SET ? 0x736574ull : 0x7475706c65ull;
+    for (uint32_t k = 0; k < v.n; k++) h = mix(h, bt_hash(v.u.items[k]));
+    return mix(h, v.n);
+  }
+  case BT_FN: {
+    uint64_t h = 0x666eull;
+    for (const char *s = fn_name(v); *s; s++) h = mix(h, (unsigned char)*s);
+    if (v.u.clo)
+      for (int k = 0; k < v.u.clo->nargs; k++) h = mix(h, bt_hash(v.u.clo->args[k]));
+    return h;
+  }
+  default: return mix(0x657272ull, v.errc);
+  }
+}
+
+bool bt_truth(bt_value v) {
+  switch (v.kind) {
+  case BT_BOOL:
+  case BT_INT: return v.u.i != 0;
+  case BT_TUPLE:
+  case BT_SET: return v.n != 0;
+  case BT_FN: return true;
+  default: return false;
+  }
+}
+
+int64_t bt_set_find(bt_value s, bt_value x) {
+  int64_t lo = 0, hi = (int64_t)s.n - 1;
+  while (lo <= hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    int c = bt_cmp(s.u.items[mid], x);
+    if (c == 0) return mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -1;
+}
+
+static bool subset_of(bt_value a, bt_value b) {
+  for (uint32_t k = 0; k < a.n; k++)
+    if (bt_set_find(b, a.u.items[k]) < 0) return false;
+  return true;
+}
+
+int bt_py_lt(bt_value a, bt_value b) {
+  if (bt_is_int(a) && bt_is_int(b)) return a.u.i < b.u.i;
+  if (a.kind == BT_TUPLE && b.kind == BT_TUPLE) {
+    uint32_t n = a.n < b.n ? a.n : b.n;
+    for (uint32_t k = 0; k < n; k++)
+      if (!bt_eq(a.u.items[k], b.u.items[k])) return bt_py_lt(a.u.items[k], b.u.items[k]);
+    return a.n < b.n;
+  }
+  if (a.kind == BT_SET && b.kind == BT_SET) return a.n < b.n && subset_of(a, b);
+  return -1;
+}
+
+int bt_contains(bt_value c, bt_value x) {
+  if (c.kind == BT_SET) return bt_set_find(c, x) >= 0;
+  if (c.kind != BT_TUPLE) return -1;
+  for (uint32_t k = 0; k < c.n; k++)
+    if (bt_eq(c.u.items[k], x)) return 1;
+  return 0;
+}
+
+/* ---- Python integers and sequences -------------------------------------------- */
+
+bt_value bt_int_add(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? bt_err(BT_E_OVERFLOW) : bt_int(r);
+}
+
+bt_value bt_int_sub(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_sub_overflow(a, b, &r) ? bt_err(BT_E_OVERFLOW) : bt_int(r);
+}
+
+bt_value bt_int_mul(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? bt_err(BT_E_OVERFLOW) : bt_int(r);
+}
+
+bt_value bt_int_floordiv(int64_t a, int64_t b) {
+  if (b == 0) return bt_err(BT_E_ZERODIV);
+  if (a == INT64_MIN && b == -1) return bt_err(BT_E_OVERFLOW);
+  int64_t q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) q--;
+  return bt_int(q);
+}
+
+bt_value bt_int_mod(int64_t a, int64_t b) {
+  if (b == 0) return bt_err(BT_E_ZERODIV);
+  if (b == -1) return bt_int(0);
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return bt_int(r);
+}
+
+bt_value bt_getitem(bt_value c, int64_t k) {
+  if (c.kind != BT_TUPLE) return bt_err(BT_E_TYPE);
+  if (k < 0) k += c.n;
+  if (k < 0 || k >= (int64_t)c.n) return bt_err(BT_E_INDEX);
+  return c.u.items[k];
+}
+
+int64_t bt_len(bt_value v) { return bt_is_coll(v) ? (int64_t)v.n : -1; }
+
+/* ---- names ------------------------------------------------------------------------ */
+
+const char *bt_errc_name(bt_errc c) {
+  static const char *const names[BT_E_COUNT] = {
+      "Error",        "TypeError",  "ValueError",    "IndexError",     "AttributeError",
+      "StopIteration", "ZeroDivisionError", "KeyError", "RuntimeError", "RecursionError",
+      "OverflowError", "LimitError",
+  };
+  return c > 0 && c < BT_E_COUNT ? names[c] : "Error";
+}
+
+const char *bt_kind_name(bt_kind k) {
+  static const char *const names[] = {"error", "none", "bool", "int", "tuple", "set", "function"};
+  return k <= BT_FN ? names[k] : "?";
+}

@@ -1,0 +1,110 @@
+/* value_json.c: the JSON value encoding, both ways. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value_json.h"
+
+static bt_value fail(char *err, size_t errlen, const char *msg, const json_t *j) {
+  char *dump = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+  snprintf(err, errlen, "%s: %.80s", msg, dump ? dump : "?");
+  free(dump);
+  return bt_err(BT_E_VALUE);
+}
+
+static bt_value decode_array(bt_ctx *cx, const json_t *arr, bt_value **out, char *err, size_t errlen) {
+  size_t n = json_array_size(arr);
+  bt_value *it = n ? bt_items(cx, n) : NULL;
+  if (n && !it) return bt_err(BT_E_LIMIT);
+  for (size_t k = 0; k < n; k++) {
+    it[k] = bt_from_json(cx, json_array_get(arr, k), err, errlen);
+    if (bt_is_err(it[k])) return it[k];
+  }
+  *out = it;
+  return bt_tuple(it, (uint32_t)n);
+}
+
+static bt_value decode_fn(bt_ctx *cx, const json_t *j, char *err, size_t errlen) {
+  const char *name = json_string_value(json_object_get(j, "fn"));
+  int id = name ? bt_prim_lookup(name) : -1;
+  if (id < 0) return fail(err, errlen, "unknown function", j);
+  const json_t *args = json_object_get(j, "args");
+  if (!args) return bt_prim_value(id);
+  if (!json_is_array(args) || (int)json_array_size(args) != bt_prims[id].arity)
+    return fail(err, errlen, "bad closure arguments", j);
+  bt_value *it = NULL;
+  bt_value t = decode_array(cx, args, &it, err, errlen);
+  if (bt_is_err(t)) return t;
+  bt_value r = bt_call_prim(cx, id, it);
+  if (bt_is_err(r) || r.kind != BT_FN) return fail(err, errlen, "closure constructor failed", j);
+  return r;
+}
+
+bt_value bt_from_json(bt_ctx *cx, const json_t *j, char *err, size_t errlen) {
+  if (json_is_boolean(j)) return bt_bool(json_is_true(j));
+  if (json_is_integer(j)) return bt_int(json_integer_value(j));
+  if (!json_is_object(j) || json_object_size(j) == 0) return fail(err, errlen, "not a value", j);
+  const json_t *x;
+  bt_value *it = NULL;
+  if ((x = json_object_get(j, "tuple")) && json_is_array(x)) return decode_array(cx, x, &it, err, errlen);
+  if ((x = json_object_get(j, "grid")) && json_is_array(x)) {
+    bt_value g = decode_array(cx, x, &it, err, errlen);
+    if (bt_is_err(g)) return g;
+    for (uint32_t k = 0; k < g.n; k++)
+      if (it[k].kind != BT_TUPLE) return fail(err, errlen, "grid row is not a list", j);
+    return g;
+  }
+  if ((x = json_object_get(j, "set")) && json_is_array(x)) {
+    bt_value t = decode_array(cx, x, &it, err, errlen);
+    return bt_is_err(t) ? t : bt_set_build(cx, it, t.n);
+  }
+  if (json_object_get(j, "none")) return bt_none();
+  if (json_object_get(j, "fn")) return decode_fn(cx, j, err, errlen);
+  return fail(err, errlen, "unknown value form", j);
+}
+
+bool bt_is_grid_form(bt_value v) {
+  if (v.kind != BT_TUPLE || v.n == 0) return false;
+  uint32_t w = v.u.items[0].n;
+  for (uint32_t i = 0; i < v.n; i++) {
+    bt_value r = v.u.items[i];
+    if (r.kind != BT_TUPLE || r.n != w || w == 0) return false;
+    for (uint32_t k = 0; k < w; k++)
+      if (r.u.items[k].kind != BT_INT) return false;
+  }
+  return true;
+}
+
+static json_t *encode_seq(const bt_value *items, uint32_t n) {
+  json_t *arr = json_array();
+  for (uint32_t k = 0; k < n; k++) json_array_append_new(arr, bt_to_json(items[k]));
+  return arr;
+}
+
+json_t *bt_to_json(bt_value v) {
+  switch (v.kind) {
+  case BT_NONE: return json_pack("{s:b}", "none", 1);
+  case BT_BOOL: return json_boolean(v.u.i);
+  case BT_INT: return json_integer(v.u.i);
+  case BT_TUPLE:
+    if (bt_is_grid_form(v)) {
+      json_t *rows = json_array();
+      for (uint32_t i = 0; i < v.n; i++) {
+        bt_value r = v.u.items[i];
+        json_t *row = json_array();
+        for (uint32_t k = 0; k < r.n; k++) json_array_append_new(row, json_integer(r.u.items[k].u.i));
+        json_array_append_new(rows, row);
+      }
+      return json_pack("{s:o}", "grid", rows);
+    }
+    return json_pack("{s:o}", "tuple", encode_seq(v.u.items, v.n));
+  case BT_SET: return json_pack("{s:o}", "set", encode_seq(v.u.items, v.n));
+  case BT_FN: {
+    int id = v.u.clo ? v.u.clo->ctor : v.prim;
+    json_t *o = json_pack("{s:s}", "fn", bt_prims[id].name);
+    if (v.u.clo) json_object_set_new(o, "args", encode_seq(v.u.clo->args, v.u.clo->nargs));
+    return o;
+  }
+  default: return json_pack("{s:s}", "error", bt_errc_name((bt_errc)v.errc));
+  }
+}

@@ -1,0 +1,236 @@
+/* Unit tests of the value model: canonical order, equality, hashing, sets, Python
+ * integer semantics, arena marks and the runtime limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "batt.h"
+#include "bt_prims.h"
+
+static bt_ctx cx;
+
+static int setup(void **state) {
+  (void)state;
+  bt_ctx_init(&cx, NULL);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  bt_ctx_free(&cx);
+  return 0;
+}
+
+static bt_value tup3(int64_t a, int64_t b, int64_t c) {
+  bt_value *it = bt_items(&cx, 3);
+  it[0] = bt_int(a);
+  it[1] = bt_int(b);
+  it[2] = bt_int(c);
+  return bt_tuple(it, 3);
+}
+
+static bt_value set_of(int n, const bt_value *vals) {
+  bt_value *it = bt_items(&cx, (size_t)n);
+  for (int k = 0; k < n; k++) it[k] = vals[k];
+  return bt_set_build(&cx, it, (size_t)n);
+}
+
+static void test_kind_order(void **state) {
+  (void)state;
+  bt_value ordered[] = {bt_none(), bt_int(-5), bt_bool(false), bt_int(3), bt_tuple(NULL, 0),
+                        tup3(0, 0, 0), bt_set_sorted(NULL, 0), bt_prim_value(BT_P_add)};
+  int n = (int)(sizeof ordered / sizeof *ordered);
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) {
+      int c = bt_cmp(ordered[a], ordered[b]);
+      assert_int_equal(c, a < b ? -1 : a > b ? 1 : 0);
+    }
+}
+
+static void test_tuple_order_is_lexicographic_prefix_first(void **state) {
+  (void)state;
+  bt_value short_t = bt_ipair(&cx, 1, 2);
+  assert_true(bt_cmp(short_t, tup3(1, 2, 0)) < 0);
+  assert_true(bt_cmp(tup3(1, 2, 0), tup3(1, 3, -9)) < 0);
+  assert_true(bt_cmp(tup3(2, 0, 0), short_t) > 0);
+}
+
+static void test_bool_equals_int_but_not_same(void **state) {
+  (void)state;
+  assert_true(bt_eq(bt_bool(true), bt_int(1)));
+  assert_false(bt_eq(bt_bool(true), bt_int(2)));
+  assert_false(bt_same(bt_bool(true), bt_int(1)));
+  assert_int_equal(bt_cmp(bt_bool(false), bt_int(0)), 0);
+  assert_true(bt_hash(bt_bool(true)) == bt_hash(bt_int(1)));
+  assert_false(bt_eq(bt_int(1), bt_ipair(&cx, 1, 0)));
+}
+
+static void test_set_build_sorts_dedups_keeps_first(void **state) {
+  (void)state;
+  bt_value vals[] = {bt_int(3), bt_bool(true), bt_int(1), bt_int(-2), bt_int(3)};
+  bt_value s = set_of(5, vals);
+  assert_int_equal(s.kind, BT_SET);
+  assert_int_equal(s.n, 3);
+  assert_int_equal(s.u.items[0].u.i, -2);
+  assert_int_equal(s.u.items[1].kind, BT_BOOL); /* True was inserted before 1 */
+  assert_int_equal(s.u.items[2].u.i, 3);
+  assert_true(bt_set_find(s, bt_int(1)) == 1);
+  assert_true(bt_set_find(s, bt_int(2)) == -1);
+}
+
+static void test_sets_compare_as_sorted_sequences(void **state) {
+  (void)state;
+  bt_value a_vals[] = {bt_int(5), bt_int(1)}, b_vals[] = {bt_int(2)};
+  bt_value a = set_of(2, a_vals), b = set_of(1, b_vals);
+  assert_true(bt_cmp(a, b) < 0); /* (1, 5) < (2,) */
+  assert_int_equal(bt_py_lt(a, b), 0); /* but not a subset in Python's sense */
+  bt_value c_vals[] = {bt_int(1), bt_int(5), bt_int(7)};
+  assert_int_equal(bt_py_lt(a, set_of(3, c_vals)), 1);
+  assert_int_equal(bt_py_lt(a, bt_int(1)), -1);
+}
+
+static void test_large_set_build_matches_insertion_sort(void **state) {
+  (void)state;
+  enum { N = 1000 };
+  bt_value *it = bt_items(&cx, N);
+  uint64_t x = 12345;
+  for (int k = 0; k < N; k++) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    it[k] = bt_ipair(&cx, (int64_t)(x >> 60), (int64_t)((x >> 40) & 7));
+  }
+  bt_value s = bt_set_build(&cx, it, N);
+  assert_true(s.n <= 128 && s.n > 0);
+  for (uint32_t k = 1; k < s.n; k++) assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
+}
+
+static void test_hash_consistent_with_eq(void **state) {
+  (void)state;
+  bt_value a = bt_cell(&cx, 3, 1, 2);
+  bt_value b = bt_pair(&cx, bt_int(3), bt_ipair(&cx, 1, 2));
+  assert_true(bt_eq(a, b));
+  assert_true(bt_hash(a) == bt_hash(b));
+  assert_false(bt_hash(a) == bt_hash(bt_cell(&cx, 3, 2, 1)));
+}
+
+static void test_python_integers(void **state) {
+  (void)state;
+  assert_int_equal(bt_int_floordiv(-7, 2).u.i, -4);
+  assert_int_equal(bt_int_floordiv(7, -2).u.i, -4);
+  assert_int_equal(bt_int_floordiv(-8, 2).u.i, -4);
+  assert_int_equal(bt_int_mod(-7, 2).u.i, 1);
+  assert_int_equal(bt_int_mod(7, -2).u.i, -1);
+  assert_int_equal(bt_int_floordiv(1, 0).errc, BT_E_ZERODIV);
+  assert_int_equal(bt_int_add(INT64_MAX, 1).errc, BT_E_OVERFLOW);
+  assert_int_equal(bt_int_mul(INT64_MIN, -1).errc, BT_E_OVERFLOW);
+  assert_int_equal(bt_int_floordiv(INT64_MIN, -1).errc, BT_E_OVERFLOW);
+}
+
+static void test_getitem_and_len(void **state) {
+  (void)state;
+  bt_value t = tup3(4, 5, 6);
+  assert_int_equal(bt_getitem(t, -1).u.i, 6);
+  assert_int_equal(bt_getitem(t, 3).errc, BT_E_INDEX);
+  assert_int_equal(bt_getitem(bt_set_sorted(NULL, 0), 0).errc, BT_E_TYPE);
+  assert_int_equal(bt_len(bt_int(3)), -1);
+  assert_false(bt_truth(bt_tuple(NULL, 0)));
+  assert_true(bt_truth(bt_prim_value(BT_P_identity)));
+}
+
+static void test_limits_turn_runaway_values_into_errors(void **state) {
+  (void)state;
+  bt_limits lim = bt_default_limits;
+  lim.max_elems = 100;
+  lim.max_bytes = 1 << 16;
+  bt_ctx small;
+  bt_ctx_init(&small, &lim);
+  assert_null(bt_items(&small, 101));
+  assert_non_null(bt_items(&small, 100));
+  bt_value *cells;
+  assert_int_equal(bt_grid_new(&small, 20, 20, &cells).errc, BT_E_LIMIT);
+  assert_int_equal(bt_grid_new(&small, INT64_MAX / 2, 3, &cells).errc, BT_E_LIMIT);
+  bt_vec v;
+  bt_vec_init(&v);
+  int pushed = 0;
+  while (bt_vec_push(&small, &v, bt_int(pushed))) pushed++;
+  assert_int_equal(pushed, 100);
+  /* max_bytes: 64 KiB of arena, then allocation fails instead of growing */
+  int blocks = 0;
+  while (bt_alloc(&small, 1024)) blocks++;
+  assert_true(blocks < 64);
+  bt_ctx_free(&small);
+}
+
+static void test_step_limit_stops_runaway_calls(void **state) {
+  (void)state;
+  bt_limits lim = bt_default_limits;
+  lim.max_steps = 50;
+  bt_ctx small;
+  bt_ctx_init(&small, &lim);
+  bt_value args[2] = {bt_prim_value(BT_P_identity), bt_int(900)};
+  bt_value f = bt_call_prim(&small, BT_P_power, args);
+  assert_int_equal(f.kind, BT_FN);
+  bt_ctx_begin(&small);
+  bt_value r = bt_call1(&small, f, bt_int(1));
+  assert_int_equal(r.errc, BT_E_LIMIT);
+  bt_ctx_free(&small);
+}
+
+static void test_arena_release_reuses_memory(void **state) {
+  (void)state;
+  bt_mark m = bt_arena_mark(&cx);
+  size_t before = cx.arena.used;
+  for (int k = 0; k < 10000; k++) assert_non_null(bt_items(&cx, 16));
+  assert_true(cx.arena.used > before);
+  bt_arena_release(&cx, m);
+  assert_int_equal(cx.arena.used, before);
+}
+
+static void test_grid_dims(void **state) {
+  (void)state;
+  int64_t cells[6] = {1, 2, 3, 4, 5, 6}, h, w;
+  bt_value g = bt_grid_from(&cx, 2, 3, cells);
+  assert_true(bt_grid_dims(g, &h, &w));
+  assert_int_equal(h, 2);
+  assert_int_equal(w, 3);
+  assert_int_equal(BT_GCELL(g, 1, 2), 6);
+  assert_false(bt_grid_dims(bt_tuple(NULL, 0), &h, &w));
+  bt_value ragged_rows[2] = {tup3(1, 2, 3), bt_ipair(&cx, 1, 2)};
+  assert_false(bt_grid_dims(bt_tuple(ragged_rows, 2), &h, &w));
+}
+
+static void test_closure_arity_rules(void **state) {
+  (void)state;
+  bt_value args[2] = {bt_prim_value(BT_P_fill), bt_int(3)};
+  bt_value f = bt_call_prim(&cx, BT_P_rbind, args); /* fill has 3 parameters */
+  assert_int_equal(bt_arity(f), 2);
+  args[0] = bt_prim_value(BT_P_size); /* 1 parameter: a 3-argument closure that fails */
+  f = bt_call_prim(&cx, BT_P_lbind, args);
+  assert_int_equal(bt_arity(f), 3);
+  bt_value three[3] = {bt_int(1), bt_int(2), bt_int(3)};
+  assert_int_equal(bt_call(&cx, f, three, 3).errc, BT_E_TYPE);
+  args[0] = bt_int(7);
+  assert_int_equal(bt_call_prim(&cx, BT_P_rbind, args).errc, BT_E_ATTR);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_kind_order),
+      cmocka_unit_test(test_tuple_order_is_lexicographic_prefix_first),
+      cmocka_unit_test(test_bool_equals_int_but_not_same),
+      cmocka_unit_test(test_set_build_sorts_dedups_keeps_first),
+      cmocka_unit_test(test_sets_compare_as_sorted_sequences),
+      cmocka_unit_test(test_large_set_build_matches_insertion_sort),
+      cmocka_unit_test(test_hash_consistent_with_eq),
+      cmocka_unit_test(test_python_integers),
+      cmocka_unit_test(test_getitem_and_len),
+      cmocka_unit_test(test_limits_turn_runaway_values_into_errors),
+      cmocka_unit_test(test_step_limit_stops_runaway_calls),
+      cmocka_unit_test(test_arena_release_reuses_memory),
+      cmocka_unit_test(test_grid_dims),
+      cmocka_unit_test(test_closure_arity_rules),
+  };
+  return cmocka_run_group_tests_name("value", tests, setup, teardown);
+}
