@@ -1,0 +1,288 @@
+/* card.h: the data that flows between the stages of card, the batt generator, and every
+ * function that crosses a file.
+ *
+ *   lex.c    source files, diagnostics, text utilities, tokens
+ *   parse.c  tokens -> solver AST (nested calls flattened into temporaries)
+ *   check.c  names, arity and types against the catalogue (runtime/dsl.yaml)
+ *   merge.c  all solvers -> one SSA program t1..tN (CSE, classes, last uses)
+ *   main.c   the CLI
+ */
+#ifndef BATT_CARD_H
+#define BATT_CARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "catalog.h"
+
+#if defined(__GNUC__)
+#define CARD_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CARD_PRINTF(f, a)
+#endif
+
+/* ---- text utilities (lex.c) ---------------------------------------------------------- */
+
+/* Allocation that cannot fail: out of memory ends the process with a message. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+char *xstrdup(const char *s);
+/* Grows *p (an array of *cap elements of size `size`) to hold at least `need`. */
+void grow(void *p, int *cap, int need, size_t size);
+
+/* A growable NUL-terminated string. */
+typedef struct strbuf {
+  char *buf;
+  size_t len, cap;
+} strbuf;
+
+void sb_putn(strbuf *sb, const char *s, size_t n);
+void sb_puts(strbuf *sb, const char *s);
+void sb_putc(strbuf *sb, char c);
+void sb_printf(strbuf *sb, const char *fmt, ...) CARD_PRINTF(2, 3);
+/* Hands over the contents (never NULL) and leaves sb empty. */
+char *sb_take(strbuf *sb);
+void sb_free(strbuf *sb);
+
+/* A map from strings (not copied; they must outlive the map) to non-zero ints. */
+typedef struct strmap {
+  const char **keys;
+  int *vals;
+  int cap, n;
+} strmap;
+
+int strmap_get(const strmap *m, const char *key); /* 0 when absent */
+void strmap_put(strmap *m, const char *key, int val);
+void strmap_free(strmap *m);
+
+/* ---- source files and diagnostics (lex.c) ---------------------------------------------- */
+
+typedef struct card_src {
+  char *path;      /* as it appears in messages */
+  char *text;      /* the contents, NUL-terminated; may hold other NULs */
+  size_t len;
+  int index;       /* order among the files of a run (diagnostics sort by it) */
+  size_t *line_off; /* offset of the start of each line; line n is line_off[n - 1] */
+  int nlines;
+} card_src;
+
+/* Diagnostics of a run, kept until rendered so that they come out sorted by file and
+ * position whatever the stage that found them. */
+typedef struct card_diag_item {
+  int file, line, col, seq;
+  char *text; /* the whole rendered message: header, source line and caret */
+} card_diag_item;
+
+typedef struct card_diag {
+  card_diag_item *items;
+  int n, cap;
+  int nerrors;
+} card_diag;
+
+/* Records "path:line:col: error: message", the source line and a caret under col.
+ * line 0: no position ("path: error: message"); src NULL: "card: error: message". */
+void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...)
+    CARD_PRINTF(5, 6);
+/* All messages, sorted by (file, line, col, order of report); never NULL. */
+char *diag_render(card_diag *d);
+void diag_free(card_diag *d);
+
+/* Reads a file; on failure reports it in d and returns NULL. */
+card_src *src_read(const char *path, int index, card_diag *d);
+card_src *src_from_text(const char *path, const char *text, size_t len, int index);
+void src_free(card_src *src);
+
+/* ---- tokens (lex.c) ---------------------------------------------------------------------- */
+
+typedef enum card_tokkind {
+  TK_IDENT,   /* name or keyword */
+  TK_NUM,     /* decimal integer literal (the sign is a separate '-') */
+  TK_PUNCT,   /* one character of Python punctuation */
+  TK_BAD,     /* a character that has no place in Python source */
+  TK_NEWLINE, /* end of a logical line; placed just after its last token */
+  TK_EOF,
+} card_tokkind;
+
+typedef enum card_numerr { NUM_OK, NUM_MALFORMED, NUM_TOO_LARGE } card_numerr;
+
+typedef struct card_token {
+  card_tokkind kind;
+  const char *loc; /* into the source text */
+  int len;
+  int line, col;   /* 1-based; col counts bytes */
+  long long val;   /* TK_NUM */
+  card_numerr numerr;
+  bool bol;        /* first token of a logical line */
+  const char *indent; /* bol: the whitespace before the token */
+  int indent_len;
+} card_token;
+
+/* Splits src into tokens; the array ends with TK_EOF. Never fails: characters that are
+ * not Python become TK_BAD tokens, which the parser reports. Lines are joined inside
+ * parentheses when the line ends in '(' or ',' or the next one starts with ')', and
+ * after a backslash. Blank and comment-only lines produce nothing. */
+card_token *tokenize(const card_src *src, int *ntokens);
+
+/* ---- the solver AST (parse.c, resolved by check.c) --------------------------------------- */
+
+typedef enum card_input { INPUT_S, INPUT_I, INPUT_C } card_input;
+
+typedef enum card_argkind {
+  ARG_NAME,  /* parse: an identifier, not yet resolved */
+  ARG_INT,   /* an integer literal (a leading '-' included) */
+  ARG_VAR,   /* check: a name assigned earlier in the solver (temporaries included) */
+  ARG_INPUT, /* check: S, I or C */
+  ARG_CONST, /* check: a catalogue constant */
+  ARG_PRIM,  /* check: a primitive (as callee: a direct call; as argument: a function value) */
+  ARG_BAD,   /* check: a name that could not be resolved (already reported) */
+} card_argkind;
+
+typedef struct card_arg {
+  card_argkind kind;
+  char *name;           /* as written; temporaries are named "%1", "%2", ... */
+  long long value;      /* ARG_INT */
+  int line, col;        /* of the token (of the callee for a flattened call) */
+  int var;              /* ARG_VAR: index of the assignment in solver->stmts */
+  card_input input;     /* ARG_INPUT */
+  const cat_const *cst; /* ARG_CONST */
+  const cat_prim *prim; /* ARG_PRIM */
+} card_arg;
+
+/* What check knows about a value. type NULL: unknown (Any). For a function value, arity
+ * is the number of arguments it takes and ret the type of its result, when known. */
+typedef struct card_vtype {
+  const cat_type *type;
+  int arity;           /* -1: unknown */
+  const cat_type *ret; /* NULL: unknown */
+} card_vtype;
+
+typedef enum card_stmtkind {
+  STMT_CALL,   /* target = callee(args) */
+  STMT_COPY,   /* target = args[0] (no call) */
+  STMT_BROKEN, /* the line has a syntax error; the target exists, nothing else is known */
+} card_stmtkind;
+
+typedef struct card_stmt {
+  card_stmtkind kind;
+  char *target;
+  int line, col; /* of the target (of the call for a temporary) */
+  bool temp;     /* made by flattening a nested call */
+  card_arg callee;
+  card_arg *args;
+  int nargs;
+  card_vtype vt; /* check: the value assigned */
+} card_stmt;
+
+typedef struct card_solver {
+  char *name;           /* NULL when the def line is too broken to have one */
+  int line, col;        /* of the name (of "def" when there is none) */
+  const card_src *src;
+  int nparams;          /* 1: (I); 3: (S, I, C) */
+  bool bad_header;      /* the def line has an error: every input counts as defined */
+  card_stmt *stmts;
+  int nstmts, capstmts;
+  bool has_return;
+  card_arg ret;         /* the returned value (a flattened call becomes a temporary) */
+  int ret_line;         /* line of the return statement */
+} card_solver;
+
+typedef struct card_program {
+  card_src **srcs;
+  int nsrcs, capsrcs;
+  card_solver **solvers; /* in file order, then definition order */
+  int nsolvers, capsolvers;
+  const catalog *cat;    /* set by check_program */
+  bool checked_ok;       /* check_program found no error and no parse error was seen */
+  int parse_errors;
+} card_program;
+
+void program_init(card_program *prog);
+void program_free(card_program *prog);
+/* Reads and parses path, appending its solvers; errors go to d. False if unreadable. */
+bool program_add_file(card_program *prog, const char *path, card_diag *d);
+/* Parses text as if it were the file `path`. */
+void program_add_text(card_program *prog, const char *path, const char *text, size_t len,
+                      card_diag *d);
+
+/* ---- checking (check.c) ------------------------------------------------------------------ */
+
+/* Resolves every name of every solver and checks arity and types; reports every error
+ * in d. Returns true when the whole program (parse included) is free of errors. */
+bool check_program(card_program *prog, const catalog *cat, card_diag *d);
+
+/* Whether a value of type `value` may be passed where `param` is expected: false only
+ * when it certainly cannot (NULL is unknown and fits everything). */
+bool type_fits(const cat_type *value, const cat_type *param, const catalog *cat);
+
+/* The arity each function argument of primitive `prim` is called with, by parameter:
+ * -1 when the parameter is not a called function or its arity is free. */
+int fn_param_arity(const cat_prim *prim, int param);
+
+/* ---- the merged program (merge.c) -------------------------------------------------------- */
+
+typedef enum card_opkind {
+  OPND_LINE,  /* the value of an earlier line */
+  OPND_INPUT, /* S, I or C */
+  OPND_INT,   /* an integer (constants such as ONE, F1, R1 and the literal 1 are one) */
+  OPND_BOOL,  /* T or F */
+  OPND_PAIR,  /* an IntegerTuple constant such as DOWN */
+  OPND_PRIM,  /* a primitive as a function value (as callee: a direct call) */
+} card_opkind;
+
+typedef struct card_opnd {
+  card_opkind kind;
+  int line;             /* OPND_LINE: index into merged->lines (printed t<line+1>) */
+  card_input input;     /* OPND_INPUT */
+  long long v[2];       /* OPND_INT, OPND_BOOL: v[0]; OPND_PAIR: both */
+  const cat_const *cst; /* the constant as first written, NULL for a literal (display) */
+  const cat_prim *prim; /* OPND_PRIM */
+} card_opnd;
+
+typedef enum card_class {
+  CLASS_CONST,  /* depends on no input: computed once per run */
+  CLASS_TASK,   /* depends on S only: once per task */
+  CLASS_SAMPLE, /* depends on I or C: once per sample */
+} card_class;
+
+/* A solver line a merged line stands for. */
+typedef struct card_use {
+  int solver; /* index into prog->solvers */
+  int line;   /* source line */
+} card_use;
+
+enum { LAST_USE_OUTPUT = -1 };
+
+typedef struct card_line {
+  card_opnd callee; /* OPND_PRIM: a direct call; OPND_LINE: a call through a function value */
+  card_opnd *args;
+  int nargs;
+  card_class cls;
+  card_vtype vt;    /* type of the result, from check */
+  card_use *uses;   /* the solver lines it serves, in solver then line order */
+  int nuses, capuses;
+  int last_use;     /* index of the last line that reads it, or LAST_USE_OUTPUT when it is
+                       some solver's output (then it lives to the end) */
+  bool output;      /* some solver's output */
+} card_line;
+
+typedef struct card_merged {
+  const card_program *prog;
+  card_line *lines; /* constant lines, then task lines, then sample lines */
+  int nlines;
+  int nclass[3];    /* lines per class; class c starts at the sum of the earlier ones */
+  int *outputs;     /* per solver (prog->solvers order): index of its output line */
+  int nsolvers;
+} card_merged;
+
+/* Merges a program that check_program accepted; NULL otherwise. */
+card_merged *merge_program(const card_program *prog);
+void merged_free(card_merged *m);
+/* The merged program as readable text (never NULL). */
+char *merged_dump(const card_merged *m);
+/* One operand as text ("t3", "I", "ONE", "-2", "size"), appended to sb. */
+void opnd_print(strbuf *sb, const card_opnd *o);
+
+#endif

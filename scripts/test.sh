@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds and runs the test suite, then prints one line "N passed, N failed, N skipped".
+#   scripts/test.sh              the default build in build/
+#   scripts/test.sh --asan       in build-asan/ with AddressSanitizer and UBSan
+#   scripts/test.sh --valgrind   in build/, every test under valgrind (leaks are errors)
+#   scripts/test.sh --nocuda     in build-nocuda/, configured with -Dcuda=disabled
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-default}
+case "$mode" in
+  default) dir=build; setup_args=(); test_args=() ;;
+  --asan) dir=build-asan; setup_args=(-Db_sanitize=address,undefined -Db_lundef=false); test_args=()
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    export ASAN_OPTIONS=detect_leaks=1:protect_shadow_gap=0 ;;
+  --nocuda) dir=build-nocuda; setup_args=(-Dcuda=disabled); test_args=() ;;
+  --valgrind) dir=build; setup_args=(); test_args=(--setup=valgrind --timeout-multiplier=20) ;;
+  *) echo "usage: scripts/test.sh [--asan|--valgrind|--nocuda]" >&2; exit 2 ;;
+esac
+scripts/build.sh "$dir" "${setup_args[@]}"
+status=0
+meson test -C "$dir" --print-errorlogs --verbose "${test_args[@]}" || status=$?
+python3 scripts/test_summary.py "$dir/meson-logs/testlog${test_args:+-valgrind}.json"
+exit $status
