@@ -1,0 +1,176 @@
+/* emit.c: the merged program as C (batt.c), through templates/batt.c.tmpl.
+ *
+ * Each merged line becomes one runtime call, bt_exec_call (a primitive) or
+ * bt_exec_callvar (a function value held by an earlier line), preceded by a comment
+ * naming the solver lines it serves. Output is a pure function of the merged program:
+ * no time stamps, no addresses, stable order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "card.h"
+#include "emit.h"
+
+/* The C operand for o (BT_T(n), BT_INT(n), ...). */
+static void emit_operand(strbuf *sb, const card_opnd *o) {
+  switch (o->kind) {
+  case OPND_LINE: sb_printf(sb, "BT_T(%d)", o->line + 1); break;
+  case OPND_INPUT: sb_puts(sb, o->input == INPUT_S ? "BT_S" : o->input == INPUT_I ? "BT_I" : "BT_C"); break;
+  case OPND_INT: sb_printf(sb, "BT_INT(%lld)", o->v[0]); break;
+  case OPND_BOOL: sb_printf(sb, "BT_BOOLV(%lld)", o->v[0]); break;
+  case OPND_PAIR: sb_printf(sb, "BT_PAIRV(%lld, %lld)", o->v[0], o->v[1]); break;
+  case OPND_PRIM: sb_printf(sb, "BT_FNV(BT_P_%s)", o->prim->name); break;
+  }
+}
+
+/* The comment line before each call: the line as text and the solver lines it serves. */
+static void emit_comment(strbuf *sb, const card_merged *m, int k) {
+  const card_line *l = &m->lines[k];
+  sb_printf(sb, "  /* t%d = ", k + 1);
+  opnd_print(sb, &l->callee);
+  sb_putc(sb, '(');
+  for (int a = 0; a < l->nargs; a++) {
+    if (a) sb_puts(sb, ", ");
+    opnd_print(sb, &l->args[a]);
+  }
+  sb_puts(sb, "):");
+  for (int u = 0; u < l->nuses; u++)
+    sb_printf(sb, "%s %s:%d", u ? "," : "", m->prog->solvers[l->uses[u].solver]->name, l->uses[u].line);
+  sb_puts(sb, " */\n");
+}
+
+static void emit_line(strbuf *sb, const card_merged *m, int k) {
+  const card_line *l = &m->lines[k];
+  emit_comment(sb, m, k);
+  if (l->callee.kind == OPND_PRIM)
+    sb_printf(sb, "  bt_exec_call(ex, %d, BT_P_%s, %d, ", k + 1, l->callee.prim->name, l->nargs);
+  else {
+    sb_printf(sb, "  bt_exec_callvar(ex, %d, ", k + 1);
+    emit_operand(sb, &l->callee);
+    sb_printf(sb, ", %d, ", l->nargs);
+  }
+  sb_puts(sb, "(const bt_operand[]){");
+  for (int a = 0; a < l->nargs; a++) {
+    if (a) sb_puts(sb, ", ");
+    emit_operand(sb, &l->args[a]);
+  }
+  sb_puts(sb, "});\n");
+}
+
+static void emit_lines(strbuf *sb, const card_merged *m, card_class cls) {
+  for (int k = 0; k < m->nlines; k++)
+    if (m->lines[k].cls == cls) emit_line(sb, m, k);
+}
+
+/* Comma-separated numbers, 16 a row, for the per-line tables (index 0 first). */
+static void emit_table(strbuf *sb, const card_merged *m, bool classes) {
+  for (int k = 0; k <= m->nlines; k++) {
+    int v;
+    if (k == 0)
+      v = classes ? 0 : m->nlines + 1;
+    else if (classes)
+      v = (int)m->lines[k - 1].cls;
+    else
+      v = m->lines[k - 1].last_use == LAST_USE_OUTPUT ? m->nlines + 1 : m->lines[k - 1].last_use + 1;
+    sb_printf(sb, "%s%d,", k % 16 == 0 ? (k ? "\n    " : "    ") : " ", v);
+  }
+}
+
+static void emit_c_string(strbuf *sb, const char *s) {
+  sb_putc(sb, '"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') sb_putc(sb, '\\');
+    if ((unsigned char)*s < 0x20)
+      sb_printf(sb, "\\%03o", (unsigned char)*s);
+    else
+      sb_putc(sb, *s);
+  }
+  sb_putc(sb, '"');
+}
+
+static void emit_solvers(strbuf *sb, const card_merged *m) {
+  const card_program *p = m->prog;
+  if (p->nsolvers == 0) sb_puts(sb, "    {0}");
+  for (int s = 0; s < p->nsolvers; s++) {
+    const card_solver *sv = p->solvers[s];
+    sb_puts(sb, s ? ",\n    {" : "    {");
+    emit_c_string(sb, sv->name);
+    sb_puts(sb, ", ");
+    emit_c_string(sb, sv->src->path);
+    sb_printf(sb, ", %d, %d}", sv->line, m->outputs[s] + 1);
+  }
+}
+
+/* The text of a generated section (@@NAME@@ alone on a line), or NULL. */
+static char *section(const card_merged *m, const char *name, size_t len) {
+  strbuf sb = {0};
+#define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
+  if (IS("LINE_CLASS"))
+    emit_table(&sb, m, true);
+  else if (IS("LAST_USE"))
+    emit_table(&sb, m, false);
+  else if (IS("SOLVERS"))
+    emit_solvers(&sb, m);
+  else if (IS("CONST_LINES"))
+    emit_lines(&sb, m, CLASS_CONST);
+  else if (IS("TASK_LINES"))
+    emit_lines(&sb, m, CLASS_TASK);
+  else if (IS("SAMPLE_LINES"))
+    emit_lines(&sb, m, CLASS_SAMPLE);
+  else
+    return NULL;
+#undef IS
+  if (sb.len && sb.buf[sb.len - 1] == '\n') sb.buf[--sb.len] = '\0';
+  return sb_take(&sb);
+}
+
+/* The value of an inline placeholder (@NAME@), or false. */
+static bool scalar(strbuf *sb, const card_merged *m, const char *sources, const char *name, size_t len) {
+  int n = -1;
+#define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
+  if (IS("SOURCES")) {
+    sb_puts(sb, sources);
+    return true;
+  }
+  if (IS("NSOLVERS")) n = m->prog->nsolvers;
+  if (IS("NSOLVERS_ARRAY")) n = m->prog->nsolvers ? m->prog->nsolvers : 1;
+  if (IS("NLINES")) n = m->nlines;
+  if (IS("NLINES1")) n = m->nlines + 1;
+  if (IS("NCONST")) n = m->nclass[CLASS_CONST];
+  if (IS("NTASK")) n = m->nclass[CLASS_TASK];
+  if (IS("NSAMPLE")) n = m->nclass[CLASS_SAMPLE];
+#undef IS
+  if (n < 0) return false;
+  sb_printf(sb, "%d", n);
+  return true;
+}
+
+bool emit_program(const card_merged *m, const char *tmpl, const char *sources, strbuf *out, char *err,
+                  size_t errlen) {
+  int lineno = 1;
+  for (const char *p = tmpl; *p;) {
+    const char *eol = strchr(p, '\n');
+    size_t n = eol ? (size_t)(eol - p) : strlen(p);
+    if (n > 4 && strncmp(p, "@@", 2) == 0 && strncmp(p + n - 2, "@@", 2) == 0) {
+      char *text = section(m, p + 2, n - 4);
+      if (!text) {
+        snprintf(err, errlen, "template line %d: unknown section '%.*s'", lineno, (int)n, p);
+        return false;
+      }
+      sb_puts(out, text);
+      free(text);
+    } else {
+      for (size_t k = 0; k < n; k++) {
+        const char *close = p[k] == '@' ? memchr(p + k + 1, '@', n - k - 1) : NULL;
+        if (close && close > p + k + 1 && scalar(out, m, sources, p + k + 1, (size_t)(close - p - k - 1))) {
+          k = (size_t)(close - p);
+          continue;
+        }
+        sb_putc(out, p[k]);
+      }
+    }
+    if (eol) sb_putc(out, '\n');
+    p += n + (eol ? 1 : 0);
+    lineno++;
+  }
+  return true;
+}

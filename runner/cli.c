@@ -1,0 +1,229 @@
+/* cli.c: the batt command line.
+ *
+ *   batt run [OPTIONS] [PATH...]         run the compiled solvers over ARC tasks
+ *   batt apply PRIM TASK.json [ARG...]   apply a primitive to every grid of an ARC task
+ *   batt solvers                         list the compiled solvers
+ *   batt prims                           list the primitives of the catalogue
+ *   batt devices                         say which accelerators this process can use
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "batt.h"
+#include "cli.h"
+#include "device.h"
+#include "report.h"
+#include "run.h"
+#include "tasks.h"
+#include "value_json.h"
+
+#ifndef BATT_DATA_DIR
+#define BATT_DATA_DIR "data"
+#endif
+
+static int usage(void) {
+  fprintf(stderr,
+          "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress]\n"
+          "                [--max-steps N] [--max-elems N] [--max-mib N] [PATH...]\n"
+          "       batt apply PRIM TASK.json [ARG...]\n"
+          "       batt solvers | prims | devices\n"
+          "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
+          "the ARC-AGI-1 training and evaluation tasks shipped in " BATT_DATA_DIR "/arc-agi-1.\n"
+          "apply: ARGs are extra arguments after the grid, as JSON values (true, 3, '{\"tuple\":[1,2]}').\n");
+  return 2;
+}
+
+/* Decodes an ARC grid (list of equal-length lists of colors 0..9); error value if not. */
+static bt_value decode_grid(bt_ctx *cx, const json_t *j, char *why, size_t whylen) {
+  size_t h = json_array_size(j), w = h ? json_array_size(json_array_get(j, 0)) : 0;
+  if (!json_is_array(j) || h < 1 || h > 30 || w < 1 || w > 30) {
+    snprintf(why, whylen, "a grid must be a list of 1..30 rows of 1..30 colors");
+    return bt_err(BT_E_VALUE);
+  }
+  bt_value *cells;
+  bt_value g = bt_grid_new(cx, (int64_t)h, (int64_t)w, &cells);
+  for (size_t i = 0; i < h && !bt_is_err(g); i++) {
+    const json_t *row = json_array_get(j, i);
+    if (!json_is_array(row) || json_array_size(row) != w) {
+      snprintf(why, whylen, "row %zu has another length than row 0", i);
+      return bt_err(BT_E_VALUE);
+    }
+    for (size_t k = 0; k < w; k++) {
+      const json_t *c = json_array_get(row, k);
+      if (!json_is_integer(c) || json_integer_value(c) < 0 || json_integer_value(c) > 9) {
+        snprintf(why, whylen, "row %zu, column %zu: a color must be an integer 0..9", i, k);
+        return bt_err(BT_E_VALUE);
+      }
+      cells[i * w + k].u.i = json_integer_value(c);
+    }
+  }
+  return g;
+}
+
+static int apply_to_task(int argc, char **argv) {
+  if (argc < 4) return usage();
+  int prim = bt_prim_lookup(argv[2]);
+  if (prim < 0) {
+    fprintf(stderr, "batt: error: unknown primitive '%s' (see 'batt prims')\n", argv[2]);
+    return 2;
+  }
+  if (argc - 3 != bt_prims[prim].arity) {
+    fprintf(stderr, "batt: error: '%s' takes %d arguments: the grid and %d more\n", argv[2],
+            bt_prims[prim].arity, bt_prims[prim].arity - 1);
+    return 2;
+  }
+  json_error_t jerr;
+  json_t *task = json_load_file(argv[3], JSON_REJECT_DUPLICATES, &jerr);
+  if (!task) {
+    fprintf(stderr, "%s:%d:%d: error: %s\n", argv[3], jerr.line, jerr.column, jerr.text);
+    return 1;
+  }
+  bt_ctx cx;
+  bt_ctx_init(&cx, NULL);
+  bt_value args[4];
+  char why[256];
+  int status = 0;
+  for (int k = 4; k < argc; k++) {
+    json_t *j = json_loads(argv[k], JSON_DECODE_ANY, &jerr);
+    args[k - 3] = j ? bt_from_json(&cx, j, why, sizeof why) : bt_err(BT_E_VALUE);
+    json_decref(j);
+    if (bt_is_err(args[k - 3])) {
+      fprintf(stderr, "batt: error: argument '%s' is not a JSON value\n", argv[k]);
+      status = 2;
+      goto done;
+    }
+  }
+  const char *parts[] = {"train", "test"};
+  for (int p = 0; p < 2; p++) {
+    const json_t *pairs = json_object_get(task, parts[p]);
+    for (size_t i = 0; i < json_array_size(pairs); i++) {
+      const json_t *input = json_object_get(json_array_get(pairs, i), "input");
+      bt_mark m = bt_arena_mark(&cx);
+      args[0] = decode_grid(&cx, input, why, sizeof why);
+      if (bt_is_err(args[0])) {
+        fprintf(stderr, "%s: %s[%zu].input: error: %s\n", argv[3], parts[p], i, why);
+        status = 1;
+        continue;
+      }
+      bt_ctx_begin(&cx);
+      bt_value r = bt_call_prim(&cx, prim, args);
+      json_t *out = bt_to_json(r);
+      char *s = json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY);
+      printf("%s[%zu] %s\n", parts[p], i, s ? s : "?");
+      free(s);
+      json_decref(out);
+      bt_arena_release(&cx, m);
+    }
+  }
+done:
+  bt_ctx_free(&cx);
+  json_decref(task);
+  return status;
+}
+
+/* Parses a positive integer option value; false (with a message) when it is not one. */
+static bool parse_count(const char *opt, const char *s, long long max, long long *out) {
+  char *end;
+  long long v = strtoll(s, &end, 10);
+  if (!*s || *end || v < 1 || v > max) {
+    fprintf(stderr, "batt: error: %s needs a whole number from 1 to %lld, got '%s'\n", opt, max, s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static int run_command(int argc, char **argv, const bt_program *prog) {
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.progress = isatty(2);
+  const char *out = NULL, *kaggle = NULL;
+  const char **paths = calloc((size_t)argc + 2, sizeof *paths);
+  int n_paths = 0;
+  for (int k = 2; k < argc; k++) {
+    const char *a = argv[k];
+    long long v;
+    bool has_value = k + 1 < argc;
+    if (strcmp(a, "--threads") == 0 && has_value && parse_count(a, argv[k + 1], 4096, &v))
+      o.threads = (int)v, k++;
+    else if (strcmp(a, "--tile") == 0 && has_value && parse_count(a, argv[k + 1], 1 << 20, &v))
+      o.tile = (int)v, k++;
+    else if (strcmp(a, "--max-steps") == 0 && has_value && parse_count(a, argv[k + 1], 1LL << 40, &v))
+      o.limits.max_steps = (uint64_t)v, k++;
+    else if (strcmp(a, "--max-elems") == 0 && has_value && parse_count(a, argv[k + 1], 1LL << 30, &v))
+      o.limits.max_elems = (uint32_t)v, k++;
+    else if (strcmp(a, "--max-mib") == 0 && has_value && parse_count(a, argv[k + 1], 1LL << 20, &v))
+      o.limits.max_bytes = (size_t)v << 20, k++;
+    else if (strcmp(a, "--out") == 0 && has_value)
+      out = argv[++k];
+    else if (strcmp(a, "--kaggle") == 0 && has_value)
+      kaggle = argv[++k];
+    else if (strcmp(a, "--no-progress") == 0)
+      o.progress = false;
+    else if (strcmp(a, "--progress") == 0)
+      o.progress = true;
+    else if (a[0] == '-' && a[1] == '-') {
+      free(paths);
+      if (strncmp(a, "--", 2) == 0 && !has_value) fprintf(stderr, "batt: error: %s needs a value or is unknown\n", a);
+      return usage();
+    } else
+      paths[n_paths++] = a;
+  }
+  if (n_paths == 0) {
+    paths[n_paths++] = BATT_DATA_DIR "/arc-agi-1/training";
+    paths[n_paths++] = BATT_DATA_DIR "/arc-agi-1/evaluation";
+  }
+  o.keep_outputs = out || kaggle;
+  bt_taskset ts;
+  int rejected = bt_tasks_load(&ts, paths, n_paths, stderr);
+  free(paths);
+  if (ts.n == 0) {
+    fprintf(stderr, "batt: error: no task to run\n");
+    bt_tasks_free(&ts);
+    return 1;
+  }
+  bt_run run;
+  int status = rejected ? 1 : 0;
+  if (!bt_run_program(&run, prog, &ts, &o)) {
+    fprintf(stderr, "batt: error: out of memory\n");
+    bt_tasks_free(&ts);
+    return 2;
+  }
+  if (out && !bt_write_results(&run, out, stderr)) status = 2;
+  if (kaggle && !bt_write_kaggle(&run, kaggle, stderr)) status = 2;
+  int threads = o.threads > 0 ? o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  bt_print_summary(&run, threads, stdout);
+  if (rejected) fprintf(stderr, "batt: %d input%s rejected (see above)\n", rejected, rejected == 1 ? "" : "s");
+  bt_run_free(&run);
+  bt_tasks_free(&ts);
+  return status;
+}
+
+int bt_cli_main(int argc, char **argv, const bt_program *prog) {
+  if (argc < 2) return usage();
+  if (strcmp(argv[1], "run") == 0) return run_command(argc, argv, prog);
+  if (strcmp(argv[1], "apply") == 0) return apply_to_task(argc, argv);
+  if (strcmp(argv[1], "solvers") == 0) {
+    for (int k = 0; k < prog->n_solvers; k++)
+      printf("%s %s:%d\n", prog->solvers[k].name, prog->solvers[k].file, prog->solvers[k].line);
+    return 0;
+  }
+  if (strcmp(argv[1], "prims") == 0) {
+    for (int k = 0; k < bt_n_prims; k++) printf("%s/%d\n", bt_prims[k].name, bt_prims[k].arity);
+    return 0;
+  }
+  if (strcmp(argv[1], "devices") == 0) {
+    char why[256] = "";
+    int n = bt_cuda_device_count(why, sizeof why);
+    if (n > 0)
+      printf("cuda: %d device(s)\n", n);
+    else
+      printf("cpu only: %s\n", why);
+    return 0;
+  }
+  return usage();
+}

@@ -1,0 +1,211 @@
+/* report.c: what a run produced, as a results file (docs/results.md), a Kaggle
+ * submission and a summary table. Files are written to a temporary name beside the
+ * target and renamed, so a reader never sees half a file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batt.h"
+#include "report.h"
+
+static const char *const verdict_names[] = {"error", "match", "mismatch", "unknown"};
+
+/* Opens a temporary file beside path; *tmp receives its name (free it). */
+static FILE *open_temp(const char *path, char **tmp) {
+  size_t n = strlen(path) + 32;
+  *tmp = malloc(n);
+  snprintf(*tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  return fopen(*tmp, "w");
+}
+
+static bool close_temp(FILE *f, char *tmp, const char *path, FILE *errors) {
+  bool ok = !ferror(f);
+  ok &= fclose(f) == 0;
+  if (ok && rename(tmp, path) != 0) ok = false;
+  if (!ok) {
+    fprintf(errors, "batt: error: cannot write %s: %s\n", path, strerror(errno));
+    remove(tmp);
+  }
+  free(tmp);
+  return ok;
+}
+
+static void put_json_string(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+/* The distinct output as plain ARC JSON (rows of colors) for the Kaggle file: the
+ * encoding {"grid": [...]} minus its wrapper. */
+static void put_plain_grid(FILE *f, const char *encoded) {
+  const char *start = strchr(encoded, '['), *end = strrchr(encoded, ']');
+  if (start && end && end > start)
+    fprintf(f, "%.*s", (int)(end - start + 1), start);
+  else
+    fputs("[[0]]", f);
+}
+
+bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
+  char *tmp;
+  FILE *f = open_temp(path, &tmp);
+  if (!f) {
+    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
+    free(tmp);
+    return false;
+  }
+  const bt_program *p = run->prog;
+  fprintf(f, "{\"format\": \"batt-results-1\",\n \"solvers\": [");
+  for (int s = 0; s < p->n_solvers; s++) {
+    fputs(s ? ", " : "", f);
+    put_json_string(f, p->solvers[s].name);
+  }
+  fprintf(f, "],\n \"tasks\": [");
+  for (int k = 0; k < run->tasks->n; k++) {
+    const bt_task *t = &run->tasks->tasks[k];
+    const bt_task_result *tr = &run->by_task[k];
+    fprintf(f, "%s\n  {\"id\": ", k ? "," : "");
+    put_json_string(f, t->id);
+    fprintf(f, ", \"solved_by\": [");
+    for (int s = 0, first = 1; s < p->n_solvers; s++)
+      if (tr->solved[s]) {
+        fputs(first ? "" : ", ", f);
+        put_json_string(f, p->solvers[s].name);
+        first = 0;
+      }
+    fprintf(f, "],\n   \"items\": [");
+    for (int j = 0; j < tr->n_items; j++) {
+      const bt_item_result *ir = &tr->items[j];
+      fprintf(f, "%s\n    {\"kind\": \"%s\", \"index\": %d, \"outputs\": [", j ? "," : "", ir->test ? "test" : "train",
+              ir->index);
+      for (int o = 0; o < ir->n_outputs; o++) fprintf(f, "%s%s", o ? ", " : "", ir->outputs[o] ? ir->outputs[o] : "null");
+      fprintf(f, "],\n     \"results\": {");
+      for (int s = 0; s < p->n_solvers; s++) {
+        const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers + (size_t)s];
+        fputs(s ? ", " : "", f);
+        put_json_string(f, p->solvers[s].name);
+        if (r->verdict == BT_V_ERROR)
+          fprintf(f, ": {\"error\": \"%s\"}", bt_errc_name((bt_errc)r->errc));
+        else
+          fprintf(f, ": {\"out\": %d, \"verdict\": \"%s\"}", r->out, verdict_names[r->verdict]);
+      }
+      fprintf(f, "}}");
+    }
+    fprintf(f, "]}");
+  }
+  fprintf(f, "]}\n");
+  return close_temp(f, tmp, path, errors);
+}
+
+/* Candidate outputs of one test item, best first: outputs of solvers that solved every
+ * demonstration pair, by how many such solvers agree, then by the first solver. */
+static int rank_attempts(const bt_program *p, const bt_task_result *tr, int item, int *best, int max) {
+  const bt_item_result *ir = &tr->items[item];
+  int n = ir->n_outputs, *votes = calloc((size_t)(n ? n : 1), sizeof *votes),
+      *first = malloc((size_t)(n ? n : 1) * sizeof *first);
+  for (int o = 0; o < n; o++) first[o] = p->n_solvers;
+  for (int s = 0; s < p->n_solvers; s++) {
+    const bt_result *r = &tr->results[(size_t)item * (size_t)p->n_solvers + (size_t)s];
+    if (!tr->demo_solved[s] || r->verdict == BT_V_ERROR || !ir->out_is_grid[r->out]) continue;
+    votes[r->out]++;
+    if (s < first[r->out]) first[r->out] = s;
+  }
+  int found = 0;
+  while (found < max) {
+    int pick = -1;
+    for (int o = 0; o < n; o++) {
+      if (!votes[o]) continue;
+      if (pick < 0 || votes[o] > votes[pick] || (votes[o] == votes[pick] && first[o] < first[pick])) pick = o;
+    }
+    if (pick < 0) break;
+    best[found++] = pick;
+    votes[pick] = 0;
+  }
+  free(votes);
+  free(first);
+  return found;
+}
+
+bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors) {
+  char *tmp;
+  FILE *f = open_temp(path, &tmp);
+  if (!f) {
+    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
+    free(tmp);
+    return false;
+  }
+  fputc('{', f);
+  for (int k = 0; k < run->tasks->n; k++) {
+    const bt_task *t = &run->tasks->tasks[k];
+    const bt_task_result *tr = &run->by_task[k];
+    fprintf(f, "%s\n", k ? "," : "");
+    put_json_string(f, t->id);
+    fputs(": [", f);
+    for (int j = t->n_train; j < tr->n_items; j++) {
+      int best[2], n = rank_attempts(run->prog, tr, j, best, 2);
+      fprintf(f, "%s{\"attempt_1\": ", j > t->n_train ? ", " : "");
+      if (n > 0)
+        put_plain_grid(f, tr->items[j].outputs[best[0]]);
+      else
+        fputs("[[0]]", f);
+      fputs(", \"attempt_2\": ", f);
+      put_plain_grid(f, n > 1 ? tr->items[j].outputs[best[1]] : n > 0 ? tr->items[j].outputs[best[0]] : "[[0]]");
+      fputc('}', f);
+    }
+    fputc(']', f);
+  }
+  fputs("\n}\n", f);
+  return close_temp(f, tmp, path, errors);
+}
+
+/* Whether solver name is solve_<task id>. */
+static bool own_task(const char *solver, const char *task) {
+  return strncmp(solver, "solve_", 6) == 0 && strcmp(solver + 6, task) == 0;
+}
+
+void bt_print_summary(const bt_run *run, int threads, FILE *out) {
+  const bt_program *p = run->prog;
+  long items = 0;
+  int solved = 0, own = 0, cross = 0;
+  for (int k = 0; k < run->tasks->n; k++) {
+    const bt_task_result *tr = &run->by_task[k];
+    items += tr->n_items;
+    bool any = false;
+    for (int s = 0; s < p->n_solvers; s++) {
+      if (!tr->solved[s]) continue;
+      any = true;
+      if (own_task(p->solvers[s].name, run->tasks->tasks[k].id))
+        own++;
+      else
+        cross++;
+    }
+    solved += any;
+  }
+  fprintf(out, "%-22s %ld\n", "tasks", (long)run->tasks->n);
+  fprintf(out, "%-22s %d\n", "rejected inputs", run->tasks->rejected);
+  fprintf(out, "%-22s %ld\n", "items", items);
+  fprintf(out, "%-22s %d\n", "solvers", p->n_solvers);
+  fprintf(out, "%-22s %ld\n", "evaluations", run->evaluations);
+  fprintf(out, "%-22s %d\n", "tasks solved", solved);
+  fprintf(out, "%-22s %d\n", "  by their own solver", own);
+  fprintf(out, "%-22s %d\n", "  cross-task hits", cross);
+  fprintf(out, "%-22s %.3f s on %d thread%s\n", "time", run->seconds, threads, threads == 1 ? "" : "s");
+  fprintf(out, "%-22s %.0f\n", "evaluations/s", run->seconds > 0 ? (double)run->evaluations / run->seconds : 0);
+  if (cross) {
+    fprintf(out, "cross-task hits:\n");
+    for (int k = 0; k < run->tasks->n; k++)
+      for (int s = 0; s < p->n_solvers; s++)
+        if (run->by_task[k].solved[s] && !own_task(p->solvers[s].name, run->tasks->tasks[k].id))
+          fprintf(out, "  %s solves %s\n", p->solvers[s].name, run->tasks->tasks[k].id);
+  }
+}

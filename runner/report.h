@@ -1,0 +1,17 @@
+/* report.h: results file, Kaggle submission and summary table of a run. */
+#ifndef BATT_REPORT_H
+#define BATT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "run.h"
+
+/* The results file (docs/results.md); needs outputs kept. Errors go to errors. */
+bool bt_write_results(const bt_run *run, const char *path, FILE *errors);
+/* The Kaggle ARC Prize submission: two attempts per test input, from the solvers that
+ * solved every demonstration pair of the task, most agreed-on output first. */
+bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors);
+void bt_print_summary(const bt_run *run, int threads, FILE *out);
+
+#endif

@@ -1,0 +1,307 @@
+/* run.c: the sweep. Worker threads take chunks of whole tasks (about `tile` items),
+ * run the task lines once per task and the sample lines once per tile, and score every
+ * solver's output on every item. Each task's results land in its own slot, so the
+ * outcome does not depend on threads or tile size. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "run.h"
+#include "value_json.h"
+
+void bt_run_opts_default(bt_run_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->threads = 0;
+  o->tile = 64;
+  o->limits = bt_default_limits;
+}
+
+typedef struct shared {
+  bt_run *run;
+  const bt_run_opts *o;
+  const bt_value *consts;
+  pthread_mutex_t lock;
+  int next_task;
+  atomic_long items_done;
+  long items_total;
+} shared;
+
+/* Per worker: contexts and frames reused from chunk to chunk. */
+typedef struct worker {
+  shared *sh;
+  bt_ctx task_cx;
+  bt_ctx *item_cx;
+  bt_value **frames; /* one per item context */
+  bt_value **task_frames;
+  int cap_items, cap_tasks;
+  size_t peak;
+} worker;
+
+static bool is_arc_grid(bt_value v) {
+  int64_t h, w;
+  if (!bt_grid_dims(v, &h, &w) || h > 30 || w < 1 || w > 30) return false;
+  for (int64_t i = 0; i < h; i++)
+    for (int64_t j = 0; j < w; j++) {
+      bt_value c = v.u.items[i].u.items[j];
+      if (c.kind != BT_INT || c.u.i < 0 || c.u.i > 9) return false;
+    }
+  return true;
+}
+
+static char *encode(bt_value v) {
+  json_t *j = bt_to_json(v);
+  char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_decref(j);
+  return s;
+}
+
+/* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile. */
+static int take_chunk(shared *sh, int *first) {
+  const bt_taskset *ts = sh->run->tasks;
+  pthread_mutex_lock(&sh->lock);
+  *first = sh->next_task;
+  int items = 0, n = 0;
+  while (sh->next_task < ts->n) {
+    const bt_task *t = &ts->tasks[sh->next_task];
+    int k = t->n_train + t->n_test;
+    if (n > 0 && items + k > sh->o->tile) break;
+    items += k;
+    n++;
+    sh->next_task++;
+  }
+  pthread_mutex_unlock(&sh->lock);
+  return n;
+}
+
+static bool ensure_capacity(worker *w, int items, int tasks) {
+  const bt_program *p = w->sh->run->prog;
+  if (items > w->cap_items) {
+    w->item_cx = realloc(w->item_cx, (size_t)items * sizeof *w->item_cx);
+    w->frames = realloc(w->frames, (size_t)items * sizeof *w->frames);
+    if (!w->item_cx || !w->frames) return false;
+    for (int k = w->cap_items; k < items; k++) {
+      bt_ctx_init(&w->item_cx[k], &w->sh->o->limits);
+      w->frames[k] = bt_frame_new(p);
+      if (!w->frames[k]) return false;
+    }
+    w->cap_items = items;
+  }
+  if (tasks > w->cap_tasks) {
+    w->task_frames = realloc(w->task_frames, (size_t)tasks * sizeof *w->task_frames);
+    if (!w->task_frames) return false;
+    for (int k = w->cap_tasks; k < tasks; k++)
+      if (!(w->task_frames[k] = bt_frame_new(p))) return false;
+    w->cap_tasks = tasks;
+  }
+  return true;
+}
+
+/* Index of v among the item's distinct outputs so far, adding it when new. */
+static int distinct_index(bt_value *seen, int *n_seen, bt_value v) {
+  for (int k = 0; k < *n_seen; k++)
+    if (bt_same(seen[k], v)) return k;
+  seen[*n_seen] = v;
+  return (*n_seen)++;
+}
+
+static void score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it) {
+  const bt_program *p = w->sh->run->prog;
+  bt_result *res = &tr->results[(size_t)item * (size_t)p->n_solvers];
+  bt_value *seen = malloc((size_t)(p->n_solvers ? p->n_solvers : 1) * sizeof *seen);
+  int n_seen = 0;
+  for (int s = 0; s < p->n_solvers; s++) {
+    bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
+    if (bt_is_err(v)) {
+      res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
+      continue;
+    }
+    int idx = distinct_index(seen, &n_seen, v);
+    uint8_t verdict = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
+    res[s] = (bt_result){verdict, 0, idx};
+  }
+  bt_item_result *ir = &tr->items[item];
+  ir->n_outputs = n_seen;
+  ir->outputs = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->outputs);
+  ir->out_is_grid = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->out_is_grid);
+  for (int k = 0; k < n_seen; k++) {
+    ir->out_is_grid[k] = is_arc_grid(seen[k]);
+    if (w->sh->o->keep_outputs) ir->outputs[k] = encode(seen[k]);
+  }
+  free(seen);
+}
+
+static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr) {
+  for (int s = 0; s < p->n_solvers; s++) {
+    bool all = true, demos = true;
+    int known = 0;
+    for (int k = 0; k < tr->n_items; k++) {
+      const bt_pair_io *io = k < t->n_train ? &t->train[k] : &t->test[k - t->n_train];
+      if (!io->has_output) continue;
+      known++;
+      bool match = tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
+      all &= match;
+      if (k < t->n_train) demos &= match;
+    }
+    tr->solved[s] = all && known > 0;
+    tr->demo_solved[s] = demos && t->n_train > 0;
+  }
+}
+
+static void run_chunk(worker *w, int first, int n_tasks) {
+  shared *sh = w->sh;
+  const bt_program *p = sh->run->prog;
+  const bt_taskset *ts = sh->run->tasks;
+  int n_items = 0;
+  for (int k = 0; k < n_tasks; k++) n_items += ts->tasks[first + k].n_train + ts->tasks[first + k].n_test;
+  if (!ensure_capacity(w, n_items, n_tasks)) abort();
+  bt_mark task_mark = bt_arena_mark(&w->task_cx);
+  bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
+  int m = 0;
+  for (int k = 0; k < n_tasks; k++) {
+    const bt_task *t = &ts->tasks[first + k];
+    bt_value S = bt_task_samples(&w->task_cx, t);
+    bt_exec_item ti = {.cx = &w->task_cx, .S = S, .task_frame = w->task_frames[k], .frame = w->task_frames[k]};
+    bt_exec_run(p, BT_CLASS_TASK, &ti, 1, sh->consts);
+    for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
+      const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
+      items[m] = (bt_exec_item){.cx = &w->item_cx[m], .I = io->input, .C = io->has_output ? io->output : bt_none(),
+                                .S = S, .task_frame = w->task_frames[k], .frame = w->frames[m]};
+    }
+  }
+  bt_mark *marks = malloc((size_t)(n_items ? n_items : 1) * sizeof *marks);
+  for (int k = 0; k < n_items; k++) marks[k] = bt_arena_mark(&w->item_cx[k]);
+  bt_exec_run(p, BT_CLASS_SAMPLE, items, n_items, sh->consts);
+  m = 0;
+  for (int k = 0; k < n_tasks; k++) {
+    const bt_task *t = &ts->tasks[first + k];
+    bt_task_result *tr = &sh->run->by_task[first + k];
+    for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
+      const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
+      tr->items[j].test = j >= t->n_train;
+      tr->items[j].index = j < t->n_train ? j : j - t->n_train;
+      score_item(w, tr, j, io, &items[m]);
+      if (w->item_cx[m].arena.used > w->peak) w->peak = w->item_cx[m].arena.used;
+      bt_arena_release(&w->item_cx[m], marks[m]);
+    }
+    finish_task(p, t, tr);
+  }
+  if (w->task_cx.arena.used > w->peak) w->peak = w->task_cx.arena.used;
+  bt_arena_release(&w->task_cx, task_mark);
+  atomic_fetch_add(&sh->items_done, n_items);
+  free(marks);
+  free(items);
+}
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  int first, n;
+  while ((n = take_chunk(w->sh, &first)) > 0) run_chunk(w, first, n);
+  return NULL;
+}
+
+static void alloc_results(bt_run *run) {
+  const bt_taskset *ts = run->tasks;
+  int ns = run->prog->n_solvers;
+  run->by_task = calloc((size_t)(ts->n ? ts->n : 1), sizeof *run->by_task);
+  for (int k = 0; k < ts->n; k++) {
+    bt_task_result *tr = &run->by_task[k];
+    tr->n_items = ts->tasks[k].n_train + ts->tasks[k].n_test;
+    tr->items = calloc((size_t)tr->n_items, sizeof *tr->items);
+    tr->results = calloc((size_t)tr->n_items * (size_t)(ns ? ns : 1), sizeof *tr->results);
+    tr->solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->solved);
+    tr->demo_solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->demo_solved);
+    run->evaluations += (long)tr->n_items * ns;
+  }
+}
+
+static void draw_progress(shared *sh, double elapsed) {
+  long done = atomic_load(&sh->items_done), total = sh->items_total ? sh->items_total : 1;
+  int width = 30, filled = (int)(width * done / total);
+  fprintf(stderr, "\r[%.*s%*s] %ld/%ld items  %.1f s", filled, "##############################", width - filled,
+          "", done, total, elapsed);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks, const bt_run_opts *o) {
+  memset(run, 0, sizeof *run);
+  run->prog = prog;
+  run->tasks = tasks;
+  double start = now_s();
+  alloc_results(run);
+  bt_ctx const_cx;
+  bt_ctx_init(&const_cx, &o->limits);
+  bt_value *consts = bt_frame_new(prog);
+  if (!consts) return false;
+  bt_exec_item ci = {.cx = &const_cx, .I = bt_none(), .C = bt_none(), .S = bt_none(), .task_frame = consts, .frame = consts};
+  bt_exec_run(prog, BT_CLASS_CONST, &ci, 1, NULL);
+
+  int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (threads < 1) threads = 1;
+  shared sh = {.run = run, .o = o, .consts = consts};
+  pthread_mutex_init(&sh.lock, NULL);
+  for (int k = 0; k < tasks->n; k++) sh.items_total += tasks->tasks[k].n_train + tasks->tasks[k].n_test;
+  worker *ws = calloc((size_t)threads, sizeof *ws);
+  pthread_t *tids = calloc((size_t)threads, sizeof *tids);
+  for (int k = 0; k < threads; k++) {
+    ws[k].sh = &sh;
+    bt_ctx_init(&ws[k].task_cx, &o->limits);
+    pthread_create(&tids[k], NULL, worker_main, &ws[k]);
+  }
+  if (o->progress) {
+    while (atomic_load(&sh.items_done) < sh.items_total) {
+      draw_progress(&sh, now_s() - start);
+      usleep(200000);
+    }
+  }
+  for (int k = 0; k < threads; k++) pthread_join(tids[k], NULL);
+  if (o->progress) {
+    draw_progress(&sh, now_s() - start);
+    fputc('\n', stderr);
+  }
+  for (int k = 0; k < threads; k++) {
+    worker *w = &ws[k];
+    if (w->peak > run->peak_arena) run->peak_arena = w->peak;
+    for (int m = 0; m < w->cap_items; m++) {
+      bt_ctx_free(&w->item_cx[m]);
+      free(w->frames[m]);
+    }
+    for (int m = 0; m < w->cap_tasks; m++) free(w->task_frames[m]);
+    bt_ctx_free(&w->task_cx);
+    free(w->item_cx);
+    free(w->frames);
+    free(w->task_frames);
+  }
+  free(ws);
+  free(tids);
+  pthread_mutex_destroy(&sh.lock);
+  free(consts);
+  bt_ctx_free(&const_cx);
+  run->seconds = now_s() - start;
+  return true;
+}
+
+void bt_run_free(bt_run *run) {
+  for (int k = 0; run->tasks && k < run->tasks->n; k++) {
+    bt_task_result *tr = &run->by_task[k];
+    for (int j = 0; j < tr->n_items; j++) {
+      for (int o = 0; o < tr->items[j].n_outputs; o++) free(tr->items[j].outputs[o]);
+      free(tr->items[j].outputs);
+      free(tr->items[j].out_is_grid);
+    }
+    free(tr->items);
+    free(tr->results);
+    free(tr->solved);
+    free(tr->demo_solved);
+  }
+  free(run->by_task);
+  memset(run, 0, sizeof *run);
+}

@@ -1,0 +1,65 @@
+/* run.h: running a compiled program over a set of tasks, on every core, and scoring. */
+#ifndef BATT_RUN_H
+#define BATT_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "program.h"
+#include "tasks.h"
+
+typedef enum bt_verdict {
+  BT_V_ERROR = 0,   /* the solver raised (or hit a limit) */
+  BT_V_MATCH,       /* output equals the expected output */
+  BT_V_MISMATCH,    /* output differs */
+  BT_V_NOEXPECT,    /* produced an output; the expected one is unknown */
+} bt_verdict;
+
+typedef struct bt_result {
+  uint8_t verdict; /* bt_verdict */
+  uint8_t errc;    /* bt_errc when BT_V_ERROR */
+  int32_t out;     /* index into the item's distinct outputs, -1 for none */
+} bt_result;
+
+/* What happened on one item (a demonstration pair or a test input). */
+typedef struct bt_item_result {
+  bool test;        /* a test input (else a demonstration pair) */
+  int index;        /* its index in train or test */
+  int n_outputs;    /* distinct outputs of all solvers on it */
+  char **outputs;   /* their JSON encodings; NULL entries when outputs are not kept */
+  bool *out_is_grid; /* whether each distinct output is an ARC grid (1..30 a side, colors 0..9) */
+} bt_item_result;
+
+typedef struct bt_task_result {
+  int n_items;
+  bt_item_result *items;
+  bt_result *results;   /* n_items x n_solvers, item-major */
+  bool *solved;         /* per solver: every item with a known output matched */
+  bool *demo_solved;    /* per solver: every demonstration pair matched */
+} bt_task_result;
+
+typedef struct bt_run_opts {
+  int threads;        /* 0: all cores */
+  int tile;           /* items per tile (whole tasks are kept together) */
+  bool keep_outputs;  /* encode every distinct output (for --out and --kaggle) */
+  bool progress;      /* a progress bar on stderr */
+  bt_limits limits;   /* per evaluation */
+} bt_run_opts;
+
+typedef struct bt_run {
+  const bt_program *prog;
+  const bt_taskset *tasks;
+  bt_task_result *by_task; /* in task order */
+  long evaluations;        /* solver x item */
+  double seconds;
+  size_t peak_arena;       /* the largest arena of one worker, in bytes */
+  char const_error[128];   /* set when the constant lines could not run */
+} bt_run;
+
+void bt_run_opts_default(bt_run_opts *o);
+/* Runs prog over every item of tasks; results land in run (identical whatever the
+ * thread count or tile size). Returns false only when nothing could run. */
+bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks, const bt_run_opts *o);
+void bt_run_free(bt_run *run);
+
+#endif

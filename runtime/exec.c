@@ -1,0 +1,61 @@
+/* exec.c: the runtime side of the emitted program: each line runs across the items of
+ * a tile, reading its operands from the frames of the classes they belong to. */
+#include <stdlib.h>
+
+#include "bt_prims.h"
+#include "exec.h"
+
+bt_value *bt_frame_new(const bt_program *p) {
+  bt_value *f = malloc((size_t)(p->n_lines + 1) * sizeof *f);
+  if (!f) return NULL;
+  for (int k = 0; k <= p->n_lines; k++) f[k] = bt_err(BT_E_RUNTIME);
+  return f;
+}
+
+bt_value bt_exec_value(const bt_program *p, const bt_value *const_frame, const bt_exec_item *it, int t) {
+  switch (p->line_class[t]) {
+  case BT_CLASS_CONST: return const_frame ? const_frame[t] : it->frame[t];
+  case BT_CLASS_TASK: return it->task_frame[t];
+  default: return it->frame[t];
+  }
+}
+
+static bt_value operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
+  switch (o.kind) {
+  case BT_O_T: return bt_exec_value(ex->prog, ex->const_frame, it, o.a);
+  case BT_O_I: return it->I;
+  case BT_O_S: return it->S;
+  case BT_O_C: return it->C;
+  case BT_O_INT: return bt_int(o.a);
+  case BT_O_BOOL: return bt_bool(o.a);
+  case BT_O_PAIR: return bt_ipair(it->cx, o.a, o.b);
+  case BT_O_PRIM: return bt_prim_value(o.a);
+  default: return bt_err(BT_E_RUNTIME);
+  }
+}
+
+void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_value a[4];
+    for (int m = 0; m < nargs; m++) a[m] = operand(ex, it, args[m]);
+    bt_ctx_begin(it->cx);
+    it->frame[t] = bt_call_prim(it->cx, prim, a);
+  }
+}
+
+void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_value a[4];
+    for (int m = 0; m < nargs; m++) a[m] = operand(ex, it, args[m]);
+    bt_ctx_begin(it->cx);
+    it->frame[t] = bt_call(it->cx, operand(ex, it, fn), a, nargs);
+  }
+}
+
+void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                 const bt_value *const_frame) {
+  bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame};
+  p->run(&ex, phase);
+}

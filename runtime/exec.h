@@ -1,0 +1,32 @@
+/* exec.h: running a compiled program (program.h) over tiles of items. */
+#ifndef BATT_EXEC_H
+#define BATT_EXEC_H
+
+#include "program.h"
+
+/* One (task, sample) item of a tile, or the pseudo-item of a task or constant phase. */
+typedef struct bt_exec_item {
+  bt_ctx *cx;              /* arena and limits the item's values live in */
+  bt_value I, C, S;
+  bt_value *task_frame;    /* values of the task lines (index: line) */
+  bt_value *frame;         /* where this phase's lines are stored (index: line) */
+} bt_exec_item;
+
+struct bt_exec {
+  const bt_program *prog;
+  bt_class phase;
+  int n;
+  bt_exec_item *items;
+  const bt_value *const_frame;
+};
+
+/* A frame: one value slot per line, every slot an error until computed. */
+bt_value *bt_frame_new(const bt_program *p);
+/* The value of line t for item it, whatever its class. */
+bt_value bt_exec_value(const bt_program *p, const bt_value *const_frame, const bt_exec_item *it, int t);
+/* Runs one phase of p over n items. const_frame is the result of the CONST phase
+ * (NULL while running it). */
+void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                 const bt_value *const_frame);
+
+#endif

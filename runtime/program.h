@@ -1,0 +1,68 @@
+/* program.h: the interface between the program card emits (batt.c) and the runtime.
+ *
+ * A merged program is a list of lines t1..tN, each one call. Lines are grouped by what
+ * they depend on: constants only (run once per run), the task's demonstrations S (once
+ * per task) and the sample (I, C: once per item). The emitted code calls bt_exec_call
+ * once per line; the runtime runs that line across every item of the current tile, so
+ * per-line work (and, later, a batch kernel) is paid once per tile. */
+#ifndef BATT_PROGRAM_H
+#define BATT_PROGRAM_H
+
+#include "batt.h"
+
+typedef enum bt_class {
+  BT_CLASS_CONST = 0, /* depends on constants only */
+  BT_CLASS_TASK = 1,  /* depends on S */
+  BT_CLASS_SAMPLE = 2 /* depends on I or C */
+} bt_class;
+
+typedef enum bt_operand_kind {
+  BT_O_T = 0, /* a: line index */
+  BT_O_I,     /* the sample's input grid */
+  BT_O_S,     /* the task's demonstrations: tuple of (input, output) pairs */
+  BT_O_C,     /* the sample's expected output (none when unknown) */
+  BT_O_INT,   /* a: the integer */
+  BT_O_BOOL,  /* a: 0 or 1 */
+  BT_O_PAIR,  /* (a, b) */
+  BT_O_PRIM,  /* a: primitive id, used as a function value */
+} bt_operand_kind;
+
+typedef struct bt_operand {
+  int32_t kind;
+  int32_t a, b;
+} bt_operand;
+
+#define BT_T(x) ((bt_operand){BT_O_T, (x), 0})
+#define BT_I ((bt_operand){BT_O_I, 0, 0})
+#define BT_S ((bt_operand){BT_O_S, 0, 0})
+#define BT_C ((bt_operand){BT_O_C, 0, 0})
+#define BT_INT(x) ((bt_operand){BT_O_INT, (x), 0})
+#define BT_BOOLV(x) ((bt_operand){BT_O_BOOL, (x), 0})
+#define BT_PAIRV(x, y) ((bt_operand){BT_O_PAIR, (x), (y)})
+#define BT_FNV(p) ((bt_operand){BT_O_PRIM, (p), 0})
+
+typedef struct bt_solver_info {
+  const char *name; /* solve_<id> */
+  const char *file; /* source file */
+  int line;         /* line of its def */
+  int32_t out;      /* the line holding its output */
+} bt_solver_info;
+
+typedef struct bt_exec bt_exec;
+
+typedef struct bt_program {
+  int n_lines;              /* lines are 1..n_lines */
+  const uint8_t *line_class; /* bt_class of each line, index 0 unused */
+  const int32_t *last_use;   /* last line reading each line; n_lines + 1 for an output */
+  int n_solvers;
+  const bt_solver_info *solvers;
+  /* Runs the lines of one class, in order, across the items of ex. */
+  void (*run)(bt_exec *ex, bt_class phase);
+} bt_program;
+
+/* Line `t` = primitive `prim` applied to the operands, on every item. */
+void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);
+/* Line `t` = the function held by operand fn applied to the operands, on every item. */
+void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args);
+
+#endif
