@@ -61,10 +61,10 @@ void strmap_free(strmap *m);
 /* ---- source files and diagnostics (lex.c) ---------------------------------------------- */
 
 typedef struct card_src {
-  char *path;      /* as it appears in messages */
-  char *text;      /* the contents, NUL-terminated; may hold other NULs */
+  char *path; /* as it appears in messages */
+  char *text; /* the contents, NUL-terminated; may hold other NULs */
   size_t len;
-  int index;       /* order among the files of a run (diagnostics sort by it) */
+  int index;        /* order among the files of a run (diagnostics sort by it) */
   size_t *line_off; /* offset of the start of each line; line n is line_off[n - 1] */
   int nlines;
 } card_src;
@@ -84,8 +84,7 @@ typedef struct card_diag {
 
 /* Records "path:line:col: error: message", the source line and a caret under col.
  * line 0: no position ("path: error: message"); src NULL: "card: error: message". */
-void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...)
-    CARD_PRINTF(5, 6);
+void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) CARD_PRINTF(5, 6);
 /* All messages, sorted by (file, line, col, order of report); never NULL. */
 char *diag_render(card_diag *d);
 void diag_free(card_diag *d);
@@ -112,10 +111,10 @@ typedef struct card_token {
   card_tokkind kind;
   const char *loc; /* into the source text */
   int len;
-  int line, col;   /* 1-based; col counts bytes */
-  long long val;   /* TK_NUM */
+  int line, col; /* 1-based; col counts bytes */
+  long long val; /* TK_NUM */
   card_numerr numerr;
-  bool bol;        /* first token of a logical line */
+  bool bol;           /* first token of a logical line */
   const char *indent; /* bol: the whitespace before the token */
   int indent_len;
 } card_token;
@@ -177,16 +176,17 @@ typedef struct card_stmt {
 } card_stmt;
 
 typedef struct card_solver {
-  char *name;           /* NULL when the def line is too broken to have one */
-  int line, col;        /* of the name (of "def" when there is none) */
+  char *name;    /* NULL when the def line is too broken to have one */
+  int line, col; /* of the name (of "def" when there is none) */
   const card_src *src;
-  int nparams;          /* 1: (I); 3: (S, I, C) */
-  bool bad_header;      /* the def line has an error: every input counts as defined */
+  int nparams; /* 1: (I); 3: (S, I, C) */
+  bool broken; /* the def line has an error or there is no body: every input
+                  counts as defined and a missing return is not reported */
   card_stmt *stmts;
   int nstmts, capstmts;
   bool has_return;
-  card_arg ret;         /* the returned value (a flattened call becomes a temporary) */
-  int ret_line;         /* line of the return statement */
+  card_arg ret; /* the returned value (a flattened call becomes a temporary) */
+  int ret_line; /* line of the return statement */
 } card_solver;
 
 typedef struct card_program {
@@ -194,8 +194,8 @@ typedef struct card_program {
   int nsrcs, capsrcs;
   card_solver **solvers; /* in file order, then definition order */
   int nsolvers, capsolvers;
-  const catalog *cat;    /* set by check_program */
-  bool checked_ok;       /* check_program found no error and no parse error was seen */
+  const catalog *cat; /* set by check_program */
+  bool checked_ok;    /* check_program found no error and no parse error was seen */
   int parse_errors;
 } card_program;
 
@@ -204,8 +204,7 @@ void program_free(card_program *prog);
 /* Reads and parses path, appending its solvers; errors go to d. False if unreadable. */
 bool program_add_file(card_program *prog, const char *path, card_diag *d);
 /* Parses text as if it were the file `path`. */
-void program_add_text(card_program *prog, const char *path, const char *text, size_t len,
-                      card_diag *d);
+void program_add_text(card_program *prog, const char *path, const char *text, size_t len, card_diag *d);
 
 /* ---- checking (check.c) ------------------------------------------------------------------ */
 
@@ -217,8 +216,12 @@ bool check_program(card_program *prog, const catalog *cat, card_diag *d);
  * when it certainly cannot (NULL is unknown and fits everything). */
 bool type_fits(const cat_type *value, const cat_type *param, const catalog *cat);
 
-/* The arity each function argument of primitive `prim` is called with, by parameter:
- * -1 when the parameter is not a called function or its arity is free. */
+/* The arity each function argument of primitive `prim` is called with, by parameter
+ * (arc-dsl's semantics; the catalogue only says Callable). */
+enum {
+  FN_FREE = -1,     /* not a called function, or any arity will do */
+  FN_BINDABLE = -2, /* rbind, lbind: a function of 2 to 4 arguments */
+};
 int fn_param_arity(const cat_prim *prim, int param);
 
 /* ---- the merged program (merge.c) -------------------------------------------------------- */
@@ -260,20 +263,22 @@ typedef struct card_line {
   card_opnd *args;
   int nargs;
   card_class cls;
-  card_vtype vt;    /* type of the result, from check */
-  card_use *uses;   /* the solver lines it serves, in solver then line order */
+  card_vtype vt;  /* type of the result, from check */
+  card_use *uses; /* the solver lines it serves, in solver then line order */
   int nuses, capuses;
-  int last_use;     /* index of the last line that reads it, or LAST_USE_OUTPUT when it is
-                       some solver's output (then it lives to the end) */
-  bool output;      /* some solver's output */
+  int last_use; /* index of the last line that reads it, or LAST_USE_OUTPUT when it is
+                   some solver's output (then it lives to the end). For a constant or
+                   task line the reader may be in a later class: such a line lives as
+                   long as its class's scope (run, task), whatever last_use says. */
+  bool output;  /* some solver's output */
 } card_line;
 
 typedef struct card_merged {
   const card_program *prog;
   card_line *lines; /* constant lines, then task lines, then sample lines */
   int nlines;
-  int nclass[3];    /* lines per class; class c starts at the sum of the earlier ones */
-  int *outputs;     /* per solver (prog->solvers order): index of its output line */
+  int nclass[3]; /* lines per class; class c starts at the sum of the earlier ones */
+  int *outputs;  /* per solver (prog->solvers order): index of its output line */
   int nsolvers;
 } card_merged;
 

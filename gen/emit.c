@@ -100,6 +100,11 @@ static void emit_solvers(strbuf *sb, const card_merged *m) {
   }
 }
 
+static void emit_solver_ids(strbuf *sb, const card_merged *m) {
+  for (int s = 0; s < m->prog->nsolvers; s++) sb_printf(sb, "  BATT_%s = %d,\n", m->prog->solvers[s]->name, s);
+  sb_printf(sb, "  BATT_N_SOLVERS = %d", m->prog->nsolvers);
+}
+
 /* The text of a generated section (@@NAME@@ alone on a line), or NULL. */
 static char *section(const card_merged *m, const char *name, size_t len) {
   strbuf sb = {0};
@@ -110,6 +115,8 @@ static char *section(const card_merged *m, const char *name, size_t len) {
     emit_table(&sb, m, false);
   else if (IS("SOLVERS"))
     emit_solvers(&sb, m);
+  else if (IS("SOLVER_IDS"))
+    emit_solver_ids(&sb, m);
   else if (IS("CONST_LINES"))
     emit_lines(&sb, m, CLASS_CONST);
   else if (IS("TASK_LINES"))

@@ -1,0 +1,409 @@
+/* check.c: resolves every name of every solver (variable, input, primitive, constant)
+ * and checks it against the catalogue: arity of direct calls, types that cannot match,
+ * calls through values that are not functions or take another number of arguments,
+ * undefined and reassigned names, missing returns and duplicate solvers.
+ *
+ * Types are permissive where arc-dsl is polymorphic: a value fits a parameter unless the
+ * two types certainly have no value in common (see type_fits). Function values carry
+ * their arity when it is known (a primitive, or a closure built by rbind, compose, ...),
+ * so that calls through them can be checked like direct calls. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card.h"
+
+typedef struct checker {
+  const catalog *cat;
+  card_diag *d;
+  card_solver *sv;
+  strmap defined;  /* name -> index + 1 of the statement that assigns it, so far */
+  strmap assigned; /* name -> index + 1 of the first statement that assigns it, anywhere */
+  strmap prims;    /* catalogue names -> index + 1 */
+  strmap consts;
+  const cat_type *any, *callable, *grid, *samples, *integer, *boolean;
+} checker;
+
+/* ---- types --------------------------------------------------------------------------------- */
+
+static const cat_type *named_type(const catalog *cat, const char *name) {
+  return name ? catalog_type(cat, name) : NULL;
+}
+
+static bool is_any(const cat_type *t) { return !t || !strcmp(t->name, "Any"); }
+
+/* The kinds of Python value a type may hold. arc-dsl's annotations are loose and its
+ * solvers lean on duck typing (paint of a tuple of cells, minimum of a tuple, an Objects
+ * where a ContainerContainer is annotated), so tuples and frozensets are one kind here:
+ * what certainly cannot match is an integer, a container and a function for one another. */
+enum { KIND_INT = 1, KIND_CONTAINER = 2, KIND_FN = 4, KIND_ALL = 7 };
+
+static unsigned kinds(const cat_type *t, const catalog *cat, int depth) {
+  static const struct {
+    const char *name;
+    unsigned kind;
+  } base[] = {
+      {"Integer", KIND_INT}, {"Tuple", KIND_CONTAINER}, {"FrozenSet", KIND_CONTAINER}, {"Callable", KIND_FN}};
+  if (is_any(t) || depth > 16) return KIND_ALL;
+  for (size_t i = 0; i < sizeof base / sizeof *base; i++)
+    if (!strcmp(t->name, base[i].name)) return base[i].kind;
+  if (t->n_unions) {
+    unsigned k = 0;
+    for (int i = 0; i < t->n_unions; i++)
+      k |= kinds(named_type(cat, t->unions[i]), cat, depth + 1);
+    return k;
+  }
+  return t->is ? kinds(named_type(cat, t->is), cat, depth + 1) : KIND_ALL;
+}
+
+bool type_fits(const cat_type *value, const cat_type *param, const catalog *cat) {
+  return (kinds(value, cat, 0) & kinds(param, cat, 0)) != 0;
+}
+
+static card_vtype unknown(void) { return (card_vtype){NULL, -1, NULL}; }
+
+static card_vtype of_type(const checker *c, const cat_type *t) {
+  return (card_vtype){t == c->any ? NULL : t, -1, NULL};
+}
+
+static const char *type_name(const card_vtype *v) { return v->type ? v->type->name : "Any"; }
+
+/* ---- higher-order primitives --------------------------------------------------------------- */
+
+/* How arc-dsl calls the function arguments of its higher-order primitives. */
+static const struct {
+  const char *prim;
+  signed char arity[CAT_MAX_PARAMS];
+} fn_params[] = {
+    {"order", {-1, 1, -1, -1}},
+    {"valmax", {-1, 1, -1, -1}},
+    {"valmin", {-1, 1, -1, -1}},
+    {"argmax", {-1, 1, -1, -1}},
+    {"argmin", {-1, 1, -1, -1}},
+    {"sfilter", {-1, 1, -1, -1}},
+    {"mfilter", {-1, 1, -1, -1}},
+    {"extract", {-1, 1, -1, -1}},
+    {"compose", {1, 1, -1, -1}},
+    {"chain", {1, 1, 1, -1}},
+    {"matcher", {1, -1, -1, -1}},
+    {"rbind", {FN_BINDABLE, -1, -1, -1}},
+    {"lbind", {FN_BINDABLE, -1, -1, -1}},
+    {"fork", {2, 1, 1, -1}},
+    {"apply", {1, -1, -1, -1}},
+    {"mapply", {1, -1, -1, -1}},
+    {"papply", {2, -1, -1, -1}},
+    {"mpapply", {2, -1, -1, -1}},
+    {"prapply", {2, -1, -1, -1}},
+    {"get_arg_rank_t", {-1, 1, -1, -1}},
+    {"get_arg_rank_f", {-1, 1, -1, -1}},
+    {"get_val_rank_t", {-1, 1, -1, -1}},
+    {"get_val_rank_f", {-1, 1, -1, -1}},
+    {"c_iz", {-1, 1, -1, -1}},
+    {"c_zo", {-1, 1, -1, -1}},
+    {"c_iz_n", {-1, 1, 1, -1}},
+    {"c_zo_n", {-1, 1, 1, -1}},
+};
+
+int fn_param_arity(const cat_prim *prim, int param) {
+  if (param < 0 || param >= CAT_MAX_PARAMS) return FN_FREE;
+  for (size_t i = 0; i < sizeof fn_params / sizeof *fn_params; i++)
+    if (!strcmp(fn_params[i].prim, prim->name)) return fn_params[i].arity[param];
+  return FN_FREE;
+}
+
+/* The function a closure constructor returns: arity and result type, as arc-dsl builds
+ * it (rbind of a function of n arguments takes n - 1; compose, chain, fork and matcher
+ * take one; power keeps its function's arity). */
+static void closure_type(const checker *c, const cat_prim *prim, const card_vtype *argv, card_vtype *out) {
+  const char *n = prim->name;
+  if (!strcmp(n, "rbind") || !strcmp(n, "lbind")) {
+    out->arity = argv[0].arity >= 2 ? argv[0].arity - 1 : -1;
+    out->ret = argv[0].ret;
+  } else if (!strcmp(n, "compose") || !strcmp(n, "chain") || !strcmp(n, "fork")) {
+    out->arity = 1;
+    out->ret = argv[0].ret;
+  } else if (!strcmp(n, "matcher")) {
+    out->arity = 1;
+    out->ret = c->boolean;
+  } else if (!strcmp(n, "power")) {
+    out->arity = argv[0].arity;
+    out->ret = argv[0].ret;
+  }
+}
+
+/* ---- names --------------------------------------------------------------------------------- */
+
+static void error_at(checker *c, int line, int col, const char *fmt, ...) CARD_PRINTF(4, 5);
+
+static void error_at(checker *c, int line, int col, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  diag_error(c->d, c->sv->src, line, col, "%s", msg);
+}
+
+static const char *plural(int n) { return n == 1 ? "" : "s"; }
+
+static int input_of(const char *name, card_input *in) {
+  if (!strcmp(name, "S"))
+    *in = INPUT_S;
+  else if (!strcmp(name, "I"))
+    *in = INPUT_I;
+  else if (!strcmp(name, "C"))
+    *in = INPUT_C;
+  else
+    return 0;
+  return 1;
+}
+
+/* ALL_CAPS names of two or more characters look like constants (ONE, DOWN, F3). */
+static bool looks_like_constant(const char *name) {
+  bool upper = false;
+  for (const char *s = name; *s; s++) {
+    if (*s >= 'a' && *s <= 'z') return false;
+    if (*s >= 'A' && *s <= 'Z') upper = true;
+  }
+  return upper && strlen(name) >= 2;
+}
+
+/* Names arc-dsl gives its variables: x1, x2, ... and O. */
+static bool looks_like_variable(const char *name) {
+  if (!strcmp(name, "O")) return true;
+  if (name[0] != 'x' || !name[1]) return false;
+  for (const char *s = name + 1; *s; s++)
+    if (*s < '0' || *s > '9') return false;
+  return true;
+}
+
+static void report_unknown(checker *c, const card_arg *a, bool callee) {
+  int at = strmap_get(&c->assigned, a->name);
+  if (at)
+    error_at(c, a->line, a->col, "'%s' is used before its assignment on line %d", a->name,
+             c->sv->stmts[at - 1].line);
+  else if (callee && !looks_like_variable(a->name))
+    error_at(c, a->line, a->col, "unknown primitive '%s'", a->name);
+  else if (looks_like_constant(a->name))
+    error_at(c, a->line, a->col, "unknown constant '%s'", a->name);
+  else
+    error_at(c, a->line, a->col, "'%s' is not defined", a->name);
+}
+
+static const cat_prim *find_prim(const checker *c, const char *name) {
+  int i = strmap_get(&c->prims, name);
+  return i ? &c->cat->prims[i - 1] : NULL;
+}
+
+static const cat_const *find_const(const checker *c, const char *name) {
+  int i = strmap_get(&c->consts, name);
+  return i ? &c->cat->consts[i - 1] : NULL;
+}
+
+/* Resolves a name or literal and returns what is known of its value. */
+static card_vtype resolve(checker *c, card_arg *a, bool callee) {
+  if (a->kind == ARG_INT) return of_type(c, c->integer);
+  if (a->kind != ARG_NAME) return unknown();
+  int var = strmap_get(&c->defined, a->name);
+  if (var) {
+    a->kind = ARG_VAR;
+    a->var = var - 1;
+    return c->sv->stmts[var - 1].vt;
+  }
+  card_input in;
+  if (input_of(a->name, &in)) {
+    if (in != INPUT_I && c->sv->nparams == 1) {
+      a->kind = ARG_BAD;
+      error_at(c, a->line, a->col, "'%s' is not defined (the solver takes only I)", a->name);
+      return unknown();
+    }
+    a->kind = ARG_INPUT;
+    a->input = in;
+    return of_type(c, in == INPUT_S ? c->samples : c->grid);
+  }
+  const cat_prim *prim = find_prim(c, a->name);
+  if (prim) {
+    a->kind = ARG_PRIM;
+    a->prim = prim;
+    return (card_vtype){c->callable, prim->arity, of_type(c, named_type(c->cat, prim->result)).type};
+  }
+  const cat_const *cst = find_const(c, a->name);
+  if (cst) {
+    a->kind = ARG_CONST;
+    a->cst = cst;
+    return of_type(c, named_type(c->cat, cst->type));
+  }
+  a->kind = ARG_BAD;
+  report_unknown(c, a, callee);
+  return unknown();
+}
+
+/* ---- calls --------------------------------------------------------------------------------- */
+
+static void check_fn_arity(checker *c, const card_stmt *st, int i, const card_vtype *v) {
+  int want = fn_param_arity(st->callee.prim, i);
+  const card_arg *a = &st->args[i];
+  const char *prim = st->callee.prim->name;
+  if (want == FN_FREE || v->arity < 0) return;
+  if (want == FN_BINDABLE && (v->arity < 2 || v->arity > 4))
+    error_at(c, a->line, a->col, "argument %d of '%s' must be a function of 2 to 4 arguments, got one of %d",
+             i + 1, prim, v->arity);
+  else if (want >= 0 && v->arity != want)
+    error_at(c, a->line, a->col, "argument %d of '%s' must be a function of %d argument%s, got one of %d",
+             i + 1, prim, want, plural(want), v->arity);
+}
+
+static card_vtype check_prim_call(checker *c, card_stmt *st, const card_vtype *argv) {
+  const cat_prim *prim = st->callee.prim;
+  if (st->nargs != prim->arity) {
+    error_at(c, st->callee.line, st->callee.col, "'%s' takes %d argument%s, got %d", prim->name, prim->arity,
+             plural(prim->arity), st->nargs);
+    return unknown();
+  }
+  for (int i = 0; i < st->nargs; i++) {
+    const cat_type *want = named_type(c->cat, prim->params[i]);
+    if (argv[i].type && want && !type_fits(argv[i].type, want, c->cat))
+      error_at(c, st->args[i].line, st->args[i].col, "argument %d of '%s' must be %s, got %s", i + 1,
+               prim->name, want->name, type_name(&argv[i]));
+    else
+      check_fn_arity(c, st, i, &argv[i]);
+  }
+  card_vtype v = of_type(c, named_type(c->cat, prim->result));
+  if (prim->props & CAT_MAKES_FN) closure_type(c, prim, argv, &v);
+  return v;
+}
+
+/* A call through a value: a variable or an input. */
+static card_vtype check_value_call(checker *c, card_stmt *st, const card_vtype *fn) {
+  const card_arg *a = &st->callee;
+  bool temp = a->kind == ARG_VAR && c->sv->stmts[a->var].temp;
+  if (fn->type && !type_fits(fn->type, c->callable, c->cat)) {
+    if (temp)
+      error_at(c, a->line, a->col, "the called value is not a function (type %s)", type_name(fn));
+    else
+      error_at(c, a->line, a->col, "'%s' is not a function (type %s)", a->name, type_name(fn));
+    return unknown();
+  }
+  if (fn->arity >= 0 && st->nargs != fn->arity) {
+    if (temp)
+      error_at(c, a->line, a->col, "the called function takes %d argument%s, got %d", fn->arity,
+               plural(fn->arity), st->nargs);
+    else
+      error_at(c, a->line, a->col, "'%s' takes %d argument%s, got %d", a->name, fn->arity, plural(fn->arity),
+               st->nargs);
+    return unknown();
+  }
+  return (card_vtype){fn->ret, -1, NULL};
+}
+
+static card_vtype check_call(checker *c, card_stmt *st) {
+  card_vtype fn = resolve(c, &st->callee, true);
+  card_vtype *argv = xcalloc((size_t)(st->nargs ? st->nargs : 1), sizeof *argv);
+  for (int i = 0; i < st->nargs; i++)
+    argv[i] = resolve(c, &st->args[i], false);
+  card_vtype v = unknown();
+  switch (st->callee.kind) {
+  case ARG_PRIM: v = check_prim_call(c, st, argv); break;
+  case ARG_VAR:
+  case ARG_INPUT: v = check_value_call(c, st, &fn); break;
+  case ARG_CONST:
+    error_at(c, st->callee.line, st->callee.col, "'%s' is a constant, not a function", st->callee.name);
+    break;
+  default: break;
+  }
+  free(argv);
+  return v;
+}
+
+/* ---- statements and solvers ---------------------------------------------------------------- */
+
+static void define(checker *c, int i) {
+  card_stmt *st = &c->sv->stmts[i];
+  card_input in;
+  const char *name = st->target;
+  bool report = st->kind != STMT_BROKEN;
+  int first = strmap_get(&c->defined, name);
+  if (st->temp) {
+    strmap_put(&c->defined, name, i + 1);
+  } else if (input_of(name, &in)) {
+    if (report) error_at(c, st->line, st->col, "cannot assign to input '%s'", name);
+  } else if (find_prim(c, name)) {
+    if (report) error_at(c, st->line, st->col, "cannot assign to primitive '%s'", name);
+  } else if (find_const(c, name)) {
+    if (report) error_at(c, st->line, st->col, "cannot assign to constant '%s'", name);
+  } else if (first) {
+    if (report)
+      error_at(c, st->line, st->col, "'%s' is assigned twice (first at line %d)", name,
+               c->sv->stmts[first - 1].line);
+  } else {
+    strmap_put(&c->defined, name, i + 1);
+  }
+}
+
+static void check_solver(checker *c, card_solver *sv) {
+  c->sv = sv;
+  strmap_free(&c->defined);
+  strmap_free(&c->assigned);
+  for (int i = 0; i < sv->nstmts; i++)
+    if (!sv->stmts[i].temp && !strmap_get(&c->assigned, sv->stmts[i].target))
+      strmap_put(&c->assigned, sv->stmts[i].target, i + 1);
+
+  for (int i = 0; i < sv->nstmts; i++) {
+    card_stmt *st = &sv->stmts[i];
+    if (st->kind == STMT_CALL)
+      st->vt = check_call(c, st);
+    else if (st->kind == STMT_COPY)
+      st->vt = resolve(c, &st->args[0], false);
+    else
+      st->vt = unknown();
+    define(c, i);
+  }
+
+  if (sv->has_return)
+    resolve(c, &sv->ret, false);
+  else if (sv->name && !sv->broken)
+    error_at(c, sv->line, sv->col, "solver '%s' has no return", sv->name);
+}
+
+bool check_program(card_program *prog, const catalog *cat, card_diag *d) {
+  checker c = {.cat = cat, .d = d};
+  c.any = catalog_type(cat, "Any");
+  c.callable = catalog_type(cat, "Callable");
+  c.grid = catalog_type(cat, "Grid");
+  c.samples = catalog_type(cat, "Samples");
+  c.integer = catalog_type(cat, "Integer");
+  c.boolean = catalog_type(cat, "Boolean");
+  int before = d->nerrors;
+  for (int i = 0; i < cat->n_prims; i++)
+    if (!strmap_get(&c.prims, cat->prims[i].name)) strmap_put(&c.prims, cat->prims[i].name, i + 1);
+  for (int i = 0; i < cat->n_consts; i++)
+    if (!strmap_get(&c.consts, cat->consts[i].name)) strmap_put(&c.consts, cat->consts[i].name, i + 1);
+
+  strmap names = {0};
+  for (int i = 0; i < prog->nsolvers; i++) {
+    card_solver *sv = prog->solvers[i];
+    int first = sv->name ? strmap_get(&names, sv->name) : 0;
+    if (first) {
+      const card_solver *f = prog->solvers[first - 1];
+      c.sv = sv;
+      if (f->src == sv->src)
+        error_at(&c, sv->line, sv->col, "redefinition of solver '%s' (first defined at line %d)", sv->name,
+                 f->line);
+      else
+        error_at(&c, sv->line, sv->col, "redefinition of solver '%s' (first defined at %s:%d)", sv->name,
+                 f->src->path, f->line);
+    } else if (sv->name) {
+      strmap_put(&names, sv->name, i + 1);
+    }
+    check_solver(&c, sv);
+  }
+  strmap_free(&names);
+  strmap_free(&c.defined);
+  strmap_free(&c.assigned);
+  strmap_free(&c.prims);
+  strmap_free(&c.consts);
+
+  prog->cat = cat;
+  prog->checked_ok = d->nerrors == before && prog->parse_errors == 0;
+  return prog->checked_ok;
+}

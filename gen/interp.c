@@ -1,0 +1,102 @@
+/* interp.c: the merged program as a table the runtime walks (see interp.h). */
+#include <stdlib.h>
+
+#include "interp.h"
+
+typedef struct interp_line {
+  int prim;  /* primitive id of a direct call, -1 for a call through fn */
+  bt_operand fn;
+  int nargs;
+  bt_operand args[CAT_MAX_PARAMS];
+  uint8_t cls;
+} interp_line;
+
+typedef struct interp_data {
+  interp_line *lines; /* index 1..n */
+  uint8_t *line_class;
+  int32_t *last_use;
+  bt_solver_info *solvers;
+} interp_data;
+
+static bool to_operand(const card_opnd *o, bt_operand *out) {
+  switch (o->kind) {
+  case OPND_LINE: *out = BT_T(o->line + 1); return true;
+  case OPND_INPUT: *out = o->input == INPUT_S ? BT_S : o->input == INPUT_I ? BT_I : BT_C; return true;
+  case OPND_INT: *out = BT_INT((int32_t)o->v[0]); return true;
+  case OPND_BOOL: *out = BT_BOOLV((int32_t)o->v[0]); return true;
+  case OPND_PAIR: *out = BT_PAIRV((int32_t)o->v[0], (int32_t)o->v[1]); return true;
+  case OPND_PRIM: {
+    int id = bt_prim_lookup(o->prim->name);
+    *out = BT_FNV(id);
+    return id >= 0;
+  }
+  }
+  return false;
+}
+
+static void run(bt_exec *ex, bt_class phase) {
+  const bt_program *p = bt_exec_program(ex);
+  const interp_data *d = p->user;
+  for (int t = 1; t <= p->n_lines; t++) {
+    const interp_line *l = &d->lines[t];
+    if (l->cls != phase) continue;
+    if (l->prim >= 0)
+      bt_exec_call(ex, t, l->prim, l->nargs, l->args);
+    else
+      bt_exec_callvar(ex, t, l->fn, l->nargs, l->args);
+  }
+}
+
+bt_program *interp_program(const card_merged *m) {
+  bt_program *p = calloc(1, sizeof *p);
+  interp_data *d = calloc(1, sizeof *d);
+  int n = m->nlines;
+  d->lines = calloc((size_t)n + 1, sizeof *d->lines);
+  d->line_class = calloc((size_t)n + 1, 1);
+  d->last_use = calloc((size_t)n + 1, sizeof *d->last_use);
+  d->solvers = calloc((size_t)m->nsolvers + 1, sizeof *d->solvers);
+  p->user = d;
+  p->n_lines = n;
+  p->line_class = d->line_class;
+  p->last_use = d->last_use;
+  p->n_solvers = m->nsolvers;
+  p->solvers = d->solvers;
+  p->run = run;
+  bool ok = true;
+  for (int k = 0; k < n; k++) {
+    const card_line *cl = &m->lines[k];
+    interp_line *l = &d->lines[k + 1];
+    l->cls = (uint8_t)cl->cls;
+    d->line_class[k + 1] = l->cls;
+    d->last_use[k + 1] = cl->last_use == LAST_USE_OUTPUT ? n + 1 : cl->last_use + 1;
+    l->nargs = cl->nargs;
+    if (cl->callee.kind == OPND_PRIM) {
+      l->prim = bt_prim_lookup(cl->callee.prim->name);
+      ok &= l->prim >= 0;
+    } else {
+      l->prim = -1;
+      ok &= to_operand(&cl->callee, &l->fn);
+    }
+    for (int a = 0; a < cl->nargs && a < CAT_MAX_PARAMS; a++) ok &= to_operand(&cl->args[a], &l->args[a]);
+  }
+  for (int s = 0; s < m->nsolvers; s++) {
+    const card_solver *sv = m->prog->solvers[s];
+    d->solvers[s] = (bt_solver_info){sv->name, sv->src->path, sv->line, m->outputs[s] + 1};
+  }
+  if (!ok) {
+    interp_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void interp_free(bt_program *p) {
+  if (!p) return;
+  interp_data *d = (interp_data *)p->user;
+  free(d->lines);
+  free(d->line_class);
+  free(d->last_use);
+  free(d->solvers);
+  free(d);
+  free(p);
+}

@@ -1,0 +1,357 @@
+/* main.c: the card command line.
+ *
+ *   card check FILE...                          report every error; exit 1 if there is one
+ *   card dump FILE...                           print the merged program
+ *   card emit --manifest M                      write the program a manifest describes
+ *   card emit FILE... -o OUT.c [--header H]     write the program of these solver files
+ *   card build FILE... -o PROGRAM               compile solver files into a batt program
+ *   card run FILE... [-- ARG...]                run solver files directly (batt run ARG...)
+ *
+ * Common options: --catalog PATH (default: the project's runtime/dsl.yaml), --templates DIR.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "card.h"
+#include "cli.h"
+#include "emit.h"
+#include "interp.h"
+#include "manifest.h"
+
+#ifndef CARD_CATALOG
+#define CARD_CATALOG "runtime/dsl.yaml"
+#endif
+#ifndef CARD_TEMPLATES
+#define CARD_TEMPLATES "templates"
+#endif
+
+typedef struct options {
+  const char *cmd;
+  const char *catalog;
+  const char *templates;
+  const char *manifest;
+  const char *out;
+  const char *header;
+  const char **files;
+  int n_files;
+  char **rest; /* after "--" (card run) */
+  int n_rest;
+} options;
+
+static int usage(void) {
+  fputs("usage: card check FILE...\n"
+        "       card dump FILE...\n"
+        "       card emit --manifest MANIFEST.yaml\n"
+        "       card emit FILE... -o OUT.c [--header OUT.h]\n"
+        "       card build FILE... -o PROGRAM\n"
+        "       card run FILE... [-- BATT-RUN-ARGUMENTS...]\n"
+        "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES ")\n",
+        stderr);
+  return 2;
+}
+
+static bool parse_options(int argc, char **argv, options *o) {
+  memset(o, 0, sizeof *o);
+  o->cmd = argv[1];
+  o->catalog = CARD_CATALOG;
+  o->templates = CARD_TEMPLATES;
+  o->files = xcalloc((size_t)argc, sizeof *o->files);
+  for (int k = 2; k < argc; k++) {
+    const char *a = argv[k];
+    const char **slot = !strcmp(a, "--catalog")     ? &o->catalog
+                        : !strcmp(a, "--templates") ? &o->templates
+                        : !strcmp(a, "--manifest")  ? &o->manifest
+                        : !strcmp(a, "-o")          ? &o->out
+                        : !strcmp(a, "--header")    ? &o->header
+                                                    : NULL;
+    if (slot) {
+      if (k + 1 >= argc) {
+        fprintf(stderr, "card: error: %s needs a value\n", a);
+        return false;
+      }
+      *slot = argv[++k];
+    } else if (!strcmp(a, "--")) {
+      o->rest = argv + k + 1;
+      o->n_rest = argc - k - 1;
+      break;
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "card: error: unknown option '%s'\n", a);
+      return false;
+    } else {
+      o->files[o->n_files++] = a;
+    }
+  }
+  return true;
+}
+
+/* Reads a whole file into a NUL-terminated string, or NULL. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  strbuf sb = {0};
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_putn(&sb, buf, n);
+  fclose(f);
+  return sb_take(&sb);
+}
+
+/* Writes text to path through a temporary file and a rename: never half a file. */
+static bool write_atomic(const char *path, const char *text, size_t len) {
+  strbuf tmp = {0};
+  sb_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp.buf, "wb");
+  bool ok = f && fwrite(text, 1, len, f) == len;
+  if (f) ok &= fclose(f) == 0;
+  if (ok) ok = rename(tmp.buf, path) == 0;
+  if (!ok) {
+    fprintf(stderr, "card: error: cannot write %s: %s\n", path, strerror(errno));
+    remove(tmp.buf);
+  }
+  sb_free(&tmp);
+  return ok;
+}
+
+/* Keeps the solvers a manifest's include/exclude lists select; unknown names are errors. */
+static bool select_solvers(card_program *prog, const card_manifest *mf, card_solver ***kept, int *n_kept) {
+  bool ok = true;
+  for (int pass = 0; pass < 2; pass++) {
+    char **names = pass ? mf->exclude : mf->include;
+    int n = pass ? mf->n_exclude : mf->n_include;
+    for (int k = 0; k < n; k++) {
+      bool found = false;
+      for (int s = 0; s < prog->nsolvers; s++) found |= prog->solvers[s]->name && !strcmp(prog->solvers[s]->name, names[k]);
+      if (!found) {
+        fprintf(stderr, "card: error: the manifest %s '%s', which no source defines\n", pass ? "excludes" : "includes",
+                names[k]);
+        ok = false;
+      }
+    }
+  }
+  *kept = xcalloc((size_t)prog->nsolvers + 1, sizeof **kept);
+  *n_kept = 0;
+  for (int s = 0; s < prog->nsolvers; s++) {
+    const char *name = prog->solvers[s]->name;
+    bool in = mf->n_include == 0, out = false;
+    for (int k = 0; k < mf->n_include; k++) in |= !strcmp(mf->include[k], name);
+    for (int k = 0; k < mf->n_exclude; k++) out |= !strcmp(mf->exclude[k], name);
+    if (in && !out) (*kept)[(*n_kept)++] = prog->solvers[s];
+  }
+  return ok;
+}
+
+typedef struct loaded {
+  catalog cat;
+  card_program prog;
+  card_manifest mf;
+  card_solver **all; /* the parsed solvers, while prog holds the selection */
+  int n_all;
+  card_merged *merged;
+} loaded;
+
+/* Parses, checks, selects and merges; prints every error. */
+static bool load(const options *o, loaded *L) {
+  memset(L, 0, sizeof *L);
+  program_init(&L->prog);
+  char err[1024];
+  if (!catalog_load(o->catalog, &L->cat, err, sizeof err)) {
+    fprintf(stderr, "%s\n", err);
+    return false;
+  }
+  if (o->manifest && !manifest_load(o->manifest, &L->mf, err, sizeof err)) {
+    fprintf(stderr, "%s\n", err);
+    return false;
+  }
+  int n_files = o->manifest ? L->mf.n_sources : o->n_files;
+  if (n_files == 0) {
+    fprintf(stderr, "card: error: no solver file given\n");
+    return false;
+  }
+  card_diag d = {0};
+  for (int k = 0; k < n_files; k++) program_add_file(&L->prog, o->manifest ? L->mf.sources[k] : o->files[k], &d);
+  bool ok = check_program(&L->prog, &L->cat, &d);
+  char *msgs = diag_render(&d);
+  fputs(msgs, stderr);
+  free(msgs);
+  diag_free(&d);
+  if (!ok) return false;
+  card_solver **kept;
+  int n_kept;
+  ok = select_solvers(&L->prog, &L->mf, &kept, &n_kept);
+  L->all = L->prog.solvers;
+  L->n_all = L->prog.nsolvers;
+  L->prog.solvers = kept;
+  L->prog.nsolvers = n_kept;
+  if (ok) L->merged = merge_program(&L->prog);
+  return ok && L->merged;
+}
+
+static void unload(loaded *L) {
+  if (L->merged) merged_free(L->merged);
+  if (L->all) {
+    free(L->prog.solvers);
+    L->prog.solvers = L->all;
+    L->prog.nsolvers = L->n_all;
+  }
+  program_free(&L->prog);
+  catalog_free(&L->cat);
+  manifest_free(&L->mf);
+}
+
+/* Fills template NAME from the templates directory into out. */
+static bool render(const options *o, const loaded *L, const char *name, const char *sources, strbuf *out) {
+  strbuf path = {0};
+  sb_printf(&path, "%s/%s", o->templates, name);
+  char *tmpl = slurp(path.buf);
+  bool ok = tmpl != NULL;
+  char err[512];
+  if (!tmpl)
+    fprintf(stderr, "card: error: cannot read template %s\n", path.buf);
+  else if (!(ok = emit_program(L->merged, tmpl, sources, out, err, sizeof err)))
+    fprintf(stderr, "%s: error: %s\n", path.buf, err);
+  free(tmpl);
+  sb_free(&path);
+  return ok;
+}
+
+static bool emit_files(const options *o, const loaded *L, const char *out_c, const char *out_h) {
+  strbuf sources = {0};
+  if (o->manifest)
+    sb_puts(&sources, o->manifest);
+  else
+    for (int k = 0; k < o->n_files; k++) sb_printf(&sources, "%s%s", k ? " " : "", o->files[k]);
+  strbuf c = {0}, h = {0};
+  bool ok = render(o, L, "batt.c.tmpl", sources.buf, &c) && write_atomic(out_c, c.buf, c.len);
+  if (ok && out_h) ok = render(o, L, "batt_program.h.tmpl", sources.buf, &h) && write_atomic(out_h, h.buf, h.len);
+  sb_free(&sources);
+  sb_free(&c);
+  sb_free(&h);
+  return ok;
+}
+
+/* Runs argv (NULL-terminated) and waits; true when it exits 0. */
+static bool spawn(char **argv) {
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    execvp(argv[0], argv);
+    fprintf(stderr, "card: error: cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Appends the words of a space-separated configured list to argv. */
+static void add_words(char ***argv, int *n, const char *words) {
+  char *copy = xstrdup(words), *save = NULL;
+  for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+    *argv = xrealloc(*argv, (size_t)(*n + 2) * sizeof **argv);
+    (*argv)[(*n)++] = xstrdup(w);
+  }
+  (*argv)[*n] = NULL;
+  free(copy);
+}
+
+#ifndef CARD_CC
+#define CARD_CC "cc"
+#endif
+#ifndef CARD_CFLAGS
+#define CARD_CFLAGS ""
+#endif
+#ifndef CARD_LINK
+#define CARD_LINK ""
+#endif
+
+/* card build: the emitted program, compiled with the compiler and libraries this card
+ * was configured with. */
+static int build(const options *o, const loaded *L) {
+  char dir[] = "/tmp/card-build-XXXXXX";
+  if (!mkdtemp(dir)) {
+    fprintf(stderr, "card: error: cannot make a temporary directory: %s\n", strerror(errno));
+    return 1;
+  }
+  strbuf c_path = {0};
+  sb_printf(&c_path, "%s/batt.c", dir);
+  bool ok = emit_files(o, L, c_path.buf, NULL);
+  if (ok) {
+    char **argv = NULL;
+    int n = 0;
+    add_words(&argv, &n, CARD_CC);
+    add_words(&argv, &n, CARD_CFLAGS);
+    add_words(&argv, &n, c_path.buf);
+    add_words(&argv, &n, "-o");
+    argv = xrealloc(argv, (size_t)(n + 2) * sizeof *argv);
+    argv[n++] = xstrdup(o->out);
+    argv[n] = NULL;
+    add_words(&argv, &n, CARD_LINK);
+    ok = spawn(argv);
+    if (!ok) fprintf(stderr, "card: error: compiling %s failed\n", c_path.buf);
+    for (int k = 0; k < n; k++) free(argv[k]);
+    free(argv);
+  }
+  remove(c_path.buf);
+  rmdir(dir);
+  sb_free(&c_path);
+  if (ok) fprintf(stderr, "card: wrote %s (%d solvers, %d lines)\n", o->out, L->merged->nsolvers, L->merged->nlines);
+  return ok ? 0 : 1;
+}
+
+/* card run: the merged program run directly through the runtime, as batt run would. */
+static int run_direct(const options *o, const loaded *L) {
+  bt_program *p = interp_program(L->merged);
+  if (!p) {
+    fprintf(stderr, "card: error: the runtime lacks a primitive the program uses\n");
+    return 1;
+  }
+  char **argv = xcalloc((size_t)o->n_rest + 3, sizeof *argv);
+  argv[0] = (char *)"card run";
+  argv[1] = (char *)"run";
+  for (int k = 0; k < o->n_rest; k++) argv[k + 2] = o->rest[k];
+  int status = bt_cli_main(o->n_rest + 2, argv, p);
+  free(argv);
+  interp_free(p);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage();
+  options o;
+  if (!parse_options(argc, argv, &o)) {
+    free(o.files);
+    return usage();
+  }
+  const char *cmd = o.cmd;
+  bool known = !strcmp(cmd, "check") || !strcmp(cmd, "dump") || !strcmp(cmd, "emit") || !strcmp(cmd, "build") ||
+               !strcmp(cmd, "run");
+  if (!known || ((!strcmp(cmd, "build")) && !o.out) || (!strcmp(cmd, "emit") && !o.manifest && !o.out)) {
+    free(o.files);
+    return usage();
+  }
+  loaded L;
+  int status = 1;
+  if (load(&o, &L)) {
+    if (!strcmp(cmd, "check"))
+      status = 0;
+    else if (!strcmp(cmd, "dump")) {
+      char *text = merged_dump(L.merged);
+      fputs(text, stdout);
+      free(text);
+      status = 0;
+    } else if (!strcmp(cmd, "emit"))
+      status = emit_files(&o, &L, o.manifest ? L.mf.output : o.out, o.manifest ? L.mf.header : o.header) ? 0 : 1;
+    else if (!strcmp(cmd, "build"))
+      status = build(&o, &L);
+    else
+      status = run_direct(&o, &L);
+  }
+  unload(&L);
+  free(o.files);
+  return status;
+}

@@ -1,0 +1,6 @@
+def (I):
+    O = vmirror(I)
+    return O
+
+def solve_b(I):
+    return hmirror(I)

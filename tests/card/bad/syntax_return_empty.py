@@ -1,0 +1,3 @@
+def solve_a(I):
+    O = vmirror(I)
+    return

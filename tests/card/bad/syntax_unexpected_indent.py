@@ -1,0 +1,8 @@
+from dsl import *
+    def solve_a(I):
+        O = vmirror(I)
+        return O
+
+def solve_b(I):
+    O = hmirror(I)
+    return O

@@ -1,0 +1,20 @@
+def solve_closures(I):
+    x1 = objects(I, T, T, T)
+    x2 = lbind(shift, x1)
+    x3 = rbind(fill, ONE)
+    x4 = compose(size, toindices)
+    x5 = chain(invert, halve, x4)
+    x6 = fork(add, x4, x5)
+    x7 = matcher(x4, FIVE)
+    x8 = power(dmirror, TWO)
+    x9 = sfilter(x1, x7)
+    x10 = argmax(x9, x6)
+    x11 = x3(I, x10)
+    x12 = x8(x11)
+    x13 = rbind(x3, x10)
+    x14 = x13(x12)
+    x15 = size
+    x16 = x15(x1)
+    x17 = canvas(x16, UNITY)
+    O = hconcat(x14, x17)
+    return O

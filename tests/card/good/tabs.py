@@ -1,0 +1,4 @@
+def solve_tabs(I):
+	x1 = vmirror(I)
+	O = hmirror(x1)
+	return O
