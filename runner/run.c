@@ -16,7 +16,7 @@
 void bt_run_opts_default(bt_run_opts *o) {
   memset(o, 0, sizeof *o);
   o->threads = 0;
-  o->tile = 64;
+  o->tile = 16;
   o->limits = bt_default_limits;
 }
 
@@ -35,6 +35,7 @@ typedef struct worker {
   shared *sh;
   bt_ctx task_cx;
   bt_ctx *item_cx;
+  bt_ctx *spare_cx;  /* compaction partner of each item context */
   bt_value **frames; /* one per item context */
   bt_value **task_frames;
   int cap_items, cap_tasks;
@@ -81,10 +82,12 @@ static bool ensure_capacity(worker *w, int items, int tasks) {
   const bt_program *p = w->sh->run->prog;
   if (items > w->cap_items) {
     w->item_cx = realloc(w->item_cx, (size_t)items * sizeof *w->item_cx);
+    w->spare_cx = realloc(w->spare_cx, (size_t)items * sizeof *w->spare_cx);
     w->frames = realloc(w->frames, (size_t)items * sizeof *w->frames);
-    if (!w->item_cx || !w->frames) return false;
+    if (!w->item_cx || !w->spare_cx || !w->frames) return false;
     for (int k = w->cap_items; k < items; k++) {
       bt_ctx_init(&w->item_cx[k], &w->sh->o->limits);
+      bt_ctx_init(&w->spare_cx[k], &w->sh->o->limits);
       w->frames[k] = bt_frame_new(p);
       if (!w->frames[k]) return false;
     }
@@ -169,11 +172,10 @@ static void run_chunk(worker *w, int first, int n_tasks) {
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       items[m] = (bt_exec_item){.cx = &w->item_cx[m], .I = io->input, .C = io->has_output ? io->output : bt_none(),
-                                .S = S, .task_frame = w->task_frames[k], .frame = w->frames[m]};
+                                .S = S, .task_frame = w->task_frames[k], .frame = w->frames[m],
+                                .spare = &w->spare_cx[m], .compact_at = BT_COMPACT_MIN};
     }
   }
-  bt_mark *marks = malloc((size_t)(n_items ? n_items : 1) * sizeof *marks);
-  for (int k = 0; k < n_items; k++) marks[k] = bt_arena_mark(&w->item_cx[k]);
   bt_exec_run(p, BT_CLASS_SAMPLE, items, n_items, sh->consts);
   m = 0;
   for (int k = 0; k < n_tasks; k++) {
@@ -185,14 +187,15 @@ static void run_chunk(worker *w, int first, int n_tasks) {
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       score_item(w, tr, j, io, &items[m]);
       if (w->item_cx[m].arena.used > w->peak) w->peak = w->item_cx[m].arena.used;
-      bt_arena_release(&w->item_cx[m], marks[m]);
+      bt_arena_release(&w->item_cx[m], (bt_mark){NULL, 0, 0}); /* item arenas hold only this chunk */
+      bt_arena_trim(&w->item_cx[m], BT_COMPACT_MIN);
+      bt_arena_trim(&w->spare_cx[m], BT_COMPACT_MIN);
     }
     finish_task(p, t, tr);
   }
   if (w->task_cx.arena.used > w->peak) w->peak = w->task_cx.arena.used;
   bt_arena_release(&w->task_cx, task_mark);
   atomic_fetch_add(&sh->items_done, n_items);
-  free(marks);
   free(items);
 }
 
@@ -259,7 +262,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   if (o->progress) {
     while (atomic_load(&sh.items_done) < sh.items_total) {
       draw_progress(&sh, now_s() - start);
-      usleep(200000);
+      nanosleep(&(struct timespec){0, 200000000}, NULL);
     }
   }
   for (int k = 0; k < threads; k++) pthread_join(tids[k], NULL);
@@ -272,11 +275,13 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     if (w->peak > run->peak_arena) run->peak_arena = w->peak;
     for (int m = 0; m < w->cap_items; m++) {
       bt_ctx_free(&w->item_cx[m]);
+      bt_ctx_free(&w->spare_cx[m]);
       free(w->frames[m]);
     }
     for (int m = 0; m < w->cap_tasks; m++) free(w->task_frames[m]);
     bt_ctx_free(&w->task_cx);
     free(w->item_cx);
+    free(w->spare_cx);
     free(w->frames);
     free(w->task_frames);
   }

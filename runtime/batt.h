@@ -109,6 +109,8 @@ static inline void bt_ctx_begin(bt_ctx *cx) { cx->steps = 0; cx->depth = 0; }
 
 bt_mark bt_arena_mark(bt_ctx *cx);
 void bt_arena_release(bt_ctx *cx, bt_mark m);
+/* Frees released chunks beyond keep bytes (they are otherwise kept for reuse). */
+void bt_arena_trim(bt_ctx *cx, size_t keep);
 /* n bytes, 16-aligned; NULL when max_bytes would be passed. */
 void *bt_alloc(bt_ctx *cx, size_t n);
 
@@ -166,6 +168,12 @@ static inline void bt_vec_init(bt_vec *v) { v->items = NULL; v->n = 0; v->cap = 
 /* false when the limit is hit (max_elems / max_bytes). */
 bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x);
 bool bt_vec_reserve(bt_ctx *cx, bt_vec *v, size_t n);
+
+/* A deep copy of v into cx (values shared inside v stay shared in the copy); an error
+ * value when cx's limits are hit. */
+bt_value bt_copy(bt_ctx *cx, bt_value v);
+/* Copies n values in place into cx, sharing what they share; false if it cannot start. */
+bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n);
 
 /* ---- grids ----------------------------------------------------------------- */
 

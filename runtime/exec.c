@@ -34,13 +34,46 @@ static bt_value operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
   }
 }
 
+/* Copies the item's live sample values (computed at or before line t, read after it)
+ * into its spare arena, swaps the arenas and empties the old one: memory then holds what
+ * is alive, not everything the program made so far. */
+static void compact(const bt_program *p, bt_exec_item *it, int t) {
+  int n = 0;
+  int *slots = malloc((size_t)t * sizeof *slots);
+  bt_value *vals = malloc((size_t)t * sizeof *vals);
+  if (slots && vals) {
+    for (int s = 1; s <= t; s++)
+      if (p->line_class[s] == BT_CLASS_SAMPLE && p->last_use[s] > t && !bt_is_err(it->frame[s])) {
+        slots[n] = s;
+        vals[n++] = it->frame[s];
+      }
+    bt_mark empty = {NULL, 0, 0};
+    if (bt_copy_many(it->spare, vals, (size_t)n)) {
+      for (int k = 0; k < n; k++) it->frame[slots[k]] = vals[k];
+      bt_arena swap = it->cx->arena;
+      it->cx->arena = it->spare->arena;
+      it->spare->arena = swap;
+    }
+    bt_arena_release(it->spare, empty);
+  }
+  size_t used = it->cx->arena.used;
+  it->compact_at = used * 2 > BT_COMPACT_MIN ? used * 2 : BT_COMPACT_MIN;
+  free(slots);
+  free(vals);
+}
+
+static void store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
+  it->frame[t] = v;
+  if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE) compact(ex->prog, it, t);
+}
+
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
     for (int m = 0; m < nargs; m++) a[m] = operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    it->frame[t] = bt_call_prim(it->cx, prim, a);
+    store(ex, it, t, bt_call_prim(it->cx, prim, a));
   }
 }
 
@@ -50,7 +83,7 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
     bt_value a[4];
     for (int m = 0; m < nargs; m++) a[m] = operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    it->frame[t] = bt_call(it->cx, operand(ex, it, fn), a, nargs);
+    store(ex, it, t, bt_call(it->cx, operand(ex, it, fn), a, nargs));
   }
 }
 
@@ -59,3 +92,5 @@ void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n
   bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame};
   p->run(&ex, phase);
 }
+
+const bt_program *bt_exec_program(const bt_exec *ex) { return ex->prog; }

@@ -10,7 +10,13 @@ typedef struct bt_exec_item {
   bt_value I, C, S;
   bt_value *task_frame;    /* values of the task lines (index: line) */
   bt_value *frame;         /* where this phase's lines are stored (index: line) */
+  bt_ctx *spare;           /* sample phase: when set, live values are compacted into it
+                              (and the two arenas swapped) once cx grows past compact_at */
+  size_t compact_at;
 } bt_exec_item;
+
+/* Arena use below which an item is never compacted. */
+#define BT_COMPACT_MIN ((size_t)2 << 20)
 
 struct bt_exec {
   const bt_program *prog;

@@ -60,6 +60,20 @@ void bt_arena_release(bt_ctx *cx, bt_mark m) {
   a->used = m.used;
 }
 
+void bt_arena_trim(bt_ctx *cx, size_t keep) {
+  size_t kept = 0;
+  for (bt_chunk **p = &cx->arena.spare; *p;) {
+    if (kept + (*p)->size <= keep) {
+      kept += (*p)->size;
+      p = &(*p)->next;
+    } else {
+      bt_chunk *c = *p;
+      *p = c->next;
+      free(c);
+    }
+  }
+}
+
 static bt_chunk *take_chunk(bt_arena *a, size_t need) {
   for (bt_chunk **p = &a->spare; *p; p = &(*p)->next) {
     if ((*p)->size >= need) {
@@ -197,6 +211,104 @@ bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x) {
   v->items[v->n++] = x;
   return true;
 }
+
+/* ---- deep copy ------------------------------------------------------------------ */
+
+/* Maps an old element array (or closure) to its copy, so shared parts stay shared. */
+typedef struct copy_memo {
+  const void **from;
+  void **to;
+  uint32_t *len; /* elements copied: a shorter view of the same array must not serve a longer */
+  size_t cap, n;
+} copy_memo;
+
+static bool memo_init(copy_memo *m, size_t cap) {
+  m->from = calloc(cap, sizeof *m->from);
+  m->to = calloc(cap, sizeof *m->to);
+  m->len = calloc(cap, sizeof *m->len);
+  m->cap = cap;
+  m->n = 0;
+  return m->from && m->to && m->len;
+}
+
+static void memo_free(copy_memo *m) {
+  free(m->from);
+  free(m->to);
+  free(m->len);
+}
+
+static size_t memo_slot(const copy_memo *m, const void *p) {
+  size_t h = (size_t)((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull;
+  size_t k = h & (m->cap - 1);
+  while (m->from[k] && m->from[k] != p) k = (k + 1) & (m->cap - 1);
+  return k;
+}
+
+static bool memo_grow(copy_memo *m) {
+  copy_memo bigger;
+  if (!memo_init(&bigger, m->cap * 2)) {
+    memo_free(&bigger);
+    return false;
+  }
+  for (size_t k = 0; k < m->cap; k++)
+    if (m->from[k]) {
+      size_t s = memo_slot(&bigger, m->from[k]);
+      bigger.from[s] = m->from[k];
+      bigger.to[s] = m->to[k];
+      bigger.len[s] = m->len[k];
+    }
+  bigger.n = m->n;
+  memo_free(m);
+  *m = bigger;
+  return true;
+}
+
+static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m) {
+  const void *src = v.kind == BT_FN ? (const void *)v.u.clo : v.kind >= BT_TUPLE ? (const void *)v.u.items : NULL;
+  if (!src) return v;
+  size_t slot = memo_slot(m, src);
+  if (m->from[slot] && m->len[slot] >= v.n) {
+    if (v.kind == BT_FN)
+      v.u.clo = m->to[slot];
+    else
+      v.u.items = m->to[slot];
+    return v;
+  }
+  void *dst;
+  if (v.kind == BT_FN) {
+    bt_closure *c = bt_alloc(cx, sizeof *c);
+    if (!c) return bt_err(BT_E_LIMIT);
+    *c = *v.u.clo;
+    for (int k = 0; k < c->nargs; k++)
+      if (bt_is_err(c->args[k] = copy_rec(cx, c->args[k], m))) return c->args[k];
+    v.u.clo = c;
+    dst = c;
+  } else {
+    bt_value *it = bt_items(cx, v.n);
+    if (!it) return bt_err(BT_E_LIMIT);
+    for (uint32_t k = 0; k < v.n; k++)
+      if (bt_is_err(it[k] = copy_rec(cx, v.u.items[k], m))) return it[k];
+    v.u.items = it;
+    dst = it;
+  }
+  if (2 * (m->n + 1) > m->cap && !memo_grow(m)) return v; /* still correct, only less shared */
+  slot = memo_slot(m, src);
+  m->n += !m->from[slot];
+  m->from[slot] = src;
+  m->to[slot] = dst;
+  m->len[slot] = v.n;
+  return v;
+}
+
+bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n) {
+  copy_memo m;
+  bool ok = memo_init(&m, 256);
+  for (size_t k = 0; ok && k < n; k++) vals[k] = copy_rec(cx, vals[k], &m);
+  memo_free(&m);
+  return ok;
+}
+
+bt_value bt_copy(bt_ctx *cx, bt_value v) { return bt_copy_many(cx, &v, 1) ? v : bt_err(BT_E_LIMIT); }
 
 /* ---- grids --------------------------------------------------------------------- */
 
