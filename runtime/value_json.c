@@ -24,6 +24,27 @@ static bt_value decode_array(bt_ctx *cx, const json_t *arr, bt_value **out, char
   return bt_tuple(it, (uint32_t)n);
 }
 
+/* Rows of plain JSON integers. */
+static bt_value decode_grid(bt_ctx *cx, const json_t *rows, char *err, size_t errlen) {
+  size_t h = json_array_size(rows);
+  bt_value *it = h ? bt_items(cx, h) : NULL;
+  if (h && !it) return bt_err(BT_E_LIMIT);
+  for (size_t i = 0; i < h; i++) {
+    const json_t *row = json_array_get(rows, i);
+    size_t w = json_array_size(row);
+    if (!json_is_array(row)) return fail(err, errlen, "grid row is not a list", row);
+    bt_value *cells = w ? bt_items(cx, w) : NULL;
+    if (w && !cells) return bt_err(BT_E_LIMIT);
+    for (size_t k = 0; k < w; k++) {
+      const json_t *c = json_array_get(row, k);
+      if (!json_is_integer(c)) return fail(err, errlen, "grid cell is not an integer", c);
+      cells[k] = bt_int(json_integer_value(c));
+    }
+    it[i] = bt_tuple(cells, (uint32_t)w);
+  }
+  return bt_tuple(it, (uint32_t)h);
+}
+
 static bt_value decode_fn(bt_ctx *cx, const json_t *j, char *err, size_t errlen) {
   const char *name = json_string_value(json_object_get(j, "fn"));
   int id = name ? bt_prim_lookup(name) : -1;
@@ -47,13 +68,7 @@ bt_value bt_from_json(bt_ctx *cx, const json_t *j, char *err, size_t errlen) {
   const json_t *x;
   bt_value *it = NULL;
   if ((x = json_object_get(j, "tuple")) && json_is_array(x)) return decode_array(cx, x, &it, err, errlen);
-  if ((x = json_object_get(j, "grid")) && json_is_array(x)) {
-    bt_value g = decode_array(cx, x, &it, err, errlen);
-    if (bt_is_err(g)) return g;
-    for (uint32_t k = 0; k < g.n; k++)
-      if (it[k].kind != BT_TUPLE) return fail(err, errlen, "grid row is not a list", j);
-    return g;
-  }
+  if ((x = json_object_get(j, "grid")) && json_is_array(x)) return decode_grid(cx, x, err, errlen);
   if ((x = json_object_get(j, "set")) && json_is_array(x)) {
     bt_value t = decode_array(cx, x, &it, err, errlen);
     return bt_is_err(t) ? t : bt_set_build(cx, it, t.n);
