@@ -1,0 +1,274 @@
+/* End-to-end tests of the runner: solver files through card's merge into a program, run
+ * over ARC tasks, scored, and written as results files.
+ *
+ * usage: test_runner CATALOG RUNNER_DATA TASKS_DATA
+ *   CATALOG      runtime/dsl.yaml
+ *   RUNNER_DATA  tests/data/runner (solver files of these tests)
+ *   TASKS_DATA   tests/data/tasks (good/ per-task files and kaggle/ the same tasks) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "card.h"
+#include "interp.h"
+#include "report.h"
+#include "run.h"
+#include "tasks.h"
+
+static const char *catalog_path, *runner_data, *tasks_data;
+
+/* A program made from solver files, as `card run` makes it. */
+typedef struct test_program {
+  catalog cat;
+  card_program prog;
+  card_merged *merged;
+  bt_program *p;
+} test_program;
+
+static void program_load(test_program *tp, const char *file) {
+  char err[1024], path[1024];
+  assert_true(catalog_load(catalog_path, &tp->cat, err, sizeof err));
+  program_init(&tp->prog);
+  card_diag d = {0};
+  snprintf(path, sizeof path, "%s/%s", runner_data, file);
+  program_add_file(&tp->prog, path, &d);
+  bool ok = check_program(&tp->prog, &tp->cat, &d);
+  char *msgs = diag_render(&d);
+  if (!ok) fail_msg("%s", msgs);
+  free(msgs);
+  diag_free(&d);
+  tp->merged = merge_program(&tp->prog);
+  tp->p = interp_program(tp->merged);
+  assert_non_null(tp->p);
+}
+
+static void program_unload(test_program *tp) {
+  interp_free(tp->p);
+  merged_free(tp->merged);
+  program_free(&tp->prog);
+  catalog_free(&tp->cat);
+}
+
+static void load_tasks(bt_taskset *ts, const char *sub) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", tasks_data, sub);
+  const char *paths[1] = {path};
+  assert_int_equal(bt_tasks_load(ts, paths, 1, stderr), 0);
+}
+
+static char *read_all(const char *path) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = '\0';
+  fclose(f);
+  return s;
+}
+
+/* Runs p over ts with the given threads and tile, writes the results file and returns
+ * its text. */
+static char *results_text(const bt_program *p, const bt_taskset *ts, int threads, int tile) {
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.threads = threads;
+  o.tile = tile;
+  o.keep_outputs = true;
+  bt_run run;
+  assert_true(bt_run_program(&run, p, ts, &o));
+  char path[] = "/tmp/test_runner_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  assert_true(bt_write_results(&run, path, stderr));
+  bt_run_free(&run);
+  char *text = read_all(path);
+  remove(path);
+  return text;
+}
+
+static const bt_task_result *task_result(const bt_run *run, const char *id) {
+  for (int k = 0; k < run->tasks->n; k++)
+    if (strcmp(run->tasks->tasks[k].id, id) == 0) return &run->by_task[k];
+  fail_msg("no task %s", id);
+  return NULL;
+}
+
+static int solver_index(const bt_program *p, const char *name) {
+  for (int s = 0; s < p->n_solvers; s++)
+    if (strcmp(p->solvers[s].name, name) == 0) return s;
+  fail_msg("no solver %s", name);
+  return -1;
+}
+
+/* The solvers of basic.py solve exactly the tasks they are written for, and the scores
+ * follow the expected outputs of the task files. */
+static void test_solved_set(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "basic.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  bt_run run;
+  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  const char *expected[][2] = {{"6150a2bd", "solve_6150a2bd"}, {"d631b094", "solve_d631b094"}};
+  for (int k = 0; k < ts.n; k++)
+    for (int s = 0; s < tp.p->n_solvers; s++) {
+      bool want = false;
+      for (size_t e = 0; e < sizeof expected / sizeof *expected; e++)
+        want |= !strcmp(ts.tasks[k].id, expected[e][0]) && !strcmp(tp.p->solvers[s].name, expected[e][1]);
+      if (run.by_task[k].solved[s] != want)
+        fail_msg("%s %s task %s", tp.p->solvers[s].name, want ? "does not solve" : "solves", ts.tasks[k].id);
+    }
+  /* solve_6150a2bd rotates: on e9afcf9a it produces a grid that does not match */
+  const bt_task_result *tr = task_result(&run, "e9afcf9a");
+  int s = solver_index(tp.p, "solve_6150a2bd");
+  assert_int_equal(tr->results[s].verdict, BT_V_MISMATCH);
+  long items = 0;
+  for (int k = 0; k < ts.n; k++) items += ts.tasks[k].n_train + ts.tasks[k].n_test;
+  assert_int_equal(run.evaluations, (long)tp.p->n_solvers * items);
+  bt_run_free(&run);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
+/* Thread count and tile size change nothing in the results file. */
+static void test_threads_and_tiles_identical(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "basic.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  char *one = results_text(tp.p, &ts, 1, 1);
+  char *many = results_text(tp.p, &ts, 4, 16);
+  char *odd = results_text(tp.p, &ts, 3, 5);
+  assert_string_equal(one, many);
+  assert_string_equal(one, odd);
+  free(one);
+  free(many);
+  free(odd);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
+/* Per-task files and the Kaggle challenges + solutions pair give the same results. */
+static void test_input_formats_identical(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "basic.py");
+  bt_taskset files, kaggle;
+  load_tasks(&files, "good");
+  load_tasks(&kaggle, "kaggle");
+  char *a = results_text(tp.p, &files, 2, 16), *b = results_text(tp.p, &kaggle, 2, 16);
+  assert_string_equal(a, b);
+  free(a);
+  free(b);
+  bt_tasks_free(&files);
+  bt_tasks_free(&kaggle);
+  program_unload(&tp);
+}
+
+/* A solver that blows a value up or loops is stopped by the limits and recorded; the
+ * others on the same items are unaffected. */
+static void test_limits_stop_runaway_solvers(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "limits.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.limits.max_elems = 100000;
+  o.limits.max_steps = 100000;
+  bt_run run;
+  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  int big = solver_index(tp.p, "solve_blowup"), loop = solver_index(tp.p, "solve_loop"),
+      good = solver_index(tp.p, "solve_6150a2bd");
+  for (int k = 0; k < ts.n; k++) {
+    const bt_task_result *tr = &run.by_task[k];
+    for (int j = 0; j < tr->n_items; j++) {
+      const bt_result *r = &tr->results[(size_t)j * (size_t)tp.p->n_solvers];
+      assert_int_equal(r[big].verdict, BT_V_ERROR);
+      assert_int_equal(r[big].errc, BT_E_LIMIT);
+      assert_int_equal(r[loop].verdict, BT_V_ERROR);
+      assert_int_equal(r[loop].errc, BT_E_LIMIT);
+    }
+  }
+  assert_true(task_result(&run, "6150a2bd")->solved[good]);
+  bt_run_free(&run);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
+/* The Kaggle submission: one entry per task, attempts from demo-solving solvers. */
+static void test_kaggle_submission(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "basic.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.keep_outputs = true;
+  bt_run run;
+  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  char path[] = "/tmp/test_kaggle_XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  assert_true(bt_write_kaggle(&run, path, stderr));
+  json_error_t jerr;
+  json_t *sub = json_load_file(path, 0, &jerr);
+  assert_non_null(sub);
+  assert_int_equal(json_object_size(sub), 3);
+  /* 6150a2bd is solved: attempt_1 is its expected test output */
+  const bt_task *t = bt_tasks_find(&ts, "6150a2bd");
+  json_t *att = json_object_get(json_array_get(json_object_get(sub, "6150a2bd"), 0), "attempt_1");
+  bt_value expected = t->test[0].output;
+  assert_int_equal(json_array_size(att), expected.n);
+  for (size_t i = 0; i < expected.n; i++)
+    for (size_t j = 0; j < expected.u.items[i].n; j++)
+      assert_int_equal(json_integer_value(json_array_get(json_array_get(att, i), j)), BT_GCELL(expected, i, j));
+  /* e9afcf9a: no solver solves its demonstrations, so both attempts are [[0]] */
+  json_t *none = json_array_get(json_object_get(sub, "e9afcf9a"), 0);
+  char *s = json_dumps(json_object_get(none, "attempt_2"), JSON_COMPACT);
+  assert_string_equal(s, "[[0]]");
+  free(s);
+  json_decref(sub);
+  remove(path);
+  bt_run_free(&run);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) {
+    fprintf(stderr, "usage: test_runner CATALOG RUNNER_DATA TASKS_DATA\n");
+    return 2;
+  }
+  catalog_path = argv[1];
+  runner_data = argv[2];
+  tasks_data = argv[3];
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_solved_set),
+      cmocka_unit_test(test_threads_and_tiles_identical),
+      cmocka_unit_test(test_input_formats_identical),
+      cmocka_unit_test(test_limits_stop_runaway_solvers),
+      cmocka_unit_test(test_kaggle_submission),
+  };
+  return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
+}
