@@ -12,12 +12,18 @@
 
 static const char *const verdict_names[] = {"error", "match", "mismatch", "unknown"};
 
-/* Opens a temporary file beside path; *tmp receives its name (free it). */
-static FILE *open_temp(const char *path, char **tmp) {
+/* Opens a temporary file beside path; *tmp receives its name (free it with close_temp).
+ * NULL, with the reason on errors, when it cannot be created. */
+static FILE *open_temp(const char *path, char **tmp, FILE *errors) {
   size_t n = strlen(path) + 32;
   *tmp = malloc(n);
   snprintf(*tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  return fopen(*tmp, "w");
+  FILE *f = fopen(*tmp, "w");
+  if (!f) {
+    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
+    free(*tmp);
+  }
+  return f;
 }
 
 static bool close_temp(FILE *f, char *tmp, const char *path, FILE *errors) {
@@ -58,12 +64,8 @@ static void put_plain_grid(FILE *f, const char *encoded) {
 
 bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
   char *tmp;
-  FILE *f = open_temp(path, &tmp);
-  if (!f) {
-    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
-    free(tmp);
-    return false;
-  }
+  FILE *f = open_temp(path, &tmp, errors);
+  if (!f) return false;
   const bt_program *p = run->prog;
   fprintf(f, "{\"format\": \"batt-results-1\",\n \"solvers\": [");
   for (int s = 0; s < p->n_solvers; s++) {
@@ -138,12 +140,8 @@ static int rank_attempts(const bt_program *p, const bt_task_result *tr, int item
 
 bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors) {
   char *tmp;
-  FILE *f = open_temp(path, &tmp);
-  if (!f) {
-    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
-    free(tmp);
-    return false;
-  }
+  FILE *f = open_temp(path, &tmp, errors);
+  if (!f) return false;
   fputc('{', f);
   for (int k = 0; k < run->tasks->n; k++) {
     const bt_task *t = &run->tasks->tasks[k];

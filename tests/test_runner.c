@@ -114,37 +114,51 @@ static int solver_index(const bt_program *p, const char *name) {
   return -1;
 }
 
+/* A program, the tasks of tests/data/tasks/good and one run of the first over the second. */
+typedef struct fixture {
+  test_program tp;
+  bt_taskset ts;
+  bt_run run;
+} fixture;
+
+static void fixture_run(fixture *fx, const char *solvers, const bt_run_opts *o) {
+  program_load(&fx->tp, solvers);
+  load_tasks(&fx->ts, "good");
+  assert_true(bt_run_program(&fx->run, fx->tp.p, &fx->ts, o));
+}
+
+static void fixture_free(fixture *fx) {
+  bt_run_free(&fx->run);
+  bt_tasks_free(&fx->ts);
+  program_unload(&fx->tp);
+}
+
 /* The solvers of basic.py solve exactly the tasks they are written for, and the scores
  * follow the expected outputs of the task files. */
 static void test_solved_set(void **state) {
   (void)state;
-  test_program tp;
-  program_load(&tp, "basic.py");
-  bt_taskset ts;
-  load_tasks(&ts, "good");
   bt_run_opts o;
   bt_run_opts_default(&o);
-  bt_run run;
-  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  fixture fx;
+  fixture_run(&fx, "basic.py", &o);
+  const bt_program *p = fx.tp.p;
+  const bt_taskset *ts = &fx.ts;
   const char *expected[][2] = {{"6150a2bd", "solve_6150a2bd"}, {"d631b094", "solve_d631b094"}};
-  for (int k = 0; k < ts.n; k++)
-    for (int s = 0; s < tp.p->n_solvers; s++) {
+  for (int k = 0; k < ts->n; k++)
+    for (int s = 0; s < p->n_solvers; s++) {
       bool want = false;
       for (size_t e = 0; e < sizeof expected / sizeof *expected; e++)
-        want |= !strcmp(ts.tasks[k].id, expected[e][0]) && !strcmp(tp.p->solvers[s].name, expected[e][1]);
-      if (run.by_task[k].solved[s] != want)
-        fail_msg("%s %s task %s", tp.p->solvers[s].name, want ? "does not solve" : "solves", ts.tasks[k].id);
+        want |= !strcmp(ts->tasks[k].id, expected[e][0]) && !strcmp(p->solvers[s].name, expected[e][1]);
+      if (fx.run.by_task[k].solved[s] != want)
+        fail_msg("%s %s task %s", p->solvers[s].name, want ? "does not solve" : "solves", ts->tasks[k].id);
     }
   /* solve_6150a2bd rotates: on e9afcf9a it produces a grid that does not match */
-  const bt_task_result *tr = task_result(&run, "e9afcf9a");
-  int s = solver_index(tp.p, "solve_6150a2bd");
-  assert_int_equal(tr->results[s].verdict, BT_V_MISMATCH);
+  const bt_task_result *tr = task_result(&fx.run, "e9afcf9a");
+  assert_int_equal(tr->results[solver_index(p, "solve_6150a2bd")].verdict, BT_V_MISMATCH);
   long items = 0;
-  for (int k = 0; k < ts.n; k++) items += ts.tasks[k].n_train + ts.tasks[k].n_test;
-  assert_int_equal(run.evaluations, (long)tp.p->n_solvers * items);
-  bt_run_free(&run);
-  bt_tasks_free(&ts);
-  program_unload(&tp);
+  for (int k = 0; k < ts->n; k++) items += ts->tasks[k].n_train + ts->tasks[k].n_test;
+  assert_int_equal(fx.run.evaluations, (long)p->n_solvers * items);
+  fixture_free(&fx);
 }
 
 /* Thread count and tile size change nothing in the results file. */
@@ -187,56 +201,47 @@ static void test_input_formats_identical(void **state) {
  * others on the same items are unaffected. */
 static void test_limits_stop_runaway_solvers(void **state) {
   (void)state;
-  test_program tp;
-  program_load(&tp, "limits.py");
-  bt_taskset ts;
-  load_tasks(&ts, "good");
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.limits.max_elems = 100000;
   o.limits.max_steps = 100000;
-  bt_run run;
-  assert_true(bt_run_program(&run, tp.p, &ts, &o));
-  int big = solver_index(tp.p, "solve_blowup"), loop = solver_index(tp.p, "solve_loop"),
-      good = solver_index(tp.p, "solve_6150a2bd");
-  for (int k = 0; k < ts.n; k++) {
-    const bt_task_result *tr = &run.by_task[k];
+  fixture fx;
+  fixture_run(&fx, "limits.py", &o);
+  const bt_program *p = fx.tp.p;
+  int big = solver_index(p, "solve_blowup"), loop = solver_index(p, "solve_loop"),
+      good = solver_index(p, "solve_6150a2bd");
+  for (int k = 0; k < fx.ts.n; k++) {
+    const bt_task_result *tr = &fx.run.by_task[k];
     for (int j = 0; j < tr->n_items; j++) {
-      const bt_result *r = &tr->results[(size_t)j * (size_t)tp.p->n_solvers];
+      const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers];
       assert_int_equal(r[big].verdict, BT_V_ERROR);
       assert_int_equal(r[big].errc, BT_E_LIMIT);
       assert_int_equal(r[loop].verdict, BT_V_ERROR);
       assert_int_equal(r[loop].errc, BT_E_LIMIT);
     }
   }
-  assert_true(task_result(&run, "6150a2bd")->solved[good]);
-  bt_run_free(&run);
-  bt_tasks_free(&ts);
-  program_unload(&tp);
+  assert_true(task_result(&fx.run, "6150a2bd")->solved[good]);
+  fixture_free(&fx);
 }
 
 /* The Kaggle submission: one entry per task, attempts from demo-solving solvers. */
 static void test_kaggle_submission(void **state) {
   (void)state;
-  test_program tp;
-  program_load(&tp, "basic.py");
-  bt_taskset ts;
-  load_tasks(&ts, "good");
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.keep_outputs = true;
-  bt_run run;
-  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  fixture fx;
+  fixture_run(&fx, "basic.py", &o);
   char path[] = "/tmp/test_kaggle_XXXXXX";
   int fd = mkstemp(path);
   close(fd);
-  assert_true(bt_write_kaggle(&run, path, stderr));
+  assert_true(bt_write_kaggle(&fx.run, path, stderr));
   json_error_t jerr;
   json_t *sub = json_load_file(path, 0, &jerr);
   assert_non_null(sub);
   assert_int_equal(json_object_size(sub), 3);
   /* 6150a2bd is solved: attempt_1 is its expected test output */
-  const bt_task *t = bt_tasks_find(&ts, "6150a2bd");
+  const bt_task *t = bt_tasks_find(&fx.ts, "6150a2bd");
   json_t *att = json_object_get(json_array_get(json_object_get(sub, "6150a2bd"), 0), "attempt_1");
   bt_value expected = t->test[0].output;
   assert_int_equal(json_array_size(att), expected.n);
@@ -250,9 +255,7 @@ static void test_kaggle_submission(void **state) {
   free(s);
   json_decref(sub);
   remove(path);
-  bt_run_free(&run);
-  bt_tasks_free(&ts);
-  program_unload(&tp);
+  fixture_free(&fx);
 }
 
 int main(int argc, char **argv) {
