@@ -1,1 +1,717 @@
-/* prim_objects.c: being written. */
+/* prim_objects.c: colors and objects — color counts, palettes, partitions, the
+ * connected-component labelling behind objects(), conversions between grids and
+ * objects, and the searches over objects (occurrences, periods, frontiers). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batt.h"
+#include "bt_prims.h"
+#include "patch.h"
+
+enum { SMALL_COLORS = 10 };
+
+/* ---- the colors of an element -------------------------------------------------- */
+
+/* Counts of colors 0..9 of an element (grid or object) when every color is a plain
+ * int in 0..9; false otherwise (the caller takes the general path). */
+static bool small_color_counts(bt_value element, int64_t counts[SMALL_COLORS]) {
+  memset(counts, 0, SMALL_COLORS * sizeof *counts);
+  if (element.kind == BT_TUPLE) {
+    for (uint32_t r = 0; r < element.n; r++) {
+      bt_value row = element.u.items[r];
+      if (row.kind != BT_TUPLE) return false;
+      for (uint32_t k = 0; k < row.n; k++) {
+        bt_value v = row.u.items[k];
+        if (v.kind != BT_INT || (uint64_t)v.u.i >= SMALL_COLORS) return false;
+        counts[v.u.i]++;
+      }
+    }
+    return true;
+  }
+  if (element.kind != BT_SET) return false;
+  for (uint32_t k = 0; k < element.n; k++) {
+    bt_value cell = element.u.items[k];
+    if (cell.kind != BT_TUPLE || cell.n != 2) return false;
+    bt_value v = cell.u.items[0];
+    if (v.kind != BT_INT || (uint64_t)v.u.i >= SMALL_COLORS) return false;
+    counts[v.u.i]++;
+  }
+  return true;
+}
+
+/* Python's list of an element's colors: [v for r in element for v in r] for a tuple,
+ * [v for v, _ in element] otherwise. Returns none or Python's error. */
+static bt_value element_values(bt_ctx *cx, bt_value element, bt_vec *out) {
+  bt_vec_init(out);
+  if (!bt_is_coll(element)) return bt_err(BT_E_TYPE);
+  for (uint32_t r = 0; r < element.n; r++) {
+    bt_value item = element.u.items[r], v, rest;
+    if (element.kind == BT_TUPLE) {
+      if (!bt_is_coll(item)) return bt_err(BT_E_TYPE);
+      for (uint32_t k = 0; k < item.n; k++)
+        if (!bt_vec_push(cx, out, item.u.items[k])) return bt_err(BT_E_LIMIT);
+      continue;
+    }
+    if (!bt_unpack2(item, &v, &rest)) return bt_unpack_err(item);
+    if (!bt_vec_push(cx, out, v)) return bt_err(BT_E_LIMIT);
+  }
+  return bt_none();
+}
+
+/* The distinct values of vals (first occurrence kept) and how often each occurs. */
+static bt_value count_distinct(bt_ctx *cx, const bt_vec *vals, int64_t **counts) {
+  bt_value *copy = bt_items(cx, vals->n);
+  if (!copy && vals->n) return bt_err(BT_E_LIMIT);
+  if (vals->n) memcpy(copy, vals->items, vals->n * sizeof *copy);
+  bt_value distinct = bt_set_build(cx, copy, vals->n);
+  if (bt_is_err(distinct)) return distinct;
+  *counts = bt_ints_new(cx, distinct.n + 1);
+  if (!*counts) return bt_err(BT_E_LIMIT);
+  memset(*counts, 0, (distinct.n + 1) * sizeof **counts);
+  for (size_t k = 0; k < vals->n; k++)
+    (*counts)[bt_set_find(distinct, vals->items[k])]++;
+  return distinct;
+}
+
+/* mostcolor / leastcolor: max/min(set(values), key=values.count); ties go to the
+ * first value in canonical order. */
+static bt_value extreme_color(bt_ctx *cx, bt_value element, bool most) {
+  int64_t small[SMALL_COLORS];
+  if (small_color_counts(element, small)) {
+    int best = -1;
+    for (int c = 0; c < SMALL_COLORS; c++)
+      if (small[c] > 0 && (best < 0 || (most ? small[c] > small[best] : small[c] < small[best]))) best = c;
+    return best < 0 ? bt_err(BT_E_VALUE) : bt_int(best);
+  }
+  bt_vec vals;
+  bt_value r = element_values(cx, element, &vals);
+  if (bt_is_err(r)) return r;
+  if (vals.n == 0) return bt_err(BT_E_VALUE);
+  int64_t *counts;
+  bt_value distinct = count_distinct(cx, &vals, &counts);
+  if (bt_is_err(distinct)) return distinct;
+  uint32_t best = 0;
+  for (uint32_t k = 1; k < distinct.n; k++)
+    if (most ? counts[k] > counts[best] : counts[k] < counts[best]) best = k;
+  return distinct.u.items[best];
+}
+
+BT_PRIM(mostcolor) { return extreme_color(cx, a[0], true); }
+BT_PRIM(leastcolor) { return extreme_color(cx, a[0], false); }
+
+/* palette: the set of an element's colors. */
+static bt_value element_palette(bt_ctx *cx, bt_value element) {
+  int64_t small[SMALL_COLORS];
+  if (small_color_counts(element, small)) {
+    bt_value *items = bt_items(cx, SMALL_COLORS);
+    if (!items) return bt_err(BT_E_LIMIT);
+    size_t n = 0;
+    for (int c = 0; c < SMALL_COLORS; c++)
+      if (small[c]) items[n++] = bt_int(c);
+    return bt_set_sorted(items, n);
+  }
+  bt_vec vals;
+  bt_value r = element_values(cx, element, &vals);
+  if (bt_is_err(r)) return r;
+  return bt_set_build(cx, vals.items, vals.n);
+}
+
+BT_PRIM(palette) { return element_palette(cx, a[0]); }
+
+BT_PRIM(numcolors) {
+  bt_value p = element_palette(cx, a[0]);
+  return bt_is_err(p) ? p : bt_int(p.n);
+}
+
+BT_PRIM(colorcount) {
+  (void)cx;
+  bt_value element = a[0], value = a[1];
+  int64_t n = 0;
+  if (!bt_is_coll(element)) return bt_err(BT_E_TYPE);
+  for (uint32_t r = 0; r < element.n; r++) {
+    bt_value item = element.u.items[r], v, rest;
+    if (element.kind == BT_TUPLE) {
+      if (item.kind != BT_TUPLE) return bt_err(BT_E_ATTR);
+      for (uint32_t k = 0; k < item.n; k++)
+        n += bt_eq(item.u.items[k], value);
+      continue;
+    }
+    if (!bt_unpack2(item, &v, &rest)) return bt_unpack_err(item);
+    n += bt_eq(v, value);
+  }
+  return bt_int(n);
+}
+
+BT_PRIM(color) {
+  (void)cx;
+  if (!bt_is_coll(a[0])) return bt_err(BT_E_TYPE);
+  if (a[0].n == 0) return bt_err(BT_E_STOP);
+  return bt_getitem(a[0].u.items[0], 0);
+}
+
+/* ---- filters over containers ------------------------------------------------------ */
+
+BT_PRIM(colorfilter) {
+  bt_value objs = a[0];
+  if (!bt_is_coll(objs)) return bt_err(BT_E_TYPE);
+  bt_value *kept = bt_items(cx, objs.n);
+  if (!kept && objs.n) return bt_err(BT_E_LIMIT);
+  size_t n = 0;
+  for (uint32_t k = 0; k < objs.n; k++) {
+    bt_value obj = objs.u.items[k];
+    if (!bt_is_coll(obj)) return bt_err(BT_E_TYPE);
+    if (obj.n == 0) return bt_err(BT_E_RUNTIME); /* StopIteration inside a generator */
+    bt_value c = bt_getitem(obj.u.items[0], 0);
+    if (bt_is_err(c)) return c;
+    if (bt_eq(c, a[1])) kept[n++] = obj;
+  }
+  return bt_is_set(objs) ? bt_set_sorted(kept, n) : bt_set_build(cx, kept, n);
+}
+
+BT_PRIM(sizefilter) {
+  bt_value items = a[0];
+  if (!bt_is_coll(items)) return bt_err(BT_E_TYPE);
+  bt_value *kept = bt_items(cx, items.n);
+  if (!kept && items.n) return bt_err(BT_E_LIMIT);
+  size_t n = 0;
+  for (uint32_t k = 0; k < items.n; k++) {
+    int64_t len = bt_len(items.u.items[k]);
+    if (len < 0) return bt_err(BT_E_TYPE);
+    if (bt_eq(bt_int(len), a[1])) kept[n++] = items.u.items[k];
+  }
+  return bt_is_set(items) ? bt_set_sorted(kept, n) : bt_set_build(cx, kept, n);
+}
+
+/* ---- grids to indices and objects ------------------------------------------------ */
+
+BT_PRIM(asindices) {
+  int64_t h = bt_len(a[0]);
+  if (h < 0) return bt_err(BT_E_TYPE);
+  if (h == 0) return bt_set_sorted(NULL, 0);
+  bt_value row = bt_getitem(a[0], 0);
+  if (bt_is_err(row)) return row;
+  int64_t w = bt_len(row);
+  if (w < 0) return bt_err(BT_E_TYPE);
+  if (w > 0 && h > (int64_t)cx->lim.max_elems / w) return bt_err(BT_E_LIMIT);
+  int64_t *ij = bt_ints_new(cx, 2 * (size_t)(h * w) + 2);
+  if (!ij) return bt_err(BT_E_LIMIT);
+  for (int64_t k = 0; k < h * w; k++) {
+    ij[2 * k] = k / w;
+    ij[2 * k + 1] = k % w;
+  }
+  return bt_index_set_sorted(cx, ij, (size_t)(h * w));
+}
+
+/* Cells of `for i, r in enumerate(grid) for j, v in enumerate(r)` that keep(v):
+ * pairs (i, j) (as_cells false) or cells (v, (i, j)); an unsorted arena array. */
+typedef bool (*cell_test)(bt_value v, const void *arg);
+
+static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test keep, const void *arg,
+                           bt_vec *out) {
+  bt_vec_init(out);
+  if (!bt_is_coll(grid)) return bt_err(BT_E_TYPE);
+  size_t total = 0;
+  for (uint32_t i = 0; i < grid.n; i++) {
+    if (!bt_is_coll(grid.u.items[i])) return bt_err(BT_E_TYPE);
+    total += grid.u.items[i].n;
+  }
+  if (total > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+  bt_value *mem = bt_items(cx, 4 * total + 1);
+  if (!mem || !bt_vec_reserve(cx, out, total)) return bt_err(BT_E_LIMIT);
+  for (uint32_t i = 0; i < grid.n; i++) {
+    bt_value row = grid.u.items[i];
+    for (uint32_t j = 0; j < row.n; j++) {
+      bt_value v = row.u.items[j];
+      if (keep && !keep(v, arg)) continue;
+      bt_value *m = mem + 4 * out->n;
+      out->items[out->n++] =
+          as_cells ? bt_cell_at(m, v, bt_int(i), bt_int(j)) : bt_pair_at(m, bt_int(i), bt_int(j));
+    }
+  }
+  return bt_none();
+}
+
+static bool equals_value(bt_value v, const void *arg) {
+  const bt_value *want = arg;
+  if (v.kind == BT_INT && want->kind == BT_INT) return v.u.i == want->u.i;
+  return bt_eq(v, *want);
+}
+
+BT_PRIM(ofcolor) {
+  bt_vec cells;
+  bt_value r = grid_cells(cx, a[0], false, equals_value, &a[1], &cells);
+  if (bt_is_err(r)) return r;
+  return bt_set_sorted(cells.items, cells.n); /* enumerate order is row-major */
+}
+
+/* Sorts cells of colors 0..9 (plain ints) by color, keeping the order within a color;
+ * false (nothing changed) if some color is not. Makes bt_set_build's check O(n). */
+static bool sort_small_colors(bt_ctx *cx, bt_value *cells, size_t n) {
+  size_t start[SMALL_COLORS + 1] = {0};
+  if (n < 2) return true;
+  for (size_t k = 0; k < n; k++) {
+    bt_value c = cells[k].u.items[0];
+    if (c.kind != BT_INT || (uint64_t)c.u.i >= SMALL_COLORS) return false;
+    start[c.u.i + 1]++;
+  }
+  for (int c = 0; c < SMALL_COLORS; c++)
+    start[c + 1] += start[c];
+  bt_value *tmp = bt_items(cx, n);
+  if (!tmp) return false;
+  memcpy(tmp, cells, n * sizeof *cells);
+  for (size_t k = 0; k < n; k++)
+    cells[start[tmp[k].u.items[0].u.i]++] = tmp[k];
+  return true;
+}
+
+BT_PRIM(asobject) {
+  bt_vec cells;
+  bt_value r = grid_cells(cx, a[0], true, NULL, NULL, &cells);
+  if (bt_is_err(r)) return r;
+  /* enumerate order is row-major, so cells sorted by color are in canonical order */
+  if (sort_small_colors(cx, cells.items, cells.n)) return bt_set_sorted(cells.items, cells.n);
+  return bt_set_build(cx, cells.items, cells.n);
+}
+
+BT_PRIM(toobject) {
+  bt_value grid = a[1];
+  int64_t h = bt_len(grid);
+  if (h < 0) return bt_err(BT_E_TYPE);
+  bt_value row0 = bt_getitem(grid, 0);
+  if (bt_is_err(row0)) return row0;
+  int64_t w = bt_len(row0);
+  if (w < 0) return bt_err(BT_E_TYPE);
+  bt_value idx = bt_toindices(cx, a[0]);
+  if (bt_is_err(idx)) return idx;
+  bt_value *items = bt_items(cx, 5 * (size_t)idx.n + 1);
+  if (!items) return bt_err(BT_E_LIMIT);
+  size_t n = 0;
+  bool pairs = true; /* every index a tuple: distinct indices give distinct cells */
+  for (uint32_t k = 0; k < idx.n; k++) {
+    bt_value index = idx.u.items[k], i, j;
+    if (!bt_unpack2(index, &i, &j)) return bt_unpack_err(index);
+    pairs = pairs && index.kind == BT_TUPLE;
+    if (!bt_is_int(i)) return bt_err(BT_E_TYPE);
+    if (i.u.i < 0 || i.u.i >= h) continue;
+    if (!bt_is_int(j)) return bt_err(BT_E_TYPE);
+    if (j.u.i < 0 || j.u.i >= w) continue;
+    bt_value v = bt_getitem(bt_getitem(grid, i.u.i), j.u.i);
+    if (bt_is_err(v)) return v;
+    items[n] = bt_cell_at(items + idx.n + 4 * n, v, i, j);
+    n++;
+  }
+  /* ascending distinct indices, grouped by color, are in canonical order */
+  if (sort_small_colors(cx, items, n) && bt_is_set(idx) && pairs) return bt_set_sorted(items, n);
+  return bt_set_build(cx, items, n);
+}
+
+/* partition / fgpartition: one object per palette color (without the most common one
+ * for fgpartition), cells in `enumerate` order. */
+static bt_value color_partition(bt_ctx *cx, bt_value grid, bool without_bg) {
+  bt_value pal = element_palette(cx, grid);
+  if (bt_is_err(pal)) return pal;
+  if (without_bg) {
+    bt_value bg = extreme_color(cx, grid, true);
+    if (bt_is_err(bg)) return bg;
+    int64_t at = bt_set_find(pal, bg);
+    if (at >= 0) {
+      bt_value *rest = bt_items(cx, pal.n);
+      if (!rest) return bt_err(BT_E_LIMIT);
+      memcpy(rest, pal.u.items, at * sizeof *rest);
+      memcpy(rest + at, pal.u.items + at + 1, (pal.n - at - 1) * sizeof *rest);
+      pal = bt_set_sorted(rest, pal.n - 1);
+    }
+  }
+  if (pal.n == 0) return pal;
+  bt_vec cells;
+  bt_value r = grid_cells(cx, grid, true, NULL, NULL, &cells);
+  if (bt_is_err(r)) return r;
+  /* group the cells by palette color: count, then place in enumerate order */
+  int64_t *slot = bt_ints_new(cx, cells.n + pal.n + 1), *start = slot + cells.n;
+  bt_value *grouped = bt_items(cx, cells.n + pal.n + 1), *objs = grouped + cells.n;
+  if (!slot || !grouped) return bt_err(BT_E_LIMIT);
+  memset(start, 0, (pal.n + 1) * sizeof *start);
+  for (size_t k = 0; k < cells.n; k++) {
+    slot[k] = bt_set_find(pal, cells.items[k].u.items[0]);
+    if (slot[k] >= 0) start[slot[k] + 1]++;
+  }
+  for (uint32_t c = 0; c < pal.n; c++)
+    start[c + 1] += start[c];
+  for (uint32_t c = 0; c < pal.n; c++)
+    objs[c] = bt_set_sorted(grouped + start[c], (size_t)(start[c + 1] - start[c]));
+  for (size_t k = 0; k < cells.n; k++)
+    if (slot[k] >= 0) grouped[start[slot[k]]++] = cells.items[k];
+  return bt_set_build(cx, objs, pal.n);
+}
+
+BT_PRIM(partition) { return color_partition(cx, a[0], false); }
+BT_PRIM(fgpartition) { return color_partition(cx, a[0], true); }
+
+/* ---- connected components ------------------------------------------------------------ */
+
+enum { UNSEEN = -2, BACKGROUND = -1, WALL = -3 };
+
+/* Flood fill over a grid padded with a WALL border, so neighbours need no bounds
+ * checks: lab[] and val[] are (h + 2) x (w + 2), row stride w + 2. */
+static void flood_padded(int32_t *lab, const int64_t *val, int64_t h, int64_t w, bt_label_rule rule,
+                         int32_t *stack, int32_t *size, int32_t *count) {
+  const int64_t stride = w + 2;
+  const int64_t steps[8] = {-stride, stride, -1, 1, -stride - 1, -stride + 1, stride - 1, stride + 1};
+  const int nsteps = rule.diagonal ? 8 : 4;
+  for (int64_t i = 1; i <= h; i++)
+    for (int64_t seed = i * stride + 1; seed <= i * stride + w; seed++) {
+      if (lab[seed] != UNSEEN) continue;
+      if (rule.has_bg && val[seed] == rule.bg) {
+        lab[seed] = BACKGROUND;
+        continue;
+      }
+      int32_t id = (*count)++, top = 0, cells = 0;
+      lab[seed] = id;
+      stack[top++] = (int32_t)seed;
+      while (top > 0) {
+        int64_t c = stack[--top];
+        cells++;
+        for (int s = 0; s < nsteps; s++) {
+          int64_t nc = c + steps[s];
+          if (lab[nc] != UNSEEN) continue;
+          if (rule.univalued ? val[nc] != val[seed] : rule.has_bg && val[nc] == rule.bg) continue;
+          lab[nc] = id;
+          stack[top++] = (int32_t)nc;
+        }
+      }
+      size[id] = cells;
+    }
+}
+
+bool bt_label_grid(bt_ctx *cx, bt_value g, int64_t h, int64_t w, bt_label_rule rule, bt_labels *out) {
+  const int64_t stride = w + 2;
+  size_t n = (size_t)(h * w), padded = (size_t)((h + 2) * stride);
+  int64_t *val = bt_ints_new(cx, padded);
+  int32_t *lab = bt_alloc(cx, (padded + 2 * n + 1) * sizeof(int32_t));
+  int32_t *size = bt_alloc(cx, (n + 1) * sizeof(int32_t));
+  if (!val || !lab || !size) return false;
+  int32_t *label = lab + padded, *stack = label + n;
+  for (size_t c = 0; c < padded; c++)
+    lab[c] = WALL;
+  for (int64_t i = 0; i < h; i++) {
+    const bt_value *row = g.u.items[i].u.items;
+    for (int64_t j = 0; j < w; j++) {
+      val[(i + 1) * stride + j + 1] = row[j].u.i;
+      lab[(i + 1) * stride + j + 1] = UNSEEN;
+    }
+  }
+  int32_t count = 0;
+  flood_padded(lab, val, h, w, rule, stack, size, &count);
+  for (int64_t i = 0; i < h; i++)
+    for (int64_t j = 0; j < w; j++)
+      label[i * w + j] = lab[(i + 1) * stride + j + 1];
+  *out = (bt_labels){h, w, label, count, size};
+  return true;
+}
+
+/* The canonical position of an object among objects: its first cell (color, i, j). */
+typedef struct object_key {
+  int64_t c, i, j;
+  bt_value obj;
+} object_key;
+
+static int cmp_object_key(const void *x, const void *y) {
+  const object_key *p = x, *q = y;
+  if (p->c != q->c) return p->c < q->c ? -1 : 1;
+  if (p->i != q->i) return p->i < q->i ? -1 : 1;
+  return (p->j > q->j) - (p->j < q->j);
+}
+
+/* One component's cells (row-major) in canonical order: already so when it has one
+ * color; sorted by color (counting sort, or the general sort) otherwise. */
+static bt_value component_set(bt_ctx *cx, bt_value *cells, size_t n, bool one_color) {
+  if (one_color || sort_small_colors(cx, cells, n)) return bt_set_sorted(cells, n);
+  return bt_set_build(cx, cells, n);
+}
+
+/* The objects of a labelling of the int grid ig: cell values come from vals (ig
+ * itself, or the values ig numbers), colors compare as ig's ints; when vals are ig
+ * the objects are ordered by their first cells' ints, else by the general sort. */
+static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const bt_labels *lab) {
+  size_t n = (size_t)(lab->h * lab->w), total = 0;
+  size_t nobj = (size_t)lab->n;
+  int64_t *start = bt_ints_new(cx, 3 * nobj + 1), *fill = start + nobj, *color0 = fill + nobj;
+  uint8_t *one_color = bt_mask_new(cx, nobj + 1);
+  object_key *keys = bt_alloc(cx, (nobj + 1) * sizeof *keys);
+  bt_value *objs = bt_items(cx, nobj + 1);
+  if (!start || !one_color || !keys || !objs) return bt_err(BT_E_LIMIT);
+  for (size_t id = 0; id < nobj; id++) {
+    start[id] = fill[id] = (int64_t)total;
+    total += (size_t)lab->size[id];
+    one_color[id] = true;
+  }
+  bt_value *items = bt_items(cx, 5 * total + 1), *mem = items + total;
+  if (!items) return bt_err(BT_E_LIMIT);
+  for (size_t c = 0; c < n; c++) {
+    int32_t id = lab->label[c];
+    if (id < 0) continue;
+    int64_t i = (int64_t)c / lab->w, j = (int64_t)c % lab->w, at = fill[id]++;
+    if (at == start[id])
+      color0[id] = BT_GCELL(ig, i, j);
+    else if (BT_GCELL(ig, i, j) != color0[id])
+      one_color[id] = false;
+    items[at] = bt_cell_at(mem + 4 * at, vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
+  }
+  bool int_values = ig.u.items == vals.u.items;
+  for (size_t id = 0; id < nobj; id++) {
+    objs[id] = component_set(cx, items + start[id], (size_t)lab->size[id], one_color[id]);
+    if (bt_is_err(objs[id])) return objs[id];
+    const bt_value *first = objs[id].u.items[0].u.items;
+    if (int_values)
+      keys[id] = (object_key){first[0].u.i, first[1].u.items[0].u.i, first[1].u.items[1].u.i, objs[id]};
+  }
+  if (!int_values) return bt_set_build(cx, objs, nobj);
+  qsort(keys, (size_t)lab->n, sizeof *keys, cmp_object_key);
+  for (int32_t id = 0; id < lab->n; id++)
+    objs[id] = keys[id].obj;
+  return bt_set_sorted(objs, (size_t)lab->n);
+}
+
+bt_value bt_labels_objects(bt_ctx *cx, bt_value g, const bt_labels *lab) {
+  return objects_of_labels(cx, g, g, lab);
+}
+
+/* objects() of a grid of any values: number the distinct values (Python's == is
+ * canonical equality here), label the grid of numbers, give the cells their values. */
+static bt_value objects_general(bt_ctx *cx, bt_value g, bt_label_rule rule, bt_value bg) {
+  int64_t h = bt_len(g);
+  if (h < 0) return bt_err(BT_E_TYPE);
+  bt_value row0 = bt_getitem(g, 0);
+  if (bt_is_err(row0)) return row0;
+  int64_t w = bt_len(row0);
+  if (w < 0) return bt_err(BT_E_TYPE);
+  if (w > 0 && h > (int64_t)cx->lim.max_elems / w) return bt_err(BT_E_LIMIT);
+  bt_value *cells, *numbers;
+  bt_value vals = bt_grid_new(cx, h, w, &cells);
+  if (bt_is_err(vals)) return vals;
+  bt_vec flat = {cells, (size_t)(h * w), (size_t)(h * w)};
+  for (int64_t c = 0; c < h * w; c++) {
+    cells[c] = bt_getitem(bt_getitem(g, c / w), c % w);
+    if (bt_is_err(cells[c])) return cells[c];
+  }
+  int64_t *counts;
+  bt_value distinct = count_distinct(cx, &flat, &counts);
+  if (bt_is_err(distinct)) return distinct;
+  bt_value ig = bt_grid_new(cx, h, w, &numbers);
+  if (bt_is_err(ig)) return ig;
+  for (int64_t c = 0; c < h * w; c++)
+    numbers[c].u.i = bt_set_find(distinct, cells[c]);
+  if (rule.has_bg) rule.bg = bt_set_find(distinct, bg);
+  bt_labels lab;
+  if (!bt_label_grid(cx, ig, h, w, rule, &lab)) return bt_err(BT_E_LIMIT);
+  return objects_of_labels(cx, ig, vals, &lab);
+}
+
+BT_PRIM(objects) {
+  bt_value g = a[0], bg = bt_none();
+  bt_label_rule rule = {bt_truth(a[1]), bt_truth(a[2]), bt_truth(a[3]), 0};
+  if (rule.has_bg) {
+    bg = extreme_color(cx, g, true);
+    if (bt_is_err(bg)) return bg;
+    rule.bg = bg.u.i;
+  }
+  int64_t h, w;
+  if (!bt_grid_dims(g, &h, &w)) return objects_general(cx, g, rule, bg);
+  bt_labels lab;
+  if (!bt_label_grid(cx, g, h, w, rule, &lab)) return bt_err(BT_E_LIMIT);
+  return bt_labels_objects(cx, g, &lab);
+}
+
+/* ---- searches over objects ------------------------------------------------------------- */
+
+/* A cell (color, i, j) with int parts. */
+typedef struct int_cell {
+  int64_t c, i, j;
+} int_cell;
+
+/* The cells of obj as int triples; false if some element is not (int, (int, int)). */
+static bool int_cells(bt_ctx *cx, bt_value obj, int_cell **out) {
+  if (!bt_is_coll(obj)) return false;
+  *out = bt_alloc(cx, ((size_t)obj.n + 1) * sizeof(int_cell));
+  if (!*out) return false;
+  for (uint32_t k = 0; k < obj.n; k++) {
+    int_cell *x = &(*out)[k];
+    if (!bt_cell_get(obj.u.items[k], &x->c, &x->i, &x->j)) return false;
+  }
+  return true;
+}
+
+static bt_value occurrences_general(bt_ctx *cx, bt_value grid, bt_value normed, int64_t h, int64_t w,
+                                    int64_t h2, int64_t w2);
+
+BT_PRIM(occurrences) {
+  bt_value grid = a[0], obj = a[1];
+  bt_value normed = bt_p_normalize(cx, &obj);
+  if (bt_is_err(normed)) return normed;
+  int64_t h = bt_len(grid);
+  if (h < 0) return bt_err(BT_E_TYPE);
+  bt_value row0 = bt_getitem(grid, 0);
+  if (bt_is_err(row0)) return row0;
+  int64_t w = bt_len(row0);
+  if (w < 0) return bt_err(BT_E_TYPE);
+  bt_value shape = bt_p_shape(cx, &obj);
+  if (bt_is_err(shape)) return shape;
+  int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
+  int64_t gh, gw;
+  int_cell *cells;
+  if (h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (normed.n + 1ull) > (1ull << 34))
+    return bt_err(BT_E_LIMIT);
+  if (!bt_grid_dims(grid, &gh, &gw) || !int_cells(cx, normed, &cells))
+    return occurrences_general(cx, grid, normed, h, w, h2, w2);
+  bt_ijvec found;
+  bt_ijvec_init(&found);
+  for (int64_t i = 0; i < h2; i++)
+    for (int64_t j = 0; j < w2; j++) {
+      bool occurs = true;
+      for (uint32_t k = 0; k < normed.n && occurs; k++) {
+        int64_t ci = cells[k].i + i, cj = cells[k].j + j;
+        occurs = ci >= 0 && ci < h && cj >= 0 && cj < w && BT_GCELL(grid, ci, cj) == cells[k].c;
+      }
+      if (occurs && !bt_ijvec_push(cx, &found, i, j)) return bt_err(BT_E_LIMIT);
+    }
+  return bt_index_set_sorted(cx, found.ij, found.n);
+}
+
+/* occurrences over any values, as the reference loops: shift, unpack, compare. */
+static bt_value occurrences_general(bt_ctx *cx, bt_value grid, bt_value normed, int64_t h, int64_t w,
+                                    int64_t h2, int64_t w2) {
+  bt_ijvec found;
+  bt_ijvec_init(&found);
+  for (int64_t i = 0; i < h2; i++)
+    for (int64_t j = 0; j < w2; j++) {
+      bt_value by[2] = {normed, bt_none()};
+      by[1] = bt_ipair(cx, i, j);
+      bt_value moved = bt_is_err(by[1]) ? by[1] : bt_p_shift(cx, by);
+      if (bt_is_err(moved)) return moved;
+      bool occurs = true;
+      for (uint32_t k = 0; k < moved.n && occurs; k++) {
+        bt_value e = moved.u.items[k], v, index, ci, cj;
+        if (!bt_unpack2(e, &v, &index)) return bt_unpack_err(e);
+        if (!bt_unpack2(index, &ci, &cj)) return bt_unpack_err(index);
+        if (!bt_is_int(ci) || !bt_is_int(cj)) return bt_err(BT_E_TYPE);
+        occurs = ci.u.i >= 0 && ci.u.i < h && cj.u.i >= 0 && cj.u.i < w;
+        if (!occurs) break;
+        bt_value gv = bt_getitem(bt_getitem(grid, ci.u.i), cj.u.i);
+        if (bt_is_err(gv)) return gv;
+        occurs = bt_eq(gv, v);
+      }
+      if (occurs && !bt_ijvec_push(cx, &found, i, j)) return bt_err(BT_E_LIMIT);
+    }
+  return bt_ijvec_set(cx, &found);
+}
+
+/* Whether row k (axis 0: `len(set(r)) == 1`) or column k (axis 1: the k-th items of
+ * every row, as zip(*grid) gives them) of a tuple of containers holds one value. */
+static bool uniform_line(bt_value g, int axis, uint32_t k) {
+  uint32_t n = axis == 0 ? g.u.items[k].n : g.n;
+  if (n == 0) return false;
+  bt_value first = axis == 0 ? g.u.items[k].u.items[0] : g.u.items[0].u.items[k];
+  for (uint32_t t = 1; t < n; t++) {
+    bt_value here = axis == 0 ? g.u.items[k].u.items[t] : g.u.items[t].u.items[k];
+    if (!bt_eq(here, first)) return false;
+  }
+  return true;
+}
+
+/* The object {(grid[i][j], (i, j))} of row k (axis 0, n = len(grid[0]) cells) or
+ * column k (axis 1, n = len(grid) cells). */
+static bt_value line_object(bt_ctx *cx, bt_value g, int axis, int64_t k, int64_t n) {
+  bt_value *items = bt_items(cx, 5 * (size_t)n);
+  if (!items) return bt_err(BT_E_LIMIT);
+  for (int64_t t = 0; t < n; t++) {
+    int64_t i = axis == 0 ? k : t, j = axis == 0 ? t : k;
+    bt_value v = bt_getitem(bt_getitem(g, i), j);
+    if (bt_is_err(v)) return v;
+    items[t] = bt_cell_at(items + n + 4 * t, v, bt_int(i), bt_int(j));
+  }
+  return bt_set_sorted(items, (size_t)n); /* one value, positions ascending */
+}
+
+BT_PRIM(frontiers) {
+  bt_value g = a[0];
+  int64_t h = bt_len(g);
+  if (h < 0) return bt_err(BT_E_TYPE);
+  bt_value row0 = bt_getitem(g, 0);
+  if (bt_is_err(row0)) return row0;
+  int64_t w = bt_len(row0);
+  if (w < 0) return bt_err(BT_E_TYPE);
+  uint32_t ncols = UINT32_MAX;
+  for (uint32_t i = 0; i < g.n; i++) {
+    if (!bt_is_coll(g.u.items[i])) return bt_err(BT_E_TYPE);
+    if (g.u.items[i].n < ncols) ncols = g.u.items[i].n;
+  }
+  bt_vec lines;
+  bt_vec_init(&lines);
+  for (int axis = 0; axis < 2; axis++)
+    for (uint32_t k = 0; k < (axis == 0 ? g.n : ncols); k++) {
+      if (!uniform_line(g, axis, k)) continue;
+      bt_value line = line_object(cx, g, axis, k, axis == 0 ? w : h);
+      if (bt_is_err(line)) return line;
+      if (!bt_vec_push(cx, &lines, line)) return bt_err(BT_E_LIMIT);
+    }
+  return bt_set_build(cx, lines.items, lines.n);
+}
+
+static int cmp_cell(const void *x, const void *y) {
+  const int_cell *p = x, *q = y;
+  if (p->i != q->i) return p->i < q->i ? -1 : 1;
+  if (p->j != q->j) return p->j < q->j ? -1 : 1;
+  return (p->c > q->c) - (p->c < q->c);
+}
+
+/* The period search for colors of any kind: every element must be (c, (i, j)) with
+ * int i, j (Python unpacks them all at p = 1); membership by lookup in the set. */
+static bt_value period_general(bt_value normed, int axis, int64_t extent) {
+  for (uint32_t k = 0; k < normed.n; k++) {
+    bt_value e = normed.u.items[k], c, index, i, j;
+    if (!bt_unpack2(e, &c, &index)) return bt_unpack_err(e);
+    if (!bt_unpack2(index, &i, &j)) return bt_unpack_err(index);
+    if (!bt_is_int(i) || !bt_is_int(j)) return bt_err(BT_E_TYPE);
+  }
+  for (int64_t p = 1; p < extent; p++) {
+    bool inside = true;
+    for (uint32_t k = 0; k < normed.n && inside; k++) {
+      bt_value e = normed.u.items[k], c = e.u.items[0], index = e.u.items[1], probe[4];
+      int64_t i = index.u.items[0].u.i, j = index.u.items[1].u.i, *along = axis == 1 ? &j : &i;
+      if (*along < p) continue;
+      *along -= p;
+      inside = bt_set_find(normed, bt_cell_at(probe, c, bt_int(i), bt_int(j))) >= 0;
+    }
+    if (inside) return bt_int(p);
+  }
+  return bt_int(extent);
+}
+
+/* hperiod (axis 1) / vperiod (axis 0): the least p in 1..extent-1 such that the
+ * normalized object moved back by p (cells that stay at >= 0) lies within itself. */
+static bt_value object_period(bt_ctx *cx, bt_value obj, int axis) {
+  bt_value normed = bt_p_normalize(cx, &obj);
+  if (bt_is_err(normed)) return normed;
+  bt_value extent = axis == 1 ? bt_p_width(cx, &normed) : bt_p_height(cx, &normed);
+  if (bt_is_err(extent) || extent.u.i <= 1) return extent;
+  size_t n = normed.n;
+  if ((uint64_t)extent.u.i * n > (uint64_t)64 * cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+  int_cell *cells;
+  if (!int_cells(cx, normed, &cells)) return period_general(normed, axis, extent.u.i);
+  qsort(cells, n, sizeof *cells, cmp_cell);
+  for (int64_t p = 1; p < extent.u.i; p++) {
+    bool inside = true;
+    for (size_t k = 0; k < n && inside; k++) {
+      int_cell moved = cells[k];
+      int64_t *along = axis == 1 ? &moved.j : &moved.i;
+      if (*along < p) continue;
+      *along -= p;
+      inside = bsearch(&moved, cells, n, sizeof *cells, cmp_cell) != NULL;
+    }
+    if (inside) return bt_int(p);
+  }
+  return extent;
+}
+
+BT_PRIM(hperiod) { return object_period(cx, a[0], 1); }
+BT_PRIM(vperiod) { return object_period(cx, a[0], 0); }

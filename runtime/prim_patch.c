@@ -1,1 +1,752 @@
-/* prim_patch.c: being written. */
+/* prim_patch.c: geometry of patches — toindices, corners and extremes, sizes, shifts,
+ * neighbourhoods, lines, boxes, distances. Each primitive follows arc-dsl's Python
+ * over any value (duck typing included), with int fast paths inside the loops. */
+#include <stdlib.h>
+
+#include "batt.h"
+#include "bt_prims.h"
+#include "patch.h"
+
+/* ---- Python operators on values ------------------------------------------------ */
+
+/* Python a < b with a fast path for ints: 1, 0, or -1 (TypeError). */
+static inline int lt(bt_value a, bt_value b) {
+  if (bt_is_int(a) && bt_is_int(b)) return a.u.i < b.u.i;
+  return bt_py_lt(a, b);
+}
+
+/* Python a + b for ints and tuples (concatenation); TypeError otherwise. */
+static bt_value py_add(bt_ctx *cx, bt_value a, bt_value b) {
+  if (bt_is_int(a) && bt_is_int(b)) return bt_int_add(a.u.i, b.u.i);
+  if (a.kind != BT_TUPLE || b.kind != BT_TUPLE) return bt_err(BT_E_TYPE);
+  if (a.n == 0 || b.n == 0) return a.n ? a : b;
+  bt_value *it = bt_items(cx, (size_t)a.n + b.n);
+  if (!it) return bt_err(BT_E_LIMIT);
+  for (uint32_t k = 0; k < a.n; k++)
+    it[k] = a.u.items[k];
+  for (uint32_t k = 0; k < b.n; k++)
+    it[a.n + k] = b.u.items[k];
+  return bt_tuple(it, a.n + b.n);
+}
+
+/* Python a - b and a + k for ints (the only operands geometry meets that succeed). */
+static bt_value py_sub(bt_value a, bt_value b) {
+  if (!bt_is_int(a) || !bt_is_int(b)) return bt_err(BT_E_TYPE);
+  return bt_int_sub(a.u.i, b.u.i);
+}
+
+static bt_value py_add_int(bt_value a, int64_t k) {
+  if (!bt_is_int(a)) return bt_err(BT_E_TYPE);
+  return bt_int_add(a.u.i, k);
+}
+
+/* Python min(a, b) / max(a, b) of two values: a unless b beats it. */
+static bt_value min2(bt_value a, bt_value b, bool want_max, bool *type_err) {
+  int r = want_max ? lt(a, b) : lt(b, a);
+  if (r < 0) *type_err = true;
+  return r > 0 ? b : a;
+}
+
+/* ---- reading patches ------------------------------------------------------------- */
+
+/* Python's min/max over the d-th item of every index of a non-empty patch of that
+ * kind; the indices must be containers of more than d items. */
+static bt_value index_column_extreme(bt_value patch, int kind, uint32_t d, bool want_max) {
+  bt_value best = bt_none();
+  for (uint32_t k = 0; k < patch.n; k++) {
+    bt_value v = bt_patch_index(patch.u.items[k], kind).u.items[d];
+    if (k == 0) {
+      best = v;
+      continue;
+    }
+    int r = want_max ? lt(best, v) : lt(v, best);
+    if (r < 0) return bt_err(BT_E_TYPE);
+    if (r) best = v;
+  }
+  return best;
+}
+
+/* uppermost / lowermost / leftmost / rightmost: min or max of i (axis 0) or j (axis 1)
+ * over `for i, j in toindices(patch)`. */
+static bt_value patch_extreme(bt_value patch, int axis, bool want_max) {
+  int kind = bt_patch_kind(patch);
+  if (kind < 0) return bt_patch_kind_err(patch);
+  if (kind == BT_PATCH_EMPTY) return bt_err(BT_E_VALUE);
+  for (uint32_t k = 0; k < patch.n; k++) {
+    bt_value index = bt_patch_index(patch.u.items[k], kind);
+    if (bt_is_err(index)) return index;
+    if (!bt_is_coll(index) || index.n != 2) return bt_unpack_err(index);
+  }
+  return index_column_extreme(patch, kind, (uint32_t)axis, want_max);
+}
+
+/* The corners: tuple(map(pick, zip(*toindices(patch)))), where pick is min or max per
+ * column; urcorner/llcorner pick from a dict of two columns (KeyError on a third). */
+static bt_value patch_corner(bt_ctx *cx, bt_value patch, bool max_row, bool max_col) {
+  int kind = bt_patch_kind(patch);
+  if (kind < 0) return bt_patch_kind_err(patch);
+  uint32_t ncols = kind == BT_PATCH_EMPTY ? 0 : UINT32_MAX;
+  for (uint32_t k = 0; k < patch.n; k++) {
+    bt_value index = bt_patch_index(patch.u.items[k], kind);
+    if (bt_is_err(index)) return index;
+    if (!bt_is_coll(index)) return bt_err(BT_E_TYPE);
+    if (index.n < ncols) ncols = index.n;
+  }
+  if (ncols == 0) return bt_tuple(NULL, 0);
+  if (ncols > 2 && max_row != max_col) return bt_err(BT_E_KEY);
+  bt_value *out = bt_items(cx, ncols);
+  if (!out) return bt_err(BT_E_LIMIT);
+  for (uint32_t d = 0; d < ncols; d++) {
+    out[d] = index_column_extreme(patch, kind, d, d == 1 ? max_col : max_row);
+    if (bt_is_err(out[d])) return out[d];
+  }
+  return bt_tuple(out, ncols);
+}
+
+/* height (axis 0) / width (axis 1) of a piece: a tuple's length (of its first item for
+ * width), else the extent of its indices. */
+static bt_value piece_extent(bt_value piece, int axis) {
+  int64_t n = bt_len(piece);
+  if (n < 0) return bt_err(BT_E_TYPE);
+  if (n == 0) return bt_int(0);
+  if (piece.kind == BT_TUPLE) {
+    int64_t len = axis == 0 ? n : bt_len(piece.u.items[0]);
+    return len < 0 ? bt_err(BT_E_TYPE) : bt_int(len);
+  }
+  bt_value hi = patch_extreme(piece, axis, true);
+  if (bt_is_err(hi)) return hi;
+  bt_value lo = patch_extreme(piece, axis, false);
+  if (bt_is_err(lo)) return lo;
+  bt_value d = py_sub(hi, lo);
+  return bt_is_err(d) ? d : py_add_int(d, 1);
+}
+
+/* ---- corners, extremes, toindices ------------------------------------------------- */
+
+BT_PRIM(toindices) { return bt_toindices(cx, a[0]); }
+BT_PRIM(ulcorner) { return patch_corner(cx, a[0], false, false); }
+BT_PRIM(urcorner) { return patch_corner(cx, a[0], false, true); }
+BT_PRIM(llcorner) { return patch_corner(cx, a[0], true, false); }
+BT_PRIM(lrcorner) { return patch_corner(cx, a[0], true, true); }
+
+BT_PRIM(uppermost) {
+  (void)cx;
+  return patch_extreme(a[0], 0, false);
+}
+BT_PRIM(lowermost) {
+  (void)cx;
+  return patch_extreme(a[0], 0, true);
+}
+BT_PRIM(leftmost) {
+  (void)cx;
+  return patch_extreme(a[0], 1, false);
+}
+BT_PRIM(rightmost) {
+  (void)cx;
+  return patch_extreme(a[0], 1, true);
+}
+
+BT_PRIM(corners) {
+  static const bool picks[4][2] = {{false, false}, {false, true}, {true, false}, {true, true}};
+  bt_value *out = bt_items(cx, 4);
+  if (!out) return bt_err(BT_E_LIMIT);
+  for (int k = 0; k < 4; k++) {
+    out[k] = patch_corner(cx, a[0], picks[k][0], picks[k][1]);
+    if (bt_is_err(out[k])) return out[k];
+  }
+  return bt_set_build(cx, out, 4);
+}
+
+/* ---- sizes and shapes --------------------------------------------------------------- */
+
+BT_PRIM(height) {
+  (void)cx;
+  return piece_extent(a[0], 0);
+}
+BT_PRIM(width) {
+  (void)cx;
+  return piece_extent(a[0], 1);
+}
+
+BT_PRIM(shape) {
+  bt_value h = piece_extent(a[0], 0);
+  if (bt_is_err(h)) return h;
+  bt_value w = piece_extent(a[0], 1);
+  if (bt_is_err(w)) return w;
+  return bt_pair(cx, h, w);
+}
+
+BT_PRIM(portrait) {
+  (void)cx;
+  bt_value h = piece_extent(a[0], 0);
+  if (bt_is_err(h)) return h;
+  bt_value w = piece_extent(a[0], 1);
+  if (bt_is_err(w)) return w;
+  return bt_bool(h.u.i > w.u.i);
+}
+
+BT_PRIM(square) {
+  (void)cx;
+  bt_value p = a[0];
+  if (p.kind == BT_TUPLE) {
+    bt_value row = bt_getitem(p, 0);
+    if (bt_is_err(row)) return row;
+    int64_t w = bt_len(row);
+    return w < 0 ? bt_err(BT_E_TYPE) : bt_bool(w == (int64_t)p.n);
+  }
+  bt_value h = piece_extent(p, 0);
+  if (bt_is_err(h)) return h;
+  bt_value w = piece_extent(p, 1);
+  if (bt_is_err(w)) return w;
+  bt_value area = bt_int_mul(h.u.i, w.u.i);
+  if (bt_is_err(area)) return area;
+  return bt_bool(area.u.i == bt_len(p) && h.u.i == w.u.i);
+}
+
+/* vline (long axis 0) / hline (long axis 1): extent along it == len(patch) and the
+ * other extent is 1, short-circuiting as Python's `and` does. */
+static bt_value is_line(bt_value patch, int long_axis) {
+  bt_value along = piece_extent(patch, long_axis);
+  if (bt_is_err(along)) return along;
+  if (along.u.i != bt_len(patch)) return bt_bool(false);
+  bt_value across = piece_extent(patch, 1 - long_axis);
+  if (bt_is_err(across)) return across;
+  return bt_bool(across.u.i == 1);
+}
+
+BT_PRIM(vline) {
+  (void)cx;
+  return is_line(a[0], 0);
+}
+BT_PRIM(hline) {
+  (void)cx;
+  return is_line(a[0], 1);
+}
+
+/* center: (uppermost + height // 2, leftmost + width // 2). */
+static bt_value patch_center(bt_ctx *cx, bt_value patch) {
+  bt_value c[2];
+  for (int axis = 0; axis < 2; axis++) {
+    bt_value low = patch_extreme(patch, axis, false);
+    if (bt_is_err(low)) return low;
+    bt_value ext = piece_extent(patch, axis);
+    if (bt_is_err(ext)) return ext;
+    bt_value half = bt_int_floordiv(ext.u.i, 2);
+    c[axis] = py_add(cx, low, half);
+    if (bt_is_err(c[axis])) return c[axis];
+  }
+  return bt_pair(cx, c[0], c[1]);
+}
+
+BT_PRIM(center) { return patch_center(cx, a[0]); }
+
+BT_PRIM(centerofmass) {
+  bt_value idx = bt_toindices(cx, a[0]);
+  if (bt_is_err(idx)) return idx;
+  uint32_t ncols = idx.n ? UINT32_MAX : 0;
+  for (uint32_t k = 0; k < idx.n; k++) {
+    bt_value index = idx.u.items[k];
+    if (!bt_is_coll(index)) return bt_err(BT_E_TYPE);
+    if (index.n < ncols) ncols = index.n;
+  }
+  if (ncols == 0) return bt_tuple(NULL, 0);
+  bt_value *out = bt_items(cx, ncols);
+  if (!out) return bt_err(BT_E_LIMIT);
+  for (uint32_t d = 0; d < ncols; d++) {
+    int64_t sum = 0;
+    for (uint32_t k = 0; k < idx.n; k++) {
+      bt_value v = idx.u.items[k].u.items[d];
+      if (!bt_is_int(v)) return bt_err(BT_E_TYPE);
+      if (__builtin_add_overflow(sum, v.u.i, &sum)) return bt_err(BT_E_OVERFLOW);
+    }
+    out[d] = bt_int_floordiv(sum, a[0].n);
+  }
+  return bt_tuple(out, ncols);
+}
+
+/* ---- moving and recolouring ------------------------------------------------------- */
+
+BT_PRIM(recolor) {
+  bt_value idx = bt_toindices(cx, a[1]);
+  if (bt_is_err(idx)) return idx;
+  bt_value *items = bt_items(cx, 3 * (size_t)idx.n);
+  if (!items && idx.n) return bt_err(BT_E_LIMIT);
+  for (uint32_t k = 0; k < idx.n; k++)
+    items[k] = bt_pair_at(items + idx.n + 2 * k, a[0], idx.u.items[k]);
+  /* one value paired with ascending distinct indices stays ascending */
+  return bt_is_set(idx) ? bt_set_sorted(items, idx.n) : bt_set_build(cx, items, idx.n);
+}
+
+/* (i + di, j + dj) for the index pair `index`, written into mem (2 values); *ints
+ * turns false if some addition was not of two ints. */
+static bt_value shift_index(bt_ctx *cx, bt_value *mem, bt_value index, bt_value di, bt_value dj, bool *ints) {
+  bt_value i, j;
+  if (!bt_unpack2(index, &i, &j)) return bt_unpack_err(index);
+  if (index.kind != BT_TUPLE || !bt_is_int(i) || !bt_is_int(j) || !bt_is_int(di) || !bt_is_int(dj))
+    *ints = false;
+  bt_value si = py_add(cx, i, di);
+  if (bt_is_err(si)) return si;
+  bt_value sj = py_add(cx, j, dj);
+  if (bt_is_err(sj)) return sj;
+  return bt_pair_at(mem, si, sj);
+}
+
+/* shift: every index moved by (di, dj); an empty patch is returned as is. */
+static bt_value shift_by(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj) {
+  int kind = bt_patch_kind(patch);
+  if (kind < 0) return bt_patch_kind_err(patch);
+  if (kind == BT_PATCH_EMPTY) return patch;
+  size_t n = patch.n;
+  bool ints = true;
+  bt_value *items = bt_items(cx, 5 * n);
+  if (!items) return bt_err(BT_E_LIMIT);
+  for (size_t k = 0; k < n; k++) {
+    bt_value e = patch.u.items[k], *mem = items + n + 4 * k;
+    if (kind == BT_PATCH_INDICES) {
+      items[k] = shift_index(cx, mem, e, di, dj, &ints);
+    } else {
+      bt_value value, index;
+      if (!bt_unpack2(e, &value, &index)) return bt_unpack_err(e);
+      if (e.kind != BT_TUPLE) ints = false;
+      bt_value moved = shift_index(cx, mem + 2, index, di, dj, &ints);
+      items[k] = bt_is_err(moved) ? moved : bt_pair_at(mem, value, moved);
+    }
+    if (bt_is_err(items[k])) return items[k];
+  }
+  /* a translation by ints keeps a set's canonical order */
+  return ints && bt_is_set(patch) ? bt_set_sorted(items, n) : bt_set_build(cx, items, n);
+}
+
+BT_PRIM(shift) {
+  int64_t n = bt_len(a[0]);
+  if (n < 0) return bt_err(BT_E_TYPE);
+  if (n == 0) return a[0];
+  bt_value di, dj;
+  if (!bt_unpack2(a[1], &di, &dj)) return bt_unpack_err(a[1]);
+  return shift_by(cx, a[0], di, dj);
+}
+
+static bt_value py_neg(bt_value v) { return bt_is_int(v) ? bt_int_sub(0, v.u.i) : bt_err(BT_E_TYPE); }
+
+BT_PRIM(normalize) {
+  int64_t n = bt_len(a[0]);
+  if (n < 0) return bt_err(BT_E_TYPE);
+  if (n == 0) return a[0];
+  bt_value top = patch_extreme(a[0], 0, false);
+  if (bt_is_err(top)) return top;
+  bt_value left = patch_extreme(a[0], 1, false);
+  if (bt_is_err(left)) return left;
+  bt_value di = py_neg(top), dj = py_neg(left);
+  if (bt_is_err(di)) return di;
+  if (bt_is_err(dj)) return dj;
+  return shift_by(cx, a[0], di, dj);
+}
+
+/* ---- neighbourhoods, lines, frontiers ------------------------------------------------ */
+
+/* The neighbours of loc: the 4 orthogonal, the 4 diagonal or all 8. A coordinate that
+ * does not move stays the value Python keeps (loc[0] itself, a bool stays a bool). */
+static bt_value loc_neighbors(bt_ctx *cx, bt_value loc, bool orthogonal, bool diagonal) {
+  static const int8_t offsets[8][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
+  bt_value c[2];
+  for (int d = 0; d < 2; d++) {
+    c[d] = bt_getitem(loc, d);
+    if (bt_is_err(c[d])) return c[d];
+    if (!bt_is_int(c[d])) return bt_err(BT_E_TYPE);
+  }
+  bt_value *items = bt_items(cx, 3 * 8);
+  if (!items) return bt_err(BT_E_LIMIT);
+  size_t n = 0;
+  for (int k = orthogonal ? 0 : 4; k < (diagonal ? 8 : 4); k++) {
+    bt_value moved[2];
+    for (int d = 0; d < 2; d++) {
+      moved[d] = offsets[k][d] ? bt_int_add(c[d].u.i, offsets[k][d]) : c[d];
+      if (bt_is_err(moved[d])) return moved[d];
+    }
+    items[n] = bt_pair_at(items + 8 + 2 * n, moved[0], moved[1]);
+    n++;
+  }
+  return bt_set_build(cx, items, n);
+}
+
+BT_PRIM(dneighbors) { return loc_neighbors(cx, a[0], true, false); }
+BT_PRIM(ineighbors) { return loc_neighbors(cx, a[0], false, true); }
+BT_PRIM(neighbors) { return loc_neighbors(cx, a[0], true, true); }
+
+/* The pairs (first[k], second[k]) of two aligned int ranges of length n; a fixed
+ * coordinate (a value kept as Python keeps it) is given with step 0 and fixed set. */
+typedef struct axis_range {
+  int64_t start, step;
+  const bt_value *fixed; /* non-NULL: this coordinate is this value */
+} axis_range;
+
+static bt_value range_pairs(bt_ctx *cx, axis_range ri, axis_range rj, int64_t n) {
+  if (n <= 0) return bt_set_sorted(NULL, 0);
+  if (n > (int64_t)cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+  bt_value *items = bt_items(cx, 3 * (size_t)n);
+  if (!items) return bt_err(BT_E_LIMIT);
+  for (int64_t k = 0; k < n; k++) {
+    bt_value i = ri.fixed ? *ri.fixed : bt_int(ri.start + k * ri.step);
+    bt_value j = rj.fixed ? *rj.fixed : bt_int(rj.start + k * rj.step);
+    items[k] = bt_pair_at(items + n + 2 * k, i, j);
+  }
+  return bt_set_sorted(items, (size_t)n); /* one coordinate ascends, the other is fixed or follows */
+}
+
+/* Python's range(lo, hi) length, with both bounds ints. */
+static bool range_len(bt_value lo, bt_value hi, int64_t *n) {
+  if (!bt_is_int(lo) || !bt_is_int(hi)) return false;
+  *n = hi.u.i > lo.u.i ? hi.u.i - lo.u.i : 0;
+  return true;
+}
+
+static bt_value connect_points(bt_ctx *cx, bt_value pa, bt_value pb) {
+  bt_value ai, aj, bi, bj;
+  if (!bt_unpack2(pa, &ai, &aj)) return bt_unpack_err(pa);
+  if (!bt_unpack2(pb, &bi, &bj)) return bt_unpack_err(pb);
+  bool type_err = false;
+  bt_value si = min2(ai, bi, false, &type_err), ei = min2(ai, bi, true, &type_err);
+  bt_value sj = min2(aj, bj, false, &type_err), ej = min2(aj, bj, true, &type_err);
+  if (type_err || !bt_is_int(ei) || !bt_is_int(ej)) return bt_err(BT_E_TYPE);
+  ei = bt_int_add(ei.u.i, 1);
+  ej = bt_int_add(ej.u.i, 1);
+  if (bt_is_err(ei)) return ei;
+  if (bt_is_err(ej)) return ej;
+  int64_t ni, nj;
+  if (bt_eq(ai, bi)) {
+    if (!range_len(sj, ej, &nj)) return bt_err(BT_E_TYPE);
+    return range_pairs(cx, (axis_range){0, 0, &ai}, (axis_range){sj.u.i, 1, NULL}, nj);
+  }
+  if (bt_eq(aj, bj)) {
+    if (!range_len(si, ei, &ni)) return bt_err(BT_E_TYPE);
+    return range_pairs(cx, (axis_range){si.u.i, 1, NULL}, (axis_range){0, 0, &aj}, ni);
+  }
+  if (!range_len(si, ei, &ni) || !range_len(sj, ej, &nj)) return bt_err(BT_E_TYPE);
+  bt_value di = bt_int_sub(bi.u.i, ai.u.i), dj = bt_int_sub(bj.u.i, aj.u.i);
+  if (bt_is_err(di)) return di;
+  if (bt_is_err(dj)) return dj;
+  int64_t n = ni < nj ? ni : nj;
+  if (di.u.i == dj.u.i)
+    return range_pairs(cx, (axis_range){si.u.i, 1, NULL}, (axis_range){sj.u.i, 1, NULL}, n);
+  if (di.u.i == -dj.u.i)
+    return range_pairs(cx, (axis_range){si.u.i, 1, NULL}, (axis_range){ej.u.i - 1, -1, NULL}, n);
+  return bt_set_sorted(NULL, 0);
+}
+
+BT_PRIM(connect) { return connect_points(cx, a[0], a[1]); }
+
+BT_PRIM(shoot) {
+  bt_value end[2];
+  for (int k = 0; k < 2; k++) {
+    bt_value s = bt_getitem(a[0], k);
+    if (bt_is_err(s)) return s;
+    bt_value d = bt_getitem(a[1], k);
+    if (bt_is_err(d)) return d;
+    if (!bt_is_int(s) || !bt_is_int(d)) return bt_err(BT_E_TYPE);
+    bt_value step = bt_int_mul(42, d.u.i);
+    if (bt_is_err(step)) return step;
+    end[k] = bt_int_add(s.u.i, step.u.i);
+    if (bt_is_err(end[k])) return end[k];
+  }
+  bt_value target = bt_pair(cx, end[0], end[1]);
+  if (bt_is_err(target)) return target;
+  return connect_points(cx, a[0], target);
+}
+
+/* vfrontier (axis 0: the column of location) / hfrontier (axis 1: its row), 30 long. */
+static bt_value frontier_line(bt_ctx *cx, bt_value location, int axis) {
+  bt_value fixed = bt_getitem(location, 1 - axis);
+  if (bt_is_err(fixed)) return fixed;
+  axis_range along = {0, 1, NULL}, across = {0, 0, &fixed};
+  return axis == 0 ? range_pairs(cx, along, across, 30) : range_pairs(cx, across, along, 30);
+}
+
+BT_PRIM(vfrontier) { return frontier_line(cx, a[0], 0); }
+BT_PRIM(hfrontier) { return frontier_line(cx, a[0], 1); }
+
+/* ---- boxes ---------------------------------------------------------------------------- */
+
+/* The outline {(i, sj), (i, ej)} | {(si, j), (ei, j)} of the rectangle rows si..ei,
+ * columns sj..ej (ints, si <= ei, sj <= ej); the bounds keep their values (a bool
+ * stays a bool), and of equal pairs the one Python's set union keeps survives. */
+static bt_value rect_outline(bt_ctx *cx, bt_value si, bt_value sj, bt_value ei, bt_value ej) {
+  int64_t h, w;
+  if (__builtin_sub_overflow(ei.u.i, si.u.i, &h) || __builtin_sub_overflow(ej.u.i, sj.u.i, &w) ||
+      h >= INT32_MAX || w >= INT32_MAX)
+    return bt_err(BT_E_LIMIT);
+  size_t n = 2 * (size_t)(h + 1) + 2 * (size_t)(w + 1), k = 0;
+  if (n > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+  bt_value *items = bt_items(cx, 3 * n);
+  if (!items) return bt_err(BT_E_LIMIT);
+  bt_value *mem = items + n;
+  for (int64_t i = si.u.i; i <= ei.u.i; i++, k += 2) {
+    items[k] = bt_pair_at(mem + 2 * k, bt_int(i), sj);
+    items[k + 1] = bt_pair_at(mem + 2 * k + 2, bt_int(i), ej);
+  }
+  for (int64_t j = sj.u.i; j <= ej.u.i; j++, k += 2) {
+    items[k] = bt_pair_at(mem + 2 * k, si, bt_int(j));
+    items[k + 1] = bt_pair_at(mem + 2 * k + 2, ei, bt_int(j));
+  }
+  return bt_set_build(cx, items, n);
+}
+
+/* The two ints of a corner pair of patch (ulcorner, or lrcorner when max), unpacked. */
+static bt_value corner_pair(bt_ctx *cx, bt_value patch, bool max, bt_value *i, bt_value *j) {
+  bt_value c = patch_corner(cx, patch, max, max);
+  if (bt_is_err(c)) return c;
+  if (!bt_unpack2(c, i, j)) return bt_unpack_err(c);
+  if (!bt_is_int(*i) || !bt_is_int(*j)) return bt_err(BT_E_TYPE);
+  return bt_none();
+}
+
+/* The extremes uppermost, leftmost, lowermost, rightmost, each moved by `inward`
+ * toward the inside (inbox +1, outbox -1). */
+static bt_value extremes_moved(bt_value patch, int64_t inward, bt_value e[4]) {
+  for (int k = 0; k < 4; k++) {
+    bool is_max = k >= 2;
+    e[k] = patch_extreme(patch, k % 2, is_max);
+    if (bt_is_err(e[k])) return e[k];
+    e[k] = py_add_int(e[k], is_max ? -inward : inward);
+    if (bt_is_err(e[k])) return e[k];
+  }
+  return bt_none();
+}
+
+enum box_kind { BOX_IN, BOX_OUT, BOX_ON };
+
+/* inbox / outbox / box: the outline spanned by two opposite corners (ai, aj), (bi, bj). */
+static bt_value patch_box(bt_ctx *cx, bt_value patch, enum box_kind kind) {
+  bt_value e[4]; /* ai, aj, bi, bj */
+  bt_value r;
+  if (kind == BOX_ON) {
+    int64_t n = bt_len(patch);
+    if (n < 0) return bt_err(BT_E_TYPE);
+    if (n == 0) return patch;
+    r = corner_pair(cx, patch, false, &e[0], &e[1]);
+    if (!bt_is_err(r)) r = corner_pair(cx, patch, true, &e[2], &e[3]);
+  } else {
+    r = extremes_moved(patch, kind == BOX_IN ? 1 : -1, e);
+  }
+  if (bt_is_err(r)) return r;
+  bool type_err = false;
+  bt_value si = min2(e[0], e[2], false, &type_err), sj = min2(e[1], e[3], false, &type_err);
+  bt_value ei = min2(e[0], e[2], true, &type_err), ej = min2(e[1], e[3], true, &type_err);
+  return type_err ? bt_err(BT_E_TYPE) : rect_outline(cx, si, sj, ei, ej);
+}
+
+BT_PRIM(inbox) { return patch_box(cx, a[0], BOX_IN); }
+BT_PRIM(outbox) { return patch_box(cx, a[0], BOX_OUT); }
+BT_PRIM(box) { return patch_box(cx, a[0], BOX_ON); }
+
+static bt_value patch_backdrop(bt_ctx *cx, bt_value patch) {
+  bt_value c[4];
+  bt_value r = corner_pair(cx, patch, false, &c[0], &c[1]);
+  if (bt_is_err(r)) return r;
+  r = corner_pair(cx, patch, true, &c[2], &c[3]);
+  if (bt_is_err(r)) return r;
+  int64_t si = c[0].u.i, sj = c[1].u.i, ei = c[2].u.i, ej = c[3].u.i;
+  if (ei < si || ej < sj) return bt_set_sorted(NULL, 0);
+  uint64_t h = (uint64_t)ei - (uint64_t)si + 1, w = (uint64_t)ej - (uint64_t)sj + 1;
+  if (h > cx->lim.max_elems || w > cx->lim.max_elems || h * w > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+  int64_t *ij = bt_ints_new(cx, 2 * h * w);
+  if (!ij) return bt_err(BT_E_LIMIT);
+  size_t n = 0;
+  for (int64_t i = si; i <= ei; i++)
+    for (int64_t j = sj; j <= ej; j++, n++) {
+      ij[2 * n] = i;
+      ij[2 * n + 1] = j;
+    }
+  return bt_index_set_sorted(cx, ij, n);
+}
+
+BT_PRIM(backdrop) {
+  int64_t n = bt_len(a[0]);
+  if (n < 0) return bt_err(BT_E_TYPE);
+  if (n == 0) return bt_set_sorted(NULL, 0);
+  return patch_backdrop(cx, a[0]);
+}
+
+/* Python's frozenset a - b, both sets sorted canonically. */
+static bt_value set_minus(bt_ctx *cx, bt_value sa, bt_value sb) {
+  bt_value *out = bt_items(cx, sa.n);
+  if (!out && sa.n) return bt_err(BT_E_LIMIT);
+  size_t n = 0;
+  uint32_t kb = 0;
+  for (uint32_t k = 0; k < sa.n; k++) {
+    int c = -1;
+    while (kb < sb.n && (c = bt_cmp(sb.u.items[kb], sa.u.items[k])) < 0)
+      kb++;
+    if (kb < sb.n && c == 0) continue;
+    out[n++] = sa.u.items[k];
+  }
+  return bt_set_sorted(out, n);
+}
+
+BT_PRIM(delta) {
+  int64_t n = bt_len(a[0]);
+  if (n < 0) return bt_err(BT_E_TYPE);
+  if (n == 0) return bt_set_sorted(NULL, 0);
+  bt_value back = patch_backdrop(cx, a[0]);
+  if (bt_is_err(back)) return back;
+  bt_value idx = bt_toindices(cx, a[0]);
+  if (bt_is_err(idx)) return idx;
+  if (!bt_is_set(idx)) return bt_err(BT_E_TYPE);
+  return set_minus(cx, back, idx);
+}
+
+/* ---- relations between two patches ----------------------------------------------- */
+
+/* hmatching (axis 0: a shared row) / vmatching (axis 1: a shared column). */
+static bt_value patches_match(bt_ctx *cx, bt_value pa, bt_value pb, int axis) {
+  bt_value coords[2];
+  const bt_value patches[2] = {pa, pb};
+  for (int s = 0; s < 2; s++) {
+    bt_value p = patches[s];
+    int kind = bt_patch_kind(p);
+    if (kind < 0) return bt_patch_kind_err(p);
+    bt_value *vals = bt_items(cx, p.n);
+    if (!vals && p.n) return bt_err(BT_E_LIMIT);
+    for (uint32_t k = 0; k < p.n; k++) {
+      bt_value index = bt_patch_index(p.u.items[k], kind), ij[2];
+      if (bt_is_err(index)) return index;
+      if (!bt_unpack2(index, &ij[0], &ij[1])) return bt_unpack_err(index);
+      vals[k] = ij[axis];
+    }
+    coords[s] = bt_set_build(cx, vals, p.n);
+    if (bt_is_err(coords[s])) return coords[s];
+  }
+  uint32_t ka = 0, kb = 0;
+  while (ka < coords[0].n && kb < coords[1].n) {
+    int c = bt_cmp(coords[0].u.items[ka], coords[1].u.items[kb]);
+    if (c == 0) return bt_bool(true);
+    if (c < 0)
+      ka++;
+    else
+      kb++;
+  }
+  return bt_bool(false);
+}
+
+BT_PRIM(hmatching) { return patches_match(cx, a[0], a[1], 0); }
+BT_PRIM(vmatching) { return patches_match(cx, a[0], a[1], 1); }
+
+static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
+
+/* Python's manhattan: the least |ai - bi| + |aj - bj| over all pairs of points. */
+static bt_value patches_manhattan(bt_ctx *cx, bt_value pa, bt_value pb) {
+  int64_t *ija, *ijb;
+  size_t na, nb;
+  bt_value r = bt_patch_points(cx, pa, &ija, &na);
+  if (bt_is_err(r)) return r;
+  if (na == 0) return bt_err(BT_E_VALUE);
+  r = bt_patch_points(cx, pb, &ijb, &nb);
+  if (bt_is_err(r)) return r;
+  if (nb == 0) return bt_err(BT_E_VALUE);
+  if ((uint64_t)na * nb > (uint64_t)64 * cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+  int64_t best = INT64_MAX;
+  for (size_t x = 0; x < na && best > 0; x++)
+    for (size_t y = 0; y < nb; y++) {
+      int64_t d = abs64(ija[2 * x] - ijb[2 * y]) + abs64(ija[2 * x + 1] - ijb[2 * y + 1]);
+      if (d < best) best = d;
+    }
+  return bt_int(best);
+}
+
+BT_PRIM(manhattan) { return patches_manhattan(cx, a[0], a[1]); }
+
+BT_PRIM(adjacent) {
+  bt_value d = patches_manhattan(cx, a[0], a[1]);
+  return bt_is_err(d) ? d : bt_bool(d.u.i == 1);
+}
+
+/* len(grid) - 1 (axis 0) or len(grid[0]) - 1 (axis 1): the last row or column. */
+static bt_value last_line(bt_value grid, int axis) {
+  if (axis == 1) {
+    grid = bt_getitem(grid, 0);
+    if (bt_is_err(grid)) return grid;
+  }
+  int64_t len = bt_len(grid);
+  return len < 0 ? bt_err(BT_E_TYPE) : bt_int(len - 1);
+}
+
+/* Any extreme on the grid's edge, tested in Python's order with short-circuit. */
+BT_PRIM(bordering) {
+  (void)cx;
+  for (int k = 0; k < 4; k++) {
+    bool is_max = k >= 2;
+    bt_value v = patch_extreme(a[0], k % 2, is_max);
+    if (bt_is_err(v)) return v;
+    bt_value edge = is_max ? last_line(a[1], k % 2) : bt_int(0);
+    if (bt_is_err(edge)) return edge;
+    if (bt_eq(v, edge)) return bt_bool(true);
+  }
+  return bt_bool(false);
+}
+
+BT_PRIM(position) {
+  bt_value c[2];
+  for (int k = 0; k < 2; k++) {
+    bt_value idx = bt_toindices(cx, a[k]);
+    if (bt_is_err(idx)) return idx;
+    c[k] = patch_center(cx, idx);
+    if (bt_is_err(c[k])) return c[k];
+  }
+  int64_t ia = c[0].u.items[0].u.i, ja = c[0].u.items[1].u.i;
+  int64_t ib = c[1].u.items[0].u.i, jb = c[1].u.items[1].u.i;
+  int64_t dj = ja < jb ? 1 : -1;
+  if (ia == ib) return bt_ipair(cx, 0, dj);
+  if (ja == jb) return bt_ipair(cx, ia < ib ? 1 : -1, 0);
+  return bt_ipair(cx, ia < ib ? 1 : -1, dj);
+}
+
+/* ---- gravitate ---------------------------------------------------------------------- */
+
+static int cmp_point(const void *x, const void *y) {
+  const int64_t *p = x, *q = y;
+  if (p[0] != q[0]) return p[0] < q[0] ? -1 : 1;
+  return (p[1] > q[1]) - (p[1] < q[1]);
+}
+
+static bool has_point(const int64_t *sorted, size_t n, int64_t i, int64_t j) {
+  const int64_t key[2] = {i, j};
+  return bsearch(key, sorted, n, 2 * sizeof(int64_t), cmp_point) != NULL;
+}
+
+/* manhattan(src moved by (oi, oj), dst) == 1, with dst's points sorted: no point of
+ * the moved source on dst, and one at distance 1. */
+static bool adjacent_moved(const int64_t *src, size_t ns, const int64_t *dst, size_t nd, int64_t oi,
+                           int64_t oj) {
+  static const int8_t steps[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+  bool touch = false;
+  for (size_t k = 0; k < ns; k++) {
+    int64_t i = src[2 * k] + oi, j = src[2 * k + 1] + oj;
+    if (has_point(dst, nd, i, j)) return false;
+    for (int s = 0; s < 4 && !touch; s++)
+      touch = has_point(dst, nd, i + steps[s][0], j + steps[s][1]);
+  }
+  return touch;
+}
+
+BT_PRIM(gravitate) {
+  bt_value src = a[0], dst = a[1];
+  bt_value cs = patch_center(cx, src);
+  if (bt_is_err(cs)) return cs;
+  bt_value cd = patch_center(cx, dst);
+  if (bt_is_err(cd)) return cd;
+  bt_value match = patches_match(cx, src, dst, 1);
+  if (bt_is_err(match)) return match;
+  int axis = match.u.i ? 0 : 1;
+  int64_t step = cs.u.items[axis].u.i < cd.u.items[axis].u.i ? 1 : -1;
+  int64_t *ps, *pd;
+  size_t ns, nd;
+  bt_value r = bt_patch_points(cx, src, &ps, &ns);
+  if (bt_is_err(r)) return r;
+  r = bt_patch_points(cx, dst, &pd, &nd);
+  if (bt_is_err(r)) return r;
+  qsort(pd, nd, 2 * sizeof(int64_t), cmp_point);
+  int64_t moved = 0;
+  while (moved < 42 &&
+         !adjacent_moved(ps, ns, pd, nd, axis == 0 ? moved * step : 0, axis == 1 ? moved * step : 0))
+    moved++;
+  return axis == 0 ? bt_ipair(cx, moved * step, 0) : bt_ipair(cx, 0, moved * step);
+}

@@ -58,7 +58,11 @@ typedef struct bt_program {
   const bt_solver_info *solvers;
   /* Runs the lines of one class, in order, across the items of ex. */
   void (*run)(bt_exec *ex, bt_class phase);
+  const void *user; /* for run: a program held as data (NULL for emitted code) */
 } bt_program;
+
+/* The program of the exec (for a run function that reads p->user). */
+const bt_program *bt_exec_program(const bt_exec *ex);
 
 /* Line `t` = primitive `prim` applied to the operands, on every item. */
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);

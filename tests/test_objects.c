@@ -1,0 +1,237 @@
+/* objects(): the fast labelling against a slow, direct transcription of arc-dsl's
+ * algorithm (repeated neighbourhood expansion with sets), for all 8 flag combinations
+ * on every grid (inputs and outputs) of the first 40 ARC-AGI-1 training tasks.
+ *
+ * usage: test_objects ARC_AGI_1_TRAINING_DIR */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "batt.h"
+#include "bt_prims.h"
+
+enum { N_TASKS = 40, MAX_CELLS = 30 * 30 };
+
+static const char *training_dir;
+static bt_ctx cx;
+
+/* ---- the reference algorithm, transcribed --------------------------------------- */
+
+/* A set of grid locations: membership by row-major position. */
+typedef struct locset {
+  bool in[MAX_CELLS];
+} locset;
+
+static bool locset_empty(const locset *s, int n) {
+  for (int k = 0; k < n; k++)
+    if (s->in[k]) return false;
+  return true;
+}
+
+/* mostcolor: max(set(values), key=values.count), the smallest value on ties. */
+static int64_t slow_mostcolor(const int64_t *v, int n) {
+  int64_t best = 0, best_count = -1;
+  for (int a = 0; a < n; a++) {
+    int64_t count = 0;
+    for (int b = 0; b < n; b++)
+      count += v[b] == v[a];
+    if (count > best_count || (count == best_count && v[a] < best)) {
+      best = v[a];
+      best_count = count;
+    }
+  }
+  return best;
+}
+
+/* dneighbors / neighbors of location c, kept inside the grid. */
+static void add_neighbours(locset *s, int c, int h, int w, bool diagonal) {
+  int i = c / w, j = c % w;
+  for (int di = -1; di <= 1; di++)
+    for (int dj = -1; dj <= 1; dj++) {
+      if ((di == 0 && dj == 0) || (!diagonal && di != 0 && dj != 0)) continue;
+      int ni = i + di, nj = j + dj;
+      if (ni >= 0 && ni < h && nj >= 0 && nj < w) s->in[ni * w + nj] = true;
+    }
+}
+
+static bt_value slow_objects(const int64_t *grid, int h, int w, bool univalued, bool diagonal,
+                             bool without_bg) {
+  int n = h * w;
+  bool has_bg = without_bg;
+  int64_t bg = has_bg ? slow_mostcolor(grid, n) : 0;
+  static locset occupied, obj, cands, neighborhood;
+  memset(&occupied, 0, sizeof occupied);
+  bt_value *objs = bt_items(&cx, (size_t)n + 1);
+  int nobjs = 0;
+  for (int loc = 0; loc < n; loc++) {
+    if (occupied.in[loc]) continue;
+    int64_t val = grid[loc];
+    if (has_bg && val == bg) continue;
+    memset(&obj, 0, sizeof obj);
+    memset(&cands, 0, sizeof cands);
+    obj.in[loc] = true;
+    cands.in[loc] = true;
+    while (!locset_empty(&cands, n)) {
+      memset(&neighborhood, 0, sizeof neighborhood);
+      for (int cand = 0; cand < n; cand++) {
+        if (!cands.in[cand]) continue;
+        int64_t v = grid[cand];
+        if (univalued ? val == v : !(has_bg && v == bg)) {
+          obj.in[cand] = true;
+          occupied.in[cand] = true;
+          add_neighbours(&neighborhood, cand, h, w, diagonal);
+        }
+      }
+      for (int c = 0; c < n; c++)
+        cands.in[c] = neighborhood.in[c] && !occupied.in[c];
+    }
+    bt_value *cells = bt_items(&cx, (size_t)n);
+    int ncells = 0;
+    for (int c = 0; c < n; c++)
+      if (obj.in[c]) cells[ncells++] = bt_cell(&cx, grid[c], c / w, c % w);
+    objs[nobjs++] = bt_set_build(&cx, cells, (size_t)ncells);
+  }
+  return bt_set_build(&cx, objs, (size_t)nobjs);
+}
+
+/* ---- the ARC grids ---------------------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The first N_TASKS task file names of the training directory, sorted. */
+static int first_tasks(char names[N_TASKS][64]) {
+  DIR *d = opendir(training_dir);
+  assert_non_null(d);
+  char **all = NULL;
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len < 6 || len >= 64 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+    all = realloc(all, (n + 1) * sizeof *all);
+    all[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  qsort(all, n, sizeof *all, cmp_names);
+  int kept = n < N_TASKS ? (int)n : N_TASKS;
+  for (size_t k = 0; k < n; k++) {
+    if ((int)k < kept) snprintf(names[k], 64, "%s", all[k]);
+    free(all[k]);
+  }
+  free(all);
+  return kept;
+}
+
+static bool grid_from_json(const json_t *rows, int64_t *cells, int *h, int *w) {
+  *h = (int)json_array_size(rows);
+  *w = *h ? (int)json_array_size(json_array_get(rows, 0)) : 0;
+  if (*h * *w > MAX_CELLS || *h * *w == 0) return false;
+  for (int i = 0; i < *h; i++)
+    for (int j = 0; j < *w; j++)
+      cells[i * *w + j] = json_integer_value(json_array_get(json_array_get(rows, i), j));
+  return true;
+}
+
+/* Checks all 8 flag combinations on one grid; returns how many mismatched. */
+static int check_grid(const char *where, const int64_t *cells, int h, int w) {
+  int bad = 0;
+  for (int mode = 0; mode < 8; mode++) {
+    bt_mark m = bt_arena_mark(&cx);
+    bool univalued = mode & 4, diagonal = mode & 2, without_bg = mode & 1;
+    bt_value args[4] = {bt_grid_from(&cx, h, w, cells), bt_bool(univalued), bt_bool(diagonal),
+                        bt_bool(without_bg)};
+    bt_value fast = bt_p_objects(&cx, args);
+    bt_value slow = slow_objects(cells, h, w, univalued, diagonal, without_bg);
+    if (!bt_same(fast, slow)) {
+      fprintf(stderr, "%s: objects(grid, %d, %d, %d) differs (%u vs %u objects)\n", where, univalued,
+              diagonal, without_bg, fast.n, slow.n);
+      bad++;
+    }
+    bt_arena_release(&cx, m);
+  }
+  return bad;
+}
+
+static void test_objects_match_reference(void **state) {
+  (void)state;
+  char names[N_TASKS][64];
+  int ntasks = first_tasks(names), ngrids = 0, bad = 0;
+  assert_int_equal(ntasks, N_TASKS);
+  static int64_t cells[MAX_CELLS];
+  for (int t = 0; t < ntasks; t++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", training_dir, names[t]);
+    json_error_t jerr;
+    json_t *task = json_load_file(path, 0, &jerr);
+    assert_non_null(task);
+    const char *splits[] = {"train", "test"}, *sides[] = {"input", "output"};
+    for (int s = 0; s < 2; s++) {
+      const json_t *pairs = json_object_get(task, splits[s]);
+      for (size_t p = 0; p < json_array_size(pairs); p++)
+        for (int side = 0; side < 2; side++) {
+          int h, w;
+          const json_t *rows = json_object_get(json_array_get(pairs, p), sides[side]);
+          if (!rows || !grid_from_json(rows, cells, &h, &w)) continue;
+          char where[256];
+          snprintf(where, sizeof where, "%.63s %s[%zu].%s", names[t], splits[s], p, sides[side]);
+          bad += check_grid(where, cells, h, w);
+          ngrids++;
+        }
+    }
+    json_decref(task);
+  }
+  assert_true(ngrids >= 4 * N_TASKS);
+  assert_int_equal(bad, 0);
+}
+
+/* Hand-checked corner cases: one cell, a whole-grid object, empty rows. */
+static void test_objects_small_cases(void **state) {
+  (void)state;
+  const int64_t one[] = {7};
+  assert_int_equal(check_grid("1x1", one, 1, 1), 0);
+  const int64_t stripes[] = {1, 2, 1, 2, 1, 2, 1, 2, 1};
+  assert_int_equal(check_grid("3x3 checker", stripes, 3, 3), 0);
+  bt_value args[4] = {bt_grid_from(&cx, 2, 2, (const int64_t[]){1, 2, 3, 4}), bt_bool(false), bt_bool(false),
+                      bt_bool(false)};
+  assert_int_equal(bt_p_objects(&cx, args).n, 1); /* everything connected is one object */
+  bt_value *rows = bt_items(&cx, 2);
+  rows[0] = rows[1] = bt_tuple(NULL, 0);
+  args[0] = bt_tuple(rows, 2);
+  assert_int_equal(bt_p_objects(&cx, args).n, 0);
+  args[3] = bt_bool(true); /* mostcolor of no values */
+  assert_true(bt_is_err(bt_p_objects(&cx, args)));
+}
+
+static int setup(void **state) {
+  (void)state;
+  bt_ctx_init(&cx, NULL);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  bt_ctx_free(&cx);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s ARC_AGI_1_TRAINING_DIR\n", argv[0]);
+    return 2;
+  }
+  training_dir = argv[1];
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_objects_small_cases),
+      cmocka_unit_test(test_objects_match_reference),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,264 @@
+/* Unit tests of prim_base.c beyond the conformance vectors: int64 edges, runtime limits,
+ * floor division, Python's sort on a partial order, which of equal bool/int values
+ * survives, and StopIteration inside a generator. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "batt.h"
+#include "bt_prims.h"
+
+static bt_ctx cx;
+
+static int setup(void **state) {
+  (void)state;
+  bt_ctx_init(&cx, NULL);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  bt_ctx_free(&cx);
+  return 0;
+}
+
+static bt_value tuple_of(int n, const bt_value *vals) { return bt_tuple_copy(&cx, vals, (size_t)n); }
+
+static bt_value set_of(int n, const bt_value *vals) {
+  bt_value *it = bt_items(&cx, (size_t)(n ? n : 1));
+  for (int k = 0; k < n; k++)
+    it[k] = vals[k];
+  return bt_set_build(&cx, it, (size_t)n);
+}
+
+static bt_value ints(int n, const int64_t *v) {
+  bt_value *it = bt_items(&cx, (size_t)(n ? n : 1));
+  for (int k = 0; k < n; k++)
+    it[k] = bt_int(v[k]);
+  return bt_tuple(it, (uint32_t)n);
+}
+
+static bt_value int_set(int n, const int64_t *v) {
+  bt_value t = ints(n, v);
+  return bt_set_build(&cx, (bt_value *)t.u.items, t.n);
+}
+
+static bt_value call2(int prim, bt_value x, bt_value y) {
+  bt_value args[2] = {x, y};
+  return bt_call_prim(&cx, prim, args);
+}
+
+static bt_value call_interval(int64_t start, int64_t stop, int64_t step) {
+  bt_value args[3] = {bt_int(start), bt_int(stop), bt_int(step)};
+  return bt_call_prim(&cx, BT_P_interval, args);
+}
+
+static bt_value call1(int prim, bt_value x) { return bt_call_prim(&cx, prim, &x); }
+
+static void assert_err(bt_value v, bt_errc c) {
+  assert_int_equal(v.kind, BT_ERR);
+  assert_int_equal(v.errc, c);
+}
+
+static void assert_int_value(bt_value v, int64_t i) {
+  assert_int_equal(v.kind, BT_INT);
+  assert_true(v.u.i == i);
+}
+
+static void assert_same(bt_value got, bt_value want) { assert_true(bt_same(got, want)); }
+
+static void test_int64_overflow_is_an_error(void **state) {
+  (void)state;
+  assert_err(call2(BT_P_add, bt_int(INT64_MAX), bt_int(1)), BT_E_OVERFLOW);
+  assert_err(call2(BT_P_subtract, bt_int(INT64_MIN), bt_bool(true)), BT_E_OVERFLOW);
+  assert_err(call2(BT_P_multiply, bt_int(INT64_MIN), bt_int(-1)), BT_E_OVERFLOW);
+  assert_err(call2(BT_P_divide, bt_int(INT64_MIN), bt_int(-1)), BT_E_OVERFLOW);
+  assert_err(call1(BT_P_invert, bt_int(INT64_MIN)), BT_E_OVERFLOW);
+  assert_err(call1(BT_P_crement, bt_int(INT64_MAX)), BT_E_OVERFLOW);
+  int64_t v[2] = {0, INT64_MAX};
+  assert_err(call1(BT_P_double, ints(2, v)), BT_E_OVERFLOW);
+  assert_int_value(call2(BT_P_add, bt_int(INT64_MAX), bt_int(INT64_MIN)), -1);
+}
+
+static void test_floor_division_rounds_down(void **state) {
+  (void)state;
+  assert_int_value(call2(BT_P_divide, bt_int(-7), bt_int(2)), -4);
+  assert_int_value(call2(BT_P_divide, bt_int(7), bt_int(-2)), -4);
+  assert_int_value(call2(BT_P_divide, bt_int(-8), bt_int(-2)), 4);
+  assert_int_value(call1(BT_P_halve, bt_int(-3)), -2);
+  int64_t n[2] = {-7, 7}, d[2] = {2, -2}, q[2] = {-4, -4};
+  assert_same(call2(BT_P_divide, ints(2, n), ints(2, d)), ints(2, q));
+  assert_err(call2(BT_P_divide, bt_int(1), bt_int(0)), BT_E_ZERODIV);
+  assert_err(call2(BT_P_divide, ints(2, n), bt_bool(false)), BT_E_ZERODIV);
+  /* Python's -3 % 2 is 1: odd */
+  assert_same(call1(BT_P_even, bt_int(-3)), bt_bool(false));
+}
+
+static void test_arithmetic_results_are_ints_not_bools(void **state) {
+  (void)state;
+  assert_same(call2(BT_P_add, bt_bool(true), bt_bool(true)), bt_int(2));
+  assert_same(call2(BT_P_multiply, bt_bool(true), bt_bool(true)), bt_int(1));
+  assert_same(call1(BT_P_invert, bt_bool(true)), bt_int(-1));
+  assert_same(call1(BT_P_sign, bt_bool(true)), bt_int(1));
+  assert_same(call1(BT_P_crement, bt_bool(false)), bt_int(0));
+  assert_same(call2(BT_P_intersection, bt_bool(true), bt_bool(true)), bt_bool(true));
+  assert_same(call2(BT_P_intersection, bt_bool(true), bt_int(3)), bt_int(1));
+}
+
+/* (a[0] * b, a[1] * b) with tuple items: Python repeats them. */
+static void test_duck_typed_sequence_arithmetic(void **state) {
+  (void)state;
+  int64_t p[2] = {1, 2}, one[1] = {3};
+  bt_value items[2] = {ints(2, p), ints(1, one)};
+  bt_value x = tuple_of(2, items);
+  int64_t p2[4] = {1, 2, 1, 2}, one2[2] = {3, 3};
+  bt_value want_items[2] = {ints(4, p2), ints(2, one2)};
+  assert_same(call2(BT_P_multiply, x, bt_int(2)), tuple_of(2, want_items));
+  assert_same(call1(BT_P_double, x), tuple_of(2, want_items));
+  int64_t cat[3] = {1, 2, 3};
+  bt_value sums[2] = {ints(3, cat), ints(3, cat)};
+  bt_value swapped[2] = {ints(1, one), ints(2, p)};
+  bt_value y = tuple_of(2, swapped);
+  int64_t cat2[3] = {3, 1, 2};
+  sums[1] = ints(3, cat2);
+  assert_same(call2(BT_P_add, x, y), tuple_of(2, sums));
+  assert_err(call2(BT_P_multiply, x, bt_int(INT64_MAX)), BT_E_LIMIT);
+  assert_same(call2(BT_P_multiply, x, bt_int(-5)),
+              tuple_of(2, (bt_value[]){bt_tuple(NULL, 0), bt_tuple(NULL, 0)}));
+  assert_err(call1(BT_P_halve, x), BT_E_TYPE);
+}
+
+static void test_interval_bounds(void **state) {
+  (void)state;
+  assert_err(call_interval(0, INT64_MAX, 1), BT_E_LIMIT);
+  assert_err(call_interval(INT64_MAX, INT64_MIN, -1), BT_E_LIMIT);
+  int64_t three[3] = {INT64_MIN, -1, INT64_MAX - 1};
+  assert_same(call_interval(INT64_MIN, INT64_MAX, INT64_MAX), ints(3, three));
+  int64_t down[3] = {5, 3, 1};
+  assert_same(call_interval(5, 0, -2), ints(3, down));
+  assert_same(call_interval(0, 5, -1), bt_tuple(NULL, 0));
+  assert_err(call_interval(0, 5, 0), BT_E_VALUE);
+}
+
+static void test_repeat_counts(void **state) {
+  (void)state;
+  assert_err(call2(BT_P_repeat, bt_int(7), bt_int(INT64_MAX)), BT_E_LIMIT);
+  assert_same(call2(BT_P_repeat, bt_int(7), bt_int(INT64_MIN)), bt_tuple(NULL, 0));
+  int64_t two[2] = {7, 7};
+  assert_same(call2(BT_P_repeat, bt_int(7), bt_int(2)), ints(2, two));
+  assert_err(call2(BT_P_repeat, bt_int(7), bt_tuple(NULL, 0)), BT_E_TYPE);
+}
+
+/* Sets ordered by inclusion: Python's sorted() result depends on its algorithm. */
+static void test_order_on_a_partial_order_matches_cpython(void **state) {
+  (void)state;
+  int64_t s12[2] = {1, 2}, s3[1] = {3}, s1[1] = {1}, s2[1] = {2};
+  bt_value a[3] = {int_set(2, s12), int_set(1, s3), int_set(1, s1)};
+  bt_value id = bt_prim_value(BT_P_identity);
+  assert_same(call2(BT_P_order, tuple_of(3, a), id), tuple_of(3, a));
+  bt_value b[5] = {int_set(1, s3), int_set(2, s12), int_set(1, s1), set_of(0, NULL), int_set(1, s2)};
+  bt_value want[5] = {b[3], b[0], b[2], b[4], b[1]};
+  assert_same(call2(BT_P_order, tuple_of(5, b), id), tuple_of(5, want));
+  bt_value c[3] = {int_set(1, s1), int_set(1, s2), int_set(2, s12)};
+  assert_same(call2(BT_P_argmax, tuple_of(3, c), id), c[2]);
+  bt_value d[3] = {int_set(2, s12), int_set(1, s2), int_set(1, s1)};
+  assert_same(call2(BT_P_argmin, tuple_of(3, d), id), d[1]);
+  bt_value mixed[2] = {bt_int(1), int_set(1, s1)};
+  assert_err(call2(BT_P_order, tuple_of(2, mixed), id), BT_E_TYPE);
+}
+
+/* Past 64 items the sort merges runs; it must stay stable. */
+static void test_order_is_stable_on_long_input(void **state) {
+  (void)state;
+  enum { N = 300 };
+  int64_t v[N], want[N];
+  for (int k = 0; k < N; k++)
+    v[k] = (k * 37) % N;
+  int m = 0;
+  for (int k = 0; k < N; k++)
+    if (v[k] % 2) want[m++] = v[k];
+  for (int k = 0; k < N; k++)
+    if (!(v[k] % 2)) want[m++] = v[k];
+  assert_same(call2(BT_P_order, ints(N, v), bt_prim_value(BT_P_even)), ints(N, want));
+  int64_t sorted[N];
+  for (int k = 0; k < N; k++)
+    sorted[k] = k;
+  assert_same(call2(BT_P_order, ints(N, v), bt_prim_value(BT_P_identity)), ints(N, sorted));
+}
+
+/* Python's set keeps the first inserted of equal values (True == 1). */
+static void test_bool_int_survivors(void **state) {
+  (void)state;
+  bt_value t[3] = {bt_bool(true), bt_int(1), bt_int(2)};
+  assert_same(call1(BT_P_mostcommon, tuple_of(3, t)), bt_bool(true));
+  assert_same(call1(BT_P_dedupe, tuple_of(3, t)), tuple_of(2, (bt_value[]){bt_bool(true), bt_int(2)}));
+  bt_value one_b = set_of(1, (bt_value[]){bt_bool(true)}), one_i = set_of(1, (bt_value[]){bt_int(1)});
+  assert_same(call2(BT_P_intersection, one_b, one_i), one_i); /* equal sizes: b's elements */
+  bt_value big = set_of(2, (bt_value[]){bt_int(1), bt_int(5)});
+  assert_same(call2(BT_P_intersection, big, one_b), one_b);
+  assert_same(call2(BT_P_intersection, one_b, big), one_b); /* b larger: a's elements */
+  assert_same(call2(BT_P_combine, one_b, one_i), one_b);
+  assert_same(call2(BT_P_insert, bt_int(1), one_b), one_b);
+}
+
+static void test_stop_iteration_inside_a_generator(void **state) {
+  (void)state;
+  bt_value empty = bt_tuple(NULL, 0);
+  bt_value c = tuple_of(1, &empty);
+  bt_value first = bt_prim_value(BT_P_first);
+  assert_err(call2(BT_P_extract, c, first), BT_E_RUNTIME);
+  assert_err(call2(BT_P_sfilter, c, first), BT_E_RUNTIME);
+  assert_err(call2(BT_P_apply, first, c), BT_E_RUNTIME);
+  assert_err(call2(BT_P_argmax, c, first), BT_E_STOP); /* max() is no generator */
+  assert_err(call2(BT_P_extract, c, bt_prim_value(BT_P_size)), BT_E_STOP);
+}
+
+static void test_valmax_default_goes_through_compfunc(void **state) {
+  (void)state;
+  bt_value empty = bt_tuple(NULL, 0);
+  assert_err(call2(BT_P_valmax, empty, bt_prim_value(BT_P_first)), BT_E_TYPE);
+  assert_same(call2(BT_P_valmin, empty, bt_prim_value(BT_P_invert)), bt_int(0));
+  assert_err(call2(BT_P_argmax, empty, bt_prim_value(BT_P_invert)), BT_E_VALUE);
+}
+
+static void test_large_containers_take_the_fast_paths(void **state) {
+  (void)state;
+  enum { N = 200 };
+  int64_t v[N], evens[N / 2], odds[N / 2];
+  for (int k = 0; k < N; k++)
+    v[k] = k % 2 ? N - k : k;
+  for (int k = 0; k < N / 2; k++)
+    evens[k] = 2 * k;
+  int m = 0;
+  for (int k = 0; k < N; k++)
+    if (v[k] % 2) odds[m++] = v[k];
+  assert_same(call2(BT_P_difference, ints(N, v), ints(N / 2, evens)), ints(m, odds));
+  bt_value doubled = call2(BT_P_combine, ints(N, v), ints(N, v));
+  int64_t firsts[N];
+  for (int k = 0; k < N; k++)
+    firsts[k] = v[k];
+  assert_same(call1(BT_P_dedupe, doubled), ints(N, firsts));
+  assert_same(call2(BT_P_remove, bt_int(0), int_set(N, v)),
+              call2(BT_P_difference, int_set(N, v), int_set(1, v)));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_int64_overflow_is_an_error),
+      cmocka_unit_test(test_floor_division_rounds_down),
+      cmocka_unit_test(test_arithmetic_results_are_ints_not_bools),
+      cmocka_unit_test(test_duck_typed_sequence_arithmetic),
+      cmocka_unit_test(test_interval_bounds),
+      cmocka_unit_test(test_repeat_counts),
+      cmocka_unit_test(test_order_on_a_partial_order_matches_cpython),
+      cmocka_unit_test(test_order_is_stable_on_long_input),
+      cmocka_unit_test(test_bool_int_survivors),
+      cmocka_unit_test(test_stop_iteration_inside_a_generator),
+      cmocka_unit_test(test_valmax_default_goes_through_compfunc),
+      cmocka_unit_test(test_large_containers_take_the_fast_paths),
+  };
+  return cmocka_run_group_tests_name("prim_base", tests, setup, teardown);
+}
