@@ -446,7 +446,16 @@ static bt_value repeat_each(bt_ctx *cx, bt_value t, int64_t f) {
 /* Scales rows of g: horizontally (each value f times), vertically (each row f times). */
 static bt_value scale_rows(bt_ctx *cx, bt_value g, int64_t f, bool horizontal, bool vertical) {
   if (!bt_is_coll(g)) return bt_err(BT_E_TYPE);
-  int64_t rep = vertical ? (f > 0 ? f : 0) : 1;
+  int64_t rep = vertical ? (f > 0 ? f : 0) : 1, wide = horizontal ? (f > 0 ? f : 0) : 1;
+  /* the cells of the result count against max_elems even though its rows are shared */
+  uint64_t cells = 0, limit = cx->lim.max_elems;
+  for (uint32_t i = 0; i < g.n && rep && wide; i++) {
+    uint64_t len = bt_is_coll(g.u.items[i]) ? g.u.items[i].n : 1, row = len * (uint64_t)wide;
+    if (len > limit || (uint64_t)wide > limit || row > limit || (row && (uint64_t)rep > limit / row))
+      return bt_err(BT_E_LIMIT);
+    cells += row * (uint64_t)rep;
+    if (cells > limit) return bt_err(BT_E_LIMIT);
+  }
   if (rep && g.n > (int64_t)cx->lim.max_elems / rep) return bt_err(BT_E_LIMIT);
   size_t n = (size_t)g.n * (size_t)rep;
   bt_value *rows = n ? bt_items(cx, n) : NULL;

@@ -18,5 +18,6 @@ def solve_loop(I):
     x2 = power(identity, 900)
     x3 = apply(x2, x1)
     x4 = size(x3)
-    O = canvas(ONE, x4)
+    x5 = astuple(ONE, x4)
+    O = canvas(ONE, x5)
     return O
