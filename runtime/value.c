@@ -153,15 +153,8 @@ static void insertion_sort(bt_value *v, size_t n) {
   }
 }
 
-/* Stable merge sort of v[0..n) using tmp[0..n). */
-static void merge_sort(bt_value *v, bt_value *tmp, size_t n) {
-  if (n <= 16) {
-    insertion_sort(v, n);
-    return;
-  }
-  size_t h = n / 2;
-  merge_sort(v, tmp, h);
-  merge_sort(v + h, tmp, n - h);
+/* Merges the ascending runs v[0..h) and v[h..n) (stable), using tmp[0..h). */
+static void merge_runs(bt_value *v, bt_value *tmp, size_t h, size_t n) {
   if (bt_cmp(v[h - 1], v[h]) <= 0) return;
   memcpy(tmp, v, h * sizeof *v);
   size_t i = 0, j = h, k = 0;
@@ -169,19 +162,108 @@ static void merge_sort(bt_value *v, bt_value *tmp, size_t n) {
   while (i < h) v[k++] = tmp[i++];
 }
 
+/* Stable natural merge sort of v[0..n) using tmp[0..n): merges the ascending runs the
+ * input already has (a union of k sorted sets costs n log k), short runs extended by
+ * insertion sort. */
+enum { MIN_RUN = 16 };
+
+static void merge_sort(bt_value *v, bt_value *tmp, size_t *runs, size_t n) {
+  size_t n_runs = 0; /* runs[r]: where run r starts */
+  for (size_t start = 0; start < n;) {
+    size_t end = start + 1;
+    while (end < n && bt_cmp(v[end - 1], v[end]) <= 0) end++;
+    if (end - start < MIN_RUN) {
+      end = start + MIN_RUN < n ? start + MIN_RUN : n;
+      insertion_sort(v + start, end - start);
+    }
+    runs[n_runs++] = start;
+    start = end;
+  }
+  while (n_runs > 1) {
+    size_t out = 0;
+    for (size_t r = 0; r < n_runs; r += 2) {
+      size_t lo = runs[r], mid = r + 1 < n_runs ? runs[r + 1] : n, hi = r + 2 < n_runs ? runs[r + 2] : n;
+      if (mid < hi) merge_runs(v + lo, tmp, mid - lo, hi - lo);
+      runs[out++] = lo;
+    }
+    n_runs = out;
+  }
+}
+
 bt_value bt_set_sorted(bt_value *items, size_t n) {
   bt_value v = {BT_SET, 0, 0, (uint32_t)n, {.items = n ? items : NULL}};
   return v;
+}
+
+/* Sets of index pairs and of cells with small coordinates are most sets: their
+ * canonical order is the order of a packed integer key, sorted without bt_cmp. */
+typedef struct keyed {
+  uint64_t key;
+  uint32_t at; /* position in the input: equal keys keep the first, as Python does */
+} keyed;
+
+static bool small_int(bt_value v, int64_t lim) {
+  return (v.kind == BT_INT || v.kind == BT_BOOL) && v.u.i >= -lim && v.u.i < lim;
+}
+
+/* The key of an (i, j) pair (cells: false) or a (c, (i, j)) cell (cells: true), or false
+ * when v is not one with coordinates in range. */
+static bool pack_key(bt_value v, bool cells, uint64_t *key) {
+  if (v.kind != BT_TUPLE || v.n != 2) return false;
+  const bt_value *p = v.u.items;
+  if (!cells) {
+    if (!small_int(p[0], 1ll << 31) || !small_int(p[1], 1ll << 31)) return false;
+    *key = (uint64_t)(p[0].u.i + (1ll << 31)) << 32 | (uint64_t)(p[1].u.i + (1ll << 31));
+    return true;
+  }
+  if (!small_int(p[0], 1 << 15) || p[1].kind != BT_TUPLE || p[1].n != 2) return false;
+  const bt_value *ij = p[1].u.items;
+  if (!small_int(ij[0], 1 << 23) || !small_int(ij[1], 1 << 23)) return false;
+  *key = (uint64_t)(p[0].u.i + (1 << 15)) << 48 | (uint64_t)(ij[0].u.i + (1 << 23)) << 24 |
+         (uint64_t)(ij[1].u.i + (1 << 23));
+  return true;
+}
+
+static int cmp_keyed(const void *a, const void *b) {
+  const keyed *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Sorts and dedups pairs or cells by key; false when the items are not all of one kind. */
+static bool keyed_build(bt_ctx *cx, bt_value *items, size_t n, size_t *m, bool *failed) {
+  bool cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
+  keyed *ks = bt_alloc(cx, n * sizeof *ks);
+  bt_value *copy = bt_items(cx, n);
+  if (!ks || !copy) {
+    *failed = true;
+    return false;
+  }
+  for (size_t k = 0; k < n; k++) {
+    if (!pack_key(items[k], cells, &ks[k].key)) return false;
+    ks[k].at = (uint32_t)k;
+  }
+  qsort(ks, n, sizeof *ks, cmp_keyed);
+  memcpy(copy, items, n * sizeof *copy);
+  *m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (k == 0 || ks[k].key != ks[k - 1].key) items[(*m)++] = copy[ks[k].at];
+  return true;
 }
 
 bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
   size_t k = 1;
   while (k < n && bt_cmp(items[k - 1], items[k]) < 0) k++;
   if (k >= n) return bt_set_sorted(items, n);
-  bt_value *tmp = bt_items(cx, n / 2 + 1);
-  if (!tmp) return bt_err(BT_E_LIMIT);
-  merge_sort(items, tmp, n);
-  size_t m = 1;
+  size_t m;
+  bool failed = false;
+  if (keyed_build(cx, items, n, &m, &failed)) return bt_set_sorted(items, m);
+  if (failed) return bt_err(BT_E_LIMIT);
+  bt_value *tmp = bt_items(cx, n);
+  size_t *runs = bt_alloc(cx, (n / MIN_RUN + 2) * sizeof *runs);
+  if (!tmp || !runs) return bt_err(BT_E_LIMIT);
+  merge_sort(items, tmp, runs, n);
+  m = 1;
   for (k = 1; k < n; k++)
     if (bt_cmp(items[m - 1], items[k]) != 0) items[m++] = items[k];
   return bt_set_sorted(items, m);
@@ -370,20 +452,29 @@ static const char *fn_name(bt_value f) {
   return id < bt_n_prims ? bt_prims[id].name : "?";
 }
 
+static int cmp_slow(bt_value a, bt_value b);
+
+/* Both ints or bools: the common case of every comparison, kept inline. */
+static inline bool both_int(bt_value a, bt_value b) {
+  return (a.kind == BT_INT || a.kind == BT_BOOL) && (b.kind == BT_INT || b.kind == BT_BOOL);
+}
+
+static inline int cmp_int(int64_t x, int64_t y) { return x < y ? -1 : x > y; }
+
 static int cmp_seq(const bt_value *a, uint32_t na, const bt_value *b, uint32_t nb) {
   uint32_t n = na < nb ? na : nb;
   for (uint32_t k = 0; k < n; k++) {
-    int c = bt_cmp(a[k], b[k]);
+    int c = both_int(a[k], b[k]) ? cmp_int(a[k].u.i, b[k].u.i) : cmp_slow(a[k], b[k]);
     if (c) return c;
   }
   return na < nb ? -1 : na > nb;
 }
 
-int bt_cmp(bt_value a, bt_value b) {
+static int cmp_slow(bt_value a, bt_value b) {
   int ra = kind_rank(a.kind), rb = kind_rank(b.kind);
   if (ra != rb) return ra < rb ? -1 : 1;
   switch (ra) {
-  case 1: return a.u.i < b.u.i ? -1 : a.u.i > b.u.i;
+  case 1: return cmp_int(a.u.i, b.u.i);
   case 2:
   case 3: return cmp_seq(a.u.items, a.n, b.u.items, b.n);
   case 4: {
@@ -395,6 +486,8 @@ int bt_cmp(bt_value a, bt_value b) {
   default: return 0;
   }
 }
+
+int bt_cmp(bt_value a, bt_value b) { return both_int(a, b) ? cmp_int(a.u.i, b.u.i) : cmp_slow(a, b); }
 
 bool bt_eq(bt_value a, bt_value b) {
   if (bt_is_int(a) && bt_is_int(b)) return a.u.i == b.u.i;
