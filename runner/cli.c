@@ -27,7 +27,7 @@
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress]\n"
+          "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
           "                [--max-steps N] [--max-elems N] [--max-mib N] [PATH...]\n"
           "       batt apply PRIM TASK.json [ARG...]\n"
           "       batt solvers | prims | devices\n"
@@ -142,6 +142,7 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   bt_run_opts_default(&o);
   o.progress = isatty(2);
   const char *out = NULL, *kaggle = NULL;
+  int profile_lines = 0;
   const char **paths = calloc((size_t)argc + 2, sizeof *paths);
   int n_paths = 0;
   for (int k = 2; k < argc; k++) {
@@ -162,6 +163,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
       out = argv[++k];
     else if (strcmp(a, "--kaggle") == 0 && has_value)
       kaggle = argv[++k];
+    else if (strcmp(a, "--profile") == 0 && has_value && parse_count(a, argv[k + 1], 1 << 20, &v))
+      o.profile = true, profile_lines = (int)v, k++;
     else if (strcmp(a, "--no-progress") == 0)
       o.progress = false;
     else if (strcmp(a, "--progress") == 0)
@@ -197,6 +200,7 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   if (kaggle && !bt_write_kaggle(&run, kaggle, stderr)) status = 2;
   int threads = o.threads > 0 ? o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   bt_print_summary(&run, threads, stdout);
+  if (o.profile) bt_print_profile(&run, profile_lines, stdout);
   if (rejected) fprintf(stderr, "batt: %d input%s rejected (see above)\n", rejected, rejected == 1 ? "" : "s");
   bt_run_free(&run);
   bt_tasks_free(&ts);

@@ -40,6 +40,7 @@ typedef struct worker {
   bt_value **task_frames;
   int cap_items, cap_tasks;
   size_t peak;
+  bt_profile prof; /* arrays NULL when not profiling */
 } worker;
 
 static bool is_arc_grid(bt_value v) {
@@ -168,7 +169,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
     const bt_task *t = &ts->tasks[first + k];
     bt_value S = bt_task_samples(&w->task_cx, t);
     bt_exec_item ti = {.cx = &w->task_cx, .S = S, .task_frame = w->task_frames[k], .frame = w->task_frames[k]};
-    bt_exec_run(p, BT_CLASS_TASK, &ti, 1, sh->consts);
+    bt_exec_run_profiled(p, BT_CLASS_TASK, &ti, 1, sh->consts, w->prof.ns ? &w->prof : NULL);
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       items[m] = (bt_exec_item){.cx = &w->item_cx[m], .I = io->input, .C = io->has_output ? io->output : bt_none(),
@@ -176,7 +177,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
                                 .spare = &w->spare_cx[m], .compact_at = BT_COMPACT_MIN};
     }
   }
-  bt_exec_run(p, BT_CLASS_SAMPLE, items, n_items, sh->consts);
+  bt_exec_run_profiled(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL);
   m = 0;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
@@ -257,6 +258,10 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   for (int k = 0; k < threads; k++) {
     ws[k].sh = &sh;
     bt_ctx_init(&ws[k].task_cx, &o->limits);
+    if (o->profile) {
+      ws[k].prof.ns = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.ns);
+      ws[k].prof.prim = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.prim);
+    }
     pthread_create(&tids[k], NULL, worker_main, &ws[k]);
   }
   if (o->progress) {
@@ -270,9 +275,20 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     draw_progress(&sh, now_s() - start);
     fputc('\n', stderr);
   }
+  if (o->profile) {
+    run->line_ns = calloc((size_t)prog->n_lines + 1, sizeof *run->line_ns);
+    run->line_prim = calloc((size_t)prog->n_lines + 1, sizeof *run->line_prim);
+    for (int t = 0; t <= prog->n_lines; t++) run->line_prim[t] = -1;
+  }
   for (int k = 0; k < threads; k++) {
     worker *w = &ws[k];
     if (w->peak > run->peak_arena) run->peak_arena = w->peak;
+    for (int t = 0; w->prof.ns && t <= prog->n_lines; t++) {
+      run->line_ns[t] += w->prof.ns[t];
+      if (w->prof.ns[t]) run->line_prim[t] = w->prof.prim[t];
+    }
+    free(w->prof.ns);
+    free(w->prof.prim);
     for (int m = 0; m < w->cap_items; m++) {
       bt_ctx_free(&w->item_cx[m]);
       bt_ctx_free(&w->spare_cx[m]);
@@ -308,5 +324,28 @@ void bt_run_free(bt_run *run) {
     free(tr->demo_solved);
   }
   free(run->by_task);
+  free(run->line_ns);
+  free(run->line_prim);
   memset(run, 0, sizeof *run);
+}
+
+void bt_print_profile(const bt_run *run, int n, FILE *out) {
+  if (!run->line_ns) return;
+  int lines = run->prog->n_lines;
+  uint64_t total = 0;
+  for (int t = 1; t <= lines; t++) total += run->line_ns[t];
+  fprintf(out, "profile: the %d costliest of %d lines (%.3f s of line time, all threads)\n", n, lines,
+          (double)total * 1e-9);
+  bool *shown = calloc((size_t)lines + 1, sizeof *shown);
+  for (int k = 0; k < n && k < lines; k++) {
+    int best = 0;
+    for (int t = 1; t <= lines; t++)
+      if (!shown[t] && (best == 0 || run->line_ns[t] > run->line_ns[best])) best = t;
+    if (best == 0 || run->line_ns[best] == 0) break;
+    shown[best] = true;
+    int prim = run->line_prim[best];
+    fprintf(out, "  t%-6d %-18s %10.3f ms %6.2f%%\n", best, prim >= 0 ? bt_prims[prim].name : "(function value)",
+            (double)run->line_ns[best] * 1e-6, total ? 100.0 * (double)run->line_ns[best] / (double)total : 0);
+  }
+  free(shown);
 }

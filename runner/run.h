@@ -43,6 +43,7 @@ typedef struct bt_run_opts {
   int tile;           /* items per tile (whole tasks are kept together) */
   bool keep_outputs;  /* encode every distinct output (for --out and --kaggle) */
   bool progress;      /* a progress bar on stderr */
+  bool profile;       /* time every line (bt_run.line_ns) */
   bt_limits limits;   /* per evaluation */
 } bt_run_opts;
 
@@ -53,7 +54,8 @@ typedef struct bt_run {
   long evaluations;        /* solver x item */
   double seconds;
   size_t peak_arena;       /* the largest arena of one worker, in bytes */
-  char const_error[128];   /* set when the constant lines could not run */
+  uint64_t *line_ns;       /* with opts.profile: time per line, all threads (index: line) */
+  int32_t *line_prim;      /* the primitive each line called, -1 for a function value */
 } bt_run;
 
 void bt_run_opts_default(bt_run_opts *o);
@@ -61,5 +63,7 @@ void bt_run_opts_default(bt_run_opts *o);
  * thread count or tile size). Returns false only when nothing could run. */
 bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks, const bt_run_opts *o);
 void bt_run_free(bt_run *run);
+/* The n costliest lines of a profiled run, with their share of the time. */
+void bt_print_profile(const bt_run *run, int n, FILE *out);
 
 #endif

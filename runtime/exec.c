@@ -1,6 +1,7 @@
 /* exec.c: the runtime side of the emitted program: each line runs across the items of
  * a tile, reading its operands from the frames of the classes they belong to. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "bt_prims.h"
 #include "exec.h"
@@ -67,7 +68,19 @@ static void store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
   if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE) compact(ex->prog, it, t);
 }
 
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void profile_line(bt_exec *ex, int t, int prim, uint64_t start) {
+  ex->prof->ns[t] += now_ns() - start;
+  ex->prof->prim[t] = prim;
+}
+
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
+  uint64_t start = ex->prof ? now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
@@ -75,9 +88,11 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
     bt_ctx_begin(it->cx);
     store(ex, it, t, bt_call_prim(it->cx, prim, a));
   }
+  if (ex->prof) profile_line(ex, t, prim, start);
 }
 
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {
+  uint64_t start = ex->prof ? now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
@@ -85,12 +100,18 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
     bt_ctx_begin(it->cx);
     store(ex, it, t, bt_call(it->cx, operand(ex, it, fn), a, nargs));
   }
+  if (ex->prof) profile_line(ex, t, -1, start);
+}
+
+void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                          const bt_value *const_frame, bt_profile *prof) {
+  bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame, .prof = prof};
+  p->run(&ex, phase);
 }
 
 void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
                  const bt_value *const_frame) {
-  bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame};
-  p->run(&ex, phase);
+  bt_exec_run_profiled(p, phase, items, n, const_frame, NULL);
 }
 
 const bt_program *bt_exec_program(const bt_exec *ex) { return ex->prog; }

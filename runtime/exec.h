@@ -18,12 +18,20 @@ typedef struct bt_exec_item {
 /* Arena use below which an item is never compacted. */
 #define BT_COMPACT_MIN ((size_t)2 << 20)
 
+/* Where the time goes, per line (index: line): nanoseconds across all items, and the
+ * primitive a direct call ran (-1 for a call through a function value). */
+typedef struct bt_profile {
+  uint64_t *ns;
+  int32_t *prim;
+} bt_profile;
+
 struct bt_exec {
   const bt_program *prog;
   bt_class phase;
   int n;
   bt_exec_item *items;
   const bt_value *const_frame;
+  bt_profile *prof; /* NULL: not profiled */
 };
 
 /* A frame: one value slot per line, every slot an error until computed. */
@@ -34,5 +42,8 @@ bt_value bt_exec_value(const bt_program *p, const bt_value *const_frame, const b
  * (NULL while running it). */
 void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
                  const bt_value *const_frame);
+/* The same, adding each line's time to prof (arrays of p->n_lines + 1). */
+void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                          const bt_value *const_frame, bt_profile *prof);
 
 #endif

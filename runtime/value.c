@@ -224,18 +224,36 @@ static bool pack_key(bt_value v, bool cells, uint64_t *key) {
   return true;
 }
 
-static int cmp_keyed(const void *a, const void *b) {
-  const keyed *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return x->at < y->at ? -1 : x->at > y->at;
+/* Stable natural merge sort of keyed entries (tmp: n entries of scratch). */
+static void sort_keyed(keyed *v, keyed *tmp, size_t n) {
+  for (;;) {
+    /* one pass merges each pair of neighbouring ascending runs */
+    bool merged = false;
+    size_t start = 0;
+    while (start < n) {
+      size_t mid = start + 1;
+      while (mid < n && v[mid - 1].key <= v[mid].key) mid++;
+      if (mid >= n) break;
+      size_t end = mid + 1;
+      while (end < n && v[end - 1].key <= v[end].key) end++;
+      size_t i = start, j = mid, k = 0;
+      while (i < mid && j < end) tmp[k++] = v[j].key < v[i].key ? v[j++] : v[i++];
+      while (i < mid) tmp[k++] = v[i++];
+      while (j < end) tmp[k++] = v[j++];
+      memcpy(v + start, tmp, k * sizeof *v);
+      merged = true;
+      start = end;
+    }
+    if (!merged) return;
+  }
 }
 
 /* Sorts and dedups pairs or cells by key; false when the items are not all of one kind. */
 static bool keyed_build(bt_ctx *cx, bt_value *items, size_t n, size_t *m, bool *failed) {
   bool cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
-  keyed *ks = bt_alloc(cx, n * sizeof *ks);
+  keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
   bt_value *copy = bt_items(cx, n);
-  if (!ks || !copy) {
+  if (!ks || !tmp || !copy) {
     *failed = true;
     return false;
   }
@@ -243,7 +261,7 @@ static bool keyed_build(bt_ctx *cx, bt_value *items, size_t n, size_t *m, bool *
     if (!pack_key(items[k], cells, &ks[k].key)) return false;
     ks[k].at = (uint32_t)k;
   }
-  qsort(ks, n, sizeof *ks, cmp_keyed);
+  sort_keyed(ks, tmp, n);
   memcpy(copy, items, n * sizeof *copy);
   *m = 0;
   for (size_t k = 0; k < n; k++)
