@@ -2,7 +2,11 @@
  * primitive (slowest first) and over all cases, beside the cost of the cheapest call
  * (identity) measured in the same run as the dispatch baseline.
  *
- *   microbench [--top N] [--ms MS] DIR...
+ *   microbench [--top N] [--ms MS] [--arc TASKDIR] DIR...
+ *
+ * --arc: also objects() in each of its 8 modes on every input grid of the tasks in
+ * TASKDIR, in ns per call and per cell (the reference Python takes about 300 us for
+ * objects(I, T, F, T) on a 175-cell grid).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -13,6 +17,8 @@
 #include <jansson.h>
 
 #include "batt.h"
+#include "bt_prims.h"
+#include "tasks.h"
 #include "value_json.h"
 
 typedef struct bench_case {
@@ -80,6 +86,44 @@ static double time_prim(bt_ctx *cx, prim_bench *pb, double ms) {
   return elapsed / (double)calls;
 }
 
+/* objects() in every mode over every input grid of the tasks in dir. */
+static void bench_objects(const char *dir, double ms) {
+  bt_taskset ts;
+  const char *paths[1] = {dir};
+  bt_tasks_load(&ts, paths, 1, stderr);
+  long grids = 0, cells = 0;
+  for (int k = 0; k < ts.n; k++)
+    for (int j = 0; j < ts.tasks[k].n_train; j++) {
+      bt_value g = ts.tasks[k].train[j].input;
+      grids++;
+      cells += (long)g.n * g.u.items[0].n;
+    }
+  bt_ctx cx;
+  bt_ctx_init(&cx, NULL);
+  printf("objects() on the %ld demonstration inputs of %s (mean %.0f cells):\n", grids, dir,
+         grids ? (double)cells / (double)grids : 0);
+  for (int mode = 0; mode < 8; mode++) {
+    long calls = 0;
+    double start = now_ns(), elapsed;
+    do {
+      for (int k = 0; k < ts.n; k++)
+        for (int j = 0; j < ts.tasks[k].n_train; j++) {
+          bt_value a[4] = {ts.tasks[k].train[j].input, bt_bool(mode & 4), bt_bool(mode & 2), bt_bool(mode & 1)};
+          bt_mark m = bt_arena_mark(&cx);
+          bt_call_prim(&cx, BT_P_objects, a);
+          bt_arena_release(&cx, m);
+          calls++;
+        }
+      elapsed = now_ns() - start;
+    } while (elapsed < ms * 1e6);
+    double per_call = elapsed / (double)calls;
+    printf("  objects(I, %s, %s, %s) %10.0f ns/call %6.2f ns/cell\n", mode & 4 ? "T" : "F", mode & 2 ? "T" : "F",
+           mode & 1 ? "T" : "F", per_call, per_call * (double)grids / (double)cells);
+  }
+  bt_ctx_free(&cx);
+  bt_tasks_free(&ts);
+}
+
 static int by_cost(const void *a, const void *b) {
   double x = ((const prim_bench *)a)->ns_per_call, y = ((const prim_bench *)b)->ns_per_call;
   return x < y ? 1 : x > y ? -1 : 0;
@@ -88,6 +132,7 @@ static int by_cost(const void *a, const void *b) {
 int main(int argc, char **argv) {
   int top = 10;
   double ms = 20;
+  const char *arc = NULL;
   bt_ctx keep, cx;
   bt_ctx_init(&keep, NULL);
   bt_ctx_init(&cx, NULL);
@@ -100,6 +145,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[k], "--ms") == 0 && k + 1 < argc) {
       ms = atof(argv[++k]);
+      continue;
+    }
+    if (strcmp(argv[k], "--arc") == 0 && k + 1 < argc) {
+      arc = argv[++k];
       continue;
     }
     DIR *dir = opendir(argv[k]);
@@ -137,6 +186,7 @@ int main(int argc, char **argv) {
   printf("all: %d primitives, %ld cases, one pass over all cases %.1f us, mean %.1f ns/call, "
          "identity (dispatch baseline) %.1f ns/call\n",
          measured, total_cases, total_ns / 1e3, total_cases ? total_ns / (double)total_cases : 0, baseline);
+  if (arc) bench_objects(arc, ms * 10);
   for (int k = 0; k < bt_n_prims; k++) free(pbs[k].cases);
   free(pbs);
   bt_ctx_free(&cx);
