@@ -16,7 +16,7 @@
 void bt_run_opts_default(bt_run_opts *o) {
   memset(o, 0, sizeof *o);
   o->threads = 0;
-  o->tile = 16;
+  o->tile = 4;
   o->limits = bt_default_limits;
 }
 
