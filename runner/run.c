@@ -189,8 +189,8 @@ static void run_chunk(worker *w, int first, int n_tasks) {
       score_item(w, tr, j, io, &items[m]);
       if (w->item_cx[m].arena.used > w->peak) w->peak = w->item_cx[m].arena.used;
       bt_arena_release(&w->item_cx[m], (bt_mark){NULL, 0, 0}); /* item arenas hold only this chunk */
-      bt_arena_trim(&w->item_cx[m], BT_COMPACT_MIN);
-      bt_arena_trim(&w->spare_cx[m], BT_COMPACT_MIN);
+      bt_arena_trim(&w->item_cx[m], 2 * BT_COMPACT_MIN);
+      bt_arena_trim(&w->spare_cx[m], 2 * BT_COMPACT_MIN);
     }
     finish_task(p, t, tr);
   }

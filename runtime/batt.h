@@ -249,6 +249,11 @@ static inline bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) 
   bt_value a[2] = {x, y};
   return bt_call(cx, f, a, 2);
 }
+/* bt_call for a caller that keeps only a scalar result (a key, a condition): when the
+ * result holds no pointer (int, bool, none, error, bare primitive), everything the call
+ * allocated is released at once. */
+bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n);
+static inline bt_value bt_call1_scalar(bt_ctx *cx, bt_value f, bt_value x) { return bt_call_scalar(cx, f, &x, 1); }
 /* Calls primitive `prim` directly (the generated program's entry): strict in errors,
  * counts a step. */
 bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args);

@@ -37,8 +37,11 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
     return bt_call2(cx, k[0], l, bt_call1(cx, k[2], x[0]));
   }
   case BT_P_matcher: {
+    bt_mark m = bt_arena_mark(cx);
     bt_value r = bt_call1(cx, k[0], x[0]);
-    return bt_is_err(r) ? r : bt_bool(bt_eq(r, k[1]));
+    r = bt_is_err(r) ? r : bt_bool(bt_eq(r, k[1]));
+    bt_arena_release(cx, m); /* only the bool is kept */
+    return r;
   }
   case BT_P_rbind:
   case BT_P_lbind: {
@@ -73,6 +76,15 @@ bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   cx->depth++;
   bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
   cx->depth--;
+  return r;
+}
+
+static bool holds_pointer(bt_value v) { return v.kind == BT_TUPLE || v.kind == BT_SET || (v.kind == BT_FN && v.u.clo); }
+
+bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
+  bt_mark m = bt_arena_mark(cx);
+  bt_value r = bt_call(cx, f, args, n);
+  if (!holds_pointer(r)) bt_arena_release(cx, m);
   return r;
 }
 
