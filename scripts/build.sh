@@ -6,8 +6,14 @@ cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
 [ -x /usr/local/cuda/bin/nvcc ] && export PATH="/usr/local/cuda/bin:$PATH"
-if [ ! -f "$dir/build.ninja" ]; then
-  meson setup "$dir" "$@" >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if [ ! -f "$dir/build.ninja" ] && ! meson setup "$dir" "$@" >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
 fi
-ninja -C "$dir" >/dev/null
+if ! ninja -C "$dir" >"$log" 2>&1; then
+  cat "$log" >&2
+  exit 1
+fi
 echo "build: $dir ready"

@@ -87,3 +87,10 @@ def solve_3af2c5a8(I):
     x3 = hmirror(x2)
     O = vconcat(x2, x3)
     return O
+
+
+def solve_5582e5ca(I):
+    x1 = mostcolor(I)
+    x2 = shape(I)
+    O = canvas(x1, x2)
+    return O
