@@ -39,8 +39,11 @@ def solve_0d3d703e(I):
     return O
 
 
-def solve_c8f0f002(I):
-    O = replace(I, SEVEN, FIVE)
+# The colour that leaves the grid becomes the colour that arrives, both read from S.
+def solve_c8f0f002(S, I, C):
+    x1 = c_iz_n(S, p_g, first)
+    x2 = c_zo_n(S, p_g, first)
+    O = replace(I, x1, x2)
     return O
 
 
