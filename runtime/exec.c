@@ -21,7 +21,7 @@ bt_value bt_exec_value(const bt_program *p, const bt_value *const_frame, const b
   }
 }
 
-static bt_value operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
+bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
   switch (o.kind) {
   case BT_O_T: return bt_exec_value(ex->prog, ex->const_frame, it, o.a);
   case BT_O_I: return it->I;
@@ -63,7 +63,7 @@ static void compact(const bt_program *p, bt_exec_item *it, int t) {
   free(vals);
 }
 
-static void store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
+void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
   it->frame[t] = v;
   if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE) compact(ex->prog, it, t);
 }
@@ -84,9 +84,9 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
-    for (int m = 0; m < nargs; m++) a[m] = operand(ex, it, args[m]);
+    for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    store(ex, it, t, bt_call_prim(it->cx, prim, a));
+    bt_exec_store(ex, it, t, bt_call_prim(it->cx, prim, a));
   }
   if (ex->prof) profile_line(ex, t, prim, start);
 }
@@ -96,9 +96,9 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
-    for (int m = 0; m < nargs; m++) a[m] = operand(ex, it, args[m]);
+    for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    store(ex, it, t, bt_call(it->cx, operand(ex, it, fn), a, nargs));
+    bt_exec_store(ex, it, t, bt_call(it->cx, bt_exec_operand(ex, it, fn), a, nargs));
   }
   if (ex->prof) profile_line(ex, t, -1, start);
 }

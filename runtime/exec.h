@@ -34,6 +34,11 @@ struct bt_exec {
   bt_profile *prof; /* NULL: not profiled */
 };
 
+/* For the fused calls (fused.c): the value of an operand for one item, and storing the
+ * value of line t for one item (compacting its arena when it has grown). */
+bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o);
+void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v);
+
 /* A frame: one value slot per line, every slot an error until computed. */
 bt_value *bt_frame_new(const bt_program *p);
 /* The value of line t for item it, whatever its class. */
