@@ -5,6 +5,7 @@
  *   parse.c  tokens -> solver AST (nested calls flattened into temporaries)
  *   check.c  names, arity and types against the catalogue (runtime/dsl.yaml)
  *   merge.c  all solvers -> one SSA program t1..tN (CSE, classes, last uses)
+ *   patterns.c  batchable groups of lines in the merged program (fused calls)
  *   main.c   the CLI
  */
 #ifndef BATT_CARD_H
@@ -233,6 +234,7 @@ typedef enum card_opkind {
   OPND_BOOL,  /* T or F */
   OPND_PAIR,  /* an IntegerTuple constant such as DOWN */
   OPND_PRIM,  /* a primitive as a function value (as callee: a direct call) */
+  OPND_STEP,  /* inside a fused sample group only: the value of step `line` */
 } card_opkind;
 
 typedef struct card_opnd {
@@ -273,8 +275,11 @@ typedef struct card_line {
   bool output;  /* some solver's output */
 } card_line;
 
+typedef struct card_fusion card_fusion;
+
 typedef struct card_merged {
   const card_program *prog;
+  card_fusion *fusion; /* set by fuse_program; NULL: every line is its own call */
   card_line *lines; /* constant lines, then task lines, then sample lines */
   int nlines;
   int nclass[3]; /* lines per class; class c starts at the sum of the earlier ones */
@@ -289,5 +294,51 @@ void merged_free(card_merged *m);
 char *merged_dump(const card_merged *m);
 /* One operand as text ("t3", "I", "ONE", "-2", "size"), appended to sb. */
 void opnd_print(strbuf *sb, const card_opnd *o);
+bool opnd_eq(const card_opnd *a, const card_opnd *b);
+/* "t3 = f(t1, I)", appended to sb. */
+void line_text(strbuf *sb, const card_line *l, int i);
+
+/* ---- batch patterns (patterns.c) --------------------------------------------------------- */
+
+typedef enum card_pattern {
+  PAT_SAMPLE,  /* apply(first, S), apply(second, S), their maps and tails, c_iz and kin */
+  PAT_OBJECTS, /* o_g / objects of one grid in several modes */
+  PAT_MAPS,    /* apply / mapply of several functions over one container */
+} card_pattern;
+
+/* One call of a fused sample group: its operands may be earlier steps (OPND_STEP). */
+typedef struct card_step {
+  card_opnd callee; /* OPND_PRIM: a primitive; otherwise the function value */
+  card_opnd args[3];
+  int nargs;
+} card_step;
+
+/* Lines computed by one fused call, emitted where its first line was. Every operand a
+ * group reads that is not one of its own lines comes before that first line. */
+typedef struct card_group {
+  card_pattern kind;
+  card_class cls;
+  int *lines; /* ascending */
+  int nlines;
+  card_opnd shared; /* OBJECTS: the grid; MAPS: the container */
+  int *modes;       /* OBJECTS: the o_g mode of each line */
+  card_opnd *fns;   /* MAPS: the function of each line */
+  bool *merge;      /* MAPS: mapply (else apply) */
+  card_step *steps; /* SAMPLE: the calls, c_iz and kin spelt out, each computed once */
+  int nsteps;
+  int *out_step; /* SAMPLE: the step each line takes */
+} card_group;
+
+struct card_fusion {
+  card_group *groups;
+  int n, cap;
+  int *group_of; /* per merged line: its group, or -1 */
+};
+
+/* Finds the groups in m and attaches them (m->fusion); returns the number found. */
+int fuse_program(card_merged *m);
+void fusion_free(card_fusion *f);
+/* What fuse_program found, as text (never NULL). */
+char *fusion_report(const card_merged *m);
 
 #endif

@@ -19,6 +19,7 @@ static void emit_operand(strbuf *sb, const card_opnd *o) {
   case OPND_BOOL: sb_printf(sb, "BT_BOOLV(%lld)", o->v[0]); break;
   case OPND_PAIR: sb_printf(sb, "BT_PAIRV(%lld, %lld)", o->v[0], o->v[1]); break;
   case OPND_PRIM: sb_printf(sb, "BT_FNV(BT_P_%s)", o->prim->name); break;
+  case OPND_STEP: sb_printf(sb, "BT_G(%d)", o->line); break;
   }
 }
 
@@ -56,9 +57,83 @@ static void emit_line(strbuf *sb, const card_merged *m, int k) {
   sb_puts(sb, "});\n");
 }
 
+static void emit_int_list(strbuf *sb, const int *v, int n, int add) {
+  sb_puts(sb, "(const int32_t[]){");
+  for (int i = 0; i < n; i++) sb_printf(sb, "%s%d", i ? ", " : "", v[i] + add);
+  sb_puts(sb, "}");
+}
+
+static const char *const fused_titles[] = {"the sample pattern", "objects of one grid", "maps over one container"};
+
+/* A fused call: a comment listing the lines it replaces, then the call. */
+static void emit_group(strbuf *sb, const card_merged *m, const card_group *g) {
+  sb_printf(sb, "  /* fused, %s: replaces %d lines\n", fused_titles[g->kind], g->nlines);
+  for (int i = 0; i < g->nlines; i++) {
+    int k = g->lines[i];
+    const card_line *l = &m->lines[k];
+    sb_puts(sb, "   *   ");
+    line_text(sb, l, k);
+    sb_putc(sb, ':');
+    for (int u = 0; u < l->nuses; u++)
+      sb_printf(sb, "%s %s:%d", u ? "," : "", m->prog->solvers[l->uses[u].solver]->name, l->uses[u].line);
+    sb_puts(sb, i + 1 < g->nlines ? "\n" : " */\n");
+  }
+  switch (g->kind) {
+  case PAT_OBJECTS:
+    sb_puts(sb, "  bt_exec_objects(ex, ");
+    emit_operand(sb, &g->shared);
+    sb_printf(sb, ", %d, ", g->nlines);
+    emit_int_list(sb, g->lines, g->nlines, 1);
+    sb_puts(sb, ", ");
+    emit_int_list(sb, g->modes, g->nlines, 0);
+    sb_puts(sb, ");\n");
+    break;
+  case PAT_MAPS:
+    sb_puts(sb, "  bt_exec_maps(ex, ");
+    emit_operand(sb, &g->shared);
+    sb_printf(sb, ", %d, ", g->nlines);
+    emit_int_list(sb, g->lines, g->nlines, 1);
+    sb_puts(sb, ",\n              (const bt_operand[]){");
+    for (int i = 0; i < g->nlines; i++) {
+      if (i) sb_puts(sb, ", ");
+      emit_operand(sb, &g->fns[i]);
+    }
+    sb_puts(sb, "}, (const uint8_t[]){");
+    for (int i = 0; i < g->nlines; i++) sb_printf(sb, "%s%d", i ? ", " : "", g->merge[i] ? 1 : 0);
+    sb_puts(sb, "});\n");
+    break;
+  case PAT_SAMPLE:
+    sb_printf(sb, "  bt_exec_sample(ex, %d, (const bt_step[]){\n", g->nsteps);
+    for (int s = 0; s < g->nsteps; s++) {
+      const card_step *st = &g->steps[s];
+      sb_puts(sb, "      {");
+      emit_operand(sb, &st->callee);
+      sb_printf(sb, ", %d, {", st->nargs);
+      for (int a = 0; a < st->nargs; a++) {
+        if (a) sb_puts(sb, ", ");
+        emit_operand(sb, &st->args[a]);
+      }
+      sb_printf(sb, "}}, /* s%d */\n", s);
+    }
+    sb_printf(sb, "  }, %d, (const bt_step_out[]){", g->nlines);
+    for (int i = 0; i < g->nlines; i++) sb_printf(sb, "%s{%d, %d}", i ? ", " : "", g->lines[i] + 1, g->out_step[i]);
+    sb_puts(sb, "});\n");
+    break;
+  }
+}
+
 static void emit_lines(strbuf *sb, const card_merged *m, card_class cls) {
-  for (int k = 0; k < m->nlines; k++)
-    if (m->lines[k].cls == cls) emit_line(sb, m, k);
+  const card_fusion *f = m->fusion;
+  for (int k = 0; k < m->nlines; k++) {
+    if (m->lines[k].cls != cls) continue;
+    int gi = f ? f->group_of[k] : -1;
+    if (gi < 0)
+      emit_line(sb, m, k);
+    else if (f->groups[gi].lines[0] == k)
+      emit_group(sb, m, &f->groups[gi]);
+    else
+      sb_printf(sb, "  /* t%d: computed by the fused call at t%d */\n", k + 1, f->groups[gi].lines[0] + 1);
+  }
 }
 
 /* Comma-separated numbers, 16 a row, for the per-line tables (index 0 first). */

@@ -9,13 +9,30 @@ typedef struct interp_line {
   int nargs;
   bt_operand args[CAT_MAX_PARAMS];
   uint8_t cls;
+  int group; /* fused: its group in interp_data.groups, else -1 */
+  bool first; /* the first line of its group: the fused call runs here */
 } interp_line;
+
+/* A fused call (card_group) as runtime arguments. */
+typedef struct interp_group {
+  card_pattern kind;
+  bt_operand shared;
+  int n;
+  int32_t *ts, *modes;
+  bt_operand *fns;
+  uint8_t *merge;
+  bt_step *steps;
+  int nsteps;
+  bt_step_out *outs;
+} interp_group;
 
 typedef struct interp_data {
   interp_line *lines; /* index 1..n */
   uint8_t *line_class;
   int32_t *last_use;
   bt_solver_info *solvers;
+  interp_group *groups;
+  int ngroups;
 } interp_data;
 
 static bool to_operand(const card_opnd *o, bt_operand *out) {
@@ -30,8 +47,46 @@ static bool to_operand(const card_opnd *o, bt_operand *out) {
     *out = BT_FNV(id);
     return id >= 0;
   }
+  case OPND_STEP: *out = BT_G(o->line); return true;
   }
   return false;
+}
+
+static void run_group(bt_exec *ex, const interp_group *g) {
+  switch (g->kind) {
+  case PAT_OBJECTS: bt_exec_objects(ex, g->shared, g->n, g->ts, g->modes); break;
+  case PAT_MAPS: bt_exec_maps(ex, g->shared, g->n, g->ts, g->fns, g->merge); break;
+  case PAT_SAMPLE: bt_exec_sample(ex, g->nsteps, g->steps, g->n, g->outs); break;
+  }
+}
+
+static bool convert_group(const card_group *cg, interp_group *g) {
+  bool ok = true;
+  g->kind = cg->kind;
+  g->n = cg->nlines;
+  g->ts = calloc((size_t)g->n, sizeof *g->ts);
+  g->modes = calloc((size_t)g->n, sizeof *g->modes);
+  g->fns = calloc((size_t)g->n, sizeof *g->fns);
+  g->merge = calloc((size_t)g->n, sizeof *g->merge);
+  g->outs = calloc((size_t)g->n, sizeof *g->outs);
+  g->steps = calloc((size_t)cg->nsteps + 1, sizeof *g->steps);
+  g->nsteps = cg->nsteps;
+  if (!g->ts || !g->modes || !g->fns || !g->merge || !g->outs || !g->steps) return false;
+  if (cg->kind != PAT_SAMPLE) ok &= to_operand(&cg->shared, &g->shared);
+  for (int i = 0; i < g->n; i++) {
+    g->ts[i] = cg->lines[i] + 1;
+    if (cg->modes) g->modes[i] = cg->modes[i];
+    if (cg->fns) ok &= to_operand(&cg->fns[i], &g->fns[i]);
+    if (cg->merge) g->merge[i] = cg->merge[i];
+    if (cg->out_step) g->outs[i] = (bt_step_out){cg->lines[i] + 1, cg->out_step[i]};
+  }
+  for (int s = 0; s < cg->nsteps; s++) {
+    const card_step *cs = &cg->steps[s];
+    ok &= to_operand(&cs->callee, &g->steps[s].fn);
+    g->steps[s].nargs = cs->nargs;
+    for (int a = 0; a < cs->nargs; a++) ok &= to_operand(&cs->args[a], &g->steps[s].args[a]);
+  }
+  return ok;
 }
 
 static void run(bt_exec *ex, bt_class phase) {
@@ -40,7 +95,9 @@ static void run(bt_exec *ex, bt_class phase) {
   for (int t = 1; t <= p->n_lines; t++) {
     const interp_line *l = &d->lines[t];
     if (l->cls != phase) continue;
-    if (l->prim >= 0)
+    if (l->group >= 0) {
+      if (l->first) run_group(ex, &d->groups[l->group]);
+    } else if (l->prim >= 0)
       bt_exec_call(ex, t, l->prim, l->nargs, l->args);
     else
       bt_exec_callvar(ex, t, l->fn, l->nargs, l->args);
@@ -79,6 +136,15 @@ bt_program *interp_program(const card_merged *m) {
     }
     for (int a = 0; a < cl->nargs && a < CAT_MAX_PARAMS; a++) ok &= to_operand(&cl->args[a], &l->args[a]);
   }
+  const card_fusion *f = m->fusion;
+  d->ngroups = f ? f->n : 0;
+  d->groups = calloc((size_t)d->ngroups + 1, sizeof *d->groups);
+  for (int k = 0; k < n; k++) {
+    d->lines[k + 1].group = f ? f->group_of[k] : -1;
+    d->lines[k + 1].first = f && f->group_of[k] >= 0 && f->groups[f->group_of[k]].lines[0] == k;
+  }
+  ok &= d->groups != NULL;
+  for (int j = 0; j < d->ngroups && d->groups; j++) ok &= convert_group(&f->groups[j], &d->groups[j]);
   for (int s = 0; s < m->nsolvers; s++) {
     const card_solver *sv = m->prog->solvers[s];
     d->solvers[s] = (bt_solver_info){sv->name, sv->src->path, sv->line, m->outputs[s] + 1};
@@ -97,6 +163,16 @@ void interp_free(bt_program *p) {
   free(d->line_class);
   free(d->last_use);
   free(d->solvers);
+  for (int j = 0; j < d->ngroups && d->groups; j++) {
+    interp_group *g = &d->groups[j];
+    free(g->ts);
+    free(g->modes);
+    free(g->fns);
+    free(g->merge);
+    free(g->steps);
+    free(g->outs);
+  }
+  free(d->groups);
   free(d);
   free(p);
 }

@@ -6,8 +6,11 @@
  *   card emit FILE... -o OUT.c [--header H]     write the program of these solver files
  *   card build FILE... -o PROGRAM               compile solver files into a batt program
  *   card run FILE... [-- ARG...]                run solver files directly (batt run ARG...)
+ *   card report FILE... | --manifest M          print the batch patterns found
  *
- * Common options: --catalog PATH (default: the project's runtime/dsl.yaml), --templates DIR.
+ * Common options: --catalog PATH (default: the project's runtime/dsl.yaml), --templates DIR,
+ * --no-fuse (every line its own call; also the manifest's options.fuse: false),
+ * --report (print the patterns found, with any command).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -40,6 +43,7 @@ typedef struct options {
   int n_files;
   char **rest; /* after "--" (card run) */
   int n_rest;
+  bool no_fuse, report;
 } options;
 
 static int usage(void) {
@@ -49,7 +53,9 @@ static int usage(void) {
         "       card emit FILE... -o OUT.c [--header OUT.h]\n"
         "       card build FILE... -o PROGRAM\n"
         "       card run FILE... [-- BATT-RUN-ARGUMENTS...]\n"
-        "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES ")\n",
+        "       card report FILE... | --manifest MANIFEST.yaml\n"
+        "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES "),\n"
+        "         --no-fuse (no fused calls), --report (print the batch patterns found)\n",
         stderr);
   return 2;
 }
@@ -74,6 +80,10 @@ static bool parse_options(int argc, char **argv, options *o) {
         return false;
       }
       *slot = argv[++k];
+    } else if (!strcmp(a, "--no-fuse")) {
+      o->no_fuse = true;
+    } else if (!strcmp(a, "--report")) {
+      o->report = true;
     } else if (!strcmp(a, "--")) {
       o->rest = argv + k + 1;
       o->n_rest = argc - k - 1;
@@ -187,6 +197,7 @@ static bool load(const options *o, loaded *L) {
   L->prog.solvers = kept;
   L->prog.nsolvers = n_kept;
   if (ok) L->merged = merge_program(&L->prog);
+  if (L->merged && !o->no_fuse && (!o->manifest || L->mf.fuse)) fuse_program(L->merged);
   return ok && L->merged;
 }
 
@@ -329,7 +340,7 @@ int main(int argc, char **argv) {
   }
   const char *cmd = o.cmd;
   bool known = !strcmp(cmd, "check") || !strcmp(cmd, "dump") || !strcmp(cmd, "emit") || !strcmp(cmd, "build") ||
-               !strcmp(cmd, "run");
+               !strcmp(cmd, "run") || !strcmp(cmd, "report");
   if (!known || ((!strcmp(cmd, "build")) && !o.out) || (!strcmp(cmd, "emit") && !o.manifest && !o.out)) {
     free(o.files);
     return usage();
@@ -337,7 +348,12 @@ int main(int argc, char **argv) {
   loaded L;
   int status = 1;
   if (load(&o, &L)) {
-    if (!strcmp(cmd, "check"))
+    if (o.report || !strcmp(cmd, "report")) {
+      char *text = fusion_report(L.merged);
+      fputs(text, !strcmp(cmd, "run") ? stderr : stdout);
+      free(text);
+    }
+    if (!strcmp(cmd, "check") || !strcmp(cmd, "report"))
       status = 0;
     else if (!strcmp(cmd, "dump")) {
       char *text = merged_dump(L.merged);

@@ -56,7 +56,7 @@ static card_opnd opnd_of(const card_arg *a, const card_opnd *env) {
   return o;
 }
 
-static bool opnd_eq(const card_opnd *a, const card_opnd *b) {
+bool opnd_eq(const card_opnd *a, const card_opnd *b) {
   if (a->kind != b->kind) return false;
   switch (a->kind) {
   case OPND_LINE: return a->line == b->line;
@@ -65,6 +65,7 @@ static bool opnd_eq(const card_opnd *a, const card_opnd *b) {
   case OPND_BOOL: return a->v[0] == b->v[0];
   case OPND_PAIR: return a->v[0] == b->v[0] && a->v[1] == b->v[1];
   case OPND_PRIM: return a->prim == b->prim;
+  case OPND_STEP: return a->line == b->line;
   }
   return false;
 }
@@ -83,6 +84,7 @@ static uint64_t opnd_hash(uint64_t h, const card_opnd *o) {
   case OPND_BOOL: return mix(h, (uint64_t)o->v[0]);
   case OPND_PAIR: return mix(mix(h, (uint64_t)o->v[0]), (uint64_t)o->v[1]);
   case OPND_PRIM: return mix(h, (uint64_t)(uintptr_t)o->prim);
+  case OPND_STEP: return mix(h, (uint64_t)o->line);
   }
   return h;
 }
@@ -274,6 +276,7 @@ void merged_free(card_merged *mp) {
     free_line(&mp->lines[i]);
   free(mp->lines);
   free(mp->outputs);
+  fusion_free(mp->fusion);
   free(mp);
 }
 
@@ -297,10 +300,11 @@ void opnd_print(strbuf *sb, const card_opnd *o) {
       sb_printf(sb, "%lld", o->v[0]);
     break;
   case OPND_PRIM: sb_puts(sb, o->prim ? o->prim->name : "?"); break;
+  case OPND_STEP: sb_printf(sb, "s%d", o->line); break;
   }
 }
 
-static void line_text(strbuf *sb, const card_line *l, int i) {
+void line_text(strbuf *sb, const card_line *l, int i) {
   sb_printf(sb, "t%d = ", i + 1);
   opnd_print(sb, &l->callee);
   sb_putc(sb, '(');

@@ -260,6 +260,15 @@ bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args);
 /* A closure value; an error value if allocation fails. */
 bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, int nargs);
 
+/* ---- shared work of several calls (fused.c) -------------------------------------- */
+
+/* out[k] = (mapply if merge[k] else apply)(fns[k], c), as n separate calls would give
+ * (each with its own step count), in one pass over c. */
+void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out);
+/* out[k] = o_g(g, modes[k]) (modes 0..7), as n separate calls would give, labelling g
+ * once per connectivity. */
+void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_value *out);
+
 /* ---- text --------------------------------------------------------------------- */
 
 const char *bt_errc_name(bt_errc c); /* "TypeError", ... */

@@ -38,16 +38,24 @@ bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
 /* Copies the item's live sample values (computed at or before line t, read after it)
  * into its spare arena, swaps the arenas and empties the old one: memory then holds what
  * is alive, not everything the program made so far. */
-static void compact(const bt_program *p, bt_exec_item *it, int t) {
+static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
+  const bt_program *p = ex->prog;
   int n = 0;
-  int *slots = malloc((size_t)t * sizeof *slots);
-  bt_value *vals = malloc((size_t)t * sizeof *vals);
+  int *slots = malloc((size_t)(t + ex->nahead) * sizeof *slots);
+  bt_value *vals = malloc((size_t)(t + ex->nahead) * sizeof *vals);
   if (slots && vals) {
     for (int s = 1; s <= t; s++)
       if (p->line_class[s] == BT_CLASS_SAMPLE && p->last_use[s] > t && !bt_is_err(it->frame[s])) {
         slots[n] = s;
         vals[n++] = it->frame[s];
       }
+    for (int k = 0; k < ex->nahead; k++) {
+      int s = ex->ahead[k];
+      if (s > t && !bt_is_err(it->frame[s])) {
+        slots[n] = s;
+        vals[n++] = it->frame[s];
+      }
+    }
     bt_mark empty = {NULL, 0, 0};
     if (bt_copy_many(it->spare, vals, (size_t)n)) {
       for (int k = 0; k < n; k++) it->frame[slots[k]] = vals[k];
@@ -63,24 +71,47 @@ static void compact(const bt_program *p, bt_exec_item *it, int t) {
   free(vals);
 }
 
-void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
-  it->frame[t] = v;
-  if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE) compact(ex->prog, it, t);
+void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now) {
+  if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE && !ex->no_compact)
+    compact(ex, it, now);
 }
 
-static uint64_t now_ns(void) {
+void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
+  it->frame[t] = v;
+  bt_exec_settle(ex, it, t);
+}
+
+void bt_exec_ahead(bt_exec *ex, int now, int n, const int32_t *ts) {
+  for (int k = 0; k < n; k++) {
+    if (ts[k] <= now) continue;
+    if (ex->nahead == ex->capahead) {
+      int cap = ex->capahead ? 2 * ex->capahead : 16;
+      int32_t *a = realloc(ex->ahead, (size_t)cap * sizeof *a);
+      if (!a) { /* unlisted lines would be lost by a compaction: do without it */
+        ex->no_compact = true;
+        return;
+      }
+      ex->ahead = a;
+      ex->capahead = cap;
+    }
+    ex->ahead[ex->nahead++] = ts[k];
+  }
+}
+
+uint64_t bt_exec_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void profile_line(bt_exec *ex, int t, int prim, uint64_t start) {
-  ex->prof->ns[t] += now_ns() - start;
-  ex->prof->prim[t] = prim;
+void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start) {
+  if (!ex->prof) return;
+  ex->prof->ns[t] += bt_exec_now_ns() - start;
+  ex->prof->prim[t] = code;
 }
 
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
-  uint64_t start = ex->prof ? now_ns() : 0;
+  uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
@@ -88,11 +119,11 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call_prim(it->cx, prim, a));
   }
-  if (ex->prof) profile_line(ex, t, prim, start);
+  bt_exec_profile(ex, t, prim, start);
 }
 
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {
-  uint64_t start = ex->prof ? now_ns() : 0;
+  uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
@@ -100,13 +131,14 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call(it->cx, bt_exec_operand(ex, it, fn), a, nargs));
   }
-  if (ex->prof) profile_line(ex, t, -1, start);
+  bt_exec_profile(ex, t, BT_PROF_CALLVAR, start);
 }
 
 void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
                           const bt_value *const_frame, bt_profile *prof) {
   bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame, .prof = prof};
   p->run(&ex, phase);
+  free(ex.ahead);
 }
 
 void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,

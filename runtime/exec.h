@@ -32,12 +32,24 @@ struct bt_exec {
   bt_exec_item *items;
   const bt_value *const_frame;
   bt_profile *prof; /* NULL: not profiled */
+  int32_t *ahead;   /* lines a fused call stored before their place (see bt_exec_ahead) */
+  int nahead, capahead;
+  bool no_compact; /* set when the list above could not grow */
 };
 
 /* For the fused calls (fused.c): the value of an operand for one item, and storing the
  * value of line t for one item (compacting its arena when it has grown). */
 bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o);
 void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v);
+/* A fused call at line `now` is about to store lines ts, some of them after `now`: they
+ * count as computed from here on (compaction keeps them). */
+void bt_exec_ahead(bt_exec *ex, int now, int n, const int32_t *ts);
+/* After a fused call stored its lines into it->frame: compacts the item's arena when
+ * it has grown, as bt_exec_store does. */
+void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now);
+/* Adds the time since start to line t's profile (no-op when not profiling). */
+void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start);
+uint64_t bt_exec_now_ns(void);
 
 /* A frame: one value slot per line, every slot an error until computed. */
 bt_value *bt_frame_new(const bt_program *p);

@@ -779,6 +779,49 @@ static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functio
 }
 
 BT_PRIM(apply) { return applied(cx, a[0], a[1], false); }
+
+void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out) {
+  uint64_t *steps = bt_alloc(cx, (size_t)n * sizeof *steps + 1);
+  bt_value **res = bt_alloc(cx, (size_t)n * sizeof *res + 1);
+  if (!steps || !res) {
+    for (int k = 0; k < n; k++) out[k] = bt_err(BT_E_LIMIT);
+    return;
+  }
+  int live = 0; /* members still mapping: res[k] != NULL */
+  for (int k = 0; k < n; k++) {
+    bt_value args[2] = {fns[k], c};
+    res[k] = NULL;
+    steps[k] = 1; /* the call of apply itself, as bt_call_prim counts it */
+    if (bt_any_err(args, 2, &out[k])) continue;
+    if (steps[k] > cx->lim.max_steps) {
+      out[k] = bt_err(BT_E_LIMIT);
+    } else if (!bt_is_coll(c)) {
+      out[k] = bt_err(BT_E_TYPE);
+    } else if (!(res[k] = out_items(cx, c.n))) {
+      out[k] = bt_err(BT_E_LIMIT);
+    } else
+      live++;
+  }
+  for (uint32_t e = 0; live && e < c.n; e++)
+    for (int k = 0; k < n; k++) {
+      if (!res[k]) continue;
+      cx->steps = steps[k];
+      cx->depth = 0;
+      bt_value r = bt_call1(cx, fns[k], c.u.items[e]);
+      steps[k] = cx->steps;
+      if (bt_is_err(r)) {
+        out[k] = in_generator(r);
+        res[k] = NULL;
+        live--;
+      } else
+        res[k][e] = r;
+    }
+  for (int k = 0; k < n; k++) {
+    if (!res[k]) continue;
+    bt_value r = bt_like(cx, c, c.n ? res[k] : NULL, c.n);
+    out[k] = merge[k] && !bt_is_err(r) ? merged(cx, r) : r;
+  }
+}
 BT_PRIM(rapply) { return applied(cx, a[1], a[0], true); }
 
 BT_PRIM(mapply) {

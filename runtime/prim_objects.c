@@ -522,6 +522,64 @@ BT_PRIM(objects) {
   return bt_labels_objects(cx, g, &lab);
 }
 
+/* objects with background removed, from the same grid's objects with it kept
+ * (univalued only): the objects whose color is bg dropped, the order unchanged. */
+static bt_value without_color(bt_ctx *cx, bt_value objs, int64_t bg) {
+  bt_value *kept = bt_items(cx, objs.n + 1);
+  if (!kept) return bt_err(BT_E_LIMIT);
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < objs.n; k++) {
+    int64_t c, i, j;
+    if (!bt_cell_get(objs.u.items[k].u.items[0], &c, &i, &j)) return bt_err(BT_E_RUNTIME);
+    if (c != bg) kept[n++] = objs.u.items[k];
+  }
+  return bt_set_sorted(kept, n);
+}
+
+void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_value *out) {
+  int64_t h, w;
+  bool proper = !bt_is_err(g) && bt_grid_dims(g, &h, &w);
+  bool wanted[8] = {false};
+  for (int k = 0; k < n; k++) wanted[modes[k] & 7] = true;
+  bt_value by_mode[8], bg = bt_none();
+  bool done[8] = {false};
+  for (int k = 0; k < n; k++) {
+    int mode = modes[k] & 7;
+    if (bt_is_err(g)) {
+      out[k] = g;
+      continue;
+    }
+    if (cx->lim.max_steps < 1) {
+      out[k] = bt_err(BT_E_LIMIT);
+      continue;
+    }
+    bt_value args[4] = {g, bt_bool(mode & 4), bt_bool(mode & 2), bt_bool(mode & 1)};
+    if (!proper) {
+      out[k] = bt_p_objects(cx, args);
+      continue;
+    }
+    if (!done[mode]) {
+      bool univalued = mode & 4, diagonal = mode & 2, has_bg = mode & 1;
+      if (has_bg && bg.kind == BT_NONE) bg = extreme_color(cx, g, true);
+      if (has_bg && bt_is_err(bg))
+        by_mode[mode] = bg;
+      else if (univalued && has_bg && wanted[mode & ~1]) {
+        /* the same connectivity with background kept: label once, filter */
+        int base = mode & ~1;
+        if (!done[base]) {
+          bt_value kept_args[4] = {g, bt_bool(true), bt_bool(diagonal), bt_bool(false)};
+          by_mode[base] = bt_p_objects(cx, kept_args);
+          done[base] = true;
+        }
+        by_mode[mode] = bt_is_err(by_mode[base]) ? bt_p_objects(cx, args) : without_color(cx, by_mode[base], bg.u.i);
+      } else
+        by_mode[mode] = bt_p_objects(cx, args);
+      done[mode] = true;
+    }
+    out[k] = by_mode[mode];
+  }
+}
+
 /* ---- searches over objects ------------------------------------------------------------- */
 
 /* A cell (color, i, j) with int parts. */

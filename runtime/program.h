@@ -25,6 +25,7 @@ typedef enum bt_operand_kind {
   BT_O_BOOL,  /* a: 0 or 1 */
   BT_O_PAIR,  /* (a, b) */
   BT_O_PRIM,  /* a: primitive id, used as a function value */
+  BT_O_STEP,  /* a: an earlier step of the same bt_exec_sample call */
 } bt_operand_kind;
 
 typedef struct bt_operand {
@@ -40,6 +41,7 @@ typedef struct bt_operand {
 #define BT_BOOLV(x) ((bt_operand){BT_O_BOOL, (x), 0})
 #define BT_PAIRV(x, y) ((bt_operand){BT_O_PAIR, (x), (y)})
 #define BT_FNV(p) ((bt_operand){BT_O_PRIM, (p), 0})
+#define BT_G(k) ((bt_operand){BT_O_STEP, (k), 0})
 
 typedef struct bt_solver_info {
   const char *name; /* solve_<id> */
@@ -68,5 +70,39 @@ const bt_program *bt_exec_program(const bt_exec *ex);
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);
 /* Line `t` = the function held by operand fn applied to the operands, on every item. */
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args);
+
+/* ---- fused calls (fused.c): one call computes several lines that share work ----------
+ *
+ * card emits a fused call at the place of the first line it computes; the other lines
+ * are stored ahead of their place. Each line gets exactly the value its own call would
+ * have given (step limits included: every line is one evaluation). */
+
+/* Lines ts[k] = o_g(grid, modes[k]) (mode bits: 4 univalued, 2 diagonal, 1 without
+ * background). The grid is labelled once per connectivity: the univalued modes without
+ * background are the ones with background minus the objects of the background color. */
+void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes);
+
+/* Lines ts[k] = apply(fns[k], container), or mapply when merge[k], in one pass over the
+ * container's elements. */
+void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, const bt_operand *fns,
+                  const uint8_t *merge);
+
+/* The sample pattern: a short program over S run once per task, each step a call (fn: a
+ * primitive or a function value) whose operands may be earlier steps (BT_G(k)); outs
+ * say which step's value each line takes. */
+typedef struct bt_step {
+  bt_operand fn;
+  int32_t nargs;
+  bt_operand args[3];
+} bt_step;
+
+typedef struct bt_step_out {
+  int32_t t, step;
+} bt_step_out;
+
+void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, const bt_step_out *outs);
+
+/* Profile codes of the calls that are not one primitive (bt_profile.prim). */
+enum { BT_PROF_CALLVAR = -1, BT_PROF_SAMPLE = -2, BT_PROF_OBJECTS = -3, BT_PROF_MAPS = -4 };
 
 #endif

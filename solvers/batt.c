@@ -65,10 +65,22 @@ static void run_const(bt_exec *ex) {
 
 static void run_task(bt_exec *ex) {
   (void)ex;
-  /* t1 = c_iz_n(S, p_g, first): solve_c8f0f002:44 */
-  bt_exec_call(ex, 1, BT_P_c_iz_n, 3, (const bt_operand[]){BT_S, BT_FNV(BT_P_p_g), BT_FNV(BT_P_first)});
-  /* t2 = c_zo_n(S, p_g, first): solve_c8f0f002:45 */
-  bt_exec_call(ex, 2, BT_P_c_zo_n, 3, (const bt_operand[]){BT_S, BT_FNV(BT_P_p_g), BT_FNV(BT_P_first)});
+  /* fused, the sample pattern: replaces 2 lines
+   *   t1 = c_iz_n(S, p_g, first): solve_c8f0f002:44
+   *   t2 = c_zo_n(S, p_g, first): solve_c8f0f002:45 */
+  bt_exec_sample(ex, 10, (const bt_step[]){
+      {BT_FNV(BT_P_apply), 2, {BT_FNV(BT_P_first), BT_S}}, /* s0 */
+      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_p_g), BT_G(0)}}, /* s1 */
+      {BT_FNV(BT_P_dedupe), 1, {BT_G(1)}}, /* s2 */
+      {BT_FNV(BT_P_apply), 2, {BT_FNV(BT_P_second), BT_S}}, /* s3 */
+      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_p_g), BT_G(3)}}, /* s4 */
+      {BT_FNV(BT_P_dedupe), 1, {BT_G(4)}}, /* s5 */
+      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(2), BT_G(5)}}, /* s6 */
+      {BT_FNV(BT_P_first), 1, {BT_G(6)}}, /* s7 */
+      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(5), BT_G(2)}}, /* s8 */
+      {BT_FNV(BT_P_first), 1, {BT_G(8)}}, /* s9 */
+  }, 2, (const bt_step_out[]){{1, 7}, {2, 9}});
+  /* t2: computed by the fused call at t1 */
   /* t3 = a_mr(S): solve_67a3c6ac:52 */
   bt_exec_call(ex, 3, BT_P_a_mr, 1, (const bt_operand[]){BT_S});
 }
@@ -113,8 +125,11 @@ static void run_sample(bt_exec *ex) {
   bt_exec_call(ex, 21, BT_P_astuple, 2, (const bt_operand[]){BT_INT(1), BT_T(20)});
   /* t22 = canvas(t18, t21): solve_d631b094:76 */
   bt_exec_call(ex, 22, BT_P_canvas, 2, (const bt_operand[]){BT_T(18), BT_T(21)});
-  /* t23 = objects(I, T, T, T): solve_25ff71a9:81, solve_1f85a75f:12, solve_23b5c85d:19, solve_4258a5f9:26, solve_42a50994:33, solve_be94b721:107 */
-  bt_exec_call(ex, 23, BT_P_objects, 4, (const bt_operand[]){BT_I, BT_BOOLV(1), BT_BOOLV(1), BT_BOOLV(1)});
+  /* fused, objects of one grid: replaces 3 lines
+   *   t23 = objects(I, T, T, T): solve_25ff71a9:81, solve_1f85a75f:12, solve_23b5c85d:19, solve_4258a5f9:26, solve_42a50994:33, solve_be94b721:107
+   *   t45 = objects(I, T, F, T): solve_6d75e8bb:69
+   *   t53 = objects(I, F, T, T): solve_9a4bb226:100 */
+  bt_exec_objects(ex, BT_I, 3, (const int32_t[]){23, 45, 53}, (const int32_t[]){7, 5, 3});
   /* t24 = first(t23): solve_25ff71a9:82 */
   bt_exec_call(ex, 24, BT_P_first, 1, (const bt_operand[]){BT_T(23)});
   /* t25 = move(I, t24, DOWN): solve_25ff71a9:83 */
@@ -157,8 +172,7 @@ static void run_sample(bt_exec *ex) {
   bt_exec_call(ex, 43, BT_P_vconcat, 2, (const bt_operand[]){BT_T(5), BT_I});
   /* t44 = mir_rot_t(I, t3): solve_67a3c6ac:53 */
   bt_exec_call(ex, 44, BT_P_mir_rot_t, 2, (const bt_operand[]){BT_I, BT_T(3)});
-  /* t45 = objects(I, T, F, T): solve_6d75e8bb:69 */
-  bt_exec_call(ex, 45, BT_P_objects, 4, (const bt_operand[]){BT_I, BT_BOOLV(1), BT_BOOLV(0), BT_BOOLV(1)});
+  /* t45: computed by the fused call at t23 */
   /* t46 = mapply(delta, t45): solve_6d75e8bb:70 */
   bt_exec_call(ex, 46, BT_P_mapply, 2, (const bt_operand[]){BT_FNV(BT_P_delta), BT_T(45)});
   /* t47 = fill(I, TWO, t46): solve_6d75e8bb:71 */
@@ -173,8 +187,7 @@ static void run_sample(bt_exec *ex) {
   bt_exec_call(ex, 51, BT_P_vconcat, 2, (const bt_operand[]){BT_I, BT_T(5)});
   /* t52 = upscale(I, THREE): solve_9172f3a0:95 */
   bt_exec_call(ex, 52, BT_P_upscale, 2, (const bt_operand[]){BT_I, BT_INT(3)});
-  /* t53 = objects(I, F, T, T): solve_9a4bb226:100 */
-  bt_exec_call(ex, 53, BT_P_objects, 4, (const bt_operand[]){BT_I, BT_BOOLV(0), BT_BOOLV(1), BT_BOOLV(1)});
+  /* t53: computed by the fused call at t23 */
   /* t54 = argmax(t53, numcolors): solve_9a4bb226:101 */
   bt_exec_call(ex, 54, BT_P_argmax, 2, (const bt_operand[]){BT_T(53), BT_FNV(BT_P_numcolors)});
   /* t55 = subgrid(t54, I): solve_9a4bb226:102 */

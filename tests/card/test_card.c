@@ -205,6 +205,7 @@ static uint64_t h_opnd(const card_opnd *o, const uint64_t *memo) {
   case OPND_BOOL: return h_value(3, o->v[0], 0);
   case OPND_PAIR: return h_value(4, o->v[0], o->v[1]);
   case OPND_PRIM: return h_str(5, o->prim->name);
+  case OPND_STEP: fail_msg("a step operand outside a fused group");
   }
   return 0;
 }

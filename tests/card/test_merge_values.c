@@ -1,7 +1,8 @@
 /* Merge soundness by value, and the emitted code: every solver of a library gives, on
- * every item of every task (the cross product), the same outcome from the merged program
- * as from a program merged from that solver alone; the emitted C is deterministic and
- * equals the golden copy for a fixed solver set.
+ * every item of every task (the cross product), the same outcome from the merged and
+ * fused program as from a program merged from that solver alone; the fused and the
+ * unfused merged programs write byte-identical results files; the emitted C is
+ * deterministic and equals the golden copy for a fixed solver set.
  *
  * usage: test_merge_values CATALOG MANIFEST ARC_AGI_1_DIR TEMPLATES GOLDEN_DIR
  * BATT_REGEN_GOLDEN=1 rewrites GOLDEN_DIR/batt.c.expected from GOLDEN_DIR/solvers.py.
@@ -21,6 +22,7 @@
 #include "card.h"
 #include "emit.h"
 #include "interp.h"
+#include "report.h"
 #include "manifest.h"
 #include "run.h"
 #include "tasks.h"
@@ -52,19 +54,23 @@ static void load_program(card_program *prog, catalog *cat, char **files, int n) 
   diag_free(&d);
 }
 
-/* Runs the merged program of prog's solvers [first, first + n) over ts. */
-static void run_solvers(card_program *prog, int first, int n, const bt_taskset *ts, bt_run *run) {
+/* Runs the merged program of prog's solvers [first, first + n) over ts, fused or not;
+ * with results_path, writes its results file there. */
+static void run_solvers(card_program *prog, int first, int n, const bt_taskset *ts, bt_run *run, bool fuse,
+                        const char *results_path) {
   card_solver **all = prog->solvers;
   int n_all = prog->nsolvers;
   prog->solvers = all + first;
   prog->nsolvers = n;
   card_merged *m = merge_program(prog);
+  if (fuse) fuse_program(m);
   bt_program *p = interp_program(m);
   assert_non_null(p);
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.keep_outputs = true;
   assert_true(bt_run_program(run, p, ts, &o));
+  if (results_path) assert_true(bt_write_results(run, results_path, stderr));
   prog->solvers = all;
   prog->nsolvers = n_all;
   run->prog = NULL; /* p goes now; the results only need the solver count, passed along */
@@ -97,12 +103,12 @@ static void test_each_solver_alone_equals_merged(void **state) {
   int loaded = ts.n;
   if (cap && atoi(cap) > 0 && atoi(cap) < ts.n) ts.n = atoi(cap); /* the rest stay loaded, unused */
   bt_run merged;
-  run_solvers(&prog, 0, prog.nsolvers, &ts, &merged);
+  run_solvers(&prog, 0, prog.nsolvers, &ts, &merged, true, NULL);
   long comparisons = 0, differences = 0, items = 0;
   for (int k = 0; k < ts.n; k++) items += merged.by_task[k].n_items;
   for (int s = 0; s < prog.nsolvers; s++) {
     bt_run alone;
-    run_solvers(&prog, s, 1, &ts, &alone);
+    run_solvers(&prog, s, 1, &ts, &alone, false, NULL);
     for (int k = 0; k < ts.n; k++)
       for (int j = 0; j < merged.by_task[k].n_items; j++) {
         const char *a = outcome(&merged, prog.nsolvers, k, j, s), *b = outcome(&alone, 1, k, j, 0);
@@ -124,12 +130,62 @@ static void test_each_solver_alone_equals_merged(void **state) {
   assert_int_equal(differences, 0);
 }
 
-/* The C card emits for files, through the project's template. */
+static void test_fused_results_equal_unfused(void **state) {
+  (void)state;
+  card_manifest mf;
+  char err[1024];
+  assert_true(manifest_load(manifest_path, &mf, err, sizeof err));
+  catalog cat;
+  card_program prog;
+  load_program(&prog, &cat, mf.sources, mf.n_sources);
+  card_merged *m = merge_program(&prog);
+  int groups = fuse_program(m), fused_lines = 0;
+  for (int j = 0; j < groups; j++) fused_lines += m->fusion->groups[j].nlines;
+  merged_free(m);
+  bt_taskset ts;
+  char train[1024], eval[1024];
+  snprintf(train, sizeof train, "%s/training", arc_dir);
+  snprintf(eval, sizeof eval, "%s/evaluation", arc_dir);
+  const char *paths[2] = {train, eval};
+  assert_int_equal(bt_tasks_load(&ts, paths, 2, stderr), 0);
+  const char *cap = getenv("BATT_SOUNDNESS_TASKS");
+  int loaded = ts.n;
+  if (cap && atoi(cap) > 0 && atoi(cap) < ts.n) ts.n = atoi(cap);
+  char fused_path[] = "/tmp/batt-fused-XXXXXX", plain_path[] = "/tmp/batt-unfused-XXXXXX";
+  int fd1 = mkstemp(fused_path), fd2 = mkstemp(plain_path);
+  assert_true(fd1 >= 0 && fd2 >= 0);
+  close(fd1);
+  close(fd2);
+  bt_run a, b;
+  run_solvers(&prog, 0, prog.nsolvers, &ts, &a, true, fused_path);
+  run_solvers(&prog, 0, prog.nsolvers, &ts, &b, false, plain_path);
+  char *x = read_text(fused_path), *y = read_text(plain_path);
+  assert_non_null(x);
+  assert_non_null(y);
+  printf("fused vs unfused: %d fused calls replace %d lines; results files of %d tasks: %zu and %zu bytes, %s\n",
+         groups, fused_lines, ts.n, strlen(x), strlen(y), strcmp(x, y) ? "DIFFERENT" : "identical");
+  assert_true(groups > 0);
+  assert_string_equal(x, y);
+  free(x);
+  free(y);
+  remove(fused_path);
+  remove(plain_path);
+  bt_run_free(&a);
+  bt_run_free(&b);
+  ts.n = loaded;
+  bt_tasks_free(&ts);
+  program_free(&prog);
+  catalog_free(&cat);
+  manifest_free(&mf);
+}
+
+/* The C card emits for files, through the project's template (fused, as by default). */
 static char *emit_text(char **files, int n, const char *sources) {
   catalog cat;
   card_program prog;
   load_program(&prog, &cat, files, n);
   card_merged *m = merge_program(&prog);
+  fuse_program(m);
   char path[1024], err[512];
   snprintf(path, sizeof path, "%s/batt.c.tmpl", templates_dir);
   char *tmpl = read_text(path);
@@ -188,6 +244,7 @@ int main(int argc, char **argv) {
   golden_dir = argv[5];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_each_solver_alone_equals_merged),
+      cmocka_unit_test(test_fused_results_equal_unfused),
       cmocka_unit_test(test_emit_is_deterministic),
       cmocka_unit_test(test_emit_matches_golden),
   };

@@ -1,0 +1,82 @@
+/* fused.c: the calls that compute several lines of the program at once (program.h).
+ * Each runs across the items of the tile like bt_exec_call; the shared work (one
+ * labelling per connectivity, one pass over a container, the demonstrations' parts
+ * once per task) is done once per item instead of once per line. */
+#include <stdlib.h>
+
+#include "bt_prims.h"
+#include "exec.h"
+
+void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes) {
+  uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
+  bt_exec_ahead(ex, ts[0], n, ts);
+  bt_value out[8];
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_ctx_begin(it->cx);
+    for (int m = 0; m < n; m += 8) {
+      int chunk = n - m < 8 ? n - m : 8;
+      bt_objects_many(it->cx, bt_exec_operand(ex, it, grid), chunk, modes + m, out);
+      for (int j = 0; j < chunk; j++) it->frame[ts[m + j]] = out[j];
+    }
+    bt_exec_settle(ex, it, ts[0]);
+  }
+  bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);
+}
+
+void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, const bt_operand *fns,
+                  const uint8_t *merge) {
+  uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
+  bt_exec_ahead(ex, ts[0], n, ts);
+  bt_value *f = malloc((size_t)n * 2 * sizeof *f);
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_ctx_begin(it->cx);
+    bt_value c = bt_exec_operand(ex, it, container);
+    if (f) {
+      for (int m = 0; m < n; m++) f[m] = bt_exec_operand(ex, it, fns[m]);
+      bt_apply_many(it->cx, c, n, f, merge, f + n);
+    }
+    for (int m = 0; m < n; m++) it->frame[ts[m]] = f ? f[n + m] : bt_err(BT_E_LIMIT);
+    bt_exec_settle(ex, it, ts[0]);
+  }
+  free(f);
+  bt_exec_profile(ex, ts[0], BT_PROF_MAPS, start);
+}
+
+/* The value of a step's operand: an earlier step, or what bt_exec_operand gives. */
+static bt_value step_operand(bt_exec *ex, bt_exec_item *it, const bt_value *vals, bt_operand o) {
+  return o.kind == BT_O_STEP ? vals[o.a] : bt_exec_operand(ex, it, o);
+}
+
+void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, const bt_step_out *outs) {
+  int first = outs[0].t;
+  for (int o = 1; o < nouts; o++)
+    if (outs[o].t < first) first = outs[o].t;
+  uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
+  int32_t *ts = malloc((size_t)nouts * sizeof *ts);
+  bt_value *vals = malloc((size_t)nsteps * sizeof *vals);
+  if (ts) {
+    for (int o = 0; o < nouts; o++) ts[o] = outs[o].t;
+    bt_exec_ahead(ex, first, nouts, ts);
+  } else
+    ex->no_compact = true;
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    for (int s = 0; vals && s < nsteps; s++) {
+      const bt_step *st = &steps[s];
+      bt_value a[3];
+      for (int m = 0; m < st->nargs && m < 3; m++) a[m] = step_operand(ex, it, vals, st->args[m]);
+      bt_ctx_begin(it->cx);
+      /* a primitive taking another number of arguments errs as a call through its value */
+      bool direct = st->fn.kind == BT_O_PRIM && bt_prims[st->fn.a].arity == st->nargs;
+      vals[s] = direct ? bt_call_prim(it->cx, st->fn.a, a)
+                       : bt_call(it->cx, step_operand(ex, it, vals, st->fn), a, st->nargs);
+    }
+    for (int o = 0; o < nouts; o++) it->frame[outs[o].t] = vals ? vals[outs[o].step] : bt_err(BT_E_LIMIT);
+    bt_exec_settle(ex, it, first);
+  }
+  free(ts);
+  free(vals);
+  bt_exec_profile(ex, first, BT_PROF_SAMPLE, start);
+}
