@@ -212,7 +212,7 @@ def solve_aedd82e4(S, I, C):
     return O
 
 
-# Shapes of more than one non-zero cell take the colour new in the outputs.
+# Non-zero shapes of more than one cell take the colour new in the outputs.
 def solve_67385a82(S, I, C):
     x1 = c_zo_n(S, p_g, first)
     x2 = o_g(I, FOUR)
