@@ -25,7 +25,7 @@ def solve_0520fde7(S, I, C):
 
 # Cells empty in both the top and the bottom half take the colour new in the outputs.
 def solve_6430c8c4(S, I, C):
-    x1 = c_zo_n(S, p_g, first)
+    x1 = c_zo_n(S, palette, first)
     x2 = tophalf(I)
     x3 = bottomhalf(I)
     x4 = ofcolor(x2, ZERO)
@@ -114,7 +114,7 @@ def solve_a79310a0(S, I, C):
 
 # Shapes of six cells take the larger new colour, all other shapes the smaller one.
 def solve_d2abd087(S, I, C):
-    x1 = c_iz_n(S, p_g, first)
+    x1 = c_iz_n(S, palette, first)
     x2 = c_zo_n(S, p_g, first)
     x3 = c_zo_n(S, p_g, last)
     x4 = objects(I, T, F, T)
@@ -262,7 +262,7 @@ def solve_b6afb2da(S, I, C):
 
 # Every shape gets a frame in the first new colour and its holes the second one.
 def solve_543a7ed5(S, I, C):
-    x1 = c_zo(S, p_g)
+    x1 = c_zo(S, palette)
     x2 = first(x1)
     x3 = last(x1)
     x4 = objects(I, T, F, T)
@@ -320,11 +320,14 @@ def solve_f8ff0b80(I):
     return O
 
 
-# A two by two square in the colour of the outline that encloses the most area.
-def solve_445eab21(I):
-    x1 = objects(I, T, F, T)
-    x2 = compose(size, backdrop)
-    x3 = argmax(x1, x2)
-    x4 = color(x3)
-    O = canvas(x4, TWO_BY_TWO)
+# A square in the colour of the outline that encloses the most area; its side is the
+# dimension that only the outputs have.
+def solve_445eab21(S, I, C):
+    x1 = c_zo_n(S, shape, first)
+    x2 = astuple(x1, x1)
+    x3 = objects(I, T, F, T)
+    x4 = compose(size, backdrop)
+    x5 = argmax(x3, x4)
+    x6 = color(x5)
+    O = canvas(x6, x2)
     return O
