@@ -40,25 +40,10 @@ void bt_tile_batch_free(bt_tile_batch *b) {
 
 /* ---- the twins ------------------------------------------------------------------------ */
 
-/* The most common colour of a slot, ties to the lowest (mostcolor). */
-static int most_common(const uint16_t *counts) {
-  int best = 0;
-  for (int c = 1; c < BT_TILE_COLORS; c++)
-    if (counts[c] > counts[best]) best = c;
-  return best;
-}
-
 static void twin_counts(const bt_tile_meta *m, const uint8_t *a, uint16_t *counts) {
   memset(counts, 0, BT_TILE_COLORS * sizeof *counts);
   for (int i = 0; i < m->ha; i++)
     for (int j = 0; j < m->wa; j++) counts[a[i * BT_TILE_SIDE + j]]++;
-}
-
-/* Whether neighbouring cells x and y (both inside the grid) join under conn. */
-static bool joins(int conn, const uint8_t *a, int x, int y, int bg) {
-  if (conn < 2) return a[x] == a[y];
-  if (conn < 4) return true;
-  return a[x] != bg && a[y] != bg;
 }
 
 /* Flood fill from each unlabelled cell in row-major order: the seed is the component's
@@ -80,36 +65,12 @@ static void twin_label(const bt_tile_meta *m, const uint8_t *a, int conn, int bg
         for (int s = 0; s < nsteps; s++) {
           int ni = ci + di[s], nj = cj + dj[s], nc = ni * BT_TILE_SIDE + nj;
           if (ni < 0 || nj < 0 || ni >= m->ha || nj >= m->wa || lab[nc] != BT_TILE_NOLABEL) continue;
-          if (!joins(conn, a, c, nc, bg)) continue;
+          if (!bt_tile_joins(conn, a, c, nc, bg)) continue;
           lab[nc] = (uint16_t)seed;
           stack[top++] = (uint16_t)nc;
         }
       }
     }
-}
-
-/* The cell GATHER reads for output (i, j): from a (return 0) or b (1), at *si, *sj. */
-static int gather_source(const bt_tile_meta *m, int i, int j, int *si, int *sj) {
-  int h = m->ha, w = m->wa;
-  switch (m->p[0]) {
-  case BT_TG_HMIRROR: *si = h - 1 - i, *sj = j; return 0;
-  case BT_TG_DMIRROR: *si = j, *sj = i; return 0;
-  case BT_TG_VMIRROR: *si = i, *sj = w - 1 - j; return 0;
-  case BT_TG_CMIRROR: *si = h - 1 - j, *sj = w - 1 - i; return 0;
-  case BT_TG_ROT90: *si = h - 1 - j, *sj = i; return 0;
-  case BT_TG_ROT180: *si = h - 1 - i, *sj = w - 1 - j; return 0;
-  case BT_TG_ROT270: *si = j, *sj = w - 1 - i; return 0;
-  case BT_TG_UPSCALE: *si = i / m->p[1], *sj = j / m->p[1]; return 0;
-  case BT_TG_DOWNSCALE: *si = i * m->p[1], *sj = j * m->p[1]; return 0;
-  case BT_TG_CROP: *si = m->p[1] + i, *sj = m->p[2] + j; return 0;
-  case BT_TG_HCONCAT:
-    if (j < w) return *si = i, *sj = j, 0;
-    return *si = i, *sj = j - w, 1;
-  case BT_TG_VCONCAT:
-    if (i < h) return *si = i, *sj = j, 0;
-    return *si = i - h, *sj = j, 1;
-  default: *si = i, *sj = j; return 0;
-  }
 }
 
 void bt_tile_twin_slot(bt_tile_op op, bt_tile_batch *b, int s) {
@@ -121,7 +82,7 @@ void bt_tile_twin_slot(bt_tile_op op, bt_tile_batch *b, int s) {
   if (op == BT_TOP_COUNTS) return;
   if (op == BT_TOP_LABEL) {
     uint16_t *lab = b->labels + (size_t)s * BT_TILE_CONNS * BT_TILE_CELLS;
-    int bg = most_common(counts);
+    int bg = bt_tile_most_common(counts);
     for (int conn = 0; conn < BT_TILE_CONNS; conn++) {
       if (m->p[0] & (1 << conn))
         twin_label(m, a, conn, bg, lab + conn * BT_TILE_CELLS);
@@ -130,18 +91,17 @@ void bt_tile_twin_slot(bt_tile_op op, bt_tile_batch *b, int s) {
     }
     return;
   }
-  int bg = most_common(counts);
+  int bg = bt_tile_most_common(counts);
   for (int i = 0; i < BT_TILE_SIDE; i++)
     for (int j = 0; j < BT_TILE_SIDE; j++) {
       int c = i * BT_TILE_SIDE + j, v = 0;
       if (i < m->ho && j < m->wo) {
         if (op == BT_TOP_GATHER) {
           int si, sj;
-          int from_b = gather_source(m, i, j, &si, &sj);
+          int from_b = bt_tile_gather_source(m, i, j, &si, &sj);
           v = (from_b ? bb : a)[si * BT_TILE_SIDE + sj];
         } else if (op == BT_TOP_MAP) {
-          int k = bb[c];
-          v = k < BT_TILE_COLORS ? k : k == BT_TILE_BG ? bg : m->lut[a[c]];
+          v = bt_tile_map_cell(m, a[c], bb[c], bg);
         } else {
           v = a[c] == bb[c] ? a[c] : m->p[0];
         }
@@ -395,7 +355,7 @@ bt_value bt_tile_objects(bt_ctx *cx, const bt_tile_batch *b, int s, bt_value gri
   const bt_tile_meta *m = &b->meta[s];
   const uint16_t *lab = b->labels + ((size_t)s * BT_TILE_CONNS + (size_t)bt_tile_conn(mode)) * BT_TILE_CELLS;
   const uint8_t *a = b->a + (size_t)s * BT_TILE_CELLS;
-  int n = m->ha * m->wa, bg = most_common(b->counts + (size_t)s * BT_TILE_COLORS);
+  int n = m->ha * m->wa, bg = bt_tile_most_common(b->counts + (size_t)s * BT_TILE_COLORS);
   bool drop_bg = (mode & 4) && (mode & 1);
   int32_t *label = bt_alloc(cx, (size_t)(2 * n + BT_TILE_CELLS) * sizeof(int32_t));
   if (!label) return bt_err(BT_E_LIMIT);
