@@ -7,7 +7,7 @@
  * usage: test_device twin|cuda ARC_AGI_1_DIR
  *   twin: the twin device (the tile path with the CPU twins), runs everywhere;
  *   cuda: real GPUs; without one it prints why and exits 77 (skipped).
- * BATT_SOUNDNESS_TASKS=N: only the first N tasks (default 120). */
+ * BATT_DEVICE_TASKS=N: the first N tasks (default 80; scripts/test.sh --valgrind sets 10). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,8 +182,8 @@ static int setup(void **state) {
   snprintf(eval, sizeof eval, "%s/evaluation", arc_dir);
   const char *paths[2] = {train, eval};
   if (bt_tasks_load(&all, paths, 2, stderr) != 0) return -1;
-  const char *limit = getenv("BATT_SOUNDNESS_TASKS");
-  int n = limit && atoi(limit) > 0 ? atoi(limit) : 120;
+  const char *limit = getenv("BATT_DEVICE_TASKS");
+  int n = limit && atoi(limit) > 0 ? atoi(limit) : 80;
   tasks = all;
   if (n < tasks.n) tasks.n = n;
   outcome cpu = run_with(0, NULL, 2, 0);
