@@ -125,6 +125,7 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
       if (s && strcmp(s, "arcdsl") == 0) p->props |= CAT_ARCDSL;
       else if (s && strcmp(s, "calls_fn") == 0) p->props |= CAT_CALLS_FN;
       else if (s && strcmp(s, "makes_fn") == 0) p->props |= CAT_MAKES_FN;
+      else if (s && strcmp(s, "kernel") == 0) p->props |= CAT_KERNEL;
       else return failf(r, seq_at(r, props, k), "unknown property '%s'", s ? s : "?");
     }
   }

@@ -18,6 +18,7 @@ enum {
   CAT_ARCDSL = 1 << 0,   /* part of arc-dsl (else a batt extension) */
   CAT_CALLS_FN = 1 << 1, /* calls a function argument */
   CAT_MAKES_FN = 1 << 2, /* returns a closure */
+  CAT_KERNEL = 1 << 3,   /* has a batch kernel (runtime/cuda) and its CPU twin (runtime/tile.c) */
 };
 
 typedef struct cat_prim {

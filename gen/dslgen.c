@@ -83,7 +83,9 @@ static void write_header(FILE *h, const catalog *cat) {
   for (int k = 0; k < cat->n_prims; k++) fprintf(h, "BT_PRIM(%s);\n", cat->prims[k].name);
   fprintf(h, "\n/* The catalogue's constants. */\n");
   fprintf(h, "typedef struct bt_const_info {\n  const char *name;\n  uint8_t kind; /* BT_BOOL, BT_INT, or BT_TUPLE for a pair */\n  int64_t v[2];\n} bt_const_info;\n\n");
-  fprintf(h, "extern const bt_const_info bt_consts[];\nextern const int bt_n_consts;\n\n#endif\n");
+  fprintf(h, "extern const bt_const_info bt_consts[];\nextern const int bt_n_consts;\n\n");
+  fprintf(h, "/* 1 for the primitives with a batch kernel (the catalogue's `kernel` property). */\n");
+  fprintf(h, "extern const uint8_t bt_prim_kernel[];\n\n#endif\n");
 }
 
 static void write_source(FILE *c, const catalog *cat, bool allow_missing) {
@@ -118,7 +120,10 @@ static void write_source(FILE *c, const catalog *cat, bool allow_missing) {
     const char *kind = x->kind == CAT_CONST_BOOL ? "BT_BOOL" : x->kind == CAT_CONST_INT ? "BT_INT" : "BT_TUPLE";
     fprintf(c, "    {\"%s\", %s, {%lld, %lld}},\n", x->name, kind, x->value[0], x->value[1]);
   }
-  fprintf(c, "};\n\nconst int bt_n_consts = %d;\n", cat->n_consts);
+  fprintf(c, "};\n\nconst int bt_n_consts = %d;\n\nconst uint8_t bt_prim_kernel[] = {", cat->n_consts);
+  for (int k = 0; k < cat->n_prims; k++)
+    fprintf(c, "%s%d,", k % 32 ? " " : "\n    ", (cat->prims[k].props & CAT_KERNEL) ? 1 : 0);
+  fprintf(c, "\n};\n");
 }
 
 int main(int argc, char **argv) {

@@ -28,7 +28,8 @@
 static int usage(void) {
   fprintf(stderr,
           "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
-          "                [--max-steps N] [--max-elems N] [--max-mib N] [PATH...]\n"
+          "                [--max-steps N] [--max-elems N] [--max-mib N]\n"
+          "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N] [PATH...]\n"
           "       batt apply PRIM TASK.json [ARG...]\n"
           "       batt solvers | prims | devices\n"
           "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
@@ -141,7 +142,7 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.progress = isatty(2);
-  const char *out = NULL, *kaggle = NULL;
+  const char *out = NULL, *kaggle = NULL, *device = NULL, *devices = NULL;
   int profile_lines = 0;
   const char **paths = calloc((size_t)argc + 2, sizeof *paths);
   int n_paths = 0;
@@ -159,6 +160,12 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
       o.limits.max_elems = (uint32_t)v, k++;
     else if (strcmp(a, "--max-mib") == 0 && has_value && parse_count(a, argv[k + 1], 1LL << 20, &v))
       o.limits.max_bytes = (size_t)v << 20, k++;
+    else if (strcmp(a, "--device-tile") == 0 && has_value && parse_count(a, argv[k + 1], 1 << 16, &v))
+      o.device_tile = (int)v, k++;
+    else if (strcmp(a, "--device") == 0 && has_value)
+      device = argv[++k];
+    else if (strcmp(a, "--devices") == 0 && has_value)
+      devices = argv[++k];
     else if (strcmp(a, "--out") == 0 && has_value)
       out = argv[++k];
     else if (strcmp(a, "--kaggle") == 0 && has_value)
@@ -181,6 +188,13 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     paths[n_paths++] = BATT_DATA_DIR "/arc-agi-1/evaluation";
   }
   o.keep_outputs = out || kaggle;
+  char err[256];
+  o.n_devices = bt_devices_resolve(device, devices, o.devices, BT_MAX_DEVICES, stderr, err, sizeof err);
+  if (o.n_devices < 0) {
+    fprintf(stderr, "batt: error: %s\n", err);
+    free(paths);
+    return 2;
+  }
   bt_taskset ts;
   int rejected = bt_tasks_load(&ts, paths, n_paths, stderr);
   free(paths);
@@ -200,6 +214,10 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   if (kaggle && !bt_write_kaggle(&run, kaggle, stderr)) status = 2;
   int threads = o.threads > 0 ? o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   bt_print_summary(&run, threads, stdout);
+  if (run.device_workers)
+    printf("%-22s %d device worker%s + %d CPU, %ld tiles (%ld grids) on devices, %ld fell back to the CPU\n",
+           "devices", run.device_workers, run.device_workers == 1 ? "" : "s", run.cpu_workers, run.devices.launches,
+           run.devices.grids, run.devices.fallbacks);
   if (o.profile) bt_print_profile(&run, profile_lines, stdout);
   if (rejected) fprintf(stderr, "batt: %d input%s rejected (see above)\n", rejected, rejected == 1 ? "" : "s");
   bt_run_free(&run);
@@ -223,10 +241,16 @@ int bt_cli_main(int argc, char **argv, const bt_program *prog) {
   if (strcmp(argv[1], "devices") == 0) {
     char why[256] = "";
     int n = bt_cuda_device_count(why, sizeof why);
-    if (n > 0)
-      printf("cuda: %d device(s)\n", n);
-    else
-      printf("cpu only: %s\n", why);
+    if (n == 0) printf("cpu only: %s\n", why);
+    for (int k = 0; k < n; k++) {
+      bt_device_props p;
+      if (!bt_device_props_get((bt_device_spec){BT_DEVICE_CUDA, k}, &p, why, sizeof why))
+        printf("cuda:%d: unusable: %s\n", k, why);
+      else
+        printf("cuda:%d: %s, %.1f of %.1f GiB free, peak %.0f GB/s, %d items per tile\n", k, p.name,
+               (double)p.free_mem / (1 << 30), (double)p.total_mem / (1 << 30), p.peak_bytes_per_s / 1e9,
+               bt_device_tile_items(p.free_mem));
+    }
     return 0;
   }
   return usage();

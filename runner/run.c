@@ -41,6 +41,8 @@ typedef struct worker {
   int cap_items, cap_tasks;
   size_t peak;
   bt_profile prof; /* arrays NULL when not profiling */
+  bt_device *device; /* NULL: a CPU worker */
+  int tile;          /* items per chunk */
 } worker;
 
 static bool is_arc_grid(bt_value v) {
@@ -62,7 +64,7 @@ static char *encode(bt_value v) {
 }
 
 /* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile. */
-static int take_chunk(shared *sh, int *first) {
+static int take_chunk(shared *sh, int tile, int *first) {
   const bt_taskset *ts = sh->run->tasks;
   pthread_mutex_lock(&sh->lock);
   *first = sh->next_task;
@@ -70,7 +72,7 @@ static int take_chunk(shared *sh, int *first) {
   while (sh->next_task < ts->n) {
     const bt_task *t = &ts->tasks[sh->next_task];
     int k = t->n_train + t->n_test;
-    if (n > 0 && items + k > sh->o->tile) break;
+    if (n > 0 && items + k > tile) break;
     items += k;
     n++;
     sh->next_task++;
@@ -177,7 +179,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
                                 .spare = &w->spare_cx[m], .compact_at = BT_COMPACT_MIN};
     }
   }
-  bt_exec_run_profiled(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL);
+  bt_exec_run_on(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
   m = 0;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
@@ -203,8 +205,24 @@ static void run_chunk(worker *w, int first, int n_tasks) {
 static void *worker_main(void *arg) {
   worker *w = arg;
   int first, n;
-  while ((n = take_chunk(w->sh, &first)) > 0) run_chunk(w, first, n);
+  while ((n = take_chunk(w->sh, w->tile, &first)) > 0) run_chunk(w, first, n);
   return NULL;
+}
+
+/* Opens the worker's device with a tile sized to its free memory; when it cannot start,
+ * says why once and the worker runs on the CPU. */
+static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
+  char why[256] = "", name[32];
+  bt_device_name(spec, name, sizeof name);
+  bt_device_props props;
+  int tile = o->device_tile;
+  if (tile <= 0) tile = bt_device_props_get(spec, &props, why, sizeof why) ? bt_device_tile_items(props.free_mem) : 0;
+  if (tile > 0) w->device = bt_device_open(spec, tile, o->warn, why, sizeof why);
+  if (!w->device) {
+    fprintf(o->warn ? o->warn : stderr, "batt: warning: %s: %s; its worker runs on the CPU\n", name, why);
+    return;
+  }
+  w->tile = tile;
 }
 
 static void alloc_results(bt_run *run) {
@@ -248,7 +266,9 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   bt_exec_item ci = {.cx = &const_cx, .I = bt_none(), .C = bt_none(), .S = bt_none(), .task_frame = consts, .frame = consts};
   bt_exec_run(prog, BT_CLASS_CONST, &ci, 1, NULL);
 
-  int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  int cores = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  int n_dev = o->n_devices > 0 ? (o->n_devices < BT_MAX_DEVICES ? o->n_devices : BT_MAX_DEVICES) : 0;
+  int threads = cores > n_dev ? cores : n_dev;
   if (threads < 1) threads = 1;
   shared sh = {.run = run, .o = o, .consts = consts};
   pthread_mutex_init(&sh.lock, NULL);
@@ -257,6 +277,10 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   pthread_t *tids = calloc((size_t)threads, sizeof *tids);
   for (int k = 0; k < threads; k++) {
     ws[k].sh = &sh;
+    ws[k].tile = o->tile;
+    if (k < n_dev) open_device(&ws[k], o->devices[k], o);
+    if (ws[k].device) run->device_workers++;
+    else run->cpu_workers++;
     bt_ctx_init(&ws[k].task_cx, &o->limits);
     if (o->profile) {
       ws[k].prof.ns = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.ns);
@@ -289,6 +313,14 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     }
     free(w->prof.ns);
     free(w->prof.prim);
+    if (w->device) {
+      const bt_device_stats *st = bt_device_stats_of(w->device);
+      run->devices.launches += st->launches;
+      run->devices.grids += st->grids;
+      run->devices.fallbacks += st->fallbacks;
+      run->devices.cpu_items += st->cpu_items;
+      bt_device_close(w->device);
+    }
     for (int m = 0; m < w->cap_items; m++) {
       bt_ctx_free(&w->item_cx[m]);
       bt_ctx_free(&w->spare_cx[m]);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "device.h"
 #include "program.h"
 #include "tasks.h"
 
@@ -45,6 +46,12 @@ typedef struct bt_run_opts {
   bool progress;      /* a progress bar on stderr */
   bool profile;       /* time every line (bt_run.line_ns) */
   bt_limits limits;   /* per evaluation */
+  /* Device workers, one per entry (the same device may repeat); CPU workers fill the
+   * remaining threads. Tiles go to whichever worker is free next. */
+  int n_devices;
+  bt_device_spec devices[BT_MAX_DEVICES];
+  int device_tile;    /* items per tile of a device worker; 0: from its free memory */
+  FILE *warn;         /* device warnings (NULL: stderr) */
 } bt_run_opts;
 
 typedef struct bt_run {
@@ -56,6 +63,8 @@ typedef struct bt_run {
   size_t peak_arena;       /* the largest arena of one worker, in bytes */
   uint64_t *line_ns;       /* with opts.profile: time per line, all threads (index: line) */
   int32_t *line_prim;      /* the primitive each line called, -1 for a function value */
+  bt_device_stats devices; /* summed over the device workers */
+  int device_workers, cpu_workers;
 } bt_run;
 
 void bt_run_opts_default(bt_run_opts *o);

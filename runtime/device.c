@@ -1,16 +1,309 @@
-/* device.c: run-time detection of CUDA devices (never required: the CPU path is
- * always there). */
-#include <stdio.h>
+/* device.c: run-time detection of CUDA devices (never required: the CPU path is always
+ * there), device lists, the twin device, fault injection, and running a program line
+ * through a device with fallback to the CPU. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "device.h"
+#include "exec.h"
 
 #ifdef BATT_HAVE_CUDA
-int bt_cuda_probe(char *why, size_t whylen); /* cuda/detect.cu */
+#include "cuda/cuda_api.h"
 
 int bt_cuda_device_count(char *why, size_t whylen) { return bt_cuda_probe(why, whylen); }
 #else
+typedef struct bt_cuda_ctx bt_cuda_ctx;
+
 int bt_cuda_device_count(char *why, size_t whylen) {
   snprintf(why, whylen, "built without CUDA");
   return 0;
 }
 #endif
+
+struct bt_device {
+  bt_device_spec spec;
+  char label[32];
+  FILE *warn;
+  bt_cuda_ctx *cuda; /* NULL for a twin */
+  bool broken;       /* a kernel error left the GPU unusable: everything runs on the CPU */
+  bt_tile_batch batch;
+  bt_value *args;    /* 4 per item of the line being run */
+  int *slot_of;      /* per item: its slot, or -1 when it runs on the CPU */
+  int cap_items;
+  bt_device_stats stats;
+};
+
+/* ---- device lists ---------------------------------------------------------------------- */
+
+void bt_device_name(bt_device_spec spec, char *buf, size_t len) {
+  snprintf(buf, len, "%s:%d", spec.kind == BT_DEVICE_CUDA ? "cuda" : "twin", spec.index);
+}
+
+int bt_devices_parse(const char *list, bt_device_spec *out, int max, char *err, size_t errlen) {
+  int n = 0;
+  const char *s = list;
+  while (*s) {
+    const char *end = strchr(s, ',');
+    size_t len = end ? (size_t)(end - s) : strlen(s);
+    char item[64];
+    snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item - 1 ? len : sizeof item - 1), s);
+    bt_device_spec spec;
+    const char *num = NULL;
+    if (strncmp(item, "cuda:", 5) == 0) spec.kind = BT_DEVICE_CUDA, num = item + 5;
+    else if (strncmp(item, "twin:", 5) == 0) spec.kind = BT_DEVICE_TWIN, num = item + 5;
+    char *stop;
+    long idx = num && *num ? strtol(num, &stop, 10) : -1;
+    if (!num || !*num || *stop || idx < 0 || idx > 255) {
+      snprintf(err, errlen, "'%s' is not a device (cuda:N or twin:N)", item);
+      return -1;
+    }
+    if (n == max) {
+      snprintf(err, errlen, "more than %d devices", max);
+      return -1;
+    }
+    spec.index = (int)idx;
+    out[n++] = spec;
+    s += len;
+    if (*s == ',') s++;
+  }
+  if (n == 0) snprintf(err, errlen, "an empty device list");
+  return n ? n : -1;
+}
+
+int bt_devices_resolve(const char *mode, const char *list, bt_device_spec *out, int max, FILE *msg, char *err,
+                       size_t errlen) {
+  if (!mode) mode = list ? "cuda" : "auto";
+  bool cpu = strcmp(mode, "cpu") == 0;
+  if (!cpu && strcmp(mode, "cuda") != 0 && strcmp(mode, "auto") != 0) {
+    snprintf(err, errlen, "--device takes cpu, cuda or auto, not '%s'", mode);
+    return -1;
+  }
+  if (cpu && list) {
+    snprintf(err, errlen, "--device cpu and --devices %s contradict each other", list);
+    return -1;
+  }
+  if (cpu) return 0;
+  int n = 0, wanted_cuda = 0;
+  if (list) {
+    if ((n = bt_devices_parse(list, out, max, err, errlen)) < 0) return -1;
+    for (int k = 0; k < n; k++) wanted_cuda += out[k].kind == BT_DEVICE_CUDA;
+    if (!wanted_cuda) return n;
+  }
+  char why[256] = "";
+  int count = bt_cuda_device_count(why, sizeof why);
+  if (count == 0) {
+    int kept = 0;
+    for (int k = 0; k < n; k++)
+      if (out[k].kind != BT_DEVICE_CUDA) out[kept++] = out[k];
+    fprintf(msg, "batt: no CUDA device usable (%s): %s\n", why, kept ? "the CUDA entries run on the CPU" : "running on the CPU");
+    return kept;
+  }
+  if (!list) {
+    for (n = 0; n < count && n < max; n++) out[n] = (bt_device_spec){BT_DEVICE_CUDA, n};
+    return n;
+  }
+  for (int k = 0; k < n; k++)
+    if (out[k].kind == BT_DEVICE_CUDA && out[k].index >= count) {
+      snprintf(err, errlen, "cuda:%d: this machine has %d CUDA device%s", out[k].index, count, count == 1 ? "" : "s");
+      return -1;
+    }
+  return n;
+}
+
+static size_t twin_memory(void) {
+  const char *env = getenv("BATT_TWIN_MEM_MIB");
+  long mib = env ? atol(env) : 0;
+  return (mib > 0 ? (size_t)mib : 1024) << 20;
+}
+
+bool bt_device_props_get(bt_device_spec spec, bt_device_props *p, char *why, size_t whylen) {
+  memset(p, 0, sizeof *p);
+  if (spec.kind == BT_DEVICE_TWIN) {
+    snprintf(p->name, sizeof p->name, "CPU twin of the tile kernels");
+    p->total_mem = p->free_mem = twin_memory();
+    return true;
+  }
+#ifdef BATT_HAVE_CUDA
+  bt_cuda_props cp;
+  if (bt_cuda_props_get(spec.index, &cp, why, whylen) != BT_CUDA_OK) return false;
+  snprintf(p->name, sizeof p->name, "%s", cp.name);
+  p->total_mem = cp.total_mem;
+  p->free_mem = cp.free_mem;
+  p->peak_bytes_per_s = cp.peak_bytes_per_s;
+  return true;
+#else
+  snprintf(why, whylen, "built without CUDA");
+  return false;
+#endif
+}
+
+int bt_device_tile_items(size_t free_mem) {
+  size_t per_item = bt_tile_slot_bytes() * BT_DEVICE_SLOTS_PER_ITEM;
+  size_t items = free_mem / 8 / per_item;
+  return items < 4 ? 4 : items > 256 ? 256 : (int)items;
+}
+
+/* ---- fault injection --------------------------------------------------------------------- */
+
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static long fault_launch; /* 0: none */
+static const char *fault_kind;
+static atomic_long launches;
+
+static void fault_parse(const char *spec) {
+  long n = 0;
+  fault_launch = 0;
+  fault_kind = NULL;
+  atomic_store(&launches, 0);
+  if (!spec || !*spec) return;
+  if (sscanf(spec, "kernel:%ld", &n) == 1 && n > 0) fault_kind = "injected kernel failure";
+  else if (sscanf(spec, "oom:%ld", &n) == 1 && n > 0) fault_kind = "injected out of device memory";
+  else fprintf(stderr, "batt: warning: BATT_FAULT='%s' is not kernel:N or oom:N; ignored\n", spec);
+  if (fault_kind) fault_launch = n;
+}
+
+static void fault_from_env(void) { fault_parse(getenv("BATT_FAULT")); }
+
+void bt_device_fault_reset(const char *spec) {
+  pthread_once(&fault_once, fault_from_env);
+  pthread_mutex_lock(&fault_lock);
+  fault_parse(spec ? spec : getenv("BATT_FAULT"));
+  pthread_mutex_unlock(&fault_lock);
+}
+
+const char *bt_device_fault(long launch) {
+  pthread_once(&fault_once, fault_from_env);
+  pthread_mutex_lock(&fault_lock);
+  const char *kind = fault_launch && launch == fault_launch ? fault_kind : NULL;
+  pthread_mutex_unlock(&fault_lock);
+  return kind;
+}
+
+/* ---- opening and launching ----------------------------------------------------------------- */
+
+bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, size_t whylen) {
+  bt_device *d = calloc(1, sizeof *d);
+  if (!d) return NULL;
+  d->spec = spec;
+  d->warn = warn ? warn : stderr;
+  bt_device_name(spec, d->label, sizeof d->label);
+  if (!bt_tile_batch_init(&d->batch, cap > 0 ? cap : 1)) {
+    snprintf(why, whylen, "out of host memory");
+    free(d);
+    return NULL;
+  }
+  if (spec.kind == BT_DEVICE_CUDA) {
+#ifdef BATT_HAVE_CUDA
+    d->cuda = bt_cuda_open(spec.index, d->batch.cap, why, whylen);
+    if (!d->cuda) {
+      bt_device_close(d);
+      return NULL;
+    }
+#else
+    snprintf(why, whylen, "built without CUDA");
+    bt_device_close(d);
+    return NULL;
+#endif
+  }
+  return d;
+}
+
+void bt_device_close(bt_device *d) {
+  if (!d) return;
+#ifdef BATT_HAVE_CUDA
+  bt_cuda_close(d->cuda);
+#endif
+  bt_tile_batch_free(&d->batch);
+  free(d->args);
+  free(d->slot_of);
+  free(d);
+}
+
+const bt_device_stats *bt_device_stats_of(const bt_device *d) { return &d->stats; }
+const char *bt_device_label(const bt_device *d) { return d->label; }
+
+double bt_device_last_kernel_ms(const bt_device *d) {
+#ifdef BATT_HAVE_CUDA
+  if (d->cuda) return bt_cuda_last_kernel_ms(d->cuda);
+#endif
+  (void)d;
+  return 0;
+}
+
+bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, size_t whylen) {
+  const char *fault = bt_device_fault(atomic_fetch_add(&launches, 1) + 1);
+  if (fault) {
+    snprintf(why, whylen, "%s", fault);
+    return false;
+  }
+  if (d->broken) {
+    snprintf(why, whylen, "the device failed earlier");
+    return false;
+  }
+  if (!d->cuda) {
+    bt_tile_twin(op, b);
+    return true;
+  }
+#ifdef BATT_HAVE_CUDA
+  int rc = bt_cuda_run(d->cuda, (int)op, b, why, whylen);
+  if (rc == BT_CUDA_FAILED) d->broken = true; /* the context may be gone: stop using it */
+  return rc == BT_CUDA_OK;
+#else
+  return false;
+#endif
+}
+
+/* ---- a program line through the device ------------------------------------------------------- */
+
+static bool ensure_items(bt_device *d, int n) {
+  if (n <= d->cap_items) return true;
+  bt_value *args = realloc(d->args, (size_t)n * 4 * sizeof *args);
+  if (args) d->args = args;
+  int *slot_of = realloc(d->slot_of, (size_t)n * sizeof *slot_of);
+  if (slot_of) d->slot_of = slot_of;
+  if (!args || !slot_of) return false;
+  if (n > d->batch.cap) {
+    bt_tile_batch grown;
+    if (!bt_tile_batch_init(&grown, n)) return false;
+    bt_tile_batch_free(&d->batch);
+    d->batch = grown;
+  }
+  d->cap_items = n;
+  return true;
+}
+
+bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
+  int op = bt_tile_prim_op(prim);
+  if (op < 0 || d->broken || !ensure_items(d, ex->n)) return false;
+  bt_tile_batch *b = &d->batch;
+  b->n = 0;
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_value *a = d->args + 4 * k, err;
+    for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
+    bt_ctx_begin(it->cx);
+    d->slot_of[k] = -1;
+    if (!bt_any_err(a, nargs, &err) && bt_tile_pack(it->cx, b, b->n, prim, a)) d->slot_of[k] = b->n++;
+  }
+  bool ok = true;
+  char why[256] = "";
+  if (b->n > 0 && !(ok = bt_device_launch(d, (bt_tile_op)op, b, why, sizeof why))) {
+    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (line t%d, %s) runs on the CPU\n", d->label, why,
+            b->n, t, bt_prims[prim].name);
+    d->stats.fallbacks++;
+  } else if (b->n > 0) {
+    d->stats.launches++;
+    d->stats.grids += b->n;
+  }
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    const bt_value *a = d->args + 4 * k;
+    int s = d->slot_of[k];
+    if (s < 0) d->stats.cpu_items++;
+    bt_exec_store(ex, it, t, s >= 0 && ok ? bt_tile_unpack(it->cx, b, s, prim, a) : bt_call_prim(it->cx, prim, a));
+  }
+  return true;
+}

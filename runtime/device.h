@@ -1,11 +1,92 @@
-/* device.h: what accelerators this process can use. */
+/* device.h: the accelerators a run may use, and running program lines on them.
+ *
+ * A device is a CUDA GPU (cuda:N) or a twin (twin:N): a device that takes exactly the
+ * tile path of a GPU (pack, launch, unpack, fallback) but runs the CPU twins instead of
+ * kernels, so every part of the device layer is testable on any machine. A run opens
+ * one bt_device per device worker (the same GPU listed twice gives two workers with
+ * their own streams and buffers). */
 #ifndef BATT_DEVICE_H
 #define BATT_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "program.h"
+#include "tile.h"
 
 /* Number of usable CUDA devices; 0 with the reason in why (no driver, no device,
  * driver too old, built without CUDA). */
 int bt_cuda_device_count(char *why, size_t whylen);
+
+typedef enum bt_device_kind { BT_DEVICE_TWIN = 1, BT_DEVICE_CUDA = 2 } bt_device_kind;
+
+typedef struct bt_device_spec {
+  int kind; /* bt_device_kind */
+  int index;
+} bt_device_spec;
+
+#define BT_MAX_DEVICES 16
+
+/* Parses a device list "cuda:0,cuda:1,twin:0" (an entry may repeat); returns the count,
+ * or -1 with a message in err. */
+int bt_devices_parse(const char *list, bt_device_spec *out, int max, char *err, size_t errlen);
+/* The device workers of --device MODE (cpu, cuda or auto; NULL: auto, or cuda when a
+ * list is given) and --devices LIST (NULL: every CUDA device). Without a usable GPU the
+ * CUDA entries are dropped and one line on msg says why (the CPU does their work); twin
+ * entries stay. Returns the count, or -1 with a message in err for a bad option. */
+int bt_devices_resolve(const char *mode, const char *list, bt_device_spec *out, int max, FILE *msg, char *err,
+                       size_t errlen);
+/* "cuda:0", "twin:1". */
+void bt_device_name(bt_device_spec spec, char *buf, size_t len);
+
+/* What a device offers: name, memory, peak bandwidth (bytes/s; 0 for a twin). */
+typedef struct bt_device_props {
+  char name[128];
+  size_t total_mem, free_mem;
+  double peak_bytes_per_s;
+} bt_device_props;
+bool bt_device_props_get(bt_device_spec spec, bt_device_props *p, char *why, size_t whylen);
+
+/* Items per tile for a device worker with free_mem bytes free (docs/cuda.md):
+ * free_mem / 8 / (slot bytes x BT_DEVICE_SLOTS_PER_ITEM), clamped to [4, 256]. A twin
+ * counts as 1 GiB free (BATT_TWIN_MEM_MIB overrides, for tests of the formula). */
+#define BT_DEVICE_SLOTS_PER_ITEM 4
+int bt_device_tile_items(size_t free_mem);
+
+typedef struct bt_device bt_device;
+
+/* Counters of one device worker. */
+typedef struct bt_device_stats {
+  long launches;  /* tiles that ran on the device */
+  long grids;     /* slots in them */
+  long fallbacks; /* tiles that failed and ran on the CPU */
+  long cpu_items; /* items of kernel lines that did not fit a tile */
+} bt_device_stats;
+
+/* Opens a device for one worker with room for cap slots per launch; NULL with the
+ * reason when it cannot start. warnings go to warn (NULL: stderr). */
+bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, size_t whylen);
+void bt_device_close(bt_device *d);
+const bt_device_stats *bt_device_stats_of(const bt_device *d);
+const char *bt_device_label(const bt_device *d);
+
+/* Runs op over the batch on the device. False when the launch failed (injected fault,
+ * out of memory, kernel error) with the reason in why: the caller runs those slots on
+ * the CPU. */
+bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, size_t whylen);
+/* Milliseconds the last launch's kernel took on the GPU (0 for a twin). */
+double bt_device_last_kernel_ms(const bt_device *d);
+
+/* Line t = prim(args) on every item of ex through the device: items whose arguments
+ * fit a tile go in one launch, the others (and a failed launch, with one warning) run
+ * on the CPU. False when prim has no kernel (the caller runs the line itself). */
+bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);
+
+/* Fault injection for tests (BATT_FAULT=kernel:N or oom:N): whether launch number
+ * `launch` (1-based, counted across all devices of the process) is to fail, and how. */
+const char *bt_device_fault(long launch);
+/* Re-reads the fault spec (NULL: from BATT_FAULT) and restarts the launch count. */
+void bt_device_fault_reset(const char *spec);
 
 #endif

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "bt_prims.h"
+#include "device.h"
 #include "exec.h"
 
 bt_value *bt_frame_new(const bt_program *p) {
@@ -112,6 +113,10 @@ void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start) {
 
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
+  if (ex->device && bt_device_exec_call(ex->device, ex, t, prim, nargs, args)) {
+    bt_exec_profile(ex, t, prim, start);
+    return;
+  }
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[4];
@@ -134,11 +139,17 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
   bt_exec_profile(ex, t, BT_PROF_CALLVAR, start);
 }
 
-void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
-                          const bt_value *const_frame, bt_profile *prof) {
-  bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame, .prof = prof};
+void bt_exec_run_on(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                    const bt_value *const_frame, bt_profile *prof, bt_device *device) {
+  bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame, .prof = prof,
+                .device = device};
   p->run(&ex, phase);
   free(ex.ahead);
+}
+
+void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                          const bt_value *const_frame, bt_profile *prof) {
+  bt_exec_run_on(p, phase, items, n, const_frame, prof, NULL);
 }
 
 void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,

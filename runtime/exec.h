@@ -25,6 +25,8 @@ typedef struct bt_profile {
   int32_t *prim;
 } bt_profile;
 
+typedef struct bt_device bt_device; /* device.h */
+
 struct bt_exec {
   const bt_program *prog;
   bt_class phase;
@@ -35,6 +37,7 @@ struct bt_exec {
   int32_t *ahead;   /* lines a fused call stored before their place (see bt_exec_ahead) */
   int nahead, capahead;
   bool no_compact; /* set when the list above could not grow */
+  bt_device *device; /* runs the lines it has kernels for (device.h); NULL: all on the CPU */
 };
 
 /* For the fused calls (fused.c): the value of an operand for one item, and storing the
@@ -62,5 +65,8 @@ void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n
 /* The same, adding each line's time to prof (arrays of p->n_lines + 1). */
 void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
                           const bt_value *const_frame, bt_profile *prof);
+/* The same with the lines that have a kernel going through device (NULL: none). */
+void bt_exec_run_on(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                    const bt_value *const_frame, bt_profile *prof, bt_device *device);
 
 #endif

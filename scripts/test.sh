@@ -14,7 +14,7 @@ case "$mode" in
     export ASAN_OPTIONS=detect_leaks=1:protect_shadow_gap=0 ;;
   --nocuda) dir=build-nocuda; setup_args=(-Dcuda=disabled); test_args=() ;;
   --valgrind) dir=build; setup_args=(); test_args=(--setup=valgrind --timeout-multiplier=20)
-    export BATT_SOUNDNESS_TASKS=40 ;;
+    export BATT_SOUNDNESS_TASKS=40 BATT_DEVICE_TASKS=10 ;;
   *) echo "usage: scripts/test.sh [--asan|--valgrind|--nocuda]" >&2; exit 2 ;;
 esac
 scripts/build.sh "$dir" "${setup_args[@]}"

@@ -3,6 +3,8 @@
 
 #include <cuda_runtime.h>
 
+#include "cuda_api.h"
+
 extern "C" int bt_cuda_probe(char *why, size_t whylen) {
   int n = 0;
   cudaError_t e = cudaGetDeviceCount(&n);

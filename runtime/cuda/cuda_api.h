@@ -1,0 +1,44 @@
+/* cuda_api.h: the private interface between the C runtime (device.c) and the CUDA code
+ * (detect.cu, kernels.cu): plain C types only, so no C file sees a CUDA header. */
+#ifndef BATT_CUDA_API_H
+#define BATT_CUDA_API_H
+
+#include <stddef.h>
+
+#include "../tile_format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Number of CUDA devices; 0 with the reason (the CUDA error's name) in why. */
+int bt_cuda_probe(char *why, size_t whylen);
+
+typedef struct bt_cuda_props {
+  char name[128];
+  size_t total_mem, free_mem;
+  double peak_bytes_per_s; /* 2 x memory clock x bus width */
+  int sm_count;
+} bt_cuda_props;
+
+/* Properties of device dev; 0 on success, else the error's name in why. */
+int bt_cuda_props_get(int dev, bt_cuda_props *p, char *why, size_t whylen);
+
+/* A stream and device buffers for cap slots on device dev (one per worker). */
+typedef struct bt_cuda_ctx bt_cuda_ctx;
+bt_cuda_ctx *bt_cuda_open(int dev, int cap, char *why, size_t whylen);
+void bt_cuda_close(bt_cuda_ctx *c);
+
+enum { BT_CUDA_OK = 0, BT_CUDA_OOM = 1, BT_CUDA_FAILED = 2 };
+/* Copies the slots of b in, runs op's kernel on every slot, copies the outputs back
+ * (counts; out, or labels for LABEL) and waits. BT_CUDA_OOM when buffers could not
+ * grow, BT_CUDA_FAILED for any other error (the context may be unusable after it). */
+int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, size_t whylen);
+/* Milliseconds the kernel alone took in the last bt_cuda_run (CUDA events). */
+float bt_cuda_last_kernel_ms(const bt_cuda_ctx *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,225 @@
+/* Whole-program runs through the device layer: the shipped program over ARC-AGI-1 tasks
+ * gives a results file byte-identical on the CPU, on one device, on two devices (the same
+ * one listed twice too), with device tiles of any size, and when a launch fails (fault
+ * injection: BATT_FAULT=kernel:N / oom:N) the tile runs on the CPU with exactly one
+ * warning and the same results.
+ *
+ * usage: test_device twin|cuda ARC_AGI_1_DIR
+ *   twin: the twin device (the tile path with the CPU twins), runs everywhere;
+ *   cuda: real GPUs; without one it prints why and exits 77 (skipped).
+ * BATT_DEVICE_TASKS=N: the first N tasks (default 80; scripts/test.sh --valgrind sets 10). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "report.h"
+#include "run.h"
+#include "tasks.h"
+
+extern const bt_program batt_program;
+
+static const char *arc_dir;
+static int kind; /* bt_device_kind under test */
+static bt_taskset all, tasks;
+static char *cpu_results;
+
+static char *read_text(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) fail_msg("cannot open %s", path);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = '\0';
+  fclose(f);
+  return s;
+}
+
+typedef struct outcome {
+  char *results; /* the results file */
+  bt_device_stats stats;
+  int warnings;  /* lines on the warning stream */
+  int device_workers;
+} outcome;
+
+/* Runs the program with these devices (n 0: CPU only) and threads. */
+static outcome run_with(int n, const int *indices, int threads, int device_tile) {
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.threads = threads;
+  o.keep_outputs = true;
+  o.n_devices = n;
+  o.device_tile = device_tile;
+  for (int k = 0; k < n; k++) o.devices[k] = (bt_device_spec){kind, indices[k]};
+  o.warn = tmpfile();
+  bt_run run;
+  assert_true(bt_run_program(&run, &batt_program, &tasks, &o));
+  char path[] = "/tmp/test_device_XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  assert_true(bt_write_results(&run, path, stderr));
+  outcome out = {.results = read_text(path), .stats = run.devices, .device_workers = run.device_workers};
+  remove(path);
+  rewind(o.warn);
+  char line[1024];
+  while (fgets(line, sizeof line, o.warn)) {
+    fputs(line, stdout);
+    out.warnings++;
+  }
+  fclose(o.warn);
+  bt_run_free(&run);
+  return out;
+}
+
+static void test_one_device_equals_cpu(void **state) {
+  (void)state;
+  outcome d = run_with(1, (int[]){0}, 1, 0);
+  assert_int_equal(d.device_workers, 1);
+  assert_true(d.stats.launches > 0);
+  assert_int_equal(d.stats.fallbacks, 0);
+  assert_int_equal(d.warnings, 0);
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+static void test_two_devices_and_cpu_threads_equal_cpu(void **state) {
+  (void)state;
+  outcome two = run_with(2, (int[]){0, 1}, 3, 0), same = run_with(2, (int[]){0, 0}, 2, 8);
+  if (kind == BT_DEVICE_CUDA) { /* a one-GPU machine lists cuda:0 twice in both */
+    char why[64];
+    if (bt_cuda_device_count(why, sizeof why) < 2) assert_true(two.warnings >= 1);
+  }
+  assert_string_equal(two.results, cpu_results);
+  assert_string_equal(same.results, cpu_results);
+  assert_int_equal(same.device_workers, 2);
+  free(two.results);
+  free(same.results);
+}
+
+static void test_small_device_tiles_equal_cpu(void **state) {
+  (void)state;
+  outcome d = run_with(1, (int[]){0}, 2, 1);
+  assert_true(d.stats.launches > 0);
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+static void check_fault(const char *spec) {
+  setenv("BATT_FAULT", spec, 1);
+  bt_device_fault_reset(NULL);
+  outcome d = run_with(2, (int[]){0, 0}, 2, 0);
+  unsetenv("BATT_FAULT");
+  bt_device_fault_reset(NULL);
+  assert_int_equal(d.stats.fallbacks, 1);
+  assert_int_equal(d.warnings, 1);
+  assert_true(d.stats.launches > 0);
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+static void test_kernel_fault_falls_back_with_one_warning(void **state) {
+  (void)state;
+  check_fault("kernel:3");
+}
+
+static void test_oom_falls_back_with_one_warning(void **state) {
+  (void)state;
+  check_fault("oom:1");
+}
+
+static void test_tile_size_follows_memory(void **state) {
+  (void)state;
+  assert_int_equal(bt_device_tile_items(0), 4);
+  assert_int_equal(bt_device_tile_items((size_t)80 << 30), 256);
+  size_t per_item = bt_tile_slot_bytes() * BT_DEVICE_SLOTS_PER_ITEM * 8;
+  assert_int_equal(bt_device_tile_items(per_item * 37), 37);
+}
+
+static void test_device_lists(void **state) {
+  (void)state;
+  bt_device_spec d[BT_MAX_DEVICES];
+  char err[256];
+  assert_int_equal(bt_devices_parse("cuda:0,cuda:0,twin:3", d, BT_MAX_DEVICES, err, sizeof err), 3);
+  assert_int_equal(d[1].kind, BT_DEVICE_CUDA);
+  assert_int_equal(d[2].kind, BT_DEVICE_TWIN);
+  assert_int_equal(d[2].index, 3);
+  assert_int_equal(bt_devices_parse("gpu:0", d, BT_MAX_DEVICES, err, sizeof err), -1);
+  assert_string_equal(err, "'gpu:0' is not a device (cuda:N or twin:N)");
+  assert_int_equal(bt_devices_parse("cuda:", d, BT_MAX_DEVICES, err, sizeof err), -1);
+  assert_int_equal(bt_devices_resolve("cpu", NULL, d, BT_MAX_DEVICES, stdout, err, sizeof err), 0);
+  assert_int_equal(bt_devices_resolve("cpu", "twin:0", d, BT_MAX_DEVICES, stdout, err, sizeof err), -1);
+  assert_int_equal(bt_devices_resolve("gpu", NULL, d, BT_MAX_DEVICES, stdout, err, sizeof err), -1);
+  assert_int_equal(bt_devices_resolve(NULL, "twin:0,twin:1", d, BT_MAX_DEVICES, stdout, err, sizeof err), 2);
+  char why[256];
+  if (bt_cuda_device_count(why, sizeof why) == 0) {
+    FILE *msg = tmpfile();
+    assert_int_equal(bt_devices_resolve("auto", NULL, d, BT_MAX_DEVICES, msg, err, sizeof err), 0);
+    assert_int_equal(bt_devices_resolve(NULL, "cuda:0,twin:1", d, BT_MAX_DEVICES, msg, err, sizeof err), 1);
+    assert_int_equal(d[0].kind, BT_DEVICE_TWIN);
+    rewind(msg);
+    char line[512];
+    int lines = 0;
+    while (fgets(line, sizeof line, msg)) lines++, assert_non_null(strstr(line, why));
+    assert_int_equal(lines, 2);
+    fclose(msg);
+  }
+}
+
+static int setup(void **state) {
+  (void)state;
+  char train[1024], eval[1024];
+  snprintf(train, sizeof train, "%s/training", arc_dir);
+  snprintf(eval, sizeof eval, "%s/evaluation", arc_dir);
+  const char *paths[2] = {train, eval};
+  if (bt_tasks_load(&all, paths, 2, stderr) != 0) return -1;
+  const char *limit = getenv("BATT_DEVICE_TASKS");
+  int n = limit && atoi(limit) > 0 ? atoi(limit) : 80;
+  tasks = all;
+  if (n < tasks.n) tasks.n = n;
+  outcome cpu = run_with(0, NULL, 2, 0);
+  cpu_results = cpu.results;
+  return strlen(cpu_results) > 1000 ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  free(cpu_results);
+  bt_tasks_free(&all);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3 || (strcmp(argv[1], "twin") != 0 && strcmp(argv[1], "cuda") != 0)) {
+    fprintf(stderr, "usage: test_device twin|cuda ARC_AGI_1_DIR\n");
+    return 2;
+  }
+  arc_dir = argv[2];
+  kind = strcmp(argv[1], "cuda") == 0 ? BT_DEVICE_CUDA : BT_DEVICE_TWIN;
+  if (kind == BT_DEVICE_CUDA) {
+    char why[256] = "";
+    if (bt_cuda_device_count(why, sizeof why) == 0) {
+      printf("skipped: no CUDA device (%s)\n", why);
+      return 77;
+    }
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_one_device_equals_cpu),
+      cmocka_unit_test(test_two_devices_and_cpu_threads_equal_cpu),
+      cmocka_unit_test(test_small_device_tiles_equal_cpu),
+      cmocka_unit_test(test_kernel_fault_falls_back_with_one_warning),
+      cmocka_unit_test(test_oom_falls_back_with_one_warning),
+      cmocka_unit_test(test_tile_size_follows_memory),
+      cmocka_unit_test(test_device_lists),
+  };
+  return cmocka_run_group_tests_name(kind == BT_DEVICE_CUDA ? "device_cuda" : "device_twin", tests, setup, teardown);
+}
