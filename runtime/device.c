@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt_prims.h"
 #include "device.h"
 #include "exec.h"
 
@@ -306,4 +307,52 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
     bt_exec_store(ex, it, t, s >= 0 && ok ? bt_tile_unpack(it->cx, b, s, prim, a) : bt_call_prim(it->cx, prim, a));
   }
   return true;
+}
+
+void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
+                            const int32_t *modes) {
+  unsigned mask = 0;
+  for (int m = 0; m < n; m++) mask |= 1u << (modes[m] & 7);
+  bool fits = !d->broken && ensure_items(d, ex->n);
+  bt_tile_batch *b = &d->batch;
+  b->n = 0;
+  for (int k = 0; k < ex->n && fits; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_value a[2] = {bt_exec_operand(ex, it, grid), bt_int(modes[0] & 7)};
+    d->args[4 * k] = a[0];
+    d->slot_of[k] = -1;
+    if (!bt_is_err(a[0]) && it->cx->lim.max_steps >= 1 && bt_tile_pack(it->cx, b, b->n, BT_P_o_g, a)) {
+      bt_tile_pack_label_modes(b, b->n, mask);
+      d->slot_of[k] = b->n++;
+    }
+  }
+  bool ok = fits;
+  char why[256] = "";
+  if (b->n > 0 && !(ok = bt_device_launch(d, BT_TOP_LABEL, b, why, sizeof why))) {
+    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (fused objects at t%d) runs on the CPU\n", d->label,
+            why, b->n, ts[0]);
+    d->stats.fallbacks++;
+  } else if (b->n > 0) {
+    d->stats.launches++;
+    d->stats.grids += b->n;
+  }
+  bt_exec_ahead(ex, ts[0], n, ts);
+  bt_value out[8];
+  for (int k = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    bt_ctx_begin(it->cx);
+    int s = fits ? d->slot_of[k] : -1;
+    if (s >= 0 && ok) {
+      for (int m = 0; m < n; m++) it->frame[ts[m]] = bt_tile_objects(it->cx, b, s, d->args[4 * k], modes[m] & 7);
+    } else {
+      if (fits && s < 0) d->stats.cpu_items++;
+      bt_value g = bt_exec_operand(ex, it, grid);
+      for (int m = 0; m < n; m += 8) {
+        int chunk = n - m < 8 ? n - m : 8;
+        bt_objects_many(it->cx, g, chunk, modes + m, out);
+        for (int j = 0; j < chunk; j++) it->frame[ts[m + j]] = out[j];
+      }
+    }
+    bt_exec_settle(ex, it, ts[0]);
+  }
 }

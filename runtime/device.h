@@ -83,6 +83,12 @@ double bt_device_last_kernel_ms(const bt_device *d);
  * on the CPU. False when prim has no kernel (the caller runs the line itself). */
 bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);
 
+/* The fused objects call (bt_exec_objects) through the device: one LABEL launch asks,
+ * per grid, for every connectivity the modes need; items whose grid does not fit a tile
+ * (and a failed launch, with one warning) run on the CPU. */
+void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
+                            const int32_t *modes);
+
 /* Fault injection for tests (BATT_FAULT=kernel:N or oom:N): whether launch number
  * `launch` (1-based, counted across all devices of the process) is to fail, and how. */
 const char *bt_device_fault(long launch);

@@ -5,10 +5,16 @@
 #include <stdlib.h>
 
 #include "bt_prims.h"
+#include "device.h"
 #include "exec.h"
 
 void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes) {
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
+  if (ex->device) {
+    bt_device_exec_objects(ex->device, ex, grid, n, ts, modes);
+    bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);
+    return;
+  }
   bt_exec_ahead(ex, ts[0], n, ts);
   bt_value out[8];
   for (int k = 0; k < ex->n; k++) {
