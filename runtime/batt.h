@@ -263,7 +263,9 @@ bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, i
 /* ---- shared work of several calls (fused.c) -------------------------------------- */
 
 /* out[k] = (mapply if merge[k] else apply)(fns[k], c), as n separate calls would give
- * (each with its own step count), in one pass over c. */
+ * (each with its own step count), in one call: the container and the functions are read
+ * once, then each function maps the whole container in turn (interleaving the functions
+ * element by element measured 10% slower on the CPU: bench/results). */
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out);
 /* out[k] = o_g(g, modes[k]) (modes 0..7), as n separate calls would give, labelling g
  * once per connectivity. */

@@ -1,6 +1,6 @@
 /* fused.c: the calls that compute several lines of the program at once (program.h).
  * Each runs across the items of the tile like bt_exec_call; the shared work (one
- * labelling per connectivity, one pass over a container, the demonstrations' parts
+ * labelling per connectivity, one call for the maps over a container, the demonstrations' parts
  * once per task) is done once per item instead of once per line. */
 #include <stdlib.h>
 

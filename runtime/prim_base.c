@@ -802,20 +802,21 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
     } else
       live++;
   }
-  for (uint32_t e = 0; live && e < c.n; e++)
-    for (int k = 0; k < n; k++) {
-      if (!res[k]) continue;
-      cx->steps = steps[k];
-      cx->depth = 0;
+  for (int k = 0; k < n && live; k++) {
+    if (!res[k]) continue;
+    cx->steps = steps[k];
+    cx->depth = 0;
+    for (uint32_t e = 0; e < c.n; e++) {
       bt_value r = bt_call1(cx, fns[k], c.u.items[e]);
-      steps[k] = cx->steps;
       if (bt_is_err(r)) {
         out[k] = in_generator(r);
         res[k] = NULL;
         live--;
-      } else
-        res[k][e] = r;
+        break;
+      }
+      res[k][e] = r;
     }
+  }
   for (int k = 0; k < n; k++) {
     if (!res[k]) continue;
     bt_value r = bt_like(cx, c, c.n ? res[k] : NULL, c.n);

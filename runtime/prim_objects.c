@@ -560,10 +560,11 @@ void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_val
     }
     if (!done[mode]) {
       bool univalued = mode & 4, diagonal = mode & 2, has_bg = mode & 1;
-      if (has_bg && bg.kind == BT_NONE) bg = extreme_color(cx, g, true);
-      if (has_bg && bt_is_err(bg))
+      bool derived = univalued && has_bg && wanted[mode & ~1];
+      if (derived && bg.kind == BT_NONE) bg = extreme_color(cx, g, true);
+      if (derived && bt_is_err(bg))
         by_mode[mode] = bg;
-      else if (univalued && has_bg && wanted[mode & ~1]) {
+      else if (derived) {
         /* the same connectivity with background kept: label once, filter */
         int base = mode & ~1;
         if (!done[base]) {

@@ -82,8 +82,8 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
  * background are the ones with background minus the objects of the background color. */
 void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes);
 
-/* Lines ts[k] = apply(fns[k], container), or mapply when merge[k], in one pass over the
- * container's elements. */
+/* Lines ts[k] = apply(fns[k], container), or mapply when merge[k], in one call (on the
+ * CPU each function maps the whole container in turn, see bt_apply_many). */
 void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, const bt_operand *fns,
                   const uint8_t *merge);
 
