@@ -166,6 +166,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
   if (!ensure_capacity(w, n_items, n_tasks)) abort();
   bt_mark task_mark = bt_arena_mark(&w->task_cx);
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
+  size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
   int m = 0;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
@@ -176,7 +177,8 @@ static void run_chunk(worker *w, int first, int n_tasks) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       items[m] = (bt_exec_item){.cx = &w->item_cx[m], .I = io->input, .C = io->has_output ? io->output : bt_none(),
                                 .S = S, .task_frame = w->task_frames[k], .frame = w->frames[m],
-                                .spare = &w->spare_cx[m], .compact_at = BT_COMPACT_MIN};
+                                .spare = &w->spare_cx[m],
+                                .compact_at = compact_min, .compact_min = compact_min};
     }
   }
   bt_exec_run_on(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);

@@ -46,6 +46,8 @@ typedef struct bt_run_opts {
   bool progress;      /* a progress bar on stderr */
   bool profile;       /* time every line (bt_run.line_ns) */
   bt_limits limits;   /* per evaluation */
+  size_t compact_min; /* arena bytes of an item before its live values are compacted
+                         (0: BT_COMPACT_MIN; tests set it low to compact often) */
   /* Device workers, one per entry (the same device may repeat); CPU workers fill the
    * remaining threads. Tiles go to whichever worker is free next. */
   int n_devices;

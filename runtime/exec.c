@@ -67,7 +67,8 @@ static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
     bt_arena_release(it->spare, empty);
   }
   size_t used = it->cx->arena.used;
-  it->compact_at = used * 2 > BT_COMPACT_MIN ? used * 2 : BT_COMPACT_MIN;
+  size_t floor = it->compact_min ? it->compact_min : BT_COMPACT_MIN;
+  it->compact_at = used * 2 > floor ? used * 2 : floor;
   free(slots);
   free(vals);
 }

@@ -13,6 +13,7 @@ typedef struct bt_exec_item {
   bt_ctx *spare;           /* sample phase: when set, live values are compacted into it
                               (and the two arenas swapped) once cx grows past compact_at */
   size_t compact_at;
+  size_t compact_min;       /* compact_at never drops below this (0: BT_COMPACT_MIN) */
 } bt_exec_item;
 
 /* Arena use below which an item is never compacted. */

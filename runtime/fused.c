@@ -34,7 +34,8 @@ void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, c
                   const uint8_t *merge) {
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   bt_exec_ahead(ex, ts[0], n, ts);
-  bt_value *f = malloc((size_t)n * 2 * sizeof *f);
+  bt_value small[32];
+  bt_value *f = 2 * n <= 32 ? small : malloc((size_t)n * 2 * sizeof *f);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_ctx_begin(it->cx);
@@ -46,7 +47,7 @@ void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, c
     for (int m = 0; m < n; m++) it->frame[ts[m]] = f ? f[n + m] : bt_err(BT_E_LIMIT);
     bt_exec_settle(ex, it, ts[0]);
   }
-  free(f);
+  if (f != small) free(f);
   bt_exec_profile(ex, ts[0], BT_PROF_MAPS, start);
 }
 

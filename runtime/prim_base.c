@@ -781,8 +781,10 @@ static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functio
 BT_PRIM(apply) { return applied(cx, a[0], a[1], false); }
 
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out) {
-  uint64_t *steps = bt_alloc(cx, (size_t)n * sizeof *steps + 1);
-  bt_value **res = bt_alloc(cx, (size_t)n * sizeof *res + 1);
+  uint64_t steps_small[16];
+  bt_value *res_small[16];
+  uint64_t *steps = n <= 16 ? steps_small : bt_alloc(cx, (size_t)n * sizeof *steps + 1);
+  bt_value **res = n <= 16 ? res_small : bt_alloc(cx, (size_t)n * sizeof *res + 1);
   if (!steps || !res) {
     for (int k = 0; k < n; k++) out[k] = bt_err(BT_E_LIMIT);
     return;

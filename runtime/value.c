@@ -5,6 +5,17 @@
 
 #include "batt.h"
 
+/* Under AddressSanitizer, released arena memory is poisoned until handed out again, so a
+ * value read after its arena was released (or compacted away) is reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 const bt_limits bt_default_limits = {
     .max_steps = 2000000,
     .max_elems = 1u << 20,
@@ -32,6 +43,7 @@ void bt_ctx_init(bt_ctx *cx, const bt_limits *lim) {
 static void free_chunks(bt_chunk *c) {
   while (c) {
     bt_chunk *next = c->next;
+    UNPOISON(c->data, c->size);
     free(c);
     c = next;
   }
@@ -55,8 +67,12 @@ void bt_arena_release(bt_ctx *cx, bt_mark m) {
     a->head = c->next;
     c->next = a->spare;
     a->spare = c;
+    POISON(c->data, c->size);
   }
-  if (a->head) a->head->off = m.off;
+  if (a->head) {
+    POISON(a->head->data + m.off, a->head->off - m.off);
+    a->head->off = m.off;
+  }
   a->used = m.used;
 }
 
@@ -69,6 +85,7 @@ void bt_arena_trim(bt_ctx *cx, size_t keep) {
     } else {
       bt_chunk *c = *p;
       *p = c->next;
+      UNPOISON(c->data, c->size);
       free(c);
     }
   }
@@ -84,7 +101,10 @@ static bt_chunk *take_chunk(bt_arena *a, size_t need) {
   }
   size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
   bt_chunk *c = malloc(sizeof(bt_chunk) + size);
-  if (c) c->size = size;
+  if (c) {
+    c->size = size;
+    POISON(c->data, size);
+  }
   return c;
 }
 
@@ -101,6 +121,7 @@ void *bt_alloc(bt_ctx *cx, size_t n) {
     a->head = c;
   }
   void *p = a->head->data + a->head->off;
+  UNPOISON(p, n);
   a->head->off += n;
   a->used += n;
   return p;

@@ -3,7 +3,7 @@
  * the unfused program give the same outcome for every solver on every item of the first
  * ARC-AGI-1 training tasks.
  *
- * usage: test_patterns CATALOG ARC_AGI_1_DIR */
+ * usage: test_patterns CATALOG ARC_AGI_1_DIR MANIFEST */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,10 +17,11 @@
 
 #include "card.h"
 #include "interp.h"
+#include "manifest.h"
 #include "run.h"
 #include "tasks.h"
 
-static const char *catalog_path, *arc_dir;
+static const char *catalog_path, *arc_dir, *manifest_path;
 static bt_taskset tasks;
 enum { N_TASKS = 40 };
 
@@ -67,14 +68,17 @@ static int line_of(const card_merged *m, const char *text) {
 
 static int group_of(const card_merged *m, const char *text) { return m->fusion->group_of[line_of(m, text)]; }
 
-/* Every solver's outcome on every item, as text, one line per (solver, item). */
-static char *outcomes(const card_merged *m) {
+/* Every solver's outcome on every item, as text, one line per (solver, item). With
+ * compact_min, items compact their live values whenever their arena doubles past it
+ * (fused calls store lines ahead of their place: compaction must keep those). */
+static char *outcomes(const card_merged *m, size_t compact_min) {
   bt_program *p = interp_program(m);
   assert_non_null(p);
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.keep_outputs = true;
   o.threads = 1;
+  o.compact_min = compact_min;
   bt_run run;
   assert_true(bt_run_program(&run, p, &tasks, &o));
   strbuf sb = {0};
@@ -95,14 +99,17 @@ static char *outcomes(const card_merged *m) {
   return sb_take(&sb);
 }
 
-/* Fuses fx->m and checks that the fused program's outcomes equal the unfused ones. */
+/* Fuses fx->m and checks that the fused program's outcomes equal the unfused ones, also
+ * when items compact their arenas all the time. */
 static void fuse_and_compare(fixture *fx) {
-  char *plain = outcomes(fx->m);
+  char *plain = outcomes(fx->m, 0);
   fuse_program(fx->m);
-  char *fused = outcomes(fx->m);
+  char *fused = outcomes(fx->m, 0), *compacting = outcomes(fx->m, 1);
   assert_string_equal(plain, fused);
+  assert_string_equal(plain, compacting);
   free(plain);
   free(fused);
+  free(compacting);
 }
 
 /* ---- the sample pattern ------------------------------------------------------------ */
@@ -330,13 +337,36 @@ static void test_maps_over_one_container(void **state) {
   unload(&fx);
 }
 
+/* ---- the shipped library ---------------------------------------------------------------- */
+
+static void test_shipped_library_fused_while_compacting(void **state) {
+  (void)state;
+  card_manifest mf;
+  char err[1024];
+  assert_true(manifest_load(manifest_path, &mf, err, sizeof err));
+  fixture fx;
+  assert_true(catalog_load(catalog_path, &fx.cat, err, sizeof err));
+  program_init(&fx.prog);
+  card_diag d = {0};
+  for (int k = 0; k < mf.n_sources; k++) program_add_file(&fx.prog, mf.sources[k], &d);
+  assert_true(check_program(&fx.prog, &fx.cat, &d));
+  diag_free(&d);
+  fx.m = merge_program(&fx.prog);
+  assert_non_null(fx.m);
+  fuse_and_compare(&fx);
+  assert_true(fx.m->fusion->n > 0);
+  unload(&fx);
+  manifest_free(&mf);
+}
+
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: test_patterns CATALOG ARC_AGI_1_DIR\n");
+  if (argc < 4) {
+    fprintf(stderr, "usage: test_patterns CATALOG ARC_AGI_1_DIR MANIFEST\n");
     return 2;
   }
   catalog_path = argv[1];
   arc_dir = argv[2];
+  manifest_path = argv[3];
   char train[1024];
   snprintf(train, sizeof train, "%s/training", arc_dir);
   const char *paths[1] = {train};
@@ -349,6 +379,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_sample_function_after_the_group_starts),
       cmocka_unit_test(test_objects_of_one_grid),
       cmocka_unit_test(test_maps_over_one_container),
+      cmocka_unit_test(test_shipped_library_fused_while_compacting),
   };
   int status = cmocka_run_group_tests_name("patterns", tests, NULL, NULL);
   tasks.n = loaded;
