@@ -63,6 +63,14 @@ static void emit_int_list(strbuf *sb, const int *v, int n, int add) {
   sb_puts(sb, "}");
 }
 
+/* "  fn(ex, SHARED, N, (const int32_t[]){lines})", the start of a call over one operand. */
+static void emit_shared_head(strbuf *sb, const card_group *g, const char *fn) {
+  sb_printf(sb, "  %s(ex, ", fn);
+  emit_operand(sb, &g->shared);
+  sb_printf(sb, ", %d, ", g->nlines);
+  emit_int_list(sb, g->lines, g->nlines, 1);
+}
+
 static const char *const fused_titles[] = {"the sample pattern", "objects of one grid", "maps over one container"};
 
 /* A fused call: a comment listing the lines it replaces, then the call. */
@@ -80,19 +88,13 @@ static void emit_group(strbuf *sb, const card_merged *m, const card_group *g) {
   }
   switch (g->kind) {
   case PAT_OBJECTS:
-    sb_puts(sb, "  bt_exec_objects(ex, ");
-    emit_operand(sb, &g->shared);
-    sb_printf(sb, ", %d, ", g->nlines);
-    emit_int_list(sb, g->lines, g->nlines, 1);
+    emit_shared_head(sb, g, "bt_exec_objects");
     sb_puts(sb, ", ");
     emit_int_list(sb, g->modes, g->nlines, 0);
     sb_puts(sb, ");\n");
     break;
   case PAT_MAPS:
-    sb_puts(sb, "  bt_exec_maps(ex, ");
-    emit_operand(sb, &g->shared);
-    sb_printf(sb, ", %d, ", g->nlines);
-    emit_int_list(sb, g->lines, g->nlines, 1);
+    emit_shared_head(sb, g, "bt_exec_maps");
     sb_puts(sb, ",\n              (const bt_operand[]){");
     for (int i = 0; i < g->nlines; i++) {
       if (i) sb_puts(sb, ", ");

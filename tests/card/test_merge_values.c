@@ -85,6 +85,20 @@ static const char *outcome(const bt_run *run, int n_solvers, int k, int j, int s
   return r->verdict == BT_V_ERROR ? "error" : tr->items[j].outputs[r->out];
 }
 
+/* ARC-AGI-1 training and evaluation into ts; with BATT_SOUNDNESS_TASKS=N only the first
+ * N count (ts->n), the rest stay loaded. Returns the number loaded (restore before free). */
+static int load_tasks(bt_taskset *ts) {
+  char train[1024], eval[1024];
+  snprintf(train, sizeof train, "%s/training", arc_dir);
+  snprintf(eval, sizeof eval, "%s/evaluation", arc_dir);
+  const char *paths[2] = {train, eval};
+  assert_int_equal(bt_tasks_load(ts, paths, 2, stderr), 0);
+  const char *cap = getenv("BATT_SOUNDNESS_TASKS");
+  int loaded = ts->n;
+  if (cap && atoi(cap) > 0 && atoi(cap) < ts->n) ts->n = atoi(cap);
+  return loaded;
+}
+
 static void test_each_solver_alone_equals_merged(void **state) {
   (void)state;
   card_manifest mf;
@@ -94,14 +108,7 @@ static void test_each_solver_alone_equals_merged(void **state) {
   card_program prog;
   load_program(&prog, &cat, mf.sources, mf.n_sources);
   bt_taskset ts;
-  char train[1024], eval[1024];
-  snprintf(train, sizeof train, "%s/training", arc_dir);
-  snprintf(eval, sizeof eval, "%s/evaluation", arc_dir);
-  const char *paths[2] = {train, eval};
-  assert_int_equal(bt_tasks_load(&ts, paths, 2, stderr), 0);
-  const char *cap = getenv("BATT_SOUNDNESS_TASKS");
-  int loaded = ts.n;
-  if (cap && atoi(cap) > 0 && atoi(cap) < ts.n) ts.n = atoi(cap); /* the rest stay loaded, unused */
+  int loaded = load_tasks(&ts);
   bt_run merged;
   run_solvers(&prog, 0, prog.nsolvers, &ts, &merged, true, NULL);
   long comparisons = 0, differences = 0, items = 0;
@@ -143,14 +150,7 @@ static void test_fused_results_equal_unfused(void **state) {
   for (int j = 0; j < groups; j++) fused_lines += m->fusion->groups[j].nlines;
   merged_free(m);
   bt_taskset ts;
-  char train[1024], eval[1024];
-  snprintf(train, sizeof train, "%s/training", arc_dir);
-  snprintf(eval, sizeof eval, "%s/evaluation", arc_dir);
-  const char *paths[2] = {train, eval};
-  assert_int_equal(bt_tasks_load(&ts, paths, 2, stderr), 0);
-  const char *cap = getenv("BATT_SOUNDNESS_TASKS");
-  int loaded = ts.n;
-  if (cap && atoi(cap) > 0 && atoi(cap) < ts.n) ts.n = atoi(cap);
+  int loaded = load_tasks(&ts);
   char fused_path[] = "/tmp/batt-fused-XXXXXX", plain_path[] = "/tmp/batt-unfused-XXXXXX";
   int fd1 = mkstemp(fused_path), fd2 = mkstemp(plain_path);
   assert_true(fd1 >= 0 && fd2 >= 0);
