@@ -106,8 +106,13 @@ static bool ensure_capacity(worker *w, int items, int tasks) {
   return true;
 }
 
-/* Index of v among the item's distinct outputs so far, adding it when new. */
+/* Index of v among the item's distinct outputs so far, adding it when new. Solvers
+ * that share a merged line return the very same value: identity settles those without a
+ * walk over the grid. */
 static int distinct_index(bt_value *seen, int *n_seen, bt_value v) {
+  bool container = v.kind == BT_TUPLE || v.kind == BT_SET;
+  for (int k = 0; k < *n_seen; k++)
+    if (container && seen[k].kind == v.kind && seen[k].n == v.n && seen[k].u.items == v.u.items) return k;
   for (int k = 0; k < *n_seen; k++)
     if (bt_same(seen[k], v)) return k;
   seen[*n_seen] = v;
