@@ -490,8 +490,41 @@ static bt_value rect_outline(bt_ctx *cx, bt_value si, bt_value sj, bt_value ei, 
   return bt_set_build(cx, items, n);
 }
 
+/* The common case in one pass: a non-empty patch whose every index is a pair of plain
+ * ints (no bools) gives min i, min j, max i, max j. False for anything else, which then
+ * takes the general path (same results, Python's errors). */
+static bool int_extremes(bt_value patch, int64_t ext[4]) {
+  int kind = bt_patch_kind(patch);
+  if (kind <= BT_PATCH_EMPTY || patch.n == 0) return false;
+  for (uint32_t k = 0; k < patch.n; k++) {
+    bt_value e = patch.u.items[k];
+    if (kind == BT_PATCH_OBJECT) {
+      if (e.kind != BT_TUPLE || e.n != 2) return false;
+      e = e.u.items[1];
+    }
+    if (e.kind != BT_TUPLE || e.n != 2 || e.u.items[0].kind != BT_INT || e.u.items[1].kind != BT_INT) return false;
+    int64_t i = e.u.items[0].u.i, j = e.u.items[1].u.i;
+    if (k == 0) {
+      ext[0] = ext[2] = i;
+      ext[1] = ext[3] = j;
+      continue;
+    }
+    if (i < ext[0]) ext[0] = i;
+    if (i > ext[2]) ext[2] = i;
+    if (j < ext[1]) ext[1] = j;
+    if (j > ext[3]) ext[3] = j;
+  }
+  return true;
+}
+
 /* The two ints of a corner pair of patch (ulcorner, or lrcorner when max), unpacked. */
 static bt_value corner_pair(bt_ctx *cx, bt_value patch, bool max, bt_value *i, bt_value *j) {
+  int64_t ext[4];
+  if (int_extremes(patch, ext)) {
+    *i = bt_int(ext[max ? 2 : 0]);
+    *j = bt_int(ext[max ? 3 : 1]);
+    return bt_none();
+  }
   bt_value c = patch_corner(cx, patch, max, max);
   if (bt_is_err(c)) return c;
   if (!bt_unpack2(c, i, j)) return bt_unpack_err(c);
@@ -502,9 +535,11 @@ static bt_value corner_pair(bt_ctx *cx, bt_value patch, bool max, bt_value *i, b
 /* The extremes uppermost, leftmost, lowermost, rightmost, each moved by `inward`
  * toward the inside (inbox +1, outbox -1). */
 static bt_value extremes_moved(bt_value patch, int64_t inward, bt_value e[4]) {
+  int64_t ext[4];
+  bool fast = int_extremes(patch, ext);
   for (int k = 0; k < 4; k++) {
     bool is_max = k >= 2;
-    e[k] = patch_extreme(patch, k % 2, is_max);
+    e[k] = fast ? bt_int(ext[k]) : patch_extreme(patch, k % 2, is_max);
     if (bt_is_err(e[k])) return e[k];
     e[k] = py_add_int(e[k], is_max ? -inward : inward);
     if (bt_is_err(e[k])) return e[k];
