@@ -766,7 +766,7 @@ BT_PRIM(extract) {
 
 /* type(container)(f(e) for e in container), or with the roles swapped (rapply:
  * type(functions)(function(value) for function in functions)). */
-static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functions) {
+static bt_value apply_items(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functions, bt_value **items) {
   if (!bt_is_coll(c)) return bt_err(BT_E_TYPE);
   bt_value *out = out_items(cx, c.n);
   if (!out) return bt_err(BT_E_LIMIT);
@@ -775,7 +775,38 @@ static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functio
     if (bt_is_err(r)) return in_generator(r);
     out[k] = r;
   }
-  return bt_like(cx, c, c.n ? out : NULL, c.n);
+  *items = out;
+  return bt_none();
+}
+
+static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functions) {
+  bt_value *out = NULL, e = apply_items(cx, f, c, c_holds_functions, &out);
+  return bt_is_err(e) ? e : bt_like(cx, c, c.n ? out : NULL, c.n);
+}
+
+/* merge(apply(f, c)) from f's results r over c's items. For a set c the union is built
+ * at once: the set of results apply would build first (sorted, deduplicated) has the
+ * same union. (Of elements equal but not the same, True and 1, the one kept follows c's
+ * order here; Python leaves it to iteration order as well.) */
+static bt_value merged_results(bt_ctx *cx, bt_value c, bt_value *r) {
+  if (!bt_is_set(c)) {
+    bt_value t = bt_like(cx, c, c.n ? r : NULL, c.n);
+    return bt_is_err(t) ? t : merged(cx, t);
+  }
+  uint64_t total = 0;
+  for (uint32_t k = 0; k < c.n; k++) {
+    if (!bt_is_coll(r[k])) return bt_err(BT_E_TYPE);
+    total += r[k].n;
+  }
+  if (total == 0) return bt_like(cx, c, NULL, 0);
+  bt_value *out = out_items(cx, total);
+  if (!out) return bt_err(BT_E_LIMIT);
+  bt_value *p = out;
+  for (uint32_t k = 0; k < c.n; k++) {
+    if (r[k].n) memcpy(p, r[k].u.items, r[k].n * sizeof *p);
+    p += r[k].n;
+  }
+  return bt_set_build(cx, out, (size_t)total);
 }
 
 BT_PRIM(apply) { return applied(cx, a[0], a[1], false); }
@@ -821,15 +852,14 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
   }
   for (int k = 0; k < n; k++) {
     if (!res[k]) continue;
-    bt_value r = bt_like(cx, c, c.n ? res[k] : NULL, c.n);
-    out[k] = merge[k] && !bt_is_err(r) ? merged(cx, r) : r;
+    out[k] = merge[k] ? merged_results(cx, c, res[k]) : bt_like(cx, c, c.n ? res[k] : NULL, c.n);
   }
 }
 BT_PRIM(rapply) { return applied(cx, a[1], a[0], true); }
 
 BT_PRIM(mapply) {
-  bt_value r = applied(cx, a[0], a[1], false);
-  return bt_is_err(r) ? r : merged(cx, r);
+  bt_value *out = NULL, e = apply_items(cx, a[0], a[1], false, &out);
+  return bt_is_err(e) ? e : merged_results(cx, a[1], out);
 }
 
 /* tuple(function(i, j) for i, j in zip(a, b)), or tuple(zip(a, b)) when f is NULL. */
