@@ -337,21 +337,15 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
     d->stats.grids += b->n;
   }
   bt_exec_ahead(ex, ts[0], n, ts);
-  bt_value out[8];
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
-    bt_ctx_begin(it->cx);
     int s = fits ? d->slot_of[k] : -1;
     if (s >= 0 && ok) {
+      bt_ctx_begin(it->cx);
       for (int m = 0; m < n; m++) it->frame[ts[m]] = bt_tile_objects(it->cx, b, s, d->args[4 * k], modes[m] & 7);
     } else {
       if (fits && s < 0) d->stats.cpu_items++;
-      bt_value g = bt_exec_operand(ex, it, grid);
-      for (int m = 0; m < n; m += 8) {
-        int chunk = n - m < 8 ? n - m : 8;
-        bt_objects_many(it->cx, g, chunk, modes + m, out);
-        for (int j = 0; j < chunk; j++) it->frame[ts[m + j]] = out[j];
-      }
+      bt_exec_objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
     }
     bt_exec_settle(ex, it, ts[0]);
   }

@@ -51,6 +51,8 @@ void bt_exec_ahead(bt_exec *ex, int now, int n, const int32_t *ts);
 /* After a fused call stored its lines into it->frame: compacts the item's arena when
  * it has grown, as bt_exec_store does. */
 void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now);
+/* One item's share of bt_exec_objects on the CPU: lines ts = o_g(g, modes). */
+void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts, const int32_t *modes);
 /* Adds the time since start to line t's profile (no-op when not profiling). */
 void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start);
 uint64_t bt_exec_now_ns(void);

@@ -8,6 +8,16 @@
 #include "device.h"
 #include "exec.h"
 
+void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts, const int32_t *modes) {
+  bt_value out[8];
+  bt_ctx_begin(it->cx);
+  for (int m = 0; m < n; m += 8) {
+    int chunk = n - m < 8 ? n - m : 8;
+    bt_objects_many(it->cx, g, chunk, modes + m, out);
+    for (int j = 0; j < chunk; j++) it->frame[ts[m + j]] = out[j];
+  }
+}
+
 void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes) {
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   if (ex->device) {
@@ -16,15 +26,9 @@ void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, con
     return;
   }
   bt_exec_ahead(ex, ts[0], n, ts);
-  bt_value out[8];
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
-    bt_ctx_begin(it->cx);
-    for (int m = 0; m < n; m += 8) {
-      int chunk = n - m < 8 ? n - m : 8;
-      bt_objects_many(it->cx, bt_exec_operand(ex, it, grid), chunk, modes + m, out);
-      for (int j = 0; j < chunk; j++) it->frame[ts[m + j]] = out[j];
-    }
+    bt_exec_objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
     bt_exec_settle(ex, it, ts[0]);
   }
   bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);
