@@ -479,6 +479,15 @@ static bt_value rect_outline(bt_ctx *cx, bt_value si, bt_value sj, bt_value ei, 
   bt_value *items = bt_items(cx, 3 * n);
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *mem = items + n;
+  if (si.kind == BT_INT && sj.kind == BT_INT && ei.kind == BT_INT && ej.kind == BT_INT) {
+    /* plain ints: the outline row by row is already in canonical order, each pair once */
+    for (int64_t i = si.u.i; i <= ei.u.i; i++) {
+      bool edge_row = i == si.u.i || i == ei.u.i;
+      for (int64_t j = sj.u.i; j <= ej.u.i; j = edge_row || j == ej.u.i ? j + 1 : ej.u.i, k++)
+        items[k] = bt_pair_at(mem + 2 * k, bt_int(i), bt_int(j));
+    }
+    return bt_set_sorted(items, k);
+  }
   for (int64_t i = si.u.i; i <= ei.u.i; i++, k += 2) {
     items[k] = bt_pair_at(mem + 2 * k, bt_int(i), sj);
     items[k + 1] = bt_pair_at(mem + 2 * k + 2, bt_int(i), ej);
