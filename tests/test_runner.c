@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +68,6 @@ static void load_tasks(bt_taskset *ts, const char *sub) {
   assert_int_equal(bt_tasks_load(ts, paths, 1, stderr), 0);
 }
 
-static char *read_all(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 /* Runs p over ts with the given threads and tile, writes the results file and returns
  * its text. */
 static char *results_text(const bt_program *p, const bt_taskset *ts, int threads, int tile) {
@@ -95,7 +84,7 @@ static char *results_text(const bt_program *p, const bt_taskset *ts, int threads
   close(fd);
   assert_true(bt_write_results(&run, path, stderr));
   bt_run_free(&run);
-  char *text = read_all(path);
+  char *text = read_text(path);
   remove(path);
   return text;
 }

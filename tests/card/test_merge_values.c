@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "../test_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,17 +30,6 @@
 #include "tasks.h"
 
 static const char *catalog_path, *manifest_path, *arc_dir, *templates_dir, *golden_dir;
-
-static char *read_text(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  strbuf sb = {0};
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_putn(&sb, buf, n);
-  fclose(f);
-  return sb_take(&sb);
-}
 
 /* Parses and checks files into prog; fails the test on any error. */
 static void load_program(card_program *prog, catalog *cat, char **files, int n) {
@@ -85,6 +76,13 @@ static const char *outcome(const bt_run *run, int n_solvers, int k, int j, int s
   return r->verdict == BT_V_ERROR ? "error" : tr->items[j].outputs[r->out];
 }
 
+/* The shipped library (the manifest's sources), parsed and checked. */
+static void load_library(card_manifest *mf, catalog *cat, card_program *prog) {
+  char err[1024];
+  assert_true(manifest_load(manifest_path, mf, err, sizeof err));
+  load_program(prog, cat, mf->sources, mf->n_sources);
+}
+
 /* ARC-AGI-1 training and evaluation into ts; with BATT_SOUNDNESS_TASKS=N only the first
  * N count (ts->n), the rest stay loaded. Returns the number loaded (restore before free). */
 static int load_tasks(bt_taskset *ts) {
@@ -102,11 +100,9 @@ static int load_tasks(bt_taskset *ts) {
 static void test_each_solver_alone_equals_merged(void **state) {
   (void)state;
   card_manifest mf;
-  char err[1024];
-  assert_true(manifest_load(manifest_path, &mf, err, sizeof err));
   catalog cat;
   card_program prog;
-  load_program(&prog, &cat, mf.sources, mf.n_sources);
+  load_library(&mf, &cat, &prog);
   bt_taskset ts;
   int loaded = load_tasks(&ts);
   bt_run merged;
@@ -140,11 +136,9 @@ static void test_each_solver_alone_equals_merged(void **state) {
 static void test_fused_results_equal_unfused(void **state) {
   (void)state;
   card_manifest mf;
-  char err[1024];
-  assert_true(manifest_load(manifest_path, &mf, err, sizeof err));
   catalog cat;
   card_program prog;
-  load_program(&prog, &cat, mf.sources, mf.n_sources);
+  load_library(&mf, &cat, &prog);
   card_merged *m = merge_program(&prog);
   int groups = fuse_program(m), fused_lines = 0;
   for (int j = 0; j < groups; j++) fused_lines += m->fusion->groups[j].nlines;
