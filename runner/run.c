@@ -172,12 +172,20 @@ static void run_chunk(worker *w, int first, int n_tasks) {
   bt_mark task_mark = bt_arena_mark(&w->task_cx);
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
   size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
+  bt_exec_item *task_items = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *task_items);
+  if (!items || !task_items) abort();
+  /* the task phase of every task of the chunk at once: a device sees all their
+     demonstrations in one launch (the items share the task arena; it is never compacted) */
+  for (int k = 0; k < n_tasks; k++) {
+    bt_value S = bt_task_samples(&w->task_cx, &ts->tasks[first + k]);
+    task_items[k] = (bt_exec_item){.cx = &w->task_cx, .S = S, .task_frame = w->task_frames[k],
+                                   .frame = w->task_frames[k]};
+  }
+  bt_exec_run_on(p, BT_CLASS_TASK, task_items, n_tasks, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
   int m = 0;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
-    bt_value S = bt_task_samples(&w->task_cx, t);
-    bt_exec_item ti = {.cx = &w->task_cx, .S = S, .task_frame = w->task_frames[k], .frame = w->task_frames[k]};
-    bt_exec_run_profiled(p, BT_CLASS_TASK, &ti, 1, sh->consts, w->prof.ns ? &w->prof : NULL);
+    bt_value S = task_items[k].S;
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       items[m] = (bt_exec_item){.cx = &w->item_cx[m], .I = io->input, .C = io->has_output ? io->output : bt_none(),
@@ -207,6 +215,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
   bt_arena_release(&w->task_cx, task_mark);
   atomic_fetch_add(&sh->items_done, n_items);
   free(items);
+  free(task_items);
 }
 
 static void *worker_main(void *arg) {
@@ -326,6 +335,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
       run->devices.grids += st->grids;
       run->devices.fallbacks += st->fallbacks;
       run->devices.cpu_items += st->cpu_items;
+      run->devices.demo_grids += st->demo_grids;
       bt_device_close(w->device);
     }
     for (int m = 0; m < w->cap_items; m++) {

@@ -267,6 +267,9 @@ bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, i
  * once, then each function maps the whole container in turn (interleaving the functions
  * element by element measured 10% slower on the CPU: bench/results). */
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out);
+/* What apply(f, c) (merge: mapply) gives when f gave r[k] for c's k-th item (r: c.n
+ * values in cx, reordered for a set c). For results computed elsewhere (a device). */
+bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge);
 /* out[k] = o_g(g, modes[k]) (modes 0..7), as n separate calls would give, labelling g
  * once per connectivity. */
 void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_value *out);

@@ -33,6 +33,9 @@ struct bt_device {
   bt_value *args;    /* 4 per item of the line being run */
   int *slot_of;      /* per item: its slot, or -1 when it runs on the CPU */
   int cap_items;
+  int *demo_slot;    /* bt_device_demo_counts: slot of each demonstration grid, or -1 */
+  int cap_demo;
+  bool demo_ok;      /* the counts of the last bt_device_demo_counts are in batch */
   bt_device_stats stats;
 };
 
@@ -220,6 +223,7 @@ void bt_device_close(bt_device *d) {
   bt_tile_batch_free(&d->batch);
   free(d->args);
   free(d->slot_of);
+  free(d->demo_slot);
   free(d);
 }
 
@@ -259,20 +263,38 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
 
 /* ---- a program line through the device ------------------------------------------------------- */
 
+static bool ensure_slots(bt_device *d, int n) {
+  if (n <= d->batch.cap) return true;
+  bt_tile_batch grown;
+  if (!bt_tile_batch_init(&grown, n)) return false;
+  bt_tile_batch_free(&d->batch);
+  d->batch = grown;
+  return true;
+}
+
 static bool ensure_items(bt_device *d, int n) {
   if (n <= d->cap_items) return true;
   bt_value *args = realloc(d->args, (size_t)n * 4 * sizeof *args);
   if (args) d->args = args;
   int *slot_of = realloc(d->slot_of, (size_t)n * sizeof *slot_of);
   if (slot_of) d->slot_of = slot_of;
-  if (!args || !slot_of) return false;
-  if (n > d->batch.cap) {
-    bt_tile_batch grown;
-    if (!bt_tile_batch_init(&grown, n)) return false;
-    bt_tile_batch_free(&d->batch);
-    d->batch = grown;
-  }
+  if (!args || !slot_of || !ensure_slots(d, n)) return false;
   d->cap_items = n;
+  return true;
+}
+
+/* Launches op over the batch; on failure one warning naming what the tile was for. */
+static bool launch_or_warn(bt_device *d, bt_tile_op op, const char *what) {
+  bt_tile_batch *b = &d->batch;
+  char why[256] = "";
+  if (b->n == 0) return true;
+  if (!bt_device_launch(d, op, b, why, sizeof why)) {
+    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (%s) runs on the CPU\n", d->label, why, b->n, what);
+    d->stats.fallbacks++;
+    return false;
+  }
+  d->stats.launches++;
+  d->stats.grids += b->n;
   return true;
 }
 
@@ -287,18 +309,13 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
     for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     d->slot_of[k] = -1;
-    if (!bt_any_err(a, nargs, &err) && bt_tile_pack(it->cx, b, b->n, prim, a)) d->slot_of[k] = b->n++;
+    /* a call counts one step: with none allowed the CPU gives the limit error */
+    if (!bt_any_err(a, nargs, &err) && it->cx->lim.max_steps >= 1 && bt_tile_pack(it->cx, b, b->n, prim, a))
+      d->slot_of[k] = b->n++;
   }
-  bool ok = true;
-  char why[256] = "";
-  if (b->n > 0 && !(ok = bt_device_launch(d, (bt_tile_op)op, b, why, sizeof why))) {
-    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (line t%d, %s) runs on the CPU\n", d->label, why,
-            b->n, t, bt_prims[prim].name);
-    d->stats.fallbacks++;
-  } else if (b->n > 0) {
-    d->stats.launches++;
-    d->stats.grids += b->n;
-  }
+  char what[96];
+  snprintf(what, sizeof what, "line t%d, %s", t, bt_prims[prim].name);
+  bool ok = launch_or_warn(d, (bt_tile_op)op, what);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     const bt_value *a = d->args + 4 * k;
@@ -326,16 +343,9 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
       d->slot_of[k] = b->n++;
     }
   }
-  bool ok = fits;
-  char why[256] = "";
-  if (b->n > 0 && !(ok = bt_device_launch(d, BT_TOP_LABEL, b, why, sizeof why))) {
-    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (fused objects at t%d) runs on the CPU\n", d->label,
-            why, b->n, ts[0]);
-    d->stats.fallbacks++;
-  } else if (b->n > 0) {
-    d->stats.launches++;
-    d->stats.grids += b->n;
-  }
+  char what[96];
+  snprintf(what, sizeof what, "fused objects at t%d", ts[0]);
+  bool ok = fits && launch_or_warn(d, BT_TOP_LABEL, what);
   bt_exec_ahead(ex, ts[0], n, ts);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
@@ -349,4 +359,73 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
     }
     bt_exec_settle(ex, it, ts[0]);
   }
+}
+
+/* ---- the sample pattern: colour counts of every demonstration grid --------------------- */
+
+/* The grids of item k's demonstrations: pair j's input at 2j, output at 2j + 1. */
+static int demo_grids(const bt_exec_item *it) { return it->S.kind == BT_TUPLE ? 2 * (int)it->S.n : 0; }
+
+static bt_value demo_grid(const bt_exec_item *it, int g) {
+  bt_value pair = it->S.u.items[g / 2];
+  return pair.kind == BT_TUPLE && pair.n == 2 ? pair.u.items[g % 2] : bt_none();
+}
+
+bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line) {
+  d->demo_ok = false;
+  int total = 0;
+  for (int k = 0; k < ex->n; k++) total += demo_grids(&ex->items[k]);
+  if (d->broken || total == 0 || !ensure_items(d, ex->n) || !ensure_slots(d, total)) return false;
+  if (total > d->cap_demo) {
+    int *ds = realloc(d->demo_slot, (size_t)total * sizeof *ds);
+    if (!ds) return false;
+    d->demo_slot = ds;
+    d->cap_demo = total;
+  }
+  bt_tile_batch *b = &d->batch;
+  b->n = 0;
+  for (int k = 0, base = 0; k < ex->n; k++) {
+    bt_exec_item *it = &ex->items[k];
+    d->slot_of[k] = base; /* here: where the item's entries of demo_slot begin */
+    for (int g = 0; g < demo_grids(it); g++) {
+      bt_value grid = demo_grid(it, g);
+      d->demo_slot[base + g] = bt_tile_pack(it->cx, b, b->n, BT_P_palette, &grid) ? b->n++ : -1;
+    }
+    base += demo_grids(it);
+  }
+  char what[96];
+  snprintf(what, sizeof what, "demonstration grids, sample pattern at t%d", first_line);
+  d->demo_ok = launch_or_warn(d, BT_TOP_COUNTS, what);
+  if (d->demo_ok) d->stats.demo_grids += b->n;
+  return d->demo_ok;
+}
+
+/* Slot of demonstration grid e of item k (the very value, not an equal one), or -1. */
+static int demo_slot_of(const bt_device *d, const bt_exec_item *it, int k, bt_value e) {
+  if (e.kind != BT_TUPLE) return -1;
+  for (int g = 0; g < demo_grids(it); g++) {
+    bt_value grid = demo_grid(it, g);
+    if (grid.kind == BT_TUPLE && grid.n == e.n && grid.u.items == e.u.items) return d->demo_slot[d->slot_of[k] + g];
+  }
+  return -1;
+}
+
+bool bt_device_demo_map(bt_device *d, bt_exec *ex, int k, int f, bt_value c, bool merge, bt_value *out) {
+  bt_exec_item *it = &ex->items[k];
+  const bt_limits *lim = &it->cx->lim;
+  if (!d->demo_ok || k >= ex->n || bt_tile_prim_op(f) != BT_TOP_COUNTS || bt_prims[f].arity != 1) return false;
+  /* what bt_call_prim(apply, ...) would refuse stays with it: errors, limits, no container */
+  if (!bt_is_coll(c) || c.n == 0 || c.n > lim->max_elems || lim->max_steps < 1 + (uint64_t)c.n || lim->max_depth < 1)
+    return false;
+  int small[32];
+  int *slots = c.n <= 32 ? small : malloc(c.n * sizeof *slots);
+  bool found = slots != NULL;
+  for (uint32_t e = 0; found && e < c.n; e++) found = (slots[e] = demo_slot_of(d, it, k, c.u.items[e])) >= 0;
+  bt_value *r = found ? bt_items(it->cx, c.n) : NULL;
+  if (r) {
+    for (uint32_t e = 0; e < c.n; e++) r[e] = bt_tile_unpack(it->cx, &d->batch, slots[e], f, &c.u.items[e]);
+    *out = bt_applied(it->cx, c, r, merge);
+  }
+  if (slots != small) free(slots);
+  return r != NULL;
 }

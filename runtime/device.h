@@ -62,6 +62,7 @@ typedef struct bt_device_stats {
   long grids;     /* slots in them */
   long fallbacks; /* tiles that failed and ran on the CPU */
   long cpu_items; /* items of kernel lines that did not fit a tile */
+  long demo_grids; /* demonstration grids counted for the sample pattern (in grids too) */
 } bt_device_stats;
 
 /* Opens a device for one worker with room for cap slots per launch; NULL with the
@@ -88,6 +89,16 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
  * (and a failed launch, with one warning) run on the CPU. */
 void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
                             const int32_t *modes);
+
+/* The sample pattern's kernel (bt_exec_sample, task phase: an item per task). One COUNTS
+ * launch over every demonstration grid (input and output of each pair of S) of every
+ * item; false when nothing is on the device (no grids, a failed launch: one warning). */
+bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line);
+/* apply(f, c) (merge: mapply) for item k from those counts, when f is a colour-count
+ * primitive of one argument and every item of c is one of the item's demonstration grids
+ * (the very values S holds); the value the CPU call gives, in *out. False otherwise
+ * (the caller runs the call). */
+bool bt_device_demo_map(bt_device *d, bt_exec *ex, int k, int f, bt_value c, bool merge, bt_value *out);
 
 /* Fault injection for tests (BATT_FAULT=kernel:N or oom:N): whether launch number
  * `launch` (1-based, counted across all devices of the process) is to fail, and how. */

@@ -7,6 +7,7 @@
 #include "bt_prims.h"
 #include "device.h"
 #include "exec.h"
+#include "tile.h"
 
 void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts, const int32_t *modes) {
   bt_value out[8];
@@ -60,6 +61,14 @@ static bt_value step_operand(bt_exec *ex, bt_exec_item *it, const bt_value *vals
   return o.kind == BT_O_STEP ? vals[o.a] : bt_exec_operand(ex, it, o);
 }
 
+/* A step apply(f, x) or mapply(f, x) with f a colour-count primitive: on a device it reads
+ * the counts of the demonstration grids (bt_device_demo_map). */
+static bool demo_mapped(const bt_step *st) {
+  return st->fn.kind == BT_O_PRIM && (st->fn.a == BT_P_apply || st->fn.a == BT_P_mapply) && st->nargs == 2 &&
+         st->args[0].kind == BT_O_PRIM && bt_tile_prim_op(st->args[0].a) == BT_TOP_COUNTS &&
+         bt_prims[st->args[0].a].arity == 1;
+}
+
 void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, const bt_step_out *outs) {
   int first = outs[0].t;
   for (int o = 1; o < nouts; o++)
@@ -72,12 +81,18 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
     bt_exec_ahead(ex, first, nouts, ts);
   } else
     ex->no_compact = true;
+  bool on_device = false;
+  for (int s = 0; ex->device && s < nsteps && !on_device; s++) on_device = demo_mapped(&steps[s]);
+  if (on_device) on_device = bt_device_demo_counts(ex->device, ex, first);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     for (int s = 0; vals && s < nsteps; s++) {
       const bt_step *st = &steps[s];
       bt_value a[3];
       for (int m = 0; m < st->nargs && m < 3; m++) a[m] = step_operand(ex, it, vals, st->args[m]);
+      if (on_device && demo_mapped(st) &&
+          bt_device_demo_map(ex->device, ex, k, st->args[0].a, a[1], st->fn.a == BT_P_mapply, &vals[s]))
+        continue;
       bt_ctx_begin(it->cx);
       /* a primitive taking another number of arguments errs as a call through its value */
       bool direct = st->fn.kind == BT_O_PRIM && bt_prims[st->fn.a].arity == st->nargs;

@@ -811,6 +811,10 @@ static bt_value merged_results(bt_ctx *cx, bt_value c, bt_value *r) {
 
 BT_PRIM(apply) { return applied(cx, a[0], a[1], false); }
 
+bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge) {
+  return merge ? merged_results(cx, c, r) : bt_like(cx, c, c.n ? r : NULL, c.n);
+}
+
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out) {
   uint64_t steps_small[16];
   bt_value *res_small[16];

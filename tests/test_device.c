@@ -22,7 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bt_prims.h"
 #include "device.h"
+#include "exec.h"
 #include "report.h"
 #include "run.h"
 #include "tasks.h"
@@ -33,6 +35,7 @@ static const char *arc_dir;
 static int kind; /* bt_device_kind under test */
 static bt_taskset all, tasks;
 static char *cpu_results;
+static long max_steps = -1; /* per evaluation; -1: the default */
 
 typedef struct outcome {
   char *results; /* the results file */
@@ -49,6 +52,7 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
   o.keep_outputs = true;
   o.n_devices = n;
   o.device_tile = device_tile;
+  if (max_steps >= 0) o.limits.max_steps = (uint64_t)max_steps;
   for (int k = 0; k < n; k++) o.devices[k] = (bt_device_spec){kind, indices[k]};
   o.warn = tmpfile();
   bt_run run;
@@ -75,6 +79,10 @@ static void test_one_device_equals_cpu(void **state) {
   outcome d = run_with(1, (int[]){0}, 1, 0);
   assert_int_equal(d.device_workers, 1);
   assert_true(d.stats.launches > 0);
+  /* the sample pattern's launches count every demonstration grid once, inputs and outputs */
+  long demo = 0;
+  for (int k = 0; k < tasks.n; k++) demo += 2 * tasks.tasks[k].n_train;
+  assert_int_equal(d.stats.demo_grids, demo);
   assert_int_equal(d.stats.fallbacks, 0);
   assert_int_equal(d.warnings, 0);
   assert_string_equal(d.results, cpu_results);
@@ -101,6 +109,76 @@ static void test_small_device_tiles_equal_cpu(void **state) {
   assert_true(d.stats.launches > 0);
   assert_string_equal(d.results, cpu_results);
   free(d.results);
+}
+
+/* Under tight step limits a call errs part way (apply over the demonstrations counts a
+ * step per grid): a device gives the very same errors and values. */
+static void test_step_limits_equal_cpu(void **state) {
+  (void)state;
+  const long limits[] = {0, 1, 2, 3, 5};
+  for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
+    max_steps = limits[k];
+    outcome cpu = run_with(0, NULL, 1, 0), d = run_with(1, (int[]){0}, 1, 0);
+    max_steps = -1;
+    assert_true(d.stats.launches > 0 || limits[k] == 0);
+    assert_string_equal(d.results, cpu.results);
+    free(cpu.results);
+    free(d.results);
+  }
+}
+
+/* The sample pattern's device step, one task at a time: apply / mapply of every
+ * colour-count primitive over containers of demonstration grids (tuples, a pair, a set)
+ * under step limits from none to plenty. Whenever the device answers, its value is the
+ * CPU call's, errors included; where the CPU call runs out of steps, the device declines. */
+static void test_demo_map_equals_cpu(void **state) {
+  (void)state;
+  char why[256] = "";
+  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, stdout, why, sizeof why);
+  assert_non_null(d);
+  const int fns[] = {BT_P_p_g, BT_P_palette, BT_P_mostcolor, BT_P_leastcolor, BT_P_numcolors};
+  const uint64_t limits[] = {1, 2, 3, 4, 5, 1000};
+  long answered = 0, declined_errors = 0;
+  for (int t = 0; t < tasks.n; t++) {
+    bt_ctx cx;
+    bt_ctx_init(&cx, NULL);
+    bt_exec_item it = {.cx = &cx, .S = bt_task_samples(&cx, &tasks.tasks[t])};
+    bt_exec ex = {.n = 1, .items = &it, .phase = BT_CLASS_TASK};
+    assert_true(bt_device_demo_counts(d, &ex, 1));
+    bt_value inputs = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_first), it.S});
+    bt_value outputs = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_second), it.S});
+    bt_value *grids = bt_items(&cx, outputs.n);
+    memcpy(grids, outputs.u.items, outputs.n * sizeof *grids);
+    bt_value containers[4] = {inputs, outputs, bt_call_prim(&cx, BT_P_first, &it.S),
+                              bt_set_build(&cx, grids, outputs.n)};
+    for (int c = 0; c < 4; c++)
+      for (int f = 0; f < 5; f++)
+        for (int merge = 0; merge < 2; merge++)
+          for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+            cx.lim.max_steps = limits[l];
+            bt_ctx_begin(&cx);
+            bt_value want = bt_call_prim(&cx, merge ? BT_P_mapply : BT_P_apply,
+                                         (bt_value[]){bt_prim_value(fns[f]), containers[c]});
+            bt_value got;
+            bool ok = bt_device_demo_map(d, &ex, 0, fns[f], containers[c], merge, &got);
+            cx.lim.max_steps = bt_default_limits.max_steps;
+            if (!ok) {
+              declined_errors += bt_is_err(want) && want.errc == BT_E_LIMIT;
+              continue;
+            }
+            answered++;
+            if (bt_is_err(want)) { /* what the CPU call makes of the values (mapply of ints) */
+              assert_true(bt_is_err(got));
+              assert_int_equal(got.errc, want.errc);
+            } else
+              assert_true(bt_same(got, want));
+          }
+    bt_ctx_free(&cx);
+  }
+  printf("demo map: %ld answered by the device (equal to the CPU), %ld over the step limit declined\n", answered,
+         declined_errors);
+  assert_true(answered > 0 && declined_errors > 0);
+  bt_device_close(d);
 }
 
 static void check_fault(const char *spec) {
@@ -205,6 +283,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_one_device_equals_cpu),
       cmocka_unit_test(test_two_devices_and_cpu_threads_equal_cpu),
       cmocka_unit_test(test_small_device_tiles_equal_cpu),
+      cmocka_unit_test(test_step_limits_equal_cpu),
+      cmocka_unit_test(test_demo_map_equals_cpu),
       cmocka_unit_test(test_kernel_fault_falls_back_with_one_warning),
       cmocka_unit_test(test_oom_falls_back_with_one_warning),
       cmocka_unit_test(test_tile_size_follows_memory),
