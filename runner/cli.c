@@ -215,10 +215,10 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   int threads = o.threads > 0 ? o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   bt_print_summary(&run, threads, stdout);
   if (run.device_workers)
-    printf("%-22s %d device worker%s + %d CPU, %ld tiles (%ld grids, %ld of them demonstrations for the sample "
-           "pattern) on devices, %ld fell back to the CPU\n",
+    printf("%-22s %d device worker%s + %d CPU, %ld tiles (%ld grids: %ld already on the device, %ld "
+           "demonstrations for the sample pattern), %ld fell back to the CPU\n",
            "devices", run.device_workers, run.device_workers == 1 ? "" : "s", run.cpu_workers, run.devices.launches,
-           run.devices.grids, run.devices.demo_grids, run.devices.fallbacks);
+           run.devices.grids, run.devices.resident, run.devices.demo_grids, run.devices.fallbacks);
   if (o.profile) bt_print_profile(&run, profile_lines, stdout);
   if (rejected) fprintf(stderr, "batt: %d input%s rejected (see above)\n", rejected, rejected == 1 ? "" : "s");
   bt_run_free(&run);

@@ -174,6 +174,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
   size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
   bt_exec_item *task_items = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *task_items);
   if (!items || !task_items) abort();
+  if (w->device) bt_device_forget(w->device); /* the last chunk's values are gone */
   /* the task phase of every task of the chunk at once: a device sees all their
      demonstrations in one launch (the items share the task arena; it is never compacted) */
   for (int k = 0; k < n_tasks; k++) {
@@ -336,6 +337,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
       run->devices.fallbacks += st->fallbacks;
       run->devices.cpu_items += st->cpu_items;
       run->devices.demo_grids += st->demo_grids;
+      run->devices.resident += st->resident;
       bt_device_close(w->device);
     }
     for (int m = 0; m < w->cap_items; m++) {

@@ -23,6 +23,16 @@ int bt_cuda_device_count(char *why, size_t whylen) {
 }
 #endif
 
+/* A grid kept in the device's pool, known by the identity of its rows. */
+typedef struct resident {
+  const bt_value *rows;
+  uint32_t n;
+  int32_t item;   /* the item whose arena holds it; -1: it lives for the whole chunk */
+  uint32_t moves; /* that item's compactions when it was kept (a later one moves it) */
+  uint32_t gen;   /* the chunk it was kept in (bt_device_forget starts another) */
+  int32_t tile;
+} resident;
+
 struct bt_device {
   bt_device_spec spec;
   char label[32];
@@ -36,6 +46,10 @@ struct bt_device {
   int *demo_slot;    /* bt_device_demo_counts: slot of each demonstration grid, or -1 */
   int cap_demo;
   bool demo_ok;      /* the counts of the last bt_device_demo_counts are in batch */
+  int pool_tiles, pool_used; /* residency: tiles of the pool, tiles given out this chunk */
+  uint8_t *pool_host;        /* a twin's pool (a GPU's is on the GPU) */
+  resident *table;           /* 2 x pool_tiles entries, open addressing */
+  uint32_t gen;
   bt_device_stats stats;
 };
 
@@ -199,19 +213,26 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, s
     free(d);
     return NULL;
   }
+  int pool = d->batch.cap * BT_DEVICE_POOL_PER_ITEM;
+  if (pool > BT_DEVICE_POOL_MAX) pool = BT_DEVICE_POOL_MAX;
   if (spec.kind == BT_DEVICE_CUDA) {
 #ifdef BATT_HAVE_CUDA
-    d->cuda = bt_cuda_open(spec.index, d->batch.cap, why, whylen);
+    d->cuda = bt_cuda_open(spec.index, d->batch.cap, pool, why, whylen);
     if (!d->cuda) {
       bt_device_close(d);
       return NULL;
     }
+    pool = bt_cuda_pool_tiles(d->cuda);
 #else
     snprintf(why, whylen, "built without CUDA");
     bt_device_close(d);
     return NULL;
 #endif
+  } else if (!(d->pool_host = malloc((size_t)pool * BT_TILE_CELLS))) {
+    pool = 0;
   }
+  if (pool > 0 && (d->table = calloc(2 * (size_t)pool, sizeof *d->table))) d->pool_tiles = pool;
+  d->gen = 1;
   return d;
 }
 
@@ -224,6 +245,8 @@ void bt_device_close(bt_device *d) {
   free(d->args);
   free(d->slot_of);
   free(d->demo_slot);
+  free(d->pool_host);
+  free(d->table);
   free(d);
 }
 
@@ -249,7 +272,12 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
     return false;
   }
   if (!d->cuda) {
+    bt_tile_pool_fetch(b, d->pool_host);
     bt_tile_twin(op, b);
+    bt_tile_pool_keep(b, d->pool_host);
+    /* as on a GPU, the host copy of a grid fetched from the pool was never written */
+    for (int s = 0; s < b->n && b->pool_ins; s++)
+      if (b->meta[s].pool_in) memset(b->a + (size_t)s * BT_TILE_CELLS, 0xA5, BT_TILE_CELLS);
     return true;
   }
 #ifdef BATT_HAVE_CUDA
@@ -259,6 +287,84 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
 #else
   return false;
 #endif
+}
+
+/* ---- residency ----------------------------------------------------------------------------- */
+
+void bt_device_forget(bt_device *d) {
+  d->pool_used = 0;
+  if (++d->gen == 0) { /* wrapped: every entry would look current */
+    memset(d->table, 0, d->table ? 2 * (size_t)d->pool_tiles * sizeof *d->table : 0);
+    d->gen = 1;
+  }
+}
+
+static size_t resident_hash(const bt_device *d, const bt_value *rows) {
+  return (size_t)(((uintptr_t)rows >> 4) * 0x9E3779B97F4A7C15ull) & (2 * (size_t)d->pool_tiles - 1);
+}
+
+/* Whether the operand's value lives for the whole chunk: I, S, constant and task lines,
+ * anything of the task phase (its arena is neither compacted nor released in a chunk). */
+static bool chunk_lived(const bt_exec *ex, bt_operand o) {
+  return ex->phase != BT_CLASS_SAMPLE || o.kind == BT_O_I || o.kind == BT_O_S ||
+         (o.kind == BT_O_T && ex->prog->line_class[o.a] != BT_CLASS_SAMPLE);
+}
+
+/* The pool tile holding grid v of item k, or -1. */
+static int resident_find(const bt_device *d, const bt_exec *ex, int k, bt_value v) {
+  if (!d->pool_tiles || v.kind != BT_TUPLE || v.n == 0) return -1;
+  size_t mask = 2 * (size_t)d->pool_tiles - 1;
+  for (size_t h = resident_hash(d, v.u.items);; h = (h + 1) & mask) {
+    const resident *r = &d->table[h];
+    if (r->gen != d->gen) return -1;
+    if (r->rows == v.u.items && r->n == v.n && (r->item < 0 || (r->item == k && r->moves == ex->items[k].moves)))
+      return r->tile;
+  }
+}
+
+static void resident_add(bt_device *d, const bt_exec *ex, int k, bool lives, bt_value v, int tile) {
+  if (v.kind != BT_TUPLE || v.n == 0) return;
+  size_t mask = 2 * (size_t)d->pool_tiles - 1, h = resident_hash(d, v.u.items);
+  while (d->table[h].gen == d->gen) h = (h + 1) & mask; /* at most pool_tiles of 2 x pool_tiles used */
+  d->table[h] = (resident){v.u.items, v.n, lives ? -1 : k, lives ? 0 : ex->items[k].moves, d->gen, tile};
+}
+
+/* A pool tile for a grid to keep, as meta's 1-based field; 0 when the pool is full. */
+static int32_t pool_take(bt_device *d) { return d->pool_used < d->pool_tiles ? ++d->pool_used : 0; }
+
+static void batch_begin(bt_tile_batch *b) { b->n = b->pool_ins = b->keeps = 0; }
+
+/* Packs item k's arguments of prim into the next slot: the grid from the pool when it is
+ * there, else packed and kept (as is the output) while the pool has room. */
+static bool pack_slot(bt_device *d, bt_exec *ex, int k, int prim, const bt_value *a) {
+  bt_tile_batch *b = &d->batch;
+  bt_exec_item *it = &ex->items[k];
+  int op = bt_tile_prim_op(prim);
+  int tile = op == BT_TOP_LABEL ? -1 : resident_find(d, ex, k, a[bt_tile_grid_arg(prim)]);
+  if (tile >= 0 ? !bt_tile_pack_resident(it->cx, b, b->n, prim, a, tile) : !bt_tile_pack(it->cx, b, b->n, prim, a))
+    return false;
+  bt_tile_meta *m = &b->meta[b->n++];
+  if (tile >= 0) {
+    b->pool_ins++;
+    d->stats.resident++;
+  } else if ((m->keep_a = pool_take(d))) {
+    b->keeps++;
+  }
+  bool cells = op == BT_TOP_GATHER || op == BT_TOP_MAP || op == BT_TOP_CELLWISE;
+  if (cells && m->ho && m->wo && (m->keep_out = pool_take(d))) b->keeps++;
+  return true;
+}
+
+/* After a launch: the grids slot s kept are known from now on (the output once stored). */
+static void keep_input(bt_device *d, const bt_exec *ex, int k, int s, bt_operand o, bt_value v) {
+  int32_t tile = d->batch.meta[s].keep_a;
+  if (tile) resident_add(d, ex, k, chunk_lived(ex, o), v, tile - 1);
+}
+
+static void keep_output(bt_device *d, const bt_exec *ex, int k, int s, bt_value stored) {
+  const bt_tile_meta *m = &d->batch.meta[s];
+  if (m->keep_out && stored.kind == BT_TUPLE && stored.n == m->ho)
+    resident_add(d, ex, k, ex->phase != BT_CLASS_SAMPLE, stored, m->keep_out - 1);
 }
 
 /* ---- a program line through the device ------------------------------------------------------- */
@@ -302,7 +408,7 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
   int op = bt_tile_prim_op(prim);
   if (op < 0 || d->broken || !ensure_items(d, ex->n)) return false;
   bt_tile_batch *b = &d->batch;
-  b->n = 0;
+  batch_begin(b);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value *a = d->args + 4 * k, err;
@@ -310,18 +416,21 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
     bt_ctx_begin(it->cx);
     d->slot_of[k] = -1;
     /* a call counts one step: with none allowed the CPU gives the limit error */
-    if (!bt_any_err(a, nargs, &err) && it->cx->lim.max_steps >= 1 && bt_tile_pack(it->cx, b, b->n, prim, a))
-      d->slot_of[k] = b->n++;
+    if (!bt_any_err(a, nargs, &err) && it->cx->lim.max_steps >= 1 && pack_slot(d, ex, k, prim, a))
+      d->slot_of[k] = b->n - 1;
   }
   char what[96];
   snprintf(what, sizeof what, "line t%d, %s", t, bt_prims[prim].name);
   bool ok = launch_or_warn(d, (bt_tile_op)op, what);
+  int ga = bt_tile_grid_arg(prim);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     const bt_value *a = d->args + 4 * k;
     int s = d->slot_of[k];
     if (s < 0) d->stats.cpu_items++;
+    if (s >= 0 && ok) keep_input(d, ex, k, s, args[ga], a[ga]);
     bt_exec_store(ex, it, t, s >= 0 && ok ? bt_tile_unpack(it->cx, b, s, prim, a) : bt_call_prim(it->cx, prim, a));
+    if (s >= 0 && ok) keep_output(d, ex, k, s, it->frame[t]);
   }
   return true;
 }
@@ -332,15 +441,15 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
   for (int m = 0; m < n; m++) mask |= 1u << (modes[m] & 7);
   bool fits = !d->broken && ensure_items(d, ex->n);
   bt_tile_batch *b = &d->batch;
-  b->n = 0;
+  batch_begin(b);
   for (int k = 0; k < ex->n && fits; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[2] = {bt_exec_operand(ex, it, grid), bt_int(modes[0] & 7)};
     d->args[4 * k] = a[0];
     d->slot_of[k] = -1;
-    if (!bt_is_err(a[0]) && it->cx->lim.max_steps >= 1 && bt_tile_pack(it->cx, b, b->n, BT_P_o_g, a)) {
-      bt_tile_pack_label_modes(b, b->n, mask);
-      d->slot_of[k] = b->n++;
+    if (!bt_is_err(a[0]) && it->cx->lim.max_steps >= 1 && pack_slot(d, ex, k, BT_P_o_g, a)) {
+      d->slot_of[k] = b->n - 1;
+      bt_tile_pack_label_modes(b, d->slot_of[k], mask);
     }
   }
   char what[96];
@@ -351,6 +460,7 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
     bt_exec_item *it = &ex->items[k];
     int s = fits ? d->slot_of[k] : -1;
     if (s >= 0 && ok) {
+      keep_input(d, ex, k, s, grid, d->args[4 * k]);
       bt_ctx_begin(it->cx);
       for (int m = 0; m < n; m++) it->frame[ts[m]] = bt_tile_objects(it->cx, b, s, d->args[4 * k], modes[m] & 7);
     } else {
@@ -383,21 +493,28 @@ bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line) {
     d->cap_demo = total;
   }
   bt_tile_batch *b = &d->batch;
-  b->n = 0;
+  batch_begin(b);
   for (int k = 0, base = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     d->slot_of[k] = base; /* here: where the item's entries of demo_slot begin */
     for (int g = 0; g < demo_grids(it); g++) {
       bt_value grid = demo_grid(it, g);
-      d->demo_slot[base + g] = bt_tile_pack(it->cx, b, b->n, BT_P_palette, &grid) ? b->n++ : -1;
+      d->demo_slot[base + g] = pack_slot(d, ex, k, BT_P_palette, &grid) ? b->n - 1 : -1;
     }
     base += demo_grids(it);
   }
   char what[96];
   snprintf(what, sizeof what, "demonstration grids, sample pattern at t%d", first_line);
   d->demo_ok = launch_or_warn(d, BT_TOP_COUNTS, what);
-  if (d->demo_ok) d->stats.demo_grids += b->n;
-  return d->demo_ok;
+  if (!d->demo_ok) return false;
+  d->stats.demo_grids += b->n;
+  for (int k = 0, base = 0; k < ex->n; k++) {
+    for (int g = 0; g < demo_grids(&ex->items[k]); g++)
+      if (d->demo_slot[base + g] >= 0)
+        keep_input(d, ex, k, d->demo_slot[base + g], BT_S, demo_grid(&ex->items[k], g));
+    base += demo_grids(&ex->items[k]);
+  }
+  return true;
 }
 
 /* Slot of demonstration grid e of item k (the very value, not an equal one), or -1. */

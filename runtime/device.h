@@ -63,6 +63,7 @@ typedef struct bt_device_stats {
   long fallbacks; /* tiles that failed and ran on the CPU */
   long cpu_items; /* items of kernel lines that did not fit a tile */
   long demo_grids; /* demonstration grids counted for the sample pattern (in grids too) */
+  long resident;   /* grids of slots taken from the device's pool instead of packed */
 } bt_device_stats;
 
 /* Opens a device for one worker with room for cap slots per launch; NULL with the
@@ -99,6 +100,17 @@ bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line);
  * (the very values S holds); the value the CPU call gives, in *out. False otherwise
  * (the caller runs the call). */
 bool bt_device_demo_map(bt_device *d, bt_exec *ex, int k, int f, bt_value c, bool merge, bt_value *out);
+
+/* Residency: a device keeps the grids of a chunk's launches (inputs, outputs) in a pool
+ * of tiles, BT_DEVICE_POOL_PER_ITEM per item of its tile (at most BT_DEVICE_POOL_MAX),
+ * and a later line whose grid argument is the very same value (by identity; the value
+ * of an item whose arena was compacted since is not) reads it from there instead of
+ * packing and copying it again. Values are known by their address: whoever releases the
+ * memory of values a device has seen (the runner, at the end of each chunk) calls
+ * bt_device_forget first. */
+#define BT_DEVICE_POOL_PER_ITEM 128
+#define BT_DEVICE_POOL_MAX 65536
+void bt_device_forget(bt_device *d);
 
 /* Fault injection for tests (BATT_FAULT=kernel:N or oom:N): whether launch number
  * `launch` (1-based, counted across all devices of the process) is to fail, and how. */

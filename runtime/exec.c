@@ -41,6 +41,7 @@ bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
  * is alive, not everything the program made so far. */
 static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
   const bt_program *p = ex->prog;
+  it->moves++;
   int n = 0;
   int *slots = malloc((size_t)(t + ex->nahead) * sizeof *slots);
   bt_value *vals = malloc((size_t)(t + ex->nahead) * sizeof *vals);

@@ -14,6 +14,7 @@ typedef struct bt_exec_item {
                               (and the two arenas swapped) once cx grows past compact_at */
   size_t compact_at;
   size_t compact_min;       /* compact_at never drops below this (0: BT_COMPACT_MIN) */
+  uint32_t moves;           /* compactions so far: each moves the item's values */
 } bt_exec_item;
 
 /* Arena use below which an item is never compacted. */

@@ -114,6 +114,23 @@ void bt_tile_twin(bt_tile_op op, bt_tile_batch *b) {
   for (int s = 0; s < b->n; s++) bt_tile_twin_slot(op, b, s);
 }
 
+void bt_tile_pool_fetch(bt_tile_batch *b, const uint8_t *pool) {
+  for (int s = 0; s < b->n && b->pool_ins; s++)
+    if (b->meta[s].pool_in)
+      memcpy(b->a + (size_t)s * BT_TILE_CELLS, pool + (size_t)(b->meta[s].pool_in - 1) * BT_TILE_CELLS,
+             BT_TILE_CELLS);
+}
+
+void bt_tile_pool_keep(const bt_tile_batch *b, uint8_t *pool) {
+  for (int s = 0; s < b->n && b->keeps; s++) {
+    const bt_tile_meta *m = &b->meta[s];
+    if (m->keep_a)
+      memcpy(pool + (size_t)(m->keep_a - 1) * BT_TILE_CELLS, b->a + (size_t)s * BT_TILE_CELLS, BT_TILE_CELLS);
+    if (m->keep_out)
+      memcpy(pool + (size_t)(m->keep_out - 1) * BT_TILE_CELLS, b->out + (size_t)s * BT_TILE_CELLS, BT_TILE_CELLS);
+  }
+}
+
 /* ---- packing values into slots ---------------------------------------------------------- */
 
 bool bt_tile_grid_ok(bt_value g, int *h, int *w) {
@@ -238,13 +255,22 @@ static bt_value switch_value(bt_value v, bt_value x, bt_value y) {
   return bt_eq(v, x) ? y : bt_eq(v, y) ? x : v;
 }
 
-bool bt_tile_pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *args) {
+int bt_tile_grid_arg(int prim) { return prim == BT_P_subgrid ? 1 : 0; }
+
+/* bt_tile_pack; resident: the grid argument is a checked grid already in the device's
+ * pool (neither checked nor written again). */
+static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *args, bool resident) {
   bt_tile_meta *m = &b->meta[s];
   memset(m, 0, sizeof *m);
   int op = bt_tile_prim_op(prim), h, w, h2, w2;
-  int grid_arg = prim == BT_P_subgrid ? 1 : 0;
-  bt_value g = args[grid_arg];
-  if (op < 0 || !bt_tile_grid_ok(g, &h, &w)) return false;
+  bt_value g = args[bt_tile_grid_arg(prim)];
+  if (op < 0) return false;
+  if (resident) {
+    h = (int)g.n;
+    w = (int)g.u.items[0].n;
+  } else if (!bt_tile_grid_ok(g, &h, &w)) {
+    return false;
+  }
   m->ha = m->ho = (uint8_t)h;
   m->wa = m->wo = (uint8_t)w;
   uint8_t *a = b->a + (size_t)s * BT_TILE_CELLS, *bb = b->b + (size_t)s * BT_TILE_CELLS;
@@ -329,7 +355,17 @@ bool bt_tile_pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value 
   default: /* the colour counts */
     break;
   }
-  put_grid(a, g, h, w);
+  if (!resident) put_grid(a, g, h, w);
+  return true;
+}
+
+bool bt_tile_pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *args) {
+  return pack(cx, b, s, prim, args, false);
+}
+
+bool bt_tile_pack_resident(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *args, int tile) {
+  if (bt_tile_prim_op(prim) == BT_TOP_LABEL || !pack(cx, b, s, prim, args, true)) return false;
+  b->meta[s].pool_in = tile + 1;
   return true;
 }
 

@@ -37,6 +37,17 @@ int bt_tile_prim_op(int prim);
 /* Fills slot s with the arguments of prim; false when they do not fit the tile format
  * (that item then runs on the CPU). May allocate small values in cx. */
 bool bt_tile_pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *args);
+/* Which argument of prim is the grid that goes into a. */
+int bt_tile_grid_arg(int prim);
+/* bt_tile_pack when that grid is pool tile `tile` of the device (it is a grid that
+ * travelled before): it is not checked or written; meta.pool_in says where it is. Not
+ * for LABEL, whose unpacking reads a on the host. */
+bool bt_tile_pack_resident(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *args, int tile);
+/* The twins of the pool copies around a launch: a of each slot with pool_in from the
+ * pool, then (after the operation) a and out into the pool where keep_a / keep_out. */
+void bt_tile_pool_fetch(bt_tile_batch *b, const uint8_t *pool);
+void bt_tile_pool_keep(const bt_tile_batch *b, uint8_t *pool);
+
 /* The value prim would have returned, from slot s after the launch. */
 bt_value bt_tile_unpack(bt_ctx *cx, const bt_tile_batch *b, int s, int prim, const bt_value *args);
 

@@ -59,11 +59,17 @@ typedef struct bt_tile_meta {
   uint8_t ha, wa, hb, wb, ho, wo; /* grid a, grid b (or the mask), the output */
   uint8_t lut[BT_TILE_COLORS];    /* MAP: colour of each cell value where unmasked */
   int16_t p[4];                   /* the operation's parameters */
+  /* Residency: a device keeps a pool of tiles across the launches of a chunk of tasks.
+   * pool_in: grid a is pool tile pool_in - 1 (the host did not pack it: the device
+   * copies it into a before the operation); keep_a, keep_out: after the operation, a
+   * (out) is kept as pool tile keep_a - 1 (keep_out - 1). 0: none. */
+  int32_t pool_in, keep_a, keep_out;
 } bt_tile_meta;
 
 /* A batch in host memory (the device keeps a mirror of the same layout). */
 typedef struct bt_tile_batch {
   int n, cap;
+  int pool_ins, keeps; /* slots with pool_in, with keep_a or keep_out (0: no pool copies) */
   bt_tile_meta *meta; /* cap */
   uint8_t *a;         /* cap x 1024: first grid */
   uint8_t *b;         /* cap x 1024: second grid or mask */

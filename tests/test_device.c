@@ -36,6 +36,7 @@ static int kind; /* bt_device_kind under test */
 static bt_taskset all, tasks;
 static char *cpu_results;
 static long max_steps = -1; /* per evaluation; -1: the default */
+static size_t compact_min;  /* 0: the default */
 
 typedef struct outcome {
   char *results; /* the results file */
@@ -53,6 +54,7 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
   o.n_devices = n;
   o.device_tile = device_tile;
   if (max_steps >= 0) o.limits.max_steps = (uint64_t)max_steps;
+  o.compact_min = compact_min;
   for (int k = 0; k < n; k++) o.devices[k] = (bt_device_spec){kind, indices[k]};
   o.warn = tmpfile();
   bt_run run;
@@ -111,6 +113,67 @@ static void test_small_device_tiles_equal_cpu(void **state) {
   free(d.results);
 }
 
+/* Grids stay on the device between lines: most slots of the later lines come from the
+ * pool. With arenas compacted all the time (values move, their memory is reused), a grid
+ * kept before a move must not be taken for whatever lands at its old address. */
+static void test_residency_equals_cpu(void **state) {
+  (void)state;
+  outcome d = run_with(1, (int[]){0}, 1, 0);
+  printf("residency: %ld of %ld grids already on the device\n", d.stats.resident, d.stats.grids);
+  assert_true(d.stats.resident > d.stats.grids / 2);
+  free(d.results);
+  compact_min = 4096;
+  outcome cpu = run_with(0, NULL, 1, 0), moved = run_with(1, (int[]){0}, 1, 0);
+  compact_min = 0;
+  printf("residency, compacting: %ld of %ld grids already on the device\n", moved.stats.resident, moved.stats.grids);
+  assert_true(moved.stats.resident > 0);
+  assert_string_equal(cpu.results, cpu_results);
+  assert_string_equal(moved.results, cpu_results);
+  free(cpu.results);
+  free(moved.results);
+}
+
+static bt_value grid_of(bt_ctx *cx, int h, int w, int seed) {
+  bt_value *cells, g = bt_grid_new(cx, h, w, &cells);
+  for (int k = 0; k < h * w; k++) cells[k].u.i = (k * 7 + seed) % 10;
+  return g;
+}
+
+/* The pool knows grids by address. A line's output kept in the pool, then the item's
+ * arena compacted (values move, memory is reused) and another grid made at the very
+ * same address: a later line must read the new grid, not the kept one. */
+static void test_residency_follows_moves(void **state) {
+  (void)state;
+  char why[256] = "";
+  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, stdout, why, sizeof why);
+  assert_non_null(d);
+  static const uint8_t classes[4] = {0, BT_CLASS_SAMPLE, BT_CLASS_SAMPLE, BT_CLASS_SAMPLE};
+  bt_program prog = {.n_lines = 3, .line_class = classes};
+  bt_ctx cx;
+  bt_ctx_init(&cx, NULL);
+  bt_value frame[4];
+  bt_exec_item it = {.cx = &cx, .I = grid_of(&cx, 5, 7, 1), .frame = frame};
+  bt_exec ex = {.prog = &prog, .phase = BT_CLASS_SAMPLE, .n = 1, .items = &it};
+  bt_device_forget(d);
+  bt_mark before = bt_arena_mark(&cx);
+  assert_true(bt_device_exec_call(d, &ex, 1, BT_P_rot90, 1, (bt_operand[]){BT_I}));
+  assert_true(bt_device_exec_call(d, &ex, 2, BT_P_hmirror, 1, (bt_operand[]){BT_T(1)}));
+  assert_int_equal(bt_device_stats_of(d)->resident, 1); /* t1 read from the pool */
+  assert_true(bt_same(frame[2], bt_call_prim(&cx, BT_P_hmirror, &frame[1])));
+  const bt_value *kept = frame[1].u.items;
+  /* a compaction: t1 moves away, its old memory is reused by another 7x5 grid */
+  it.moves++;
+  bt_arena_release(&cx, before);
+  bt_value other = grid_of(&cx, 7, 5, 4);
+  assert_ptr_equal(other.u.items, kept);
+  frame[1] = other;
+  assert_true(bt_device_exec_call(d, &ex, 3, BT_P_hmirror, 1, (bt_operand[]){BT_T(1)}));
+  assert_int_equal(bt_device_stats_of(d)->resident, 1); /* packed again, not taken from the pool */
+  assert_true(bt_same(frame[3], bt_call_prim(&cx, BT_P_hmirror, &other)));
+  bt_ctx_free(&cx);
+  bt_device_close(d);
+}
+
 /* Under tight step limits a call errs part way (apply over the demonstrations counts a
  * step per grid): a device gives the very same errors and values. */
 static void test_step_limits_equal_cpu(void **state) {
@@ -144,6 +207,7 @@ static void test_demo_map_equals_cpu(void **state) {
     bt_ctx_init(&cx, NULL);
     bt_exec_item it = {.cx = &cx, .S = bt_task_samples(&cx, &tasks.tasks[t])};
     bt_exec ex = {.n = 1, .items = &it, .phase = BT_CLASS_TASK};
+    bt_device_forget(d); /* the last task's grids are freed */
     assert_true(bt_device_demo_counts(d, &ex, 1));
     bt_value inputs = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_first), it.S});
     bt_value outputs = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_second), it.S});
@@ -283,6 +347,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_one_device_equals_cpu),
       cmocka_unit_test(test_two_devices_and_cpu_threads_equal_cpu),
       cmocka_unit_test(test_small_device_tiles_equal_cpu),
+      cmocka_unit_test(test_residency_equals_cpu),
+      cmocka_unit_test(test_residency_follows_moves),
       cmocka_unit_test(test_step_limits_equal_cpu),
       cmocka_unit_test(test_demo_map_equals_cpu),
       cmocka_unit_test(test_kernel_fault_falls_back_with_one_warning),

@@ -24,14 +24,17 @@ typedef struct bt_cuda_props {
 /* Properties of device dev; 0 on success, else the error's name in why. */
 int bt_cuda_props_get(int dev, bt_cuda_props *p, char *why, size_t whylen);
 
-/* A stream and device buffers for cap slots on device dev (one per worker). */
+/* A stream and device buffers for cap slots on device dev (one per worker), and a pool
+ * of pool_tiles tiles for residency (none when it cannot be had: bt_cuda_pool_tiles). */
 typedef struct bt_cuda_ctx bt_cuda_ctx;
-bt_cuda_ctx *bt_cuda_open(int dev, int cap, char *why, size_t whylen);
+bt_cuda_ctx *bt_cuda_open(int dev, int cap, int pool_tiles, char *why, size_t whylen);
+int bt_cuda_pool_tiles(const bt_cuda_ctx *c);
 void bt_cuda_close(bt_cuda_ctx *c);
 
 enum { BT_CUDA_OK = 0, BT_CUDA_OOM = 1, BT_CUDA_FAILED = 2 };
-/* Copies the slots of b in, runs op's kernel on every slot, copies the outputs back
- * (counts; out, or labels for LABEL) and waits. BT_CUDA_OOM when buffers could not
+/* Copies the slots of b in, fetches the grids that are in the pool (meta.pool_in), runs
+ * op's kernel on every slot, keeps grids in the pool (keep_a, keep_out), copies the
+ * outputs back (counts; out, or labels for LABEL) and waits. BT_CUDA_OOM when buffers could not
  * grow, BT_CUDA_FAILED for any other error (the context may be unusable after it). */
 int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, size_t whylen);
 /* Milliseconds the kernel alone took in the last bt_cuda_run (CUDA events). */

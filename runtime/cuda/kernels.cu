@@ -15,8 +15,29 @@ struct bt_cuda_ctx {
   bt_tile_meta *meta;
   uint8_t *a, *b, *out;
   uint16_t *counts, *labels;
+  uint8_t *pool; // pool_tiles tiles kept across launches (residency, tile_format.h)
+  int pool_tiles;
   float kernel_ms;
 };
+
+// Residency: grid a of each slot with pool_in from the pool (before the operation), and
+// a / out of each slot with keep_a / keep_out into it (after). 256 threads, 4 bytes each.
+__global__ void pool_fetch_kernel(const bt_tile_meta *meta, const uint8_t *pool, uint8_t *a) {
+  int s = blockIdx.x, from = meta[s].pool_in;
+  if (!from) return;
+  const uint32_t *src = (const uint32_t *)(pool + (size_t)(from - 1) * BT_TILE_CELLS);
+  ((uint32_t *)(a + (size_t)s * BT_TILE_CELLS))[threadIdx.x] = src[threadIdx.x];
+}
+
+__global__ void pool_keep_kernel(const bt_tile_meta *meta, const uint8_t *a, const uint8_t *out, uint8_t *pool) {
+  int s = blockIdx.x, ka = meta[s].keep_a, ko = meta[s].keep_out;
+  if (ka)
+    ((uint32_t *)(pool + (size_t)(ka - 1) * BT_TILE_CELLS))[threadIdx.x] =
+        ((const uint32_t *)(a + (size_t)s * BT_TILE_CELLS))[threadIdx.x];
+  if (ko)
+    ((uint32_t *)(pool + (size_t)(ko - 1) * BT_TILE_CELLS))[threadIdx.x] =
+        ((const uint32_t *)(out + (size_t)s * BT_TILE_CELLS))[threadIdx.x];
+}
 
 // Colour counts of the slot's grid into counts16 (shared), written out by thread c < 10.
 __device__ void tile_counts(const bt_tile_meta &m, const uint8_t *a, unsigned *cnt, uint16_t *counts16,
@@ -153,7 +174,7 @@ extern "C" int bt_cuda_props_get(int dev, bt_cuda_props *p, char *why, size_t wh
   return BT_CUDA_OK;
 }
 
-extern "C" bt_cuda_ctx *bt_cuda_open(int dev, int cap, char *why, size_t whylen) {
+extern "C" bt_cuda_ctx *bt_cuda_open(int dev, int cap, int pool_tiles, char *why, size_t whylen) {
   bt_cuda_ctx *c = (bt_cuda_ctx *)calloc(1, sizeof *c);
   if (!c) return NULL;
   c->dev = dev;
@@ -165,13 +186,20 @@ extern "C" bt_cuda_ctx *bt_cuda_open(int dev, int cap, char *why, size_t whylen)
     bt_cuda_close(c);
     return NULL;
   }
+  if (pool_tiles > 0 && cudaMalloc(&c->pool, (size_t)pool_tiles * BT_TILE_CELLS) == cudaSuccess)
+    c->pool_tiles = pool_tiles;
+  else
+    cudaGetLastError(); // no pool: every grid is packed, as without residency
   return c;
 }
+
+extern "C" int bt_cuda_pool_tiles(const bt_cuda_ctx *c) { return c->pool_tiles; }
 
 extern "C" void bt_cuda_close(bt_cuda_ctx *c) {
   if (!c) return;
   cudaSetDevice(c->dev);
   free_buffers(c);
+  cudaFree(c->pool);
   if (c->start) cudaEventDestroy(c->start);
   if (c->stop) cudaEventDestroy(c->stop);
   if (c->stream) cudaStreamDestroy(c->stream);
@@ -198,6 +226,7 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
   cudaMemcpyAsync(c->meta, b->meta, n * sizeof(bt_tile_meta), cudaMemcpyHostToDevice, st);
   cudaMemcpyAsync(c->a, b->a, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
   if (cells) cudaMemcpyAsync(c->b, b->b, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
+  if (b->pool_ins) pool_fetch_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->pool, c->a);
   cudaEventRecord(c->start, st);
   dim3 grid((unsigned)n), block(BT_TILE_CELLS);
   switch (op) {
@@ -208,6 +237,7 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
   default: cell_kernel<BT_TOP_CELLWISE><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts); break;
   }
   cudaEventRecord(c->stop, st);
+  if (b->keeps) pool_keep_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->a, c->out, c->pool);
   cudaMemcpyAsync(b->counts, c->counts, n * BT_TILE_COLORS * sizeof(uint16_t), cudaMemcpyDeviceToHost, st);
   if (cells) cudaMemcpyAsync(b->out, c->out, n * BT_TILE_CELLS, cudaMemcpyDeviceToHost, st);
   if (op == BT_TOP_LABEL)
