@@ -146,10 +146,12 @@ static void bench_kernels(const bt_value *grids, int n_grids, int threads, int s
   bt_ctx_free(&cx);
 }
 
-static double sweep(const bt_taskset *ts, int threads, int n_dev, const bt_device_spec *devs, bt_run *run) {
+static double sweep(const bt_taskset *ts, int threads, int n_dev, const bt_device_spec *devs, int pool,
+                    bt_run *run) {
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.threads = threads;
+  o.device_pool = pool;
   o.n_devices = n_dev;
   for (int k = 0; k < n_dev; k++) o.devices[k] = devs[k];
   bt_run_program(run, &batt_program, ts, &o);
@@ -205,7 +207,7 @@ int main(int argc, char **argv) {
   bt_device *gpu = NULL;
   bt_device_props props = {0};
   if (n_cuda > 0 && bt_device_props_get((bt_device_spec){BT_DEVICE_CUDA, 0}, &props, why, sizeof why))
-    gpu = bt_device_open((bt_device_spec){BT_DEVICE_CUDA, 0}, slots, NULL, why, sizeof why);
+    gpu = bt_device_open((bt_device_spec){BT_DEVICE_CUDA, 0}, slots, -1, NULL, why, sizeof why);
   printf("kernels: %d ARC grids, %d CPU threads for the twins, %d reps\n", n_grids, threads, reps);
   if (gpu)
     printf("gpu: cuda:0 %s, peak %.0f GB/s\n", props.name, props.peak_bytes_per_s / 1e9);
@@ -228,24 +230,30 @@ int main(int argc, char **argv) {
     char name0[32], name1[32];
     bt_device_name(two[0], name0, sizeof name0);
     bt_device_name(two[1], name1, sizeof name1);
-    bt_run cpu, one, pair;
-    double r_cpu = sweep(&ts, threads, 0, NULL, &cpu);
-    double r_one = sweep(&ts, threads, 1, two, &one);
-    double r_two = sweep(&ts, threads, 2, two, &pair);
+    bt_run cpu, one, bare, pair;
+    double r_cpu = sweep(&ts, threads, 0, NULL, -1, &cpu);
+    double r_one = sweep(&ts, threads, 1, two, -1, &one);
+    double r_bare = sweep(&ts, threads, 1, two, 0, &bare);
+    double r_two = sweep(&ts, threads, 2, two, -1, &pair);
     printf("\nsweep: %d solvers x %d tasks\n", batt_program.n_solvers, ts.n);
     printf("%-40s %12.0f evaluations/s  1.00 x\n", "CPU only", r_cpu);
     char label[96];
     snprintf(label, sizeof label, "%s + %d CPU", name0, one.cpu_workers);
-    printf("%-40s %12.0f evaluations/s  %.2f x  (%ld tiles, %ld fell back)\n", label, r_one, r_one / r_cpu,
-           one.devices.launches, one.devices.fallbacks);
+    printf("%-40s %12.0f evaluations/s  %.2f x  (%ld tiles, %ld fell back; %ld of %ld grids from the pool)\n",
+           label, r_one, r_one / r_cpu, one.devices.launches, one.devices.fallbacks, one.devices.resident,
+           one.devices.grids);
+    snprintf(label, sizeof label, "%s + %d CPU, no pool", name0, bare.cpu_workers);
+    printf("%-40s %12.0f evaluations/s  %.2f x  (every grid packed: pool %.2f x)\n", label, r_bare, r_bare / r_cpu,
+           r_one / r_bare);
     snprintf(label, sizeof label, "%s, %s + %d CPU", name0, name1, pair.cpu_workers);
     printf("%-40s %12.0f evaluations/s  %.2f x  (%ld tiles, %ld fell back)\n", label, r_two, r_two / r_cpu,
            pair.devices.launches, pair.devices.fallbacks);
-    bool same = same_verdicts(&cpu, &one) && same_verdicts(&cpu, &pair);
+    bool same = same_verdicts(&cpu, &one) && same_verdicts(&cpu, &bare) && same_verdicts(&cpu, &pair);
     printf("%-40s %12s\n", "results identical", same ? "yes" : "NO");
     status = same ? 0 : 1;
     bt_run_free(&cpu);
     bt_run_free(&one);
+    bt_run_free(&bare);
     bt_run_free(&pair);
   }
   free(grids);

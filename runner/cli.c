@@ -29,7 +29,8 @@ static int usage(void) {
   fprintf(stderr,
           "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
           "                [--max-steps N] [--max-elems N] [--max-mib N]\n"
-          "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N] [PATH...]\n"
+          "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N]\n"
+          "                [--device-pool N] [PATH...]\n"
           "       batt apply PRIM TASK.json [ARG...]\n"
           "       batt solvers | prims | devices\n"
           "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
@@ -126,16 +127,20 @@ done:
   return status;
 }
 
-/* Parses a positive integer option value; false (with a message) when it is not one. */
-static bool parse_count(const char *opt, const char *s, long long max, long long *out) {
+/* Parses a whole-number option value in [min, max]; false (with a message) otherwise. */
+static bool parse_range(const char *opt, const char *s, long long min, long long max, long long *out) {
   char *end;
   long long v = strtoll(s, &end, 10);
-  if (!*s || *end || v < 1 || v > max) {
-    fprintf(stderr, "batt: error: %s needs a whole number from 1 to %lld, got '%s'\n", opt, max, s);
+  if (!*s || *end || v < min || v > max) {
+    fprintf(stderr, "batt: error: %s needs a whole number from %lld to %lld, got '%s'\n", opt, min, max, s);
     return false;
   }
   *out = v;
   return true;
+}
+
+static bool parse_count(const char *opt, const char *s, long long max, long long *out) {
+  return parse_range(opt, s, 1, max, out);
 }
 
 static int run_command(int argc, char **argv, const bt_program *prog) {
@@ -162,6 +167,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
       o.limits.max_bytes = (size_t)v << 20, k++;
     else if (strcmp(a, "--device-tile") == 0 && has_value && parse_count(a, argv[k + 1], 1 << 16, &v))
       o.device_tile = (int)v, k++;
+    else if (strcmp(a, "--device-pool") == 0 && has_value && parse_range(a, argv[k + 1], 0, BT_DEVICE_POOL_MAX, &v))
+      o.device_pool = (int)v, k++;
     else if (strcmp(a, "--device") == 0 && has_value)
       device = argv[++k];
     else if (strcmp(a, "--devices") == 0 && has_value)

@@ -53,6 +53,7 @@ typedef struct bt_run_opts {
   int n_devices;
   bt_device_spec devices[BT_MAX_DEVICES];
   int device_tile;    /* items per tile of a device worker; 0: from its free memory */
+  int device_pool;    /* tiles a device keeps grids in across lines (-1: the default, 0: none) */
   FILE *warn;         /* device warnings (NULL: stderr) */
 } bt_run_opts;
 

@@ -202,7 +202,7 @@ const char *bt_device_fault(long launch) {
 
 /* ---- opening and launching ----------------------------------------------------------------- */
 
-bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, size_t whylen) {
+bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, char *why, size_t whylen) {
   bt_device *d = calloc(1, sizeof *d);
   if (!d) return NULL;
   d->spec = spec;
@@ -213,7 +213,7 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, s
     free(d);
     return NULL;
   }
-  int pool = d->batch.cap * BT_DEVICE_POOL_PER_ITEM;
+  if (pool < 0) pool = d->batch.cap * BT_DEVICE_POOL_PER_ITEM;
   if (pool > BT_DEVICE_POOL_MAX) pool = BT_DEVICE_POOL_MAX;
   if (spec.kind == BT_DEVICE_CUDA) {
 #ifdef BATT_HAVE_CUDA
@@ -228,7 +228,7 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, s
     bt_device_close(d);
     return NULL;
 #endif
-  } else if (!(d->pool_host = malloc((size_t)pool * BT_TILE_CELLS))) {
+  } else if (pool > 0 && !(d->pool_host = malloc((size_t)pool * BT_TILE_CELLS))) {
     pool = 0;
   }
   if (pool > 0 && (d->table = calloc(2 * (size_t)pool, sizeof *d->table))) d->pool_tiles = pool;

@@ -66,9 +66,10 @@ typedef struct bt_device_stats {
   long resident;   /* grids of slots taken from the device's pool instead of packed */
 } bt_device_stats;
 
-/* Opens a device for one worker with room for cap slots per launch; NULL with the
- * reason when it cannot start. warnings go to warn (NULL: stderr). */
-bt_device *bt_device_open(bt_device_spec spec, int cap, FILE *warn, char *why, size_t whylen);
+/* Opens a device for one worker with room for cap slots per launch and a pool of `pool`
+ * tiles for residency (below; -1: the default for cap, 0: none); NULL with the reason
+ * when it cannot start. warnings go to warn (NULL: stderr). */
+bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, char *why, size_t whylen);
 void bt_device_close(bt_device *d);
 const bt_device_stats *bt_device_stats_of(const bt_device *d);
 const char *bt_device_label(const bt_device *d);

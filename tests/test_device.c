@@ -145,7 +145,7 @@ static bt_value grid_of(bt_ctx *cx, int h, int w, int seed) {
 static void test_residency_follows_moves(void **state) {
   (void)state;
   char why[256] = "";
-  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, stdout, why, sizeof why);
+  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, -1, stdout, why, sizeof why);
   assert_non_null(d);
   static const uint8_t classes[4] = {0, BT_CLASS_SAMPLE, BT_CLASS_SAMPLE, BT_CLASS_SAMPLE};
   bt_program prog = {.n_lines = 3, .line_class = classes};
@@ -197,7 +197,7 @@ static void test_step_limits_equal_cpu(void **state) {
 static void test_demo_map_equals_cpu(void **state) {
   (void)state;
   char why[256] = "";
-  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, stdout, why, sizeof why);
+  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, -1, stdout, why, sizeof why);
   assert_non_null(d);
   const int fns[] = {BT_P_p_g, BT_P_palette, BT_P_mostcolor, BT_P_leastcolor, BT_P_numcolors};
   const uint64_t limits[] = {1, 2, 3, 4, 5, 1000};

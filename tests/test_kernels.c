@@ -136,7 +136,7 @@ int main(int argc, char **argv) {
   bt_tile_batch_init(&cpu, CAP);
   bt_tile_batch_init(&gpu, CAP);
   for (int d = 0; d < n_dev; d++) {
-    dev = bt_device_open((bt_device_spec){BT_DEVICE_CUDA, d}, CAP, NULL, why, sizeof why);
+    dev = bt_device_open((bt_device_spec){BT_DEVICE_CUDA, d}, CAP, -1, NULL, why, sizeof why);
     if (!dev) {
       printf("kernels: cuda:%d cannot start: %s\n", d, why);
       failures++;
