@@ -1,6 +1,6 @@
 /* The CUDA kernels against their CPU twins, bit for bit: every operation on batches of
  * every ARC-AGI-1 grid (and adversarial ones) with the parameters the kernel primitives
- * give them, on each CUDA device. Without a usable device it prints why and exits 77,
+ * give them, on each CUDA device; the pool copies of residency round trip. Without a usable device it prints why and exits 77,
  * which Meson reports as skipped.
  *
  * usage: test_kernels ARC_AGI_1_DIR */
@@ -99,6 +99,51 @@ static void run_all(void) {
   if (cpu.n) compare((bt_tile_op)queued_op);
 }
 
+/* The pool copies around a launch (residency): one launch keeps each input grid and its
+ * rot90 output in the device's pool; the next fetches both into slots whose host copy is
+ * garbage and gathers them unchanged. Both must come back as the twin made them. */
+static void pool_round_trip(void) {
+  char why[256] = "";
+  int n = n_grids < CAP / 2 ? n_grids : CAP / 2;
+  cpu.n = 0;
+  for (int k = 0; k < n; k++) cpu.n += bt_tile_pack(&cx, &cpu, cpu.n, BT_P_rot90, &grids[k]);
+  n = cpu.n;
+  gpu.n = n;
+  memcpy(gpu.meta, cpu.meta, (size_t)n * sizeof *cpu.meta);
+  memcpy(gpu.a, cpu.a, (size_t)n * BT_TILE_CELLS);
+  for (int s = 0; s < n; s++) gpu.meta[s].keep_a = s + 1, gpu.meta[s].keep_out = n + s + 1;
+  gpu.keeps = n;
+  bool ok = bt_device_launch(dev, BT_TOP_GATHER, &gpu, why, sizeof why);
+  bt_tile_twin(BT_TOP_GATHER, &cpu);
+  gpu.keeps = 0;
+  for (int s = 0; ok && s < 2 * n; s++) { /* slot 2k: input k, slot 2k + 1: its rotation */
+    const bt_tile_meta *src = &cpu.meta[s / 2];
+    bt_tile_meta *m = &gpu.meta[s];
+    memset(m, 0, sizeof *m);
+    m->ha = m->ho = s % 2 ? src->ho : src->ha;
+    m->wa = m->wo = s % 2 ? src->wo : src->wa;
+    m->p[0] = BT_TG_IDENTITY;
+    m->pool_in = s % 2 ? n + s / 2 + 1 : s / 2 + 1;
+  }
+  gpu.n = 2 * n;
+  gpu.pool_ins = 2 * n;
+  memset(gpu.a, 0xA5, (size_t)gpu.n * BT_TILE_CELLS);
+  ok = ok && bt_device_launch(dev, BT_TOP_GATHER, &gpu, why, sizeof why);
+  gpu.pool_ins = 0;
+  if (!ok) {
+    fprintf(stderr, "kernels: pool launch failed: %s\n", why);
+    failures++;
+    return;
+  }
+  for (int s = 0; s < 2 * n; s++) {
+    const uint8_t *want = (s % 2 ? cpu.out : cpu.a) + (size_t)(s / 2) * BT_TILE_CELLS;
+    if (memcmp(gpu.out + (size_t)s * BT_TILE_CELLS, want, BT_TILE_CELLS) != 0 && failures++ < 10)
+      fprintf(stderr, "kernels: pool slot %d came back changed\n", s);
+  }
+  compared += 2 * n;
+  cpu.n = 0;
+}
+
 static int cell(int i, int j, int seed) { return (int)((unsigned)(i * 31 + j * 17 + seed) * 2654435761u >> 29) % 10; }
 
 int main(int argc, char **argv) {
@@ -143,6 +188,7 @@ int main(int argc, char **argv) {
       continue;
     }
     run_all();
+    pool_round_trip();
     printf("kernels: cuda:%d: %ld slots equal to the twins bit for bit, %ld differ\n", d, compared, failures);
     bt_device_close(dev);
   }
