@@ -267,6 +267,12 @@ bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, i
  * once, then each function maps the whole container in turn (interleaving the functions
  * element by element measured 10% slower on the CPU: bench/results). */
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out);
+/* mapply(prim, c) for a set c of patches and prim one of delta, backdrop, box, inbox,
+ * outbox, corners: each patch's result painted into a bitmap, whose bits come out in
+ * canonical order (no per-patch sets, no sort). False when it does not apply (the
+ * caller maps): patches not all of plain int pairs, a window over 64 x 64, limits the
+ * calls could meet. Counts the calls' steps. */
+bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out);
 /* What apply(f, c) (merge: mapply) gives when f gave r[k] for c's k-th item (r: c.n
  * values in cx, reordered for a set c). For results computed elsewhere (a device). */
 bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge);

@@ -815,6 +815,11 @@ bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge) {
   return merge ? merged_results(cx, c, r) : bt_like(cx, c, c.n ? r : NULL, c.n);
 }
 
+/* The patch primitives whose mapply over a set is one bitmap union (bt_patch_mapply). */
+static bool patch_union(bt_ctx *cx, bt_value f, bt_value c, bt_value *out) {
+  return f.kind == BT_FN && !f.u.clo && bt_patch_mapply(cx, f.prim, c, out);
+}
+
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out) {
   uint64_t steps_small[16];
   bt_value *res_small[16];
@@ -843,6 +848,11 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
     if (!res[k]) continue;
     cx->steps = steps[k];
     cx->depth = 0;
+    if (merge[k] && patch_union(cx, fns[k], c, &out[k])) {
+      res[k] = NULL;
+      live--;
+      continue;
+    }
     for (uint32_t e = 0; e < c.n; e++) {
       bt_value r = bt_call1(cx, fns[k], c.u.items[e]);
       if (bt_is_err(r)) {
@@ -862,6 +872,8 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
 BT_PRIM(rapply) { return applied(cx, a[1], a[0], true); }
 
 BT_PRIM(mapply) {
+  bt_value r;
+  if (patch_union(cx, a[0], a[1], &r)) return r;
   bt_value *out = NULL, e = apply_items(cx, a[0], a[1], false, &out);
   return bt_is_err(e) ? e : merged_results(cx, a[1], out);
 }

@@ -638,6 +638,95 @@ BT_PRIM(delta) {
   return set_minus(cx, back, idx);
 }
 
+/* ---- the union of boxes over a set of patches ---------------------------------------- */
+
+/* Bits a..b (0 <= a <= b < 64) of a row. */
+static inline uint64_t row_bits(int64_t a, int64_t b) { return (~0ull >> (63 - (b - a))) << a; }
+
+/* The outline of rows si..ei, columns sj..ej (window coordinates) into rows. */
+static void paint_outline(uint64_t *rows, int64_t si, int64_t sj, int64_t ei, int64_t ej) {
+  rows[si] |= row_bits(sj, ej);
+  rows[ei] |= row_bits(sj, ej);
+  for (int64_t i = si + 1; i < ei; i++) rows[i] |= 1ull << sj | 1ull << ej;
+}
+
+bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
+  if (prim != BT_P_delta && prim != BT_P_backdrop && prim != BT_P_box && prim != BT_P_inbox &&
+      prim != BT_P_outbox && prim != BT_P_corners)
+    return false;
+  /* what the calls would meet stays with them: steps, depth, element limits, odd patches */
+  if (c.kind != BT_SET || c.n == 0 || c.n > 4096 || cx->steps + c.n > cx->lim.max_steps ||
+      cx->depth >= cx->lim.max_depth || ((uint64_t)c.n + 1) * 64 * 64 > cx->lim.max_elems)
+    return false;
+  int64_t ext_small[4 * 64], *ext = c.n <= 64 ? ext_small : malloc(4 * sizeof *ext * c.n);
+  if (!ext) return false;
+  int64_t lo_i = INT64_MAX, lo_j = INT64_MAX, hi_i = INT64_MIN, hi_j = INT64_MIN;
+  bool ok = true;
+  for (uint32_t k = 0; ok && k < c.n; k++) {
+    int64_t *e = ext + 4 * k;
+    ok = int_extremes(c.u.items[k], e) && e[0] > -(1 << 20) && e[1] > -(1 << 20) && e[2] < 1 << 20 &&
+         e[3] < 1 << 20;
+    if (!ok) break;
+    lo_i = e[0] < lo_i ? e[0] : lo_i, lo_j = e[1] < lo_j ? e[1] : lo_j;
+    hi_i = e[2] > hi_i ? e[2] : hi_i, hi_j = e[3] > hi_j ? e[3] : hi_j;
+  }
+  /* a window one wider than every bounding box on each side, at most 64 x 64 */
+  lo_i--, lo_j--, hi_i++, hi_j++;
+  ok = ok && hi_i - lo_i < 64 && hi_j - lo_j < 64;
+  uint64_t rows[64] = {0}, own[64] = {0};
+  for (uint32_t k = 0; ok && k < c.n; k++) {
+    const int64_t *e = ext + 4 * k;
+    int64_t si = e[0] - lo_i, sj = e[1] - lo_j, ei = e[2] - lo_i, ej = e[3] - lo_j;
+    switch (prim) {
+    case BT_P_backdrop:
+      for (int64_t i = si; i <= ei; i++) rows[i] |= row_bits(sj, ej);
+      break;
+    case BT_P_delta: {
+      bt_value p = c.u.items[k];
+      bool object = bt_patch_kind(p) == BT_PATCH_OBJECT;
+      for (uint32_t m = 0; m < p.n; m++) {
+        bt_value ij = object ? p.u.items[m].u.items[1] : p.u.items[m];
+        own[ij.u.items[0].u.i - lo_i] |= 1ull << (ij.u.items[1].u.i - lo_j);
+      }
+      for (int64_t i = si; i <= ei; i++) {
+        rows[i] |= row_bits(sj, ej) & ~own[i];
+        own[i] = 0;
+      }
+      break;
+    }
+    case BT_P_box: paint_outline(rows, si, sj, ei, ej); break;
+    case BT_P_outbox: paint_outline(rows, si - 1, sj - 1, ei + 1, ej + 1); break;
+    case BT_P_inbox: { /* corners (si + 1, sj + 1), (ei - 1, ej - 1), in either order */
+      int64_t ai = si + 1, aj = sj + 1, bi = ei - 1, bj = ej - 1;
+      paint_outline(rows, ai < bi ? ai : bi, aj < bj ? aj : bj, ai > bi ? ai : bi, aj > bj ? aj : bj);
+      break;
+    }
+    default: /* corners */
+      rows[si] |= 1ull << sj | 1ull << ej;
+      rows[ei] |= 1ull << sj | 1ull << ej;
+      break;
+    }
+  }
+  if (ext != ext_small) free(ext);
+  if (!ok) return false;
+  size_t n = 0;
+  for (int r = 0; r < 64; r++) n += (size_t)__builtin_popcountll(rows[r]);
+  int64_t *ij = n ? bt_ints_new(cx, 2 * n) : NULL;
+  if (n && !ij) {
+    *out = bt_err(BT_E_LIMIT);
+    return true;
+  }
+  size_t k = 0;
+  for (int r = 0; r < 64; r++) /* row by row, columns ascending: canonical order */
+    for (uint64_t bits = rows[r]; bits; bits &= bits - 1, k++) {
+      ij[2 * k] = lo_i + r;
+      ij[2 * k + 1] = lo_j + __builtin_ctzll(bits);
+    }
+  cx->steps += c.n; /* one call per patch, as mapping would count them */
+  *out = bt_index_set_sorted(cx, ij, n);
+  return true;
+}
+
 /* ---- relations between two patches ----------------------------------------------- */
 
 /* hmatching (axis 0: a shared row) / vmatching (axis 1: a shared column). */

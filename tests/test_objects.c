@@ -19,6 +19,7 @@
 
 #include "batt.h"
 #include "bt_prims.h"
+#include "patch.h"
 
 enum { N_TASKS = 40, MAX_CELLS = 30 * 30 };
 
@@ -141,6 +142,36 @@ static bool grid_from_json(const json_t *rows, int64_t *cells, int *h, int *w) {
   return true;
 }
 
+/* ---- mapply of the box primitives over sets of patches ------------------------------ */
+
+static const int box_prims[] = {BT_P_delta, BT_P_backdrop, BT_P_box, BT_P_inbox, BT_P_outbox, BT_P_corners};
+static long unions_fast, unions_declined;
+
+/* mapply(prim, patches) by the bitmap union (bt_patch_mapply) against mapping each patch
+ * and merging (apply, then merge): the same set, the same steps. Returns mismatches. */
+static int check_unions(const char *where, bt_value patches) {
+  int bad = 0;
+  for (size_t k = 0; k < sizeof box_prims / sizeof *box_prims; k++) {
+    int prim = box_prims[k];
+    bt_value fast;
+    bt_ctx_begin(&cx);
+    if (!bt_patch_mapply(&cx, prim, patches, &fast)) {
+      unions_declined++;
+      continue;
+    }
+    uint64_t steps = cx.steps;
+    unions_fast++;
+    bt_value applied = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(prim), patches});
+    bt_value slow = bt_is_err(applied) ? applied : bt_call_prim(&cx, BT_P_merge, &applied);
+    if (!bt_same(fast, slow) || steps != patches.n) {
+      fprintf(stderr, "%s: mapply(%s, %u patches) differs from mapping (%u vs %u elements, %lu steps)\n", where,
+              bt_prims[prim].name, patches.n, fast.n, slow.n, (unsigned long)steps);
+      bad++;
+    }
+  }
+  return bad;
+}
+
 /* Checks all 8 flag combinations on one grid; returns how many mismatched. */
 static int check_grid(const char *where, const int64_t *cells, int h, int w) {
   int bad = 0;
@@ -156,6 +187,13 @@ static int check_grid(const char *where, const int64_t *cells, int h, int w) {
               diagonal, without_bg, fast.n, slow.n);
       bad++;
     }
+    /* the objects, their indices, and both moved up-left off the grid */
+    bt_value indices = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_toindices), fast});
+    bt_value off = bt_ipair(&cx, -3, -2);
+    bt_value shifted = bt_call_prim(&cx, BT_P_apply,
+                                    (bt_value[]){bt_call_prim(&cx, BT_P_rbind, (bt_value[]){bt_prim_value(BT_P_shift), off}),
+                                                 fast});
+    bad += check_unions(where, fast) + check_unions(where, indices) + check_unions(where, shifted);
     bt_arena_release(&cx, m);
   }
   return bad;
@@ -190,7 +228,49 @@ static void test_objects_match_reference(void **state) {
     json_decref(task);
   }
   assert_true(ngrids >= 4 * N_TASKS);
+  printf("box unions: %ld by bitmap equal to mapping, %ld declined\n", unions_fast, unions_declined);
+  assert_true(unions_fast > 1000);
   assert_int_equal(bad, 0);
+}
+
+static bt_value ij_set(const int64_t *ij, size_t n) { return bt_index_set(&cx, ij, n); }
+
+static bt_value patch_set(bt_value *patches, size_t n) {
+  bt_value *items = bt_items(&cx, n);
+  memcpy(items, patches, n * sizeof *items);
+  return bt_set_build(&cx, items, n);
+}
+
+/* What the bitmap union must decline, and odd patches it must get right. */
+static void test_box_unions_edges(void **state) {
+  (void)state;
+  bt_value a = ij_set((const int64_t[]){0, 0, 2, 3}, 2), b = ij_set((const int64_t[]){1, 1, 1, 2, 5, 0}, 3);
+  bt_value overlapping = patch_set((bt_value[]){a, b, ij_set((const int64_t[]){0, 0, 1, 1}, 2)}, 3);
+  assert_int_equal(check_unions("overlapping", overlapping), 0);
+  bt_value thin = patch_set((bt_value[]){ij_set((const int64_t[]){4, 4}, 1), ij_set((const int64_t[]){7, 1, 7, 9}, 2),
+                                         ij_set((const int64_t[]){0, 20, 3, 20}, 2)}, 3);
+  assert_int_equal(check_unions("thin", thin), 0); /* inbox of boxes one or two wide */
+  /* one index in two colours */
+  bt_value two = bt_cell_set(&cx, (const int64_t[]){1, 2}, (const int64_t[]){3, 3, 3, 3}, 2);
+  assert_int_equal(check_unions("two colours", patch_set((bt_value[]){two, a}, 2)), 0);
+  bt_value out;
+  /* too wide a window, an empty patch, bools, a tuple, tight limits: left to mapping */
+  assert_false(bt_patch_mapply(&cx, BT_P_delta, patch_set((bt_value[]){a, ij_set((const int64_t[]){0, 70}, 1)}, 2),
+                               &out));
+  assert_false(bt_patch_mapply(&cx, BT_P_box, patch_set((bt_value[]){a, bt_set_sorted(NULL, 0)}, 2), &out));
+  bt_value *bools = bt_items(&cx, 3);
+  bools[1] = bt_bool(true), bools[2] = bt_int(1);
+  bools[0] = bt_tuple(bools + 1, 2);
+  assert_false(bt_patch_mapply(&cx, BT_P_outbox, patch_set((bt_value[]){bt_set_sorted(bools, 1)}, 1), &out));
+  assert_false(bt_patch_mapply(&cx, BT_P_outbox, bt_tuple((bt_value[]){a, b}, 2), &out));
+  assert_false(bt_patch_mapply(&cx, BT_P_shift, overlapping, &out));
+  cx.lim.max_steps = 2;
+  bt_ctx_begin(&cx);
+  assert_false(bt_patch_mapply(&cx, BT_P_box, overlapping, &out)); /* 3 calls, 2 steps allowed */
+  cx.lim.max_steps = 3;
+  assert_true(bt_patch_mapply(&cx, BT_P_box, overlapping, &out));
+  assert_int_equal(cx.steps, 3);
+  cx.lim.max_steps = bt_default_limits.max_steps;
 }
 
 /* Hand-checked corner cases: one cell, a whole-grid object, empty rows. */
@@ -231,6 +311,7 @@ int main(int argc, char **argv) {
   training_dir = argv[1];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_objects_small_cases),
+      cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
