@@ -212,8 +212,7 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   }
   bt_run run;
   int status = rejected ? 1 : 0;
-  if (!bt_run_program(&run, prog, &ts, &o)) {
-    fprintf(stderr, "batt: error: out of memory\n");
+  if (!bt_run_program(&run, prog, &ts, &o)) { /* it said why */
     bt_tasks_free(&ts);
     return 2;
   }

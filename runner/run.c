@@ -29,6 +29,9 @@ typedef struct shared {
   int next_task;
   atomic_long items_done;
   long items_total;
+  atomic_int workers_done;
+  atomic_int failed_chunk; /* first task of a chunk that could not get its memory, + 1 */
+  atomic_long chunks;      /* chunks taken so far (for opts.fail_chunk) */
 } shared;
 
 /* Per worker: contexts and frames reused from chunk to chunk. */
@@ -85,24 +88,28 @@ static int take_chunk(shared *sh, int tile, int *first) {
 static bool ensure_capacity(worker *w, int items, int tasks) {
   const bt_program *p = w->sh->run->prog;
   if (items > w->cap_items) {
-    w->item_cx = realloc(w->item_cx, (size_t)items * sizeof *w->item_cx);
-    w->spare_cx = realloc(w->spare_cx, (size_t)items * sizeof *w->spare_cx);
-    w->frames = realloc(w->frames, (size_t)items * sizeof *w->frames);
-    if (!w->item_cx || !w->spare_cx || !w->frames) return false;
+    bt_ctx *item_cx = realloc(w->item_cx, (size_t)items * sizeof *item_cx);
+    if (item_cx) w->item_cx = item_cx;
+    bt_ctx *spare_cx = realloc(w->spare_cx, (size_t)items * sizeof *spare_cx);
+    if (spare_cx) w->spare_cx = spare_cx;
+    bt_value **frames = realloc(w->frames, (size_t)items * sizeof *frames);
+    if (frames) w->frames = frames;
+    if (!item_cx || !spare_cx || !frames) return false;
     for (int k = w->cap_items; k < items; k++) {
+      bt_value *f = bt_frame_new(p);
+      if (!f) return false;
       bt_ctx_init(&w->item_cx[k], &w->sh->o->limits);
       bt_ctx_init(&w->spare_cx[k], &w->sh->o->limits);
-      w->frames[k] = bt_frame_new(p);
-      if (!w->frames[k]) return false;
+      w->frames[k] = f;
+      w->cap_items = k + 1; /* what is set up gets freed, whatever fails next */
     }
-    w->cap_items = items;
   }
   if (tasks > w->cap_tasks) {
-    w->task_frames = realloc(w->task_frames, (size_t)tasks * sizeof *w->task_frames);
-    if (!w->task_frames) return false;
-    for (int k = w->cap_tasks; k < tasks; k++)
+    bt_value **task_frames = realloc(w->task_frames, (size_t)tasks * sizeof *task_frames);
+    if (!task_frames) return false;
+    w->task_frames = task_frames;
+    for (int k = w->cap_tasks; k < tasks; k++, w->cap_tasks = k)
       if (!(w->task_frames[k] = bt_frame_new(p))) return false;
-    w->cap_tasks = tasks;
   }
   return true;
 }
@@ -120,11 +127,12 @@ static int distinct_index(bt_value *seen, int *n_seen, bt_value v) {
   return (*n_seen)++;
 }
 
-static void score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it) {
+static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it) {
   const bt_program *p = w->sh->run->prog;
   bt_result *res = &tr->results[(size_t)item * (size_t)p->n_solvers];
   bt_value *seen = malloc((size_t)(p->n_solvers ? p->n_solvers : 1) * sizeof *seen);
   int n_seen = 0;
+  if (!seen) return false;
   for (int s = 0; s < p->n_solvers; s++) {
     bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
     if (bt_is_err(v)) {
@@ -136,14 +144,16 @@ static void score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
     res[s] = (bt_result){verdict, 0, idx};
   }
   bt_item_result *ir = &tr->items[item];
-  ir->n_outputs = n_seen;
   ir->outputs = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->outputs);
   ir->out_is_grid = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->out_is_grid);
-  for (int k = 0; k < n_seen; k++) {
+  bool ok = ir->outputs && ir->out_is_grid;
+  ir->n_outputs = ok ? n_seen : 0;
+  for (int k = 0; ok && k < n_seen; k++) {
     ir->out_is_grid[k] = is_arc_grid(seen[k]);
-    if (w->sh->o->keep_outputs) ir->outputs[k] = encode(seen[k]);
+    if (w->sh->o->keep_outputs && !(ir->outputs[k] = encode(seen[k]))) ok = false;
   }
   free(seen);
+  return ok;
 }
 
 static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr) {
@@ -163,18 +173,25 @@ static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *t
   }
 }
 
-static void run_chunk(worker *w, int first, int n_tasks) {
+/* Runs and scores one chunk of tasks; false when the memory for it could not be had
+ * (then nothing of it ran, or its results are incomplete: the run fails). */
+static bool run_chunk(worker *w, int first, int n_tasks) {
   shared *sh = w->sh;
   const bt_program *p = sh->run->prog;
   const bt_taskset *ts = sh->run->tasks;
   int n_items = 0;
   for (int k = 0; k < n_tasks; k++) n_items += ts->tasks[first + k].n_train + ts->tasks[first + k].n_test;
-  if (!ensure_capacity(w, n_items, n_tasks)) abort();
+  bool injected = sh->o->fail_chunk > 0 && atomic_fetch_add(&sh->chunks, 1) + 1 == sh->o->fail_chunk;
+  if (injected || !ensure_capacity(w, n_items, n_tasks)) return false;
   bt_mark task_mark = bt_arena_mark(&w->task_cx);
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
   size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
   bt_exec_item *task_items = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *task_items);
-  if (!items || !task_items) abort();
+  if (!items || !task_items) {
+    free(items);
+    free(task_items);
+    return false;
+  }
   if (w->device) bt_device_forget(w->device); /* the last chunk's values are gone */
   /* a device worker runs the task phase of every task of the chunk at once, so that one
      launch sees all their demonstrations (the items share the task arena; it is never
@@ -203,6 +220,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
   }
   bt_exec_run_on(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
   m = 0;
+  bool scored = true;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
     bt_task_result *tr = &sh->run->by_task[first + k];
@@ -210,7 +228,7 @@ static void run_chunk(worker *w, int first, int n_tasks) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
-      score_item(w, tr, j, io, &items[m]);
+      scored &= score_item(w, tr, j, io, &items[m]);
       if (w->item_cx[m].arena.used > w->peak) w->peak = w->item_cx[m].arena.used;
       bt_arena_release(&w->item_cx[m], (bt_mark){NULL, 0, 0}); /* item arenas hold only this chunk */
       bt_arena_trim(&w->item_cx[m], 2 * BT_COMPACT_MIN);
@@ -223,12 +241,18 @@ static void run_chunk(worker *w, int first, int n_tasks) {
   atomic_fetch_add(&sh->items_done, n_items);
   free(items);
   free(task_items);
+  return scored;
 }
 
 static void *worker_main(void *arg) {
   worker *w = arg;
   int first, n;
-  while ((n = take_chunk(w->sh, w->tile, &first)) > 0) run_chunk(w, first, n);
+  while (!atomic_load(&w->sh->failed_chunk) && (n = take_chunk(w->sh, w->tile, &first)) > 0)
+    if (!run_chunk(w, first, n)) {
+      int none = 0;
+      atomic_compare_exchange_strong(&w->sh->failed_chunk, &none, first + 1);
+    }
+  atomic_fetch_add(&w->sh->workers_done, 1);
   return NULL;
 }
 
@@ -248,19 +272,23 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
   w->tile = tile;
 }
 
-static void alloc_results(bt_run *run) {
+static bool alloc_results(bt_run *run) {
   const bt_taskset *ts = run->tasks;
   int ns = run->prog->n_solvers;
   run->by_task = calloc((size_t)(ts->n ? ts->n : 1), sizeof *run->by_task);
+  if (!run->by_task) return false;
   for (int k = 0; k < ts->n; k++) {
     bt_task_result *tr = &run->by_task[k];
-    tr->n_items = ts->tasks[k].n_train + ts->tasks[k].n_test;
-    tr->items = calloc((size_t)tr->n_items, sizeof *tr->items);
-    tr->results = calloc((size_t)tr->n_items * (size_t)(ns ? ns : 1), sizeof *tr->results);
+    int n_items = ts->tasks[k].n_train + ts->tasks[k].n_test;
+    tr->items = calloc((size_t)(n_items ? n_items : 1), sizeof *tr->items);
+    tr->results = calloc((size_t)(n_items ? n_items : 1) * (size_t)(ns ? ns : 1), sizeof *tr->results);
     tr->solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->solved);
     tr->demo_solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->demo_solved);
-    run->evaluations += (long)tr->n_items * ns;
+    if (!tr->items || !tr->results || !tr->solved || !tr->demo_solved) return false;
+    tr->n_items = n_items; /* bt_run_free walks only the items that exist */
+    run->evaluations += (long)n_items * ns;
   }
+  return true;
 }
 
 static void draw_progress(shared *sh, double elapsed) {
@@ -281,11 +309,16 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   run->prog = prog;
   run->tasks = tasks;
   double start = now_s();
-  alloc_results(run);
+  FILE *warn = o->warn ? o->warn : stderr;
+  bt_value *consts = bt_frame_new(prog);
+  if (!alloc_results(run) || !consts) {
+    fprintf(warn, "batt: error: out of host memory for the results of %d tasks\n", tasks->n);
+    free(consts);
+    bt_run_free(run);
+    return false;
+  }
   bt_ctx const_cx;
   bt_ctx_init(&const_cx, &o->limits);
-  bt_value *consts = bt_frame_new(prog);
-  if (!consts) return false;
   bt_exec_item ci = {.cx = &const_cx, .I = bt_none(), .C = bt_none(), .S = bt_none(), .task_frame = consts, .frame = consts};
   bt_exec_run(prog, BT_CLASS_CONST, &ci, 1, NULL);
 
@@ -298,6 +331,17 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   for (int k = 0; k < tasks->n; k++) sh.items_total += tasks->tasks[k].n_train + tasks->tasks[k].n_test;
   worker *ws = calloc((size_t)threads, sizeof *ws);
   pthread_t *tids = calloc((size_t)threads, sizeof *tids);
+  bool *started = calloc((size_t)threads, sizeof *started);
+  if (!ws || !tids || !started) {
+    fprintf(warn, "batt: error: out of host memory for %d workers\n", threads);
+    free(ws);
+    free(tids);
+    free(started);
+    free(consts);
+    bt_ctx_free(&const_cx);
+    bt_run_free(run);
+    return false;
+  }
   for (int k = 0; k < threads; k++) {
     ws[k].sh = &sh;
     ws[k].tile = o->tile;
@@ -309,15 +353,18 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
       ws[k].prof.ns = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.ns);
       ws[k].prof.prim = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.prim);
     }
-    pthread_create(&tids[k], NULL, worker_main, &ws[k]);
+    started[k] = pthread_create(&tids[k], NULL, worker_main, &ws[k]) == 0;
   }
+  for (int k = 0; k < threads; k++) /* a worker without a thread works in this one */
+    if (!started[k]) worker_main(&ws[k]);
   if (o->progress) {
-    while (atomic_load(&sh.items_done) < sh.items_total) {
+    while (atomic_load(&sh.items_done) < sh.items_total && atomic_load(&sh.workers_done) < threads) {
       draw_progress(&sh, now_s() - start);
       nanosleep(&(struct timespec){0, 200000000}, NULL);
     }
   }
-  for (int k = 0; k < threads; k++) pthread_join(tids[k], NULL);
+  for (int k = 0; k < threads; k++)
+    if (started[k]) pthread_join(tids[k], NULL);
   if (o->progress) {
     draw_progress(&sh, now_s() - start);
     fputc('\n', stderr);
@@ -360,15 +407,23 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   }
   free(ws);
   free(tids);
+  free(started);
   pthread_mutex_destroy(&sh.lock);
   free(consts);
   bt_ctx_free(&const_cx);
   run->seconds = now_s() - start;
+  int failed = atomic_load(&sh.failed_chunk);
+  if (failed) {
+    fprintf(warn, "batt: error: out of host memory for the chunk of tasks from %s (--tile %d); the run stopped\n",
+            tasks->tasks[failed - 1].id, o->tile);
+    bt_run_free(run);
+    return false;
+  }
   return true;
 }
 
 void bt_run_free(bt_run *run) {
-  for (int k = 0; run->tasks && k < run->tasks->n; k++) {
+  for (int k = 0; run->tasks && run->by_task && k < run->tasks->n; k++) {
     bt_task_result *tr = &run->by_task[k];
     for (int j = 0; j < tr->n_items; j++) {
       for (int o = 0; o < tr->items[j].n_outputs; o++) free(tr->items[j].outputs[o]);

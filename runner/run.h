@@ -54,7 +54,9 @@ typedef struct bt_run_opts {
   bt_device_spec devices[BT_MAX_DEVICES];
   int device_tile;    /* items per tile of a device worker; 0: from its free memory */
   int device_pool;    /* tiles a device keeps grids in across lines (-1: the default, 0: none) */
-  FILE *warn;         /* device warnings (NULL: stderr) */
+  FILE *warn;         /* device warnings and the error of a failed run (NULL: stderr) */
+  long fail_chunk;    /* tests: chunk number N (from 1) fails to get its memory, as on a
+                         host out of memory (0: none) */
 } bt_run_opts;
 
 typedef struct bt_run {
@@ -72,7 +74,9 @@ typedef struct bt_run {
 
 void bt_run_opts_default(bt_run_opts *o);
 /* Runs prog over every item of tasks; results land in run (identical whatever the
- * thread count or tile size). Returns false only when nothing could run. */
+ * thread count or tile size). False when the host memory for the results or for a chunk
+ * of tasks could not be had: one line on opts.warn says which, the workers stop taking
+ * chunks, and run is left empty (no partial results pass for a whole run). */
 bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks, const bt_run_opts *o);
 void bt_run_free(bt_run *run);
 /* The n costliest lines of a profiled run, with their share of the time. */

@@ -169,6 +169,41 @@ static void test_threads_and_tiles_identical(void **state) {
   program_unload(&tp);
 }
 
+/* A chunk whose memory cannot be had (as on a host out of memory): the run stops with one
+ * line naming the chunk, returns false with nothing in it, and does not hang waiting
+ * for the items that never ran (progress bar on). The same run without it succeeds. */
+static void test_out_of_memory_stops_cleanly(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "basic.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  assert_true(ts.n >= 3);
+  for (int threads = 1; threads <= 3; threads += 2) {
+    bt_run_opts o;
+    bt_run_opts_default(&o);
+    o.threads = threads;
+    o.tile = 1;
+    o.progress = true;
+    o.fail_chunk = 2;
+    o.warn = tmpfile();
+    bt_run run;
+    assert_false(bt_run_program(&run, tp.p, &ts, &o));
+    assert_null(run.by_task);
+    rewind(o.warn);
+    char line[512] = "";
+    assert_non_null(fgets(line, sizeof line, o.warn));
+    assert_non_null(strstr(line, "batt: error: out of host memory for the chunk of tasks from "));
+    assert_null(fgets(line + 256, 256, o.warn)); /* one line */
+    fclose(o.warn);
+  }
+  char *whole = results_text(tp.p, &ts, 2, 1);
+  assert_true(strlen(whole) > 100);
+  free(whole);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* Per-task files and the Kaggle challenges + solutions pair give the same results. */
 static void test_input_formats_identical(void **state) {
   (void)state;
@@ -259,6 +294,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_solved_set),
       cmocka_unit_test(test_threads_and_tiles_identical),
       cmocka_unit_test(test_input_formats_identical),
+      cmocka_unit_test(test_out_of_memory_stops_cleanly),
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
   };
