@@ -202,22 +202,37 @@ const char *bt_device_fault(long launch) {
 
 /* ---- opening and launching ----------------------------------------------------------------- */
 
+#ifdef BATT_HAVE_CUDA
+static void *pinned_zeroed(size_t bytes) {
+  void *p = bt_cuda_host_alloc(bytes);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
+#endif
+
+/* A batch of cap slots: for a GPU in page-locked memory (its copies need no staging),
+ * else (or when that cannot be had) in ordinary memory. */
+static bool batch_init(const bt_device *d, bt_tile_batch *b, int cap) {
+#ifdef BATT_HAVE_CUDA
+  if (d->cuda && bt_tile_batch_init_mem(b, cap, pinned_zeroed, bt_cuda_host_free)) return true;
+#else
+  (void)d;
+#endif
+  return bt_tile_batch_init(b, cap);
+}
+
 bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, char *why, size_t whylen) {
   bt_device *d = calloc(1, sizeof *d);
   if (!d) return NULL;
   d->spec = spec;
   d->warn = warn ? warn : stderr;
   bt_device_name(spec, d->label, sizeof d->label);
-  if (!bt_tile_batch_init(&d->batch, cap > 0 ? cap : 1)) {
-    snprintf(why, whylen, "out of host memory");
-    free(d);
-    return NULL;
-  }
-  if (pool < 0) pool = d->batch.cap * BT_DEVICE_POOL_PER_ITEM;
+  if (cap < 1) cap = 1;
+  if (pool < 0) pool = cap * BT_DEVICE_POOL_PER_ITEM;
   if (pool > BT_DEVICE_POOL_MAX) pool = BT_DEVICE_POOL_MAX;
   if (spec.kind == BT_DEVICE_CUDA) {
 #ifdef BATT_HAVE_CUDA
-    d->cuda = bt_cuda_open(spec.index, d->batch.cap, pool, why, whylen);
+    d->cuda = bt_cuda_open(spec.index, cap, pool, why, whylen);
     if (!d->cuda) {
       bt_device_close(d);
       return NULL;
@@ -231,6 +246,11 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, ch
   } else if (pool > 0 && !(d->pool_host = malloc((size_t)pool * BT_TILE_CELLS))) {
     pool = 0;
   }
+  if (!batch_init(d, &d->batch, cap)) {
+    snprintf(why, whylen, "out of host memory");
+    bt_device_close(d);
+    return NULL;
+  }
   if (pool > 0 && (d->table = calloc(2 * (size_t)pool, sizeof *d->table))) d->pool_tiles = pool;
   d->gen = 1;
   return d;
@@ -238,10 +258,10 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, ch
 
 void bt_device_close(bt_device *d) {
   if (!d) return;
+  bt_tile_batch_free(&d->batch); /* page-locked buffers go before the device does */
 #ifdef BATT_HAVE_CUDA
   bt_cuda_close(d->cuda);
 #endif
-  bt_tile_batch_free(&d->batch);
   free(d->args);
   free(d->slot_of);
   free(d->demo_slot);
@@ -372,7 +392,7 @@ static void keep_output(bt_device *d, const bt_exec *ex, int k, int s, bt_value 
 static bool ensure_slots(bt_device *d, int n) {
   if (n <= d->batch.cap) return true;
   bt_tile_batch grown;
-  if (!bt_tile_batch_init(&grown, n)) return false;
+  if (!batch_init(d, &grown, n)) return false;
   bt_tile_batch_free(&d->batch);
   d->batch = grown;
   return true;

@@ -13,28 +13,32 @@ size_t bt_tile_slot_bytes(void) {
          BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t);
 }
 
-bool bt_tile_batch_init(bt_tile_batch *b, int cap) {
+static void *zeroed(size_t bytes) { return calloc(1, bytes); }
+
+bool bt_tile_batch_init_mem(bt_tile_batch *b, int cap, void *(*alloc)(size_t), void (*release)(void *)) {
   memset(b, 0, sizeof *b);
+  if (!alloc) alloc = zeroed, release = NULL;
   size_t n = (size_t)cap;
   b->cap = cap;
-  b->meta = calloc(n, sizeof *b->meta);
-  b->a = calloc(n, BT_TILE_CELLS);
-  b->b = calloc(n, BT_TILE_CELLS);
-  b->out = calloc(n, BT_TILE_CELLS);
-  b->counts = calloc(n * BT_TILE_COLORS, sizeof *b->counts);
-  b->labels = calloc(n * BT_TILE_CONNS * BT_TILE_CELLS, sizeof *b->labels);
+  b->release = release;
+  b->meta = alloc(n * sizeof *b->meta);
+  b->a = alloc(n * BT_TILE_CELLS);
+  b->b = alloc(n * BT_TILE_CELLS);
+  b->out = alloc(n * BT_TILE_CELLS);
+  b->counts = alloc(n * BT_TILE_COLORS * sizeof *b->counts);
+  b->labels = alloc(n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof *b->labels);
   if (b->meta && b->a && b->b && b->out && b->counts && b->labels) return true;
   bt_tile_batch_free(b);
   return false;
 }
 
+bool bt_tile_batch_init(bt_tile_batch *b, int cap) { return bt_tile_batch_init_mem(b, cap, NULL, NULL); }
+
 void bt_tile_batch_free(bt_tile_batch *b) {
-  free(b->meta);
-  free(b->a);
-  free(b->b);
-  free(b->out);
-  free(b->counts);
-  free(b->labels);
+  void (*release)(void *) = b->release ? b->release : free;
+  void *arrays[] = {b->meta, b->a, b->b, b->out, b->counts, b->labels};
+  for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
+    if (arrays[k]) release(arrays[k]);
   memset(b, 0, sizeof *b);
 }
 

@@ -21,6 +21,8 @@
 /* Bytes of one slot across every array (what a launch may move per grid). */
 size_t bt_tile_slot_bytes(void);
 bool bt_tile_batch_init(bt_tile_batch *b, int cap);
+/* The same with the arrays from alloc (zeroed memory; NULL: calloc), freed by release. */
+bool bt_tile_batch_init_mem(bt_tile_batch *b, int cap, void *(*alloc)(size_t), void (*release)(void *));
 void bt_tile_batch_free(bt_tile_batch *b);
 
 /* The CPU twin of every kernel: runs op over slots [0, b->n). */

@@ -77,6 +77,8 @@ typedef struct bt_tile_batch {
   uint16_t *counts;   /* cap x 10: colour counts of a */
   uint16_t *labels;   /* cap x 6 x 1024: per connectivity, each cell's component as the
                          smallest padded index (i * 32 + j) in it, or BT_TILE_NOLABEL */
+  void (*release)(void *); /* how the arrays are freed (NULL: free; a GPU's page-locked
+                              buffers have their own) */
 } bt_tile_batch;
 
 /* The most common colour of a slot, ties to the lowest (arc-dsl's mostcolor in

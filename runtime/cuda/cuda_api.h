@@ -11,6 +11,11 @@
 extern "C" {
 #endif
 
+/* Page-locked host memory, usable by every device (NULL when it cannot be had), and its
+ * release: a batch in it is copied by DMA without a staging copy. */
+void *bt_cuda_host_alloc(size_t bytes);
+void bt_cuda_host_free(void *p);
+
 /* Number of CUDA devices; 0 with the reason (the CUDA error's name) in why. */
 int bt_cuda_probe(char *why, size_t whylen);
 

@@ -131,6 +131,19 @@ __global__ void cell_kernel(const bt_tile_meta *meta, const uint8_t *a, const ui
   out[(size_t)s * BT_TILE_CELLS + c] = (uint8_t)v;
 }
 
+extern "C" void *bt_cuda_host_alloc(size_t bytes) {
+  void *p = NULL;
+  if (cudaHostAlloc(&p, bytes ? bytes : 1, cudaHostAllocPortable) != cudaSuccess) {
+    cudaGetLastError(); // not sticky: the caller takes pageable memory instead
+    return NULL;
+  }
+  return p;
+}
+
+extern "C" void bt_cuda_host_free(void *p) {
+  if (p) cudaFreeHost(p);
+}
+
 static int fail(cudaError_t e, char *why, size_t whylen) {
   snprintf(why, whylen, "%s: %s", cudaGetErrorName(e), cudaGetErrorString(e));
   return e == cudaErrorMemoryAllocation ? BT_CUDA_OOM : BT_CUDA_FAILED;
