@@ -149,7 +149,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   bool ok = ir->outputs && ir->out_is_grid;
   ir->n_outputs = ok ? n_seen : 0;
   for (int k = 0; ok && k < n_seen; k++) {
-    ir->out_is_grid[k] = is_arc_grid(seen[k]);
+    ir->out_is_grid[k] = tr->items[item].test && is_arc_grid(seen[k]); /* Kaggle attempts: test items */
     if (w->sh->o->keep_outputs && !(ir->outputs[k] = encode(seen[k]))) ok = false;
   }
   free(seen);

@@ -28,7 +28,8 @@ typedef struct bt_item_result {
   int index;        /* its index in train or test */
   int n_outputs;    /* distinct outputs of all solvers on it */
   char **outputs;   /* their JSON encodings; NULL entries when outputs are not kept */
-  bool *out_is_grid; /* whether each distinct output is an ARC grid (1..30 a side, colors 0..9) */
+  bool *out_is_grid; /* test items: whether each distinct output is an ARC grid (1..30 a
+                        side, colors 0..9), a candidate attempt; demonstrations: all false */
 } bt_item_result;
 
 typedef struct bt_task_result {
