@@ -114,35 +114,76 @@ static bool ensure_capacity(worker *w, int items, int tasks) {
   return true;
 }
 
+static bool is_coll(bt_value v) { return v.kind == BT_TUPLE || v.kind == BT_SET; }
+
+static uint64_t mix(uint64_t h, uint64_t x) { return (h ^ x) * 0x100000001B3ull; }
+
+static uint64_t scalar_print(uint64_t h, bt_value x) {
+  h = mix(h, x.kind);
+  if (is_coll(x)) h = mix(h, x.n);
+  if (x.kind == BT_INT || x.kind == BT_BOOL) h = mix(h, (uint64_t)x.u.i);
+  return h;
+}
+
+/* A print of a few parts of v (first, middle and last item, and theirs): values equal
+ * under bt_same give equal prints, so a differing print tells most distinct outputs
+ * apart without a walk over them. */
+static uint64_t quick_print(bt_value v) {
+  uint64_t h = scalar_print(0xcbf29ce484222325ull, v);
+  if (!is_coll(v) || v.n == 0) return h;
+  const uint32_t at[3] = {0, v.n / 2, v.n - 1};
+  for (int k = 0; k < 3; k++) {
+    bt_value x = v.u.items[at[k]];
+    h = scalar_print(h, x);
+    if (!is_coll(x) || x.n == 0) continue;
+    const uint32_t in[3] = {0, x.n / 2, x.n - 1};
+    for (int m = 0; m < 3; m++) h = scalar_print(h, x.u.items[in[m]]);
+  }
+  return h;
+}
+
 /* Index of v among the item's distinct outputs so far, adding it when new. Solvers
  * that share a merged line return the very same value: identity settles those without a
- * walk over the grid. */
-static int distinct_index(bt_value *seen, int *n_seen, bt_value v) {
-  bool container = v.kind == BT_TUPLE || v.kind == BT_SET;
+ * walk over the grid; a differing quick print, most of the others. */
+static int distinct_index(bt_value *seen, uint64_t *prints, int *n_seen, bt_value v) {
+  bool container = is_coll(v);
   for (int k = 0; k < *n_seen; k++)
     if (container && seen[k].kind == v.kind && seen[k].n == v.n && seen[k].u.items == v.u.items) return k;
+  uint64_t print = quick_print(v);
   for (int k = 0; k < *n_seen; k++)
-    if (bt_same(seen[k], v)) return k;
+    if (prints[k] == print && bt_same(seen[k], v)) return k;
   seen[*n_seen] = v;
+  prints[*n_seen] = print;
   return (*n_seen)++;
 }
 
 static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it) {
   const bt_program *p = w->sh->run->prog;
   bt_result *res = &tr->results[(size_t)item * (size_t)p->n_solvers];
-  bt_value *seen = malloc((size_t)(p->n_solvers ? p->n_solvers : 1) * sizeof *seen);
+  size_t ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
+  bt_value *seen = malloc(ns * sizeof *seen);
+  uint64_t *prints = malloc(ns * sizeof *prints);
+  uint8_t *verdicts = malloc(ns); /* per distinct output */
   int n_seen = 0;
-  if (!seen) return false;
+  if (!seen || !prints || !verdicts) {
+    free(seen);
+    free(prints);
+    free(verdicts);
+    return false;
+  }
   for (int s = 0; s < p->n_solvers; s++) {
     bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;
     }
-    int idx = distinct_index(seen, &n_seen, v);
-    uint8_t verdict = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
-    res[s] = (bt_result){verdict, 0, idx};
+    int before = n_seen, idx = distinct_index(seen, prints, &n_seen, v);
+    if (n_seen > before) /* a new output: its verdict, once */
+      verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
+    res[s] = (bt_result){verdicts[idx], 0, idx};
   }
+  free(prints);
+  free(verdicts);
   bt_item_result *ir = &tr->items[item];
   ir->outputs = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->outputs);
   ir->out_is_grid = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->out_is_grid);
