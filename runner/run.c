@@ -29,6 +29,8 @@ typedef struct shared {
   int next_task;
   atomic_long items_done;
   long items_total;
+  long items_taken; /* under lock */
+  int workers;
   atomic_int workers_done;
   atomic_int failed_chunk; /* first task of a chunk that could not get its memory, + 1 */
   atomic_long chunks;      /* chunks taken so far (for opts.fail_chunk) */
@@ -67,11 +69,16 @@ static char *encode(bt_value v) {
   return s;
 }
 
-/* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile. */
+/* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile
+ * and in a share of what is left (the items left over the workers: a device's large
+ * tiles shrink toward the end, so no worker is left with a big chunk while the others
+ * have nothing to do). */
 static int take_chunk(shared *sh, int tile, int *first) {
   const bt_taskset *ts = sh->run->tasks;
   pthread_mutex_lock(&sh->lock);
   *first = sh->next_task;
+  long share = (sh->items_total - sh->items_taken) / (sh->workers > 0 ? sh->workers : 1);
+  if (tile > share) tile = share > 0 ? (int)share : 1;
   int items = 0, n = 0;
   while (sh->next_task < ts->n) {
     const bt_task *t = &ts->tasks[sh->next_task];
@@ -81,6 +88,7 @@ static int take_chunk(shared *sh, int tile, int *first) {
     n++;
     sh->next_task++;
   }
+  sh->items_taken += items;
   pthread_mutex_unlock(&sh->lock);
   return n;
 }
@@ -367,7 +375,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   int n_dev = o->n_devices > 0 ? (o->n_devices < BT_MAX_DEVICES ? o->n_devices : BT_MAX_DEVICES) : 0;
   int threads = cores > n_dev ? cores : n_dev;
   if (threads < 1) threads = 1;
-  shared sh = {.run = run, .o = o, .consts = consts};
+  shared sh = {.run = run, .o = o, .consts = consts, .workers = threads};
   pthread_mutex_init(&sh.lock, NULL);
   for (int k = 0; k < tasks->n; k++) sh.items_total += tasks->tasks[k].n_train + tasks->tasks[k].n_test;
   worker *ws = calloc((size_t)threads, sizeof *ws);
