@@ -1,6 +1,7 @@
 /* device.c: run-time detection of CUDA devices (never required: the CPU path is always
  * there), device lists, the twin device, fault injection, and running a program line
  * through a device with fallback to the CPU. */
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -292,6 +293,8 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
     return false;
   }
   if (!d->cuda) {
+    for (int s = 0; s < b->n; s++) /* the order a GPU's copy relies on */
+      assert((b->meta[s].pool_in != 0) == (s >= b->n - b->pool_ins));
     bt_tile_pool_fetch(b, d->pool_host);
     bt_tile_twin(op, b);
     bt_tile_pool_keep(b, d->pool_host);
@@ -354,13 +357,13 @@ static int32_t pool_take(bt_device *d) { return d->pool_used < d->pool_tiles ? +
 
 static void batch_begin(bt_tile_batch *b) { b->n = b->pool_ins = b->keeps = 0; }
 
-/* Packs item k's arguments of prim into the next slot: the grid from the pool when it is
- * there, else packed and kept (as is the output) while the pool has room. */
-static bool pack_slot(bt_device *d, bt_exec *ex, int k, int prim, const bt_value *a) {
+/* Packs item k's arguments of prim into the next slot: the grid from pool tile `tile`
+ * (-1: packed here, and kept while the pool has room); the output kept likewise. Slots
+ * from the pool must come after every packed one (tile_format.h). */
+static bool pack_slot(bt_device *d, bt_exec *ex, int k, int prim, const bt_value *a, int tile) {
   bt_tile_batch *b = &d->batch;
   bt_exec_item *it = &ex->items[k];
   int op = bt_tile_prim_op(prim);
-  int tile = op == BT_TOP_LABEL ? -1 : resident_find(d, ex, k, a[bt_tile_grid_arg(prim)]);
   if (tile >= 0 ? !bt_tile_pack_resident(it->cx, b, b->n, prim, a, tile) : !bt_tile_pack(it->cx, b, b->n, prim, a))
     return false;
   bt_tile_meta *m = &b->meta[b->n++];
@@ -429,20 +432,25 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
   if (op < 0 || d->broken || !ensure_items(d, ex->n)) return false;
   bt_tile_batch *b = &d->batch;
   batch_begin(b);
-  for (int k = 0; k < ex->n; k++) {
+  int ga = bt_tile_grid_arg(prim);
+  for (int k = 0; k < ex->n; k++) { /* the grids to pack first, those in the pool after them */
     bt_exec_item *it = &ex->items[k];
     bt_value *a = d->args + 4 * k, err;
     for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     d->slot_of[k] = -1;
     /* a call counts one step: with none allowed the CPU gives the limit error */
-    if (!bt_any_err(a, nargs, &err) && it->cx->lim.max_steps >= 1 && pack_slot(d, ex, k, prim, a))
-      d->slot_of[k] = b->n - 1;
+    if (bt_any_err(a, nargs, &err) || it->cx->lim.max_steps < 1) continue;
+    int tile = op == BT_TOP_LABEL ? -1 : resident_find(d, ex, k, a[ga]);
+    if (tile >= 0) d->slot_of[k] = -2 - tile;
+    else if (pack_slot(d, ex, k, prim, a, -1)) d->slot_of[k] = b->n - 1;
   }
+  for (int k = 0; k < ex->n; k++)
+    if (d->slot_of[k] <= -2)
+      d->slot_of[k] = pack_slot(d, ex, k, prim, d->args + 4 * k, -2 - d->slot_of[k]) ? b->n - 1 : -1;
   char what[96];
   snprintf(what, sizeof what, "line t%d, %s", t, bt_prims[prim].name);
   bool ok = launch_or_warn(d, (bt_tile_op)op, what);
-  int ga = bt_tile_grid_arg(prim);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     const bt_value *a = d->args + 4 * k;
@@ -467,7 +475,7 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
     bt_value a[2] = {bt_exec_operand(ex, it, grid), bt_int(modes[0] & 7)};
     d->args[4 * k] = a[0];
     d->slot_of[k] = -1;
-    if (!bt_is_err(a[0]) && it->cx->lim.max_steps >= 1 && pack_slot(d, ex, k, BT_P_o_g, a)) {
+    if (!bt_is_err(a[0]) && it->cx->lim.max_steps >= 1 && pack_slot(d, ex, k, BT_P_o_g, a, -1)) {
       d->slot_of[k] = b->n - 1;
       bt_tile_pack_label_modes(b, d->slot_of[k], mask);
     }
@@ -519,7 +527,7 @@ bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line) {
     d->slot_of[k] = base; /* here: where the item's entries of demo_slot begin */
     for (int g = 0; g < demo_grids(it); g++) {
       bt_value grid = demo_grid(it, g);
-      d->demo_slot[base + g] = pack_slot(d, ex, k, BT_P_palette, &grid) ? b->n - 1 : -1;
+      d->demo_slot[base + g] = pack_slot(d, ex, k, BT_P_palette, &grid, -1) ? b->n - 1 : -1;
     }
     base += demo_grids(it);
   }

@@ -69,7 +69,9 @@ typedef struct bt_tile_meta {
 /* A batch in host memory (the device keeps a mirror of the same layout). */
 typedef struct bt_tile_batch {
   int n, cap;
-  int pool_ins, keeps; /* slots with pool_in, with keep_a or keep_out (0: no pool copies) */
+  int pool_ins, keeps; /* slots with pool_in, with keep_a or keep_out (0: no pool copies).
+                          The pool_in slots are the last pool_ins of the batch: only the
+                          grids a of the first n - pool_ins slots are copied in */
   bt_tile_meta *meta; /* cap */
   uint8_t *a;         /* cap x 1024: first grid */
   uint8_t *b;         /* cap x 1024: second grid or mask */

@@ -237,7 +237,8 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
   bool cells = op == BT_TOP_GATHER || op == BT_TOP_MAP || op == BT_TOP_CELLWISE;
   cudaStream_t st = c->stream;
   cudaMemcpyAsync(c->meta, b->meta, n * sizeof(bt_tile_meta), cudaMemcpyHostToDevice, st);
-  cudaMemcpyAsync(c->a, b->a, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
+  size_t packed = n - (size_t)b->pool_ins; // the pool's slots come last (tile_format.h)
+  if (packed) cudaMemcpyAsync(c->a, b->a, packed * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
   if (cells) cudaMemcpyAsync(c->b, b->b, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
   if (b->pool_ins) pool_fetch_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->pool, c->a);
   cudaEventRecord(c->start, st);
