@@ -87,6 +87,7 @@ typedef struct bt_arena {
   bt_chunk *head;  /* chunk being filled */
   bt_chunk *spare; /* released chunks kept for reuse */
   size_t used;     /* bytes handed out and not released */
+  size_t spare_bytes; /* the sizes of the spare chunks */
 } bt_arena;
 
 typedef struct bt_mark {

@@ -67,6 +67,7 @@ void bt_arena_release(bt_ctx *cx, bt_mark m) {
     a->head = c->next;
     c->next = a->spare;
     a->spare = c;
+    a->spare_bytes += c->size;
     POISON(c->data, c->size);
   }
   if (a->head) {
@@ -77,14 +78,17 @@ void bt_arena_release(bt_ctx *cx, bt_mark m) {
 }
 
 void bt_arena_trim(bt_ctx *cx, size_t keep) {
+  bt_arena *a = &cx->arena;
+  if (a->spare_bytes <= keep) return; /* nothing to free: no walk over the list */
   size_t kept = 0;
-  for (bt_chunk **p = &cx->arena.spare; *p;) {
+  for (bt_chunk **p = &a->spare; *p;) {
     if (kept + (*p)->size <= keep) {
       kept += (*p)->size;
       p = &(*p)->next;
     } else {
       bt_chunk *c = *p;
       *p = c->next;
+      a->spare_bytes -= c->size;
       UNPOISON(c->data, c->size);
       free(c);
     }
@@ -96,6 +100,7 @@ static bt_chunk *take_chunk(bt_arena *a, size_t need) {
     if ((*p)->size >= need) {
       bt_chunk *c = *p;
       *p = c->next;
+      a->spare_bytes -= c->size;
       return c;
     }
   }

@@ -188,6 +188,29 @@ static void test_arena_release_reuses_memory(void **state) {
   assert_int_equal(cx.arena.used, before);
 }
 
+/* Released chunks are kept for reuse, counted, and trimmed down to what is asked. */
+static void test_arena_trim_keeps_at_most_what_is_asked(void **state) {
+  (void)state;
+  bt_ctx c2;
+  bt_ctx_init(&c2, NULL);
+  bt_mark m = bt_arena_mark(&c2);
+  for (int k = 0; k < 20; k++) assert_non_null(bt_alloc(&c2, 100 << 10));
+  assert_int_equal(c2.arena.spare_bytes, 0);
+  bt_arena_release(&c2, m);
+  size_t all = c2.arena.spare_bytes;
+  assert_true(all >= (size_t)20 * (100 << 10));
+  bt_arena_trim(&c2, all); /* room for everything: nothing goes */
+  assert_int_equal(c2.arena.spare_bytes, all);
+  bt_arena_trim(&c2, 300 << 10);
+  size_t kept = c2.arena.spare_bytes;
+  assert_true(kept > 0 && kept <= (300 << 10));
+  assert_non_null(bt_alloc(&c2, 100 << 10)); /* taken from the spare chunks */
+  assert_true(c2.arena.spare_bytes < kept);
+  bt_arena_trim(&c2, 0);
+  assert_int_equal(c2.arena.spare_bytes, 0);
+  bt_ctx_free(&c2);
+}
+
 static void test_grid_dims(void **state) {
   (void)state;
   int64_t cells[6] = {1, 2, 3, 4, 5, 6}, h, w;
@@ -228,6 +251,7 @@ int main(void) {
       cmocka_unit_test(test_getitem_and_len),
       cmocka_unit_test(test_limits_turn_runaway_values_into_errors),
       cmocka_unit_test(test_step_limit_stops_runaway_calls),
+      cmocka_unit_test(test_arena_trim_keeps_at_most_what_is_asked),
       cmocka_unit_test(test_arena_release_reuses_memory),
       cmocka_unit_test(test_grid_dims),
       cmocka_unit_test(test_closure_arity_rules),
