@@ -39,7 +39,8 @@ typedef struct shared {
 /* Per worker: contexts and frames reused from chunk to chunk. */
 typedef struct worker {
   shared *sh;
-  bt_ctx task_cx;
+  bt_ctx *task_cx;   /* one per task of a chunk: the memory limit holds per task, whatever
+                        tasks share the chunk */
   bt_ctx *item_cx;
   bt_ctx *spare_cx;  /* compaction partner of each item context */
   bt_value **frames; /* one per item context */
@@ -114,10 +115,15 @@ static bool ensure_capacity(worker *w, int items, int tasks) {
   }
   if (tasks > w->cap_tasks) {
     bt_value **task_frames = realloc(w->task_frames, (size_t)tasks * sizeof *task_frames);
-    if (!task_frames) return false;
-    w->task_frames = task_frames;
-    for (int k = w->cap_tasks; k < tasks; k++, w->cap_tasks = k)
+    if (task_frames) w->task_frames = task_frames;
+    bt_ctx *task_cx = realloc(w->task_cx, (size_t)tasks * sizeof *task_cx);
+    if (task_cx) w->task_cx = task_cx;
+    if (!task_frames || !task_cx) return false;
+    for (int k = w->cap_tasks; k < tasks; k++) {
       if (!(w->task_frames[k] = bt_frame_new(p))) return false;
+      bt_ctx_init(&w->task_cx[k], &w->sh->o->limits);
+      w->cap_tasks = k + 1;
+    }
   }
   return true;
 }
@@ -232,7 +238,6 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   for (int k = 0; k < n_tasks; k++) n_items += ts->tasks[first + k].n_train + ts->tasks[first + k].n_test;
   bool injected = sh->o->fail_chunk > 0 && atomic_fetch_add(&sh->chunks, 1) + 1 == sh->o->fail_chunk;
   if (injected || !ensure_capacity(w, n_items, n_tasks)) return false;
-  bt_mark task_mark = bt_arena_mark(&w->task_cx);
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
   size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
   bt_exec_item *task_items = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *task_items);
@@ -243,11 +248,10 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   }
   if (w->device) bt_device_forget(w->device); /* the last chunk's values are gone */
   /* a device worker runs the task phase of every task of the chunk at once, so that one
-     launch sees all their demonstrations (the items share the task arena; it is never
-     compacted); a CPU worker task by task, each task's values together (measured faster) */
+     launch sees all their demonstrations; a CPU worker task by task (measured faster) */
   for (int k = 0; k < n_tasks; k++) {
-    bt_value S = bt_task_samples(&w->task_cx, &ts->tasks[first + k]);
-    task_items[k] = (bt_exec_item){.cx = &w->task_cx, .S = S, .task_frame = w->task_frames[k],
+    bt_value S = bt_task_samples(&w->task_cx[k], &ts->tasks[first + k]);
+    task_items[k] = (bt_exec_item){.cx = &w->task_cx[k], .S = S, .task_frame = w->task_frames[k],
                                    .frame = w->task_frames[k]};
   }
   if (w->device)
@@ -285,8 +289,11 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
     }
     finish_task(p, t, tr);
   }
-  if (w->task_cx.arena.used > w->peak) w->peak = w->task_cx.arena.used;
-  bt_arena_release(&w->task_cx, task_mark);
+  for (int k = 0; k < n_tasks; k++) { /* task arenas hold only this chunk */
+    if (w->task_cx[k].arena.used > w->peak) w->peak = w->task_cx[k].arena.used;
+    bt_arena_release(&w->task_cx[k], (bt_mark){NULL, 0, 0});
+    bt_arena_trim(&w->task_cx[k], 2 * BT_COMPACT_MIN);
+  }
   atomic_fetch_add(&sh->items_done, n_items);
   free(items);
   free(task_items);
@@ -397,7 +404,6 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     if (k < n_dev) open_device(&ws[k], o->devices[k], o);
     if (ws[k].device) run->device_workers++;
     else run->cpu_workers++;
-    bt_ctx_init(&ws[k].task_cx, &o->limits);
     if (o->profile) {
       ws[k].prof.ns = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.ns);
       ws[k].prof.prim = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.prim);
@@ -447,8 +453,11 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
       bt_ctx_free(&w->spare_cx[m]);
       free(w->frames[m]);
     }
-    for (int m = 0; m < w->cap_tasks; m++) free(w->task_frames[m]);
-    bt_ctx_free(&w->task_cx);
+    for (int m = 0; m < w->cap_tasks; m++) {
+      free(w->task_frames[m]);
+      bt_ctx_free(&w->task_cx[m]);
+    }
+    free(w->task_cx);
     free(w->item_cx);
     free(w->spare_cx);
     free(w->frames);

@@ -169,6 +169,46 @@ static void test_threads_and_tiles_identical(void **state) {
   program_unload(&tp);
 }
 
+/* The memory limit holds per task: a task's outcome does not depend on which tasks share
+ * its chunk (tile 1 vs all tasks in one chunk, CPU and device workers). */
+static void test_memory_limit_per_task(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "taskmem.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  char *texts[3];
+  for (int v = 0; v < 3; v++) {
+    bt_run_opts o;
+    bt_run_opts_default(&o);
+    o.threads = 1;
+    o.tile = v == 0 ? 1 : 64;
+    o.keep_outputs = true;
+    o.limits.max_bytes = (size_t)2 << 20; /* one 300 x 300 grid, not two */
+    if (v == 2) {
+      o.n_devices = 1;
+      o.devices[0] = (bt_device_spec){BT_DEVICE_TWIN, 0};
+      o.device_tile = 64;
+    }
+    bt_run run;
+    assert_true(bt_run_program(&run, tp.p, &ts, &o));
+    for (int k = 0; k < ts.n; k++) /* each task's own first demonstration, back again */
+      assert_int_equal(run.by_task[k].results[0].verdict == BT_V_ERROR, 0);
+    char path[] = "/tmp/test_runner_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    assert_true(bt_write_results(&run, path, stderr));
+    bt_run_free(&run);
+    texts[v] = read_text(path);
+    remove(path);
+  }
+  assert_string_equal(texts[0], texts[1]);
+  assert_string_equal(texts[0], texts[2]);
+  for (int v = 0; v < 3; v++) free(texts[v]);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* A chunk whose memory cannot be had (as on a host out of memory): the run stops with one
  * line naming the chunk, returns false with nothing in it, and does not hang waiting
  * for the items that never ran (progress bar on). The same run without it succeeds. */
@@ -295,6 +335,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_threads_and_tiles_identical),
       cmocka_unit_test(test_input_formats_identical),
       cmocka_unit_test(test_out_of_memory_stops_cleanly),
+      cmocka_unit_test(test_memory_limit_per_task),
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
   };
