@@ -779,11 +779,6 @@ static bt_value apply_items(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_fun
   return bt_none();
 }
 
-static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functions) {
-  bt_value *out = NULL, e = apply_items(cx, f, c, c_holds_functions, &out);
-  return bt_is_err(e) ? e : bt_like(cx, c, c.n ? out : NULL, c.n);
-}
-
 /* merge(apply(f, c)) from f's results r over c's items. For a set c the union is built
  * at once: the set of results apply would build first (sorted, deduplicated) has the
  * same union. (Of elements equal but not the same, True and 1, the one kept follows c's
@@ -809,11 +804,17 @@ static bt_value merged_results(bt_ctx *cx, bt_value c, bt_value *r) {
   return bt_set_build(cx, out, (size_t)total);
 }
 
-BT_PRIM(apply) { return applied(cx, a[0], a[1], false); }
-
 bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge) {
   return merge ? merged_results(cx, c, r) : bt_like(cx, c, c.n ? r : NULL, c.n);
 }
+
+/* apply (merge: mapply by mapping and merging), or rapply when c_holds_functions. */
+static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functions, bool merge) {
+  bt_value *out = NULL, e = apply_items(cx, f, c, c_holds_functions, &out);
+  return bt_is_err(e) ? e : bt_applied(cx, c, out, merge);
+}
+
+BT_PRIM(apply) { return applied(cx, a[0], a[1], false, false); }
 
 /* The patch primitives whose mapply over a set is one bitmap union (bt_patch_mapply). */
 static bool patch_union(bt_ctx *cx, bt_value f, bt_value c, bt_value *out) {
@@ -864,18 +865,14 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
       res[k][e] = r;
     }
   }
-  for (int k = 0; k < n; k++) {
-    if (!res[k]) continue;
-    out[k] = merge[k] ? merged_results(cx, c, res[k]) : bt_like(cx, c, c.n ? res[k] : NULL, c.n);
-  }
+  for (int k = 0; k < n; k++)
+    if (res[k]) out[k] = bt_applied(cx, c, res[k], merge[k]);
 }
-BT_PRIM(rapply) { return applied(cx, a[1], a[0], true); }
+BT_PRIM(rapply) { return applied(cx, a[1], a[0], true, false); }
 
 BT_PRIM(mapply) {
   bt_value r;
-  if (patch_union(cx, a[0], a[1], &r)) return r;
-  bt_value *out = NULL, e = apply_items(cx, a[0], a[1], false, &out);
-  return bt_is_err(e) ? e : merged_results(cx, a[1], out);
+  return patch_union(cx, a[0], a[1], &r) ? r : applied(cx, a[0], a[1], false, true);
 }
 
 /* tuple(function(i, j) for i, j in zip(a, b)), or tuple(zip(a, b)) when f is NULL. */
