@@ -59,7 +59,7 @@ static const bench_case cases[] = {
  * output grid or the labels. */
 static double slot_bytes(int op) {
   double b = sizeof(bt_tile_meta) + BT_TILE_CELLS + BT_TILE_COLORS * 2;
-  if (op == BT_TOP_GATHER || op == BT_TOP_MAP || op == BT_TOP_CELLWISE) b += 2 * BT_TILE_CELLS;
+  if (bt_tile_op_cells(op)) b += 2 * BT_TILE_CELLS;
   if (op == BT_TOP_LABEL) b += BT_TILE_CONNS * BT_TILE_CELLS * 2;
   return b;
 }

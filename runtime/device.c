@@ -373,8 +373,7 @@ static bool pack_slot(bt_device *d, bt_exec *ex, int k, int prim, const bt_value
   } else if ((m->keep_a = pool_take(d))) {
     b->keeps++;
   }
-  bool cells = op == BT_TOP_GATHER || op == BT_TOP_MAP || op == BT_TOP_CELLWISE;
-  if (cells && m->ho && m->wo && (m->keep_out = pool_take(d))) b->keeps++;
+  if (bt_tile_op_cells(op) && m->ho && m->wo && (m->keep_out = pool_take(d))) b->keeps++;
   return true;
 }
 
@@ -536,12 +535,11 @@ bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line) {
   d->demo_ok = launch_or_warn(d, BT_TOP_COUNTS, what);
   if (!d->demo_ok) return false;
   d->stats.demo_grids += b->n;
-  for (int k = 0, base = 0; k < ex->n; k++) {
-    for (int g = 0; g < demo_grids(&ex->items[k]); g++)
-      if (d->demo_slot[base + g] >= 0)
-        keep_input(d, ex, k, d->demo_slot[base + g], BT_S, demo_grid(&ex->items[k], g));
-    base += demo_grids(&ex->items[k]);
-  }
+  for (int k = 0; k < ex->n; k++)
+    for (int g = 0; g < demo_grids(&ex->items[k]); g++) {
+      int s = d->demo_slot[d->slot_of[k] + g];
+      if (s >= 0) keep_input(d, ex, k, s, BT_S, demo_grid(&ex->items[k], g));
+    }
   return true;
 }
 

@@ -46,6 +46,12 @@ typedef enum bt_tile_gather {
   BT_TG_VCONCAT,   /* a then b, one above the other */
 } bt_tile_gather;
 
+/* Whether op writes an output grid (out) and reads the second grid or mask (b): GATHER,
+ * MAP and CELLWISE; COUNTS and LABEL read a only. */
+static inline BT_HD int bt_tile_op_cells(int op) {
+  return op == BT_TOP_GATHER || op == BT_TOP_MAP || op == BT_TOP_CELLWISE;
+}
+
 /* Connectivities: univalued 4/8, any value 4/8 (background included), any value but the
  * background 4/8. objects() mode k (univalued k&4, diagonal k&2, without_bg k&1) uses
  * bt_tile_conn(k); a univalued mode without background drops the background's objects. */

@@ -234,7 +234,7 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
   }
   size_t n = (size_t)b->n;
   if (n == 0) return BT_CUDA_OK;
-  bool cells = op == BT_TOP_GATHER || op == BT_TOP_MAP || op == BT_TOP_CELLWISE;
+  bool cells = bt_tile_op_cells(op);
   cudaStream_t st = c->stream;
   cudaMemcpyAsync(c->meta, b->meta, n * sizeof(bt_tile_meta), cudaMemcpyHostToDevice, st);
   size_t packed = n - (size_t)b->pool_ins; // the pool's slots come last (tile_format.h)
