@@ -128,13 +128,11 @@ static bool ensure_capacity(worker *w, int items, int tasks) {
   return true;
 }
 
-static bool is_coll(bt_value v) { return v.kind == BT_TUPLE || v.kind == BT_SET; }
-
 static uint64_t mix(uint64_t h, uint64_t x) { return (h ^ x) * 0x100000001B3ull; }
 
 static uint64_t scalar_print(uint64_t h, bt_value x) {
   h = mix(h, x.kind);
-  if (is_coll(x)) h = mix(h, x.n);
+  if (bt_is_coll(x)) h = mix(h, x.n);
   if (x.kind == BT_INT || x.kind == BT_BOOL) h = mix(h, (uint64_t)x.u.i);
   return h;
 }
@@ -144,12 +142,12 @@ static uint64_t scalar_print(uint64_t h, bt_value x) {
  * apart without a walk over them. */
 static uint64_t quick_print(bt_value v) {
   uint64_t h = scalar_print(0xcbf29ce484222325ull, v);
-  if (!is_coll(v) || v.n == 0) return h;
+  if (!bt_is_coll(v) || v.n == 0) return h;
   const uint32_t at[3] = {0, v.n / 2, v.n - 1};
   for (int k = 0; k < 3; k++) {
     bt_value x = v.u.items[at[k]];
     h = scalar_print(h, x);
-    if (!is_coll(x) || x.n == 0) continue;
+    if (!bt_is_coll(x) || x.n == 0) continue;
     const uint32_t in[3] = {0, x.n / 2, x.n - 1};
     for (int m = 0; m < 3; m++) h = scalar_print(h, x.u.items[in[m]]);
   }
@@ -160,7 +158,7 @@ static uint64_t quick_print(bt_value v) {
  * that share a merged line return the very same value: identity settles those without a
  * walk over the grid; a differing quick print, most of the others. */
 static int distinct_index(bt_value *seen, uint64_t *prints, int *n_seen, bt_value v) {
-  bool container = is_coll(v);
+  bool container = bt_is_coll(v);
   for (int k = 0; k < *n_seen; k++)
     if (container && seen[k].kind == v.kind && seen[k].n == v.n && seen[k].u.items == v.u.items) return k;
   uint64_t print = quick_print(v);
@@ -228,6 +226,14 @@ static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *t
   }
 }
 
+/* Item and task arenas hold only one chunk: after it, the worker notes the arena's peak,
+ * empties it and keeps at most 2 x BT_COMPACT_MIN of its chunks for the next. */
+static void empty_arena(worker *w, bt_ctx *cx) {
+  if (cx->arena.used > w->peak) w->peak = cx->arena.used;
+  bt_arena_release(cx, (bt_mark){NULL, 0, 0});
+  bt_arena_trim(cx, 2 * BT_COMPACT_MIN);
+}
+
 /* Runs and scores one chunk of tasks; false when the memory for it could not be had
  * (then nothing of it ran, or its results are incomplete: the run fails). */
 static bool run_chunk(worker *w, int first, int n_tasks) {
@@ -282,18 +288,12 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       scored &= score_item(w, tr, j, io, &items[m]);
-      if (w->item_cx[m].arena.used > w->peak) w->peak = w->item_cx[m].arena.used;
-      bt_arena_release(&w->item_cx[m], (bt_mark){NULL, 0, 0}); /* item arenas hold only this chunk */
-      bt_arena_trim(&w->item_cx[m], 2 * BT_COMPACT_MIN);
+      empty_arena(w, &w->item_cx[m]);
       bt_arena_trim(&w->spare_cx[m], 2 * BT_COMPACT_MIN);
     }
     finish_task(p, t, tr);
   }
-  for (int k = 0; k < n_tasks; k++) { /* task arenas hold only this chunk */
-    if (w->task_cx[k].arena.used > w->peak) w->peak = w->task_cx[k].arena.used;
-    bt_arena_release(&w->task_cx[k], (bt_mark){NULL, 0, 0});
-    bt_arena_trim(&w->task_cx[k], 2 * BT_COMPACT_MIN);
-  }
+  for (int k = 0; k < n_tasks; k++) empty_arena(w, &w->task_cx[k]);
   atomic_fetch_add(&sh->items_done, n_items);
   free(items);
   free(task_items);
