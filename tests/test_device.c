@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "test_util.h"
+#include "results_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,12 +59,7 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
   o.warn = tmpfile();
   bt_run run;
   assert_true(bt_run_program(&run, &batt_program, &tasks, &o));
-  char path[] = "/tmp/test_device_XXXXXX";
-  int fd = mkstemp(path);
-  close(fd);
-  assert_true(bt_write_results(&run, path, stderr));
-  outcome out = {.results = read_text(path), .stats = run.devices, .device_workers = run.device_workers};
-  remove(path);
+  outcome out = {.results = results_file_text(&run), .stats = run.devices, .device_workers = run.device_workers};
   rewind(o.warn);
   char line[1024];
   while (fgets(line, sizeof line, o.warn)) {

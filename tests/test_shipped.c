@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "test_util.h"
+#include "results_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,13 +85,8 @@ static char *results_with(int threads, int tile) {
   o.keep_outputs = true;
   bt_run run;
   assert_true(bt_run_program(&run, &batt_program, &tasks, &o));
-  char path[] = "/tmp/test_shipped_XXXXXX";
-  int fd = mkstemp(path);
-  close(fd);
-  assert_true(bt_write_results(&run, path, stderr));
+  char *text = results_file_text(&run);
   bt_run_free(&run);
-  char *text = read_text(path);
-  remove(path);
   return text;
 }
 
