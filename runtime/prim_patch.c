@@ -396,7 +396,8 @@ static bt_value range_pairs(bt_ctx *cx, axis_range ri, axis_range rj, int64_t n)
 /* Python's range(lo, hi) length, with both bounds ints. */
 static bool range_len(bt_value lo, bt_value hi, int64_t *n) {
   if (!bt_is_int(lo) || !bt_is_int(hi)) return false;
-  *n = hi.u.i > lo.u.i ? hi.u.i - lo.u.i : 0;
+  uint64_t d = hi.u.i > lo.u.i ? (uint64_t)hi.u.i - (uint64_t)lo.u.i : 0; /* exact in uint64 */
+  *n = d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
   return true;
 }
 
@@ -428,7 +429,7 @@ static bt_value connect_points(bt_ctx *cx, bt_value pa, bt_value pb) {
   int64_t n = ni < nj ? ni : nj;
   if (di.u.i == dj.u.i)
     return range_pairs(cx, (axis_range){si.u.i, 1, NULL}, (axis_range){sj.u.i, 1, NULL}, n);
-  if (di.u.i == -dj.u.i)
+  if (dj.u.i != INT64_MIN && di.u.i == -dj.u.i)
     return range_pairs(cx, (axis_range){si.u.i, 1, NULL}, (axis_range){ej.u.i - 1, -1, NULL}, n);
   return bt_set_sorted(NULL, 0);
 }
@@ -763,7 +764,15 @@ static bt_value patches_match(bt_ctx *cx, bt_value pa, bt_value pb, int axis) {
 BT_PRIM(hmatching) { return patches_match(cx, a[0], a[1], 0); }
 BT_PRIM(vmatching) { return patches_match(cx, a[0], a[1], 1); }
 
-static int64_t abs64(int64_t x) { return x < 0 ? -x : x; }
+/* |a - b|, or false when it leaves the int64 range. */
+static bool abs_diff(int64_t a, int64_t b, int64_t *d) {
+  if (__builtin_sub_overflow(a, b, d)) return false;
+  if (*d < 0) {
+    if (*d == INT64_MIN) return false;
+    *d = -*d;
+  }
+  return true;
+}
 
 /* Python's manhattan: the least |ai - bi| + |aj - bj| over all pairs of points. */
 static bt_value patches_manhattan(bt_ctx *cx, bt_value pa, bt_value pb) {
@@ -779,7 +788,10 @@ static bt_value patches_manhattan(bt_ctx *cx, bt_value pa, bt_value pb) {
   int64_t best = INT64_MAX;
   for (size_t x = 0; x < na && best > 0; x++)
     for (size_t y = 0; y < nb; y++) {
-      int64_t d = abs64(ija[2 * x] - ijb[2 * y]) + abs64(ija[2 * x + 1] - ijb[2 * y + 1]);
+      int64_t di, dj, d;
+      if (!abs_diff(ija[2 * x], ijb[2 * y], &di) || !abs_diff(ija[2 * x + 1], ijb[2 * y + 1], &dj) ||
+          __builtin_add_overflow(di, dj, &d))
+        return bt_err(BT_E_OVERFLOW);
       if (d < best) best = d;
     }
   return bt_int(best);
