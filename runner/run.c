@@ -183,8 +183,12 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
     free(verdicts);
     return false;
   }
+  uint64_t cap = w->sh->o->limits.max_elems;
   for (int s = 0; s < p->n_solvers; s++) {
     bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
+    /* an output is compared and written out whole: one of more values than a container may
+     * hold, or nested past BT_MAX_NEST, is a LimitError */
+    if (!bt_is_err(v) && bt_tree_size(v, cap) > cap) v = bt_err(BT_E_LIMIT);
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;

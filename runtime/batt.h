@@ -76,6 +76,7 @@ typedef struct bt_limits {
   uint32_t max_elems;  /* elements in one tuple or set, cells in one grid */
   uint32_t max_depth;  /* nesting of calls through closures */
   size_t max_bytes;    /* arena bytes in use at once */
+  uint64_t max_walk;   /* elements visited by comparisons in one line */
 } bt_limits;
 
 extern const bt_limits bt_default_limits;
@@ -105,8 +106,12 @@ typedef struct bt_ctx {
 
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim); /* lim NULL: defaults */
 void bt_ctx_free(bt_ctx *cx);
+
 /* Starts one evaluation: resets the step counter. */
-static inline void bt_ctx_begin(bt_ctx *cx) { cx->steps = 0; cx->depth = 0; }
+static inline void bt_ctx_begin(bt_ctx *cx) {
+  cx->steps = 0;
+  cx->depth = 0;
+}
 
 bt_mark bt_arena_mark(bt_ctx *cx);
 void bt_arena_release(bt_ctx *cx, bt_mark m);
@@ -140,6 +145,31 @@ static inline bool bt_any_err(const bt_value *v, int n, bt_value *out) {
   return false;
 }
 
+/* ---- the comparison budget ----------------------------------------------- */
+
+/* Walks over values (comparisons, copies, sizes) stop past this nesting, as CPython's
+ * comparisons stop at its recursion limit: a walk that deep spends the comparison budget. */
+enum { BT_MAX_NEST = 1000 };
+
+/* What comparisons (bt_cmp, bt_eq, bt_same) may still visit on this thread. Values share
+ * their parts, so a few lines can build a value whose parts, written out, are exponentially
+ * many (astuple(x, x) nested 60 deep): comparing two such values would not end. A line's
+ * call (bt_call_prim, bt_call_line, each function of bt_apply_many) gets max_walk; each
+ * comparison spends the elements it visits; once the budget is spent, comparisons answer
+ * "equal" at once, every call returns a LimitError (bt_call) and so does the line. Outside
+ * a line's call the budget is unbounded. */
+extern _Thread_local int64_t bt_walk_left __attribute__((tls_model("initial-exec")));
+static inline void bt_walk_reset(uint64_t budget) {
+  bt_walk_left = budget > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)budget;
+}
+static inline bool bt_walk_spent(void) { return bt_walk_left < 0; }
+/* Ends a line's budget: r, or a LimitError when the budget was spent. */
+static inline bt_value bt_walk_end(bt_value r) {
+  bool spent = bt_walk_spent();
+  bt_walk_left = INT64_MAX;
+  return spent ? bt_err(BT_E_LIMIT) : r;
+}
+
 /* ---- containers ------------------------------------------------------------ */
 
 /* n uninitialised elements in the arena; NULL past max_elems or max_bytes. */
@@ -171,9 +201,10 @@ bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x);
 bool bt_vec_reserve(bt_ctx *cx, bt_vec *v, size_t n);
 
 /* A deep copy of v into cx (values shared inside v stay shared in the copy); an error
- * value when cx's limits are hit. */
+ * value when cx's limits are hit or v is nested deeper than BT_MAX_NEST. */
 bt_value bt_copy(bt_ctx *cx, bt_value v);
-/* Copies n values in place into cx, sharing what they share; false if it cannot start. */
+/* Copies n values in place into cx, sharing what they share; false (and vals no longer
+ * what they were) when one of them cannot be copied. */
 bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n);
 
 /* ---- grids ----------------------------------------------------------------- */
@@ -197,6 +228,9 @@ bool bt_eq(bt_value a, bt_value b);
 /* Equality that also tells bool from int, at every depth (tests, results). */
 bool bt_same(bt_value a, bt_value b);
 uint64_t bt_hash(bt_value v);
+/* The number of values in v written out (v itself, its items, theirs, ...), counting
+ * shared parts once per occurrence; stops past cap and returns cap + 1. */
+uint64_t bt_tree_size(bt_value v, uint64_t cap);
 /* Python truthiness. */
 bool bt_truth(bt_value v);
 /* Python a < b: 1, 0, or -1 when Python raises TypeError. Sets compare by
@@ -258,6 +292,8 @@ static inline bt_value bt_call1_scalar(bt_ctx *cx, bt_value f, bt_value x) { ret
 /* Calls primitive `prim` directly (the generated program's entry): strict in errors,
  * counts a step. */
 bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args);
+/* bt_call as a line's call, with a comparison budget of its own. */
+bt_value bt_call_line(bt_ctx *cx, bt_value f, const bt_value *args, int n);
 /* A closure value; an error value if allocation fails. */
 bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, int nargs);
 

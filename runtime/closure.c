@@ -76,7 +76,7 @@ bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   cx->depth++;
   bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
   cx->depth--;
-  return r;
+  return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
 }
 
 static bool holds_pointer(bt_value v) { return v.kind == BT_TUPLE || v.kind == BT_SET || (v.kind == BT_FN && v.u.clo); }
@@ -92,7 +92,13 @@ bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args) {
   bt_value e;
   if (bt_any_err(args, bt_prims[prim].arity, &e)) return e;
   if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
-  return bt_prims[prim].fn(cx, args);
+  bt_walk_reset(cx->lim.max_walk);
+  return bt_walk_end(bt_prims[prim].fn(cx, args));
+}
+
+bt_value bt_call_line(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
+  bt_walk_reset(cx->lim.max_walk);
+  return bt_walk_end(bt_call(cx, f, args, n));
 }
 
 /* ---- the constructors ------------------------------------------------------------ */

@@ -136,7 +136,7 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
     bt_value a[4];
     for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    bt_exec_store(ex, it, t, bt_call(it->cx, bt_exec_operand(ex, it, fn), a, nargs));
+    bt_exec_store(ex, it, t, bt_call_line(it->cx, bt_exec_operand(ex, it, fn), a, nargs));
   }
   bt_exec_profile(ex, t, BT_PROF_CALLVAR, start);
 }

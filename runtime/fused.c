@@ -97,7 +97,7 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
       /* a primitive taking another number of arguments errs as a call through its value */
       bool direct = st->fn.kind == BT_O_PRIM && bt_prims[st->fn.a].arity == st->nargs;
       vals[s] = direct ? bt_call_prim(it->cx, st->fn.a, a)
-                       : bt_call(it->cx, step_operand(ex, it, vals, st->fn), a, st->nargs);
+                       : bt_call_line(it->cx, step_operand(ex, it, vals, st->fn), a, st->nargs);
     }
     for (int o = 0; o < nouts; o++) it->frame[outs[o].t] = vals ? vals[outs[o].step] : bt_err(BT_E_LIMIT);
     bt_exec_settle(ex, it, first);

@@ -849,24 +849,20 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
     if (!res[k]) continue;
     cx->steps = steps[k];
     cx->depth = 0;
-    if (merge[k] && patch_union(cx, fns[k], c, &out[k])) {
-      res[k] = NULL;
-      live--;
-      continue;
-    }
-    for (uint32_t e = 0; e < c.n; e++) {
+    live--;
+    if (merge[k] && patch_union(cx, fns[k], c, &out[k])) continue;
+    bt_walk_reset(cx->lim.max_walk); /* each member is a line of its own */
+    uint32_t e = 0;
+    for (; e < c.n; e++) {
       bt_value r = bt_call1(cx, fns[k], c.u.items[e]);
       if (bt_is_err(r)) {
         out[k] = in_generator(r);
-        res[k] = NULL;
-        live--;
         break;
       }
       res[k][e] = r;
     }
+    out[k] = bt_walk_end(e == c.n ? bt_applied(cx, c, res[k], merge[k]) : out[k]);
   }
-  for (int k = 0; k < n; k++)
-    if (res[k]) out[k] = bt_applied(cx, c, res[k], merge[k]);
 }
 BT_PRIM(rapply) { return applied(cx, a[1], a[0], true, false); }
 

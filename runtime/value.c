@@ -21,7 +21,10 @@ const bt_limits bt_default_limits = {
     .max_elems = 1u << 20,
     .max_depth = 400,
     .max_bytes = (size_t)256 << 20,
+    .max_walk = (uint64_t)1 << 26,
 };
+
+_Thread_local int64_t bt_walk_left = INT64_MAX;
 
 /* ---- arena ----------------------------------------------------------------------- */
 
@@ -389,7 +392,8 @@ static bool memo_grow(copy_memo *m) {
   return true;
 }
 
-static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m) {
+static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
+  if (depth > BT_MAX_NEST) return bt_err(BT_E_LIMIT);
   const void *src = v.kind == BT_FN ? (const void *)v.u.clo : v.kind >= BT_TUPLE ? (const void *)v.u.items : NULL;
   if (!src) return v;
   size_t slot = memo_slot(m, src);
@@ -406,14 +410,14 @@ static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m) {
     if (!c) return bt_err(BT_E_LIMIT);
     *c = *v.u.clo;
     for (int k = 0; k < c->nargs; k++)
-      if (bt_is_err(c->args[k] = copy_rec(cx, c->args[k], m))) return c->args[k];
+      if (bt_is_err(c->args[k] = copy_rec(cx, c->args[k], m, depth + 1))) return c->args[k];
     v.u.clo = c;
     dst = c;
   } else {
     bt_value *it = bt_items(cx, v.n);
     if (!it) return bt_err(BT_E_LIMIT);
     for (uint32_t k = 0; k < v.n; k++)
-      if (bt_is_err(it[k] = copy_rec(cx, v.u.items[k], m))) return it[k];
+      if (bt_is_err(it[k] = copy_rec(cx, v.u.items[k], m, depth + 1))) return it[k];
     v.u.items = it;
     dst = it;
   }
@@ -429,7 +433,11 @@ static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m) {
 bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n) {
   copy_memo m;
   bool ok = memo_init(&m, 256);
-  for (size_t k = 0; ok && k < n; k++) vals[k] = copy_rec(cx, vals[k], &m);
+  for (size_t k = 0; ok && k < n; k++) {
+    bool was_err = bt_is_err(vals[k]);
+    vals[k] = copy_rec(cx, vals[k], &m, 0);
+    ok = was_err || !bt_is_err(vals[k]);
+  }
   memo_free(&m);
   return ok;
 }
@@ -496,7 +504,14 @@ static const char *fn_name(bt_value f) {
   return id < bt_n_prims ? bt_prims[id].name : "?";
 }
 
-static int cmp_slow(bt_value a, bt_value b);
+static int cmp_slow(bt_value a, bt_value b, int depth);
+
+/* Past BT_MAX_NEST a walk stops: it spends the comparison budget, so that the line fails. */
+static bool too_deep(int depth) {
+  if (depth <= BT_MAX_NEST) return false;
+  bt_walk_left = -1;
+  return true;
+}
 
 /* Both ints or bools: the common case of every comparison, kept inline. */
 static inline bool both_int(bt_value a, bt_value b) {
@@ -505,47 +520,56 @@ static inline bool both_int(bt_value a, bt_value b) {
 
 static inline int cmp_int(int64_t x, int64_t y) { return x < y ? -1 : x > y; }
 
-static int cmp_seq(const bt_value *a, uint32_t na, const bt_value *b, uint32_t nb) {
+static int cmp_seq(const bt_value *a, uint32_t na, const bt_value *b, uint32_t nb, int depth) {
+  if (bt_walk_spent() || too_deep(depth)) return 0;
   uint32_t n = na < nb ? na : nb;
   for (uint32_t k = 0; k < n; k++) {
-    int c = both_int(a[k], b[k]) ? cmp_int(a[k].u.i, b[k].u.i) : cmp_slow(a[k], b[k]);
-    if (c) return c;
+    int c = both_int(a[k], b[k]) ? cmp_int(a[k].u.i, b[k].u.i) : cmp_slow(a[k], b[k], depth);
+    if (c) {
+      bt_walk_left -= k + 1;
+      return c;
+    }
   }
+  bt_walk_left -= n;
   return na < nb ? -1 : na > nb;
 }
 
-static int cmp_slow(bt_value a, bt_value b) {
+static int cmp_slow(bt_value a, bt_value b, int depth) {
   int ra = kind_rank(a.kind), rb = kind_rank(b.kind);
   if (ra != rb) return ra < rb ? -1 : 1;
   switch (ra) {
   case 1: return cmp_int(a.u.i, b.u.i);
   case 2:
-  case 3: return cmp_seq(a.u.items, a.n, b.u.items, b.n);
+  case 3: return cmp_seq(a.u.items, a.n, b.u.items, b.n, depth + 1);
   case 4: {
     int c = strcmp(fn_name(a), fn_name(b));
     if (c) return c < 0 ? -1 : 1;
     const bt_value *aa = a.u.clo ? a.u.clo->args : NULL, *ba = b.u.clo ? b.u.clo->args : NULL;
-    return cmp_seq(aa, a.u.clo ? a.u.clo->nargs : 0, ba, b.u.clo ? b.u.clo->nargs : 0);
+    return cmp_seq(aa, a.u.clo ? a.u.clo->nargs : 0, ba, b.u.clo ? b.u.clo->nargs : 0, depth + 1);
   }
   default: return 0;
   }
 }
 
-int bt_cmp(bt_value a, bt_value b) { return both_int(a, b) ? cmp_int(a.u.i, b.u.i) : cmp_slow(a, b); }
+int bt_cmp(bt_value a, bt_value b) { return both_int(a, b) ? cmp_int(a.u.i, b.u.i) : cmp_slow(a, b, 0); }
 
-bool bt_eq(bt_value a, bt_value b) {
+static bool eq_rec(bt_value a, bt_value b, int depth) {
   if (bt_is_int(a) && bt_is_int(b)) return a.u.i == b.u.i;
   if (a.kind != b.kind || a.kind == BT_ERR) return false;
   if (a.kind == BT_TUPLE || a.kind == BT_SET) {
     if (a.n != b.n) return false;
+    if (bt_walk_spent() || too_deep(depth)) return true;
+    bt_walk_left -= a.n;
     for (uint32_t k = 0; k < a.n; k++)
-      if (!bt_eq(a.u.items[k], b.u.items[k])) return false;
+      if (!eq_rec(a.u.items[k], b.u.items[k], depth + 1)) return false;
     return true;
   }
-  return bt_cmp(a, b) == 0;
+  return a.kind == BT_FN ? cmp_slow(a, b, depth) == 0 : bt_cmp(a, b) == 0;
 }
 
-bool bt_same(bt_value a, bt_value b) {
+bool bt_eq(bt_value a, bt_value b) { return eq_rec(a, b, 0); }
+
+static bool same_rec(bt_value a, bt_value b, int depth) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
   case BT_ERR: return a.errc == b.errc;
@@ -555,19 +579,24 @@ bool bt_same(bt_value a, bt_value b) {
   case BT_TUPLE:
   case BT_SET:
     if (a.n != b.n) return false;
+    if (bt_walk_spent() || too_deep(depth)) return true;
+    bt_walk_left -= a.n;
     for (uint32_t k = 0; k < a.n; k++)
-      if (!bt_same(a.u.items[k], b.u.items[k])) return false;
+      if (!same_rec(a.u.items[k], b.u.items[k], depth + 1)) return false;
     return true;
   default: {
     if (strcmp(fn_name(a), fn_name(b)) != 0) return false;
     int na = a.u.clo ? a.u.clo->nargs : 0, nb = b.u.clo ? b.u.clo->nargs : 0;
     if (na != nb || (a.u.clo == NULL) != (b.u.clo == NULL)) return false;
+    if (bt_walk_spent() || too_deep(depth)) return true;
     for (int k = 0; k < na; k++)
-      if (!bt_same(a.u.clo->args[k], b.u.clo->args[k])) return false;
+      if (!same_rec(a.u.clo->args[k], b.u.clo->args[k], depth + 1)) return false;
     return true;
   }
   }
 }
+
+bool bt_same(bt_value a, bt_value b) { return same_rec(a, b, 0); }
 
 static uint64_t mix(uint64_t h, uint64_t x) {
   h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -576,7 +605,24 @@ static uint64_t mix(uint64_t h, uint64_t x) {
   return h ^ (h >> 29);
 }
 
-uint64_t bt_hash(bt_value v) {
+static uint64_t tree_size(bt_value v, uint64_t left, int depth) {
+  if (depth > BT_MAX_NEST) return left + 1;
+  uint64_t n = 1;
+  const bt_value *items = NULL;
+  uint32_t m = 0;
+  if (bt_is_coll(v)) items = v.u.items, m = v.n;
+  else if (bt_is_fn(v) && v.u.clo) items = v.u.clo->args, m = v.u.clo->nargs;
+  for (uint32_t k = 0; k < m && n <= left; k++) n += tree_size(items[k], left - n, depth + 1);
+  return n;
+}
+
+uint64_t bt_tree_size(bt_value v, uint64_t cap) {
+  uint64_t n = tree_size(v, cap, 0);
+  return n > cap ? cap + 1 : n;
+}
+
+static uint64_t hash_rec(bt_value v, int depth) {
+  if (depth > BT_MAX_NEST) return 0x64656570ull; /* such values compare equal too: the walk stops */
   switch (v.kind) {
   case BT_NONE: return 0x6e6f6e65ull;
   case BT_BOOL:
@@ -584,19 +630,21 @@ uint64_t bt_hash(bt_value v) {
   case BT_TUPLE:
   case BT_SET: {
     uint64_t h = v.kind == BT_SET ? 0x736574ull : 0x7475706c65ull;
-    for (uint32_t k = 0; k < v.n; k++) h = mix(h, bt_hash(v.u.items[k]));
+    for (uint32_t k = 0; k < v.n; k++) h = mix(h, hash_rec(v.u.items[k], depth + 1));
     return mix(h, v.n);
   }
   case BT_FN: {
     uint64_t h = 0x666eull;
     for (const char *s = fn_name(v); *s; s++) h = mix(h, (unsigned char)*s);
     if (v.u.clo)
-      for (int k = 0; k < v.u.clo->nargs; k++) h = mix(h, bt_hash(v.u.clo->args[k]));
+      for (int k = 0; k < v.u.clo->nargs; k++) h = mix(h, hash_rec(v.u.clo->args[k], depth + 1));
     return h;
   }
   default: return mix(0x657272ull, v.errc);
   }
 }
+
+uint64_t bt_hash(bt_value v) { return hash_rec(v, 0); }
 
 bool bt_truth(bt_value v) {
   switch (v.kind) {
@@ -629,17 +677,20 @@ static bool subset_of(bt_value a, bt_value b) {
   return true;
 }
 
-int bt_py_lt(bt_value a, bt_value b) {
+static int py_lt(bt_value a, bt_value b, int depth) {
   if (bt_is_int(a) && bt_is_int(b)) return a.u.i < b.u.i;
   if (a.kind == BT_TUPLE && b.kind == BT_TUPLE) {
+    if (too_deep(depth)) return 0;
     uint32_t n = a.n < b.n ? a.n : b.n;
     for (uint32_t k = 0; k < n; k++)
-      if (!bt_eq(a.u.items[k], b.u.items[k])) return bt_py_lt(a.u.items[k], b.u.items[k]);
+      if (!bt_eq(a.u.items[k], b.u.items[k])) return py_lt(a.u.items[k], b.u.items[k], depth + 1);
     return a.n < b.n;
   }
   if (a.kind == BT_SET && b.kind == BT_SET) return a.n < b.n && subset_of(a, b);
   return -1;
 }
+
+int bt_py_lt(bt_value a, bt_value b) { return py_lt(a, b, 0); }
 
 int bt_contains(bt_value c, bt_value x) {
   if (c.kind == BT_SET) return bt_set_find(c, x) >= 0;

@@ -250,30 +250,38 @@ static void test_input_formats_identical(void **state) {
   program_unload(&tp);
 }
 
-/* A solver that blows a value up or loops is stopped by the limits and recorded; the
- * others on the same items are unaffected. */
+/* A solver that blows a value up, loops, or builds a value too large or too deep to compare
+ * or write out is stopped by the limits and recorded; the others on the same items are
+ * unaffected. */
 static void test_limits_stop_runaway_solvers(void **state) {
   (void)state;
   bt_run_opts o;
   bt_run_opts_default(&o);
+  o.keep_outputs = true;
   o.limits.max_elems = 100000;
   o.limits.max_steps = 100000;
   fixture fx;
   fixture_run(&fx, "limits.py", &o);
   const bt_program *p = fx.tp.p;
-  int big = solver_index(p, "solve_blowup"), loop = solver_index(p, "solve_loop"),
-      good = solver_index(p, "solve_6150a2bd");
-  for (int k = 0; k < fx.ts.n; k++) {
-    const bt_task_result *tr = &fx.run.by_task[k];
-    for (int j = 0; j < tr->n_items; j++) {
-      const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers];
-      assert_int_equal(r[big].verdict, BT_V_ERROR);
-      assert_int_equal(r[big].errc, BT_E_LIMIT);
-      assert_int_equal(r[loop].verdict, BT_V_ERROR);
-      assert_int_equal(r[loop].errc, BT_E_LIMIT);
+  static const char *runaway[] = {"solve_blowup", "solve_loop", "solve_shared", "solve_shared_compare",
+                                   "solve_deep", "solve_deep_compare"};
+  for (size_t v = 0; v < sizeof runaway / sizeof *runaway; v++) {
+    int s = solver_index(p, runaway[v]);
+    for (int k = 0; k < fx.ts.n; k++) {
+      const bt_task_result *tr = &fx.run.by_task[k];
+      for (int j = 0; j < tr->n_items; j++) {
+        const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers];
+        if (r[s].verdict != BT_V_ERROR || r[s].errc != BT_E_LIMIT)
+          fail_msg("%s, task %d item %d: verdict %d, error %d, not a LimitError", runaway[v], k, j, r[s].verdict,
+                   r[s].errc);
+      }
     }
   }
-  assert_true(task_result(&fx.run, "6150a2bd")->solved[good]);
+  assert_true(task_result(&fx.run, "6150a2bd")->solved[solver_index(p, "solve_6150a2bd")]);
+  assert_true(task_result(&fx.run, "6150a2bd")->solved[solver_index(p, "solve_late")]);
+  char *text = results_file_text(&fx.run); /* every output written out */
+  assert_non_null(strstr(text, "LimitError"));
+  free(text);
   fixture_free(&fx);
 }
 
