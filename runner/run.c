@@ -54,7 +54,7 @@ typedef struct worker {
 
 static bool is_arc_grid(bt_value v) {
   int64_t h, w;
-  if (!bt_grid_dims(v, &h, &w) || h > 30 || w < 1 || w > 30) return false;
+  if (!bt_is_tuple(v) || v.n > 30 || !bt_grid_dims(v, &h, &w) || w < 1 || w > 30) return false;
   for (int64_t i = 0; i < h; i++)
     for (int64_t j = 0; j < w; j++) {
       bt_value c = v.u.items[i].u.items[j];
@@ -154,19 +154,25 @@ static uint64_t quick_print(bt_value v) {
   return h;
 }
 
-/* Index of v among the item's distinct outputs so far, adding it when new. Solvers
- * that share a merged line return the very same value: identity settles those without a
- * walk over the grid; a differing quick print, most of the others. */
-static int distinct_index(bt_value *seen, uint64_t *prints, int *n_seen, bt_value v) {
+/* Index of v among the item's distinct outputs so far, or -1 when it is new (*print is then
+ * its quick print). Solvers that share a merged line return the very same value: identity
+ * settles those without a walk over the grid; a differing quick print, most of the others.
+ * The walk left compares under a budget: two values too large or too deep to compare
+ * count as different. */
+static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, bt_value v, uint64_t walk,
+                      uint64_t *print) {
   bool container = bt_is_coll(v);
-  for (int k = 0; k < *n_seen; k++)
+  for (int k = 0; k < n_seen; k++)
     if (container && seen[k].kind == v.kind && seen[k].n == v.n && seen[k].u.items == v.u.items) return k;
-  uint64_t print = quick_print(v);
-  for (int k = 0; k < *n_seen; k++)
-    if (prints[k] == print && bt_same(seen[k], v)) return k;
-  seen[*n_seen] = v;
-  prints[*n_seen] = print;
-  return (*n_seen)++;
+  *print = quick_print(v);
+  for (int k = 0; k < n_seen; k++) {
+    if (prints[k] != *print) continue;
+    bt_walk_reset(walk);
+    bool same = bt_same(seen[k], v), spent = bt_walk_spent();
+    bt_walk_reset(UINT64_MAX);
+    if (same && !spent) return k;
+  }
+  return -1;
 }
 
 static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it) {
@@ -183,19 +189,30 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
     free(verdicts);
     return false;
   }
-  uint64_t cap = w->sh->o->limits.max_elems;
+  uint64_t cap = w->sh->o->limits.max_elems, walk = w->sh->o->limits.max_walk;
+  bool keep = w->sh->o->keep_outputs;
   for (int s = 0; s < p->n_solvers; s++) {
     bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
-    /* an output is compared and written out whole: one of more values than a container may
-     * hold, or nested past BT_MAX_NEST, is a LimitError */
-    if (!bt_is_err(v) && bt_tree_size(v, cap) > cap) v = bt_err(BT_E_LIMIT);
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;
     }
-    int before = n_seen, idx = distinct_index(seen, prints, &n_seen, v);
-    if (n_seen > before) /* a new output: its verdict, once */
+    uint64_t print = 0;
+    int idx = seen_index(seen, prints, n_seen, v, walk, &print);
+    if (idx < 0) { /* a new output: its verdict, once */
+      /* to be written out whole: one of more values than a container may hold, or nested
+       * past BT_MAX_NEST, is a LimitError (unwritten, it would only be a mismatch: an
+       * expected output is an ARC grid) */
+      if (keep && bt_tree_size(v, cap) > cap) {
+        res[s] = (bt_result){BT_V_ERROR, BT_E_LIMIT, -1};
+        continue;
+      }
+      idx = n_seen++;
+      seen[idx] = v;
+      prints[idx] = print;
+      /* the expected output is an ARC grid: the walk is bounded by its size */
       verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
+    }
     res[s] = (bt_result){verdicts[idx], 0, idx};
   }
   free(prints);

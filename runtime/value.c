@@ -559,15 +559,18 @@ static bool eq_rec(bt_value a, bt_value b, int depth) {
   if (a.kind == BT_TUPLE || a.kind == BT_SET) {
     if (a.n != b.n) return false;
     if (bt_walk_spent() || too_deep(depth)) return true;
-    bt_walk_left -= a.n;
-    for (uint32_t k = 0; k < a.n; k++)
-      if (!eq_rec(a.u.items[k], b.u.items[k], depth + 1)) return false;
-    return true;
+    uint32_t k = 0;
+    for (; k < a.n; k++) {
+      bt_value x = a.u.items[k], y = b.u.items[k];
+      if (both_int(x, y) ? x.u.i != y.u.i : !eq_rec(x, y, depth + 1)) break;
+    }
+    bt_walk_left -= k;
+    return k == a.n;
   }
   return a.kind == BT_FN ? cmp_slow(a, b, depth) == 0 : bt_cmp(a, b) == 0;
 }
 
-bool bt_eq(bt_value a, bt_value b) { return eq_rec(a, b, 0); }
+bool bt_eq(bt_value a, bt_value b) { return both_int(a, b) ? a.u.i == b.u.i : eq_rec(a, b, 0); }
 
 static bool same_rec(bt_value a, bt_value b, int depth) {
   if (a.kind != b.kind) return false;
@@ -580,10 +583,13 @@ static bool same_rec(bt_value a, bt_value b, int depth) {
   case BT_SET:
     if (a.n != b.n) return false;
     if (bt_walk_spent() || too_deep(depth)) return true;
-    bt_walk_left -= a.n;
-    for (uint32_t k = 0; k < a.n; k++)
-      if (!same_rec(a.u.items[k], b.u.items[k], depth + 1)) return false;
-    return true;
+    uint32_t k = 0;
+    for (; k < a.n; k++) {
+      bt_value x = a.u.items[k], y = b.u.items[k];
+      if (x.kind == BT_INT && y.kind == BT_INT ? x.u.i != y.u.i : !same_rec(x, y, depth + 1)) break;
+    }
+    bt_walk_left -= k;
+    return k == a.n;
   default: {
     if (strcmp(fn_name(a), fn_name(b)) != 0) return false;
     int na = a.u.clo ? a.u.clo->nargs : 0, nb = b.u.clo ? b.u.clo->nargs : 0;
@@ -612,7 +618,10 @@ static uint64_t tree_size(bt_value v, uint64_t left, int depth) {
   uint32_t m = 0;
   if (bt_is_coll(v)) items = v.u.items, m = v.n;
   else if (bt_is_fn(v) && v.u.clo) items = v.u.clo->args, m = v.u.clo->nargs;
-  for (uint32_t k = 0; k < m && n <= left; k++) n += tree_size(items[k], left - n, depth + 1);
+  for (uint32_t k = 0; k < m && n <= left; k++) {
+    bt_value x = items[k];
+    n += bt_is_coll(x) || (bt_is_fn(x) && x.u.clo) ? tree_size(x, left - n, depth + 1) : 1;
+  }
   return n;
 }
 
