@@ -6,6 +6,7 @@
  *   check.c  names, arity and types against the catalogue (runtime/dsl.yaml)
  *   merge.c  all solvers -> one SSA program t1..tN (CSE, classes, last uses)
  *   patterns.c  batchable groups of lines in the merged program (fused calls)
+ *   mutate.c seeded, type-compatible mutants of solvers (card mutate)
  *   main.c   the CLI
  */
 #ifndef BATT_CARD_H
@@ -13,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "catalog.h"
@@ -21,6 +23,17 @@
 #define CARD_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define CARD_PRINTF(f, a)
+/* ---- mutation (mutate.c) ------------------------------------------------------------------ */
+
+/* Source text of `count` mutants of each solver of prog (checked without error), named
+ * <solver>_m1, _m2, ...: the solver with `edits` of its arguments replaced by others that
+ * fit the parameter (a constant or an earlier variable or input of a fitting type, never C;
+ * for a function parameter a primitive or variable of the arity it is called with). Every mutant
+ * passes check_program; a solver whose draws keep failing the check (32 tries) gets fewer.
+ * Deterministic: the mutants of a solver depend on the seed, its name and their number
+ * only. *made: how many were written. Never NULL. */
+char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed, int count, int edits, int *made);
+
 #endif
 
 /* ---- text utilities (lex.c) ---------------------------------------------------------- */
@@ -340,5 +353,16 @@ int fuse_program(card_merged *m);
 void fusion_free(card_fusion *f);
 /* What fuse_program found, as text (never NULL). */
 char *fusion_report(const card_merged *m);
+
+/* ---- mutation (mutate.c) ------------------------------------------------------------------ */
+
+/* Source text of `count` mutants of each solver of prog (checked without error), named
+ * <solver>_m1, _m2, ...: the solver with `edits` of its arguments replaced by others that
+ * fit the parameter (a constant or an earlier variable or input of a fitting type, never C;
+ * for a function parameter a primitive or variable of the arity it is called with). Every mutant
+ * passes check_program; a solver whose draws keep failing the check (32 tries) gets fewer.
+ * Deterministic: the mutants of a solver depend on the seed, its name and their number
+ * only. *made: how many were written. Never NULL. */
+char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed, int count, int edits, int *made);
 
 #endif

@@ -7,6 +7,8 @@
  *   card build FILE... -o PROGRAM               compile solver files into a batt program
  *   card run FILE... [-- ARG...]                run solver files directly (batt run ARG...)
  *   card report FILE... | --manifest M          print the batch patterns found
+ *   card mutate FILE... [--seed N] [--count K] [--edits E] [-o OUT]
+ *                                               write K mutants of every solver
  *
  * Common options: --catalog PATH (default: the project's runtime/dsl.yaml), --templates DIR,
  * --no-fuse (every line its own call; also the manifest's options.fuse: false),
@@ -44,6 +46,7 @@ typedef struct options {
   char **rest; /* after "--" (card run) */
   int n_rest;
   bool no_fuse, report;
+  const char *seed, *count, *edits; /* card mutate */
 } options;
 
 static int usage(void) {
@@ -54,6 +57,7 @@ static int usage(void) {
         "       card build FILE... -o PROGRAM\n"
         "       card run FILE... [-- BATT-RUN-ARGUMENTS...]\n"
         "       card report FILE... | --manifest MANIFEST.yaml\n"
+        "       card mutate FILE... [--seed N] [--count K] [--edits E] [-o OUT.py]\n"
         "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES "),\n"
         "         --no-fuse (no fused calls), --report (print the batch patterns found)\n",
         stderr);
@@ -73,6 +77,9 @@ static bool parse_options(int argc, char **argv, options *o) {
                         : !strcmp(a, "--manifest")  ? &o->manifest
                         : !strcmp(a, "-o")          ? &o->out
                         : !strcmp(a, "--header")    ? &o->header
+                        : !strcmp(a, "--seed")      ? &o->seed
+                        : !strcmp(a, "--count")     ? &o->count
+                        : !strcmp(a, "--edits")     ? &o->edits
                                                     : NULL;
     if (slot) {
       if (k + 1 >= argc) {
@@ -314,6 +321,35 @@ static int build(const options *o, const loaded *L) {
   return ok ? 0 : 1;
 }
 
+/* A whole decimal number in [lo, hi] from option `what`, or an error message. */
+static bool number_option(const char *what, const char *text, long long lo, long long hi, long long *v) {
+  char *end;
+  errno = 0;
+  long long x = text ? strtoll(text, &end, 10) : 0;
+  if (text && (errno || end == text || *end || x < lo || x > hi)) {
+    fprintf(stderr, "card: error: %s must be a whole number from %lld to %lld, not '%s'\n", what, lo, hi, text);
+    return false;
+  }
+  *v = text ? x : *v;
+  return true;
+}
+
+/* card mutate: mutants of every solver, as a solver file (stdout without -o). */
+static int mutate(const options *o, const loaded *L) {
+  long long seed = 1, count = 1, edits = 1;
+  if (!number_option("--seed", o->seed, 0, INT64_MAX, &seed) || !number_option("--count", o->count, 1, 1000, &count) ||
+      !number_option("--edits", o->edits, 1, 16, &edits))
+    return 2;
+  int made;
+  char *text = mutate_program(&L->prog, &L->cat, (uint64_t)seed, (int)count, (int)edits, &made);
+  bool ok = o->out ? write_atomic(o->out, text, strlen(text)) : fputs(text, stdout) >= 0;
+  if (ok)
+    fprintf(stderr, "card: %d mutants of %d solvers (seed %lld, %lld edit%s each)%s%s\n", made, L->prog.nsolvers, seed,
+            edits, edits == 1 ? "" : "s", o->out ? " in " : "", o->out ? o->out : "");
+  free(text);
+  return ok ? 0 : 1;
+}
+
 /* card run: the merged program run directly through the runtime, as batt run would. */
 static int run_direct(const options *o, const loaded *L) {
   bt_program *p = interp_program(L->merged);
@@ -340,7 +376,7 @@ int main(int argc, char **argv) {
   }
   const char *cmd = o.cmd;
   bool known = !strcmp(cmd, "check") || !strcmp(cmd, "dump") || !strcmp(cmd, "emit") || !strcmp(cmd, "build") ||
-               !strcmp(cmd, "run") || !strcmp(cmd, "report");
+               !strcmp(cmd, "run") || !strcmp(cmd, "report") || !strcmp(cmd, "mutate");
   if (!known || ((!strcmp(cmd, "build")) && !o.out) || (!strcmp(cmd, "emit") && !o.manifest && !o.out)) {
     free(o.files);
     return usage();
@@ -364,6 +400,8 @@ int main(int argc, char **argv) {
       status = emit_files(&o, &L, o.manifest ? L.mf.output : o.out, o.manifest ? L.mf.header : o.header) ? 0 : 1;
     else if (!strcmp(cmd, "build"))
       status = build(&o, &L);
+    else if (!strcmp(cmd, "mutate"))
+      status = mutate(&o, &L);
     else
       status = run_direct(&o, &L);
   }

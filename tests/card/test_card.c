@@ -836,6 +836,108 @@ static void test_merge_rejects_errors(void **state) {
   program_free(&prog);
 }
 
+/* ---- mutation ------------------------------------------------------------------------------ */
+
+/* Every good file in one program, checked. */
+static void load_good_files(card_program *prog) {
+  char path[8192];
+  int n;
+  char **names = list_dir(good_dir, ".py", &n);
+  card_diag d = {0};
+  program_init(prog);
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/%s", good_dir, names[i]);
+    assert_true(program_add_file(prog, path, &d));
+  }
+  assert_true(check_program(prog, &cat, &d));
+  diag_free(&d);
+  free_list(names, n);
+}
+
+/* Two resolved arguments stand for the same value source. */
+static bool same_arg(const card_arg *a, const card_arg *b) {
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+  case ARG_INT: return a->value == b->value;
+  case ARG_VAR: return a->var == b->var;
+  case ARG_INPUT: return a->input == b->input;
+  case ARG_CONST: return a->cst == b->cst;
+  case ARG_PRIM: return a->prim == b->prim;
+  default: return false;
+  }
+}
+
+/* Every mutant checks, keeps its solver's lines and callees, differs from it in 1 to
+ * `edits` arguments and never brings in C; the same seed gives the same text, another
+ * seed another; a solver's mutants do not depend on the other solvers. */
+static void test_mutate(void **state) {
+  (void)state;
+  card_program orig;
+  load_good_files(&orig);
+  const int count = 3, edits = 2;
+  int made;
+  char *text = mutate_program(&orig, &cat, 7, count, edits, &made);
+  card_program mut;
+  card_diag d = {0};
+  program_init(&mut);
+  program_add_text(&mut, "mutants.py", text, strlen(text), &d);
+  bool ok = check_program(&mut, &cat, &d);
+  char *msgs = diag_render(&d);
+  if (!ok) fail_msg("the mutants do not check:\n%.2000s", msgs);
+  free(msgs);
+  diag_free(&d);
+  assert_int_equal(mut.nsolvers, made);
+  assert_true(made >= 2 * orig.nsolvers);
+  int histogram[3] = {0};
+  for (int k = 0; k < mut.nsolvers; k++) {
+    const card_solver *mv = mut.solvers[k], *ov = NULL;
+    const char *cut = strrchr(mv->name, '_');
+    assert_non_null(cut);
+    assert_true(cut[1] == 'm' && atoi(cut + 2) >= 1 && atoi(cut + 2) <= count);
+    for (int i = 0; i < orig.nsolvers; i++)
+      if (strlen(orig.solvers[i]->name) == (size_t)(cut - mv->name) &&
+          !strncmp(orig.solvers[i]->name, mv->name, (size_t)(cut - mv->name)))
+        ov = orig.solvers[i];
+    if (!ov) fail_msg("%s: no solver of that name", mv->name);
+    assert_int_equal(mv->nparams, ov->nparams);
+    assert_int_equal(mv->nstmts, ov->nstmts);
+    int changed = 0;
+    for (int s = 0; s < ov->nstmts; s++) {
+      const card_stmt *ms = &mv->stmts[s], *os = &ov->stmts[s];
+      assert_int_equal(ms->kind, os->kind);
+      assert_int_equal(ms->nargs, os->nargs);
+      if (os->kind == STMT_CALL) assert_true(same_arg(&ms->callee, &os->callee));
+      for (int a = 0; a < os->nargs; a++) {
+        if (same_arg(&ms->args[a], &os->args[a])) continue;
+        changed++;
+        if (ms->args[a].kind == ARG_INPUT && ms->args[a].input == INPUT_C) fail_msg("%s: brings in C", mv->name);
+      }
+    }
+    assert_true(same_arg(&mv->ret, &ov->ret));
+    if (changed < 1 || changed > edits) fail_msg("%s: %d arguments changed", mv->name, changed);
+    histogram[changed]++;
+  }
+  printf("mutate: %d mutants of %d solvers, %d with one edit, %d with two\n", made, orig.nsolvers, histogram[1],
+         histogram[2]);
+  int again_made, other_made, one_made;
+  char *again = mutate_program(&orig, &cat, 7, count, edits, &again_made);
+  char *other = mutate_program(&orig, &cat, 8, count, edits, &other_made);
+  assert_string_equal(text, again);
+  assert_string_not_equal(text, other);
+  card_program first;
+  load_good(&first, "closures.py");
+  char *one = mutate_program(&first, &cat, 7, count, edits, &one_made);
+  assert_true(one_made > 0);
+  assert_non_null(strstr(text, one));
+  free(one);
+  free(other);
+  free(again);
+  free(text);
+  program_free(&first);
+  program_free(&mut);
+  program_free(&orig);
+}
+
 /* CARD_EXTRA_SOLVERS=FILE: soundness and invariants on a large library. */
 static void test_extra_solvers(void **state) {
   (void)state;
@@ -891,6 +993,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_merge_shared),         cmocka_unit_test(test_merge_classes),
       cmocka_unit_test(test_merge_outputs),        cmocka_unit_test(test_merge_deterministic),
       cmocka_unit_test(test_merge_rejects_errors), cmocka_unit_test(test_extra_solvers),
+      cmocka_unit_test(test_mutate),
   };
   int failed = _cmocka_run_group_tests("card corpus", corpus, (size_t)n, NULL, NULL);
   failed += cmocka_run_group_tests_name("card front end", front_end, NULL, NULL);
