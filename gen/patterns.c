@@ -131,26 +131,30 @@ static int side_values(card_group *g, const catalog *cat, const char *side, card
   return step_of(g, prim_opnd(cat, "dedupe"), args, 1);
 }
 
+/* Operand o inside the group: a line of the group is the step that computes it (its
+ * frame slot is written only when the whole group is done). */
+static card_opnd in_group(card_opnd o, const int *step_of_line) {
+  return o.kind == OPND_LINE && step_of_line[o.line] >= 0 ? step_opnd(step_of_line[o.line]) : o;
+}
+
 /* The steps of line k of the group; returns the step holding its value. */
 static int sample_steps(card_group *g, const card_merged *m, int k, const int *step_of_line) {
   const catalog *cat = m->prog->cat;
   const card_line *l = &m->lines[k];
   const char *name = l->callee.prim->name;
   if (!strcmp(name, "c_iz") || !strcmp(name, "c_zo") || !strcmp(name, "c_iz_n") || !strcmp(name, "c_zo_n")) {
-    int in = side_values(g, cat, "first", l->args[1]);
-    int out = side_values(g, cat, "second", l->args[1]);
+    card_opnd f = in_group(l->args[1], step_of_line);
+    int in = side_values(g, cat, "first", f);
+    int out = side_values(g, cat, "second", f);
     bool iz = name[2] == 'i';
     card_opnd args[2] = {step_opnd(iz ? in : out), step_opnd(iz ? out : in)};
     int diff = step_of(g, prim_opnd(cat, "difference_tuple"), args, 2);
     if (l->nargs == 2) return diff;
     args[0] = step_opnd(diff);
-    return step_of(g, l->args[2], args, 1);
+    return step_of(g, in_group(l->args[2], step_of_line), args, 1);
   }
   card_opnd args[3];
-  for (int a = 0; a < l->nargs && a < 3; a++) {
-    args[a] = l->args[a];
-    if (args[a].kind == OPND_LINE && step_of_line[args[a].line] >= 0) args[a] = step_opnd(step_of_line[args[a].line]);
-  }
+  for (int a = 0; a < l->nargs && a < 3; a++) args[a] = in_group(l->args[a], step_of_line);
   return step_of(g, l->callee, args, l->nargs);
 }
 

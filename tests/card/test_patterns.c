@@ -71,7 +71,7 @@ static int group_of(const card_merged *m, const char *text) { return m->fusion->
 /* Every solver's outcome on every item, as text, one line per (solver, item). With
  * compact_min, items compact their live values whenever their arena doubles past it
  * (fused calls store lines ahead of their place: compaction must keep those). */
-static char *outcomes(const card_merged *m, size_t compact_min) {
+static char *outcomes_on(const card_merged *m, size_t compact_min, bool twin) {
   bt_program *p = interp_program(m);
   assert_non_null(p);
   bt_run_opts o;
@@ -79,6 +79,10 @@ static char *outcomes(const card_merged *m, size_t compact_min) {
   o.keep_outputs = true;
   o.threads = 1;
   o.compact_min = compact_min;
+  if (twin) { /* the device layer, its kernels run by their CPU twins */
+    o.n_devices = 1;
+    o.devices[0] = (bt_device_spec){BT_DEVICE_TWIN, 0};
+  }
   bt_run run;
   assert_true(bt_run_program(&run, p, &tasks, &o));
   strbuf sb = {0};
@@ -97,6 +101,21 @@ static char *outcomes(const card_merged *m, size_t compact_min) {
   bt_run_free(&run);
   interp_free(p);
   return sb_take(&sb);
+}
+
+static char *outcomes(const card_merged *m, size_t compact_min) { return outcomes_on(m, compact_min, false); }
+
+/* Fails at the first line where `got` differs from `want`, showing both. */
+static void same_outcomes(const char *want, const char *got, const char *what) {
+  int line = 1;
+  const char *a = want, *b = got;
+  while (*a && *a == *b) {
+    line += *a == '\n';
+    a++, b++;
+  }
+  if (!*a && !*b) return;
+  while (a > want && a[-1] != '\n') a--, b--;
+  fail_msg("%s: outcome line %d differs:\n  want %.300s\n  got  %.300s", what, line, a, b);
 }
 
 /* Fuses fx->m and checks that the fused program's outcomes equal the unfused ones, also
@@ -141,6 +160,28 @@ static const char *sample_split =
     "    x3 = get_nth_t(x2, ZERO)\n"
     "    O = replace(I, x1, x3)\n"
     "    return O\n";
+
+/* A c_zo_n whose function and pick are lines of the same group: they are read as steps
+ * (their frame slots are written only when the group is done). */
+static const char *sample_fn_from_group =
+    "def solve_a(S, I, C):\n"
+    "    x1 = c_iz_n(S, p_g, first)\n"
+    "    x2 = c_zo_n(S, x1, color)\n"
+    "    x3 = apply(first, S)\n"
+    "    x4 = rbind(get_nth_t, ZERO)\n"
+    "    x5 = c_iz_n(S, p_g, x4)\n"
+    "    x6 = c_zo_n(S, p_g, x1)\n"
+    "    O = replace(I, x2, x5)\n"
+    "    return O\n";
+
+static void test_sample_function_from_the_group(void **state) {
+  (void)state;
+  fixture fx;
+  load(&fx, sample_fn_from_group);
+  fuse_and_compare(&fx);
+  assert_int_equal(fx.m->fusion->n, 1);
+  unload(&fx);
+}
 
 static void test_sample_pattern_across_solvers(void **state) {
   (void)state;
@@ -359,6 +400,51 @@ static void test_shipped_library_fused_while_compacting(void **state) {
   manifest_free(&mf);
 }
 
+/* Mutants of the shipped library (card mutate): programs no one wrote, full of errors and
+ * odd values, give the same outcomes fused and unfused, compacting, and through the device
+ * layer. */
+static void test_mutants_fused_and_on_a_device(void **state) {
+  (void)state;
+  card_manifest mf;
+  char err[1024];
+  assert_true(manifest_load(manifest_path, &mf, err, sizeof err));
+  catalog cat;
+  assert_true(catalog_load(catalog_path, &cat, err, sizeof err));
+  card_program orig;
+  program_init(&orig);
+  card_diag d = {0};
+  for (int k = 0; k < mf.n_sources; k++) program_add_file(&orig, mf.sources[k], &d);
+  assert_true(check_program(&orig, &cat, &d));
+  diag_free(&d);
+  for (uint64_t seed = 1; seed <= 2; seed++) {
+    int made;
+    char *text = mutate_program(&orig, &cat, seed, 2, 2, &made);
+    assert_true(made > orig.nsolvers); /* nearly two per solver */
+    fixture fx;
+    load(&fx, text);
+    char *plain = outcomes(fx.m, 0);
+    fuse_program(fx.m);
+    char *fused = outcomes(fx.m, 0), *compacting = outcomes(fx.m, 1), *device = outcomes_on(fx.m, 0, true);
+    same_outcomes(plain, fused, "fused");
+    same_outcomes(plain, compacting, "fused, compacting");
+    same_outcomes(plain, device, "fused, on a twin device");
+    int errors = 0, values = 0;
+    for (const char *l = plain; (l = strstr(l, ": ")); l += 2) *(strncmp(l, ": error", 7) ? &values : &errors) += 1;
+    printf("mutants (seed %llu): %d of %d solvers, %d outcomes: %d values, %d errors, identical 4 ways\n",
+           (unsigned long long)seed, made, orig.nsolvers, values + errors, values, errors);
+    assert_true(errors > 0 && values > 0);
+    free(plain);
+    free(fused);
+    free(compacting);
+    free(device);
+    unload(&fx);
+    free(text);
+  }
+  program_free(&orig);
+  catalog_free(&cat);
+  manifest_free(&mf);
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: test_patterns CATALOG ARC_AGI_1_DIR MANIFEST\n");
@@ -375,11 +461,13 @@ int main(int argc, char **argv) {
   if (tasks.n > N_TASKS) tasks.n = N_TASKS;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sample_pattern_across_solvers),
+      cmocka_unit_test(test_sample_function_from_the_group),
       cmocka_unit_test(test_sample_near_misses),
       cmocka_unit_test(test_sample_function_after_the_group_starts),
       cmocka_unit_test(test_objects_of_one_grid),
       cmocka_unit_test(test_maps_over_one_container),
       cmocka_unit_test(test_shipped_library_fused_while_compacting),
+      cmocka_unit_test(test_mutants_fused_and_on_a_device),
   };
   int status = cmocka_run_group_tests_name("patterns", tests, NULL, NULL);
   tasks.n = loaded;
