@@ -276,8 +276,9 @@ int bt_prim_lookup(const char *name);
 
 /* How many arguments f takes (arc-dsl's co_argcount); -1 if f is not a function. */
 int bt_arity(bt_value f);
-/* Calls f on n arguments. An error argument is returned as is; a non-function,
- * a wrong argument count, too deep a nesting or too many steps give an error. */
+/* Calls f on n arguments. An error argument is returned as is (the first, then f when
+ * f is an error); a non-function, a wrong argument count, too deep a nesting or too many
+ * steps give an error. */
 bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n);
 static inline bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) { return bt_call(cx, f, &x, 1); }
 static inline bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) {

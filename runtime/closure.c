@@ -69,6 +69,7 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
 bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   bt_value e;
   if (bt_any_err(args, n, &e)) return e;
+  if (f.kind == BT_ERR) return f; /* an error is passed on, whether argument or function */
   if (f.kind != BT_FN) return bt_err(BT_E_TYPE);
   if (bt_arity(f) != n) return bt_err(BT_E_TYPE);
   if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
