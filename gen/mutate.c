@@ -1,9 +1,10 @@
 /* mutate.c: seeded, type-compatible mutants of checked solvers, as solver source text.
  *
- * A mutant is its solver with one or more arguments replaced: a constant by another of a
- * fitting type, a variable or input by an earlier one of a fitting type, a function value
- * by a primitive or variable of the arity the callee calls it with. C (the expected
- * output) is never drawn: a mutant would match by copying it. Each mutant is checked
+ * A mutant is its solver with one or more places replaced: a callee by another primitive of
+ * the same arity and result type, an argument by a constant of a fitting type, a variable
+ * or input by an earlier one of a fitting type, a function value by a primitive or
+ * variable of the arity the callee calls it with. C (the expected output) is never drawn:
+ * a mutant would match by copying it. Each mutant is checked
  * as card checks any solver, so every one written is a valid solver; attempts that fail
  * the check are drawn again. The draw depends only on the seed, the solver's name and the
  * mutant's number, so a solver's mutants do not change when other solvers are added.
@@ -14,9 +15,15 @@
 #include "card.h"
 
 typedef struct edit {
-  int stmt, arg; /* arg -1: the returned value is never edited; stmts only */
+  int stmt, arg; /* arg -1: the callee */
   card_arg to;
 } edit;
+
+/* The places of statement st that may be edited: its callee when that is a primitive,
+ * then its arguments. */
+static int places(const card_stmt *st) {
+  return (st->kind == STMT_CALL && st->callee.kind == ARG_PRIM) + st->nargs;
+}
 
 static uint64_t next(uint64_t *s) {
   *s ^= *s >> 12;
@@ -53,10 +60,14 @@ static void print_arg(strbuf *sb, const card_solver *sv, const card_arg *a) {
 static void print_solver(strbuf *sb, const card_solver *sv, const char *name, const edit *ed, int ned) {
   sb_printf(sb, "# %s with", sv->name);
   for (int e = 0; e < ned; e++) {
-    sb_printf(sb, "%s argument %d of ", e ? ";" : "", ed[e].arg + 1);
+    const card_stmt *st = &sv->stmts[ed[e].stmt];
+    if (ed[e].arg < 0)
+      sb_printf(sb, "%s the callee of ", e ? ";" : "");
+    else
+      sb_printf(sb, "%s argument %d of ", e ? ";" : "", ed[e].arg + 1);
     print_var(sb, sv, ed[e].stmt);
     sb_puts(sb, ": ");
-    print_arg(sb, sv, &sv->stmts[ed[e].stmt].args[ed[e].arg]);
+    print_arg(sb, sv, ed[e].arg < 0 ? &st->callee : &st->args[ed[e].arg]);
     sb_puts(sb, " -> ");
     print_arg(sb, sv, &ed[e].to);
   }
@@ -67,7 +78,10 @@ static void print_solver(strbuf *sb, const card_solver *sv, const char *name, co
     print_var(sb, sv, s);
     sb_puts(sb, " = ");
     if (st->kind == STMT_CALL) {
-      print_arg(sb, sv, &st->callee);
+      const card_arg *callee = &st->callee;
+      for (int e = 0; e < ned; e++)
+        if (ed[e].stmt == s && ed[e].arg < 0) callee = &ed[e].to;
+      print_arg(sb, sv, callee);
       sb_putc(sb, '(');
     }
     for (int a = 0; a < st->nargs; a++) {
@@ -148,6 +162,16 @@ static void candidates(const card_solver *sv, const catalog *cat, int s, int a, 
   }
 }
 
+/* What may be called instead of primitive callee: the primitives of its arity and result. */
+static void callee_candidates(const cat_prim *callee, const catalog *cat, pool out[3]) {
+  for (int k = 0; k < 3; k++) out[k].n = 0;
+  for (int k = 0; k < cat->n_prims; k++) {
+    const cat_prim *p = &cat->prims[k];
+    if (p != callee && p->arity == callee->arity && !strcmp(p->result, callee->result))
+      add(&out[0], (card_arg){.kind = ARG_PRIM, .name = p->name, .prim = p});
+  }
+}
+
 /* Whether text is a solver file card accepts. */
 static bool checks(const char *text, size_t len, const catalog *cat) {
   card_program prog;
@@ -169,7 +193,7 @@ char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed
   for (int i = 0; i < prog->nsolvers; i++) {
     const card_solver *sv = prog->solvers[i];
     int editable = 0;
-    for (int s = 0; s < sv->nstmts; s++) editable += sv->stmts[s].nargs;
+    for (int s = 0; s < sv->nstmts; s++) editable += places(&sv->stmts[s]);
     if (!sv->name || editable == 0) continue;
     for (int m = 1; m <= count; m++) {
       uint64_t rng = hash_name(seed * 0x9E3779B97F4A7C15ull + (uint64_t)m, sv->name) | 1;
@@ -180,18 +204,23 @@ char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed
         for (int e = 0; e < edits; e++) {
           uint64_t pick = next(&rng) % (uint64_t)editable;
           int s = 0;
-          while (pick >= (uint64_t)sv->stmts[s].nargs) pick -= (uint64_t)sv->stmts[s++].nargs;
+          while (pick >= (uint64_t)places(&sv->stmts[s])) pick -= (uint64_t)places(&sv->stmts[s++]);
+          const card_stmt *st = &sv->stmts[s];
+          int arg = (int)pick - (places(st) - st->nargs); /* -1: the callee */
           bool again = false; /* a place already edited: one edit fewer */
-          for (int k = 0; k < ned; k++) again |= ed[k].stmt == s && ed[k].arg == (int)pick;
+          for (int k = 0; k < ned; k++) again |= ed[k].stmt == s && ed[k].arg == arg;
           if (again) continue;
-          candidates(sv, cat, s, (int)pick, cand);
+          if (arg < 0)
+            callee_candidates(st->callee.prim, cat, cand);
+          else
+            candidates(sv, cat, s, arg, cand);
           /* a pool at random among those with something in them, then one of its values */
           int pools[3], np = 0;
           for (int k = 0; k < 3; k++)
             if (cand[k].n) pools[np++] = k;
           if (np == 0) continue;
           const pool *from = &cand[pools[next(&rng) % (uint64_t)np]];
-          ed[ned++] = (edit){s, (int)pick, from->v[next(&rng) % (uint64_t)from->n]};
+          ed[ned++] = (edit){s, arg, from->v[next(&rng) % (uint64_t)from->n]};
         }
         if (ned == 0) continue;
         strbuf text = {0};
