@@ -157,7 +157,8 @@ enum { BT_MAX_NEST = 1000 };
  * call (bt_call_prim, bt_call_line, each function of bt_apply_many) gets max_walk; each
  * comparison spends the elements it visits; once the budget is spent, comparisons answer
  * "equal" at once, every call returns a LimitError (bt_call) and so does the line. Outside
- * a line's call the budget is unbounded. */
+ * a line's call the budget is unbounded, but a walk past BT_MAX_NEST spends it there too:
+ * code comparing values of unknown depth outside a line sets a budget and checks it. */
 extern _Thread_local int64_t bt_walk_left __attribute__((tls_model("initial-exec")));
 static inline void bt_walk_reset(uint64_t budget) {
   bt_walk_left = budget > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)budget;
