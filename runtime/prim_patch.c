@@ -481,21 +481,22 @@ static bt_value rect_outline(bt_ctx *cx, bt_value si, bt_value sj, bt_value ei, 
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *mem = items + n;
   if (si.kind == BT_INT && sj.kind == BT_INT && ei.kind == BT_INT && ej.kind == BT_INT) {
-    /* plain ints: the outline row by row is already in canonical order, each pair once */
-    for (int64_t i = si.u.i; i <= ei.u.i; i++) {
-      bool edge_row = i == si.u.i || i == ei.u.i;
-      for (int64_t j = sj.u.i; j <= ej.u.i; j = edge_row || j == ej.u.i ? j + 1 : ej.u.i, k++)
-        items[k] = bt_pair_at(mem + 2 * k, bt_int(i), bt_int(j));
+    /* plain ints: the outline row by row is already in canonical order, each pair once;
+     * the loops count offsets, as a bound may be INT64_MAX */
+    for (int64_t di = 0; di <= h; di++) {
+      bool edge_row = di == 0 || di == h;
+      for (int64_t dj = 0; dj <= w; dj = edge_row || dj == w ? dj + 1 : w, k++)
+        items[k] = bt_pair_at(mem + 2 * k, bt_int(si.u.i + di), bt_int(sj.u.i + dj));
     }
     return bt_set_sorted(items, k);
   }
-  for (int64_t i = si.u.i; i <= ei.u.i; i++, k += 2) {
-    items[k] = bt_pair_at(mem + 2 * k, bt_int(i), sj);
-    items[k + 1] = bt_pair_at(mem + 2 * k + 2, bt_int(i), ej);
+  for (int64_t di = 0; di <= h; di++, k += 2) {
+    items[k] = bt_pair_at(mem + 2 * k, bt_int(si.u.i + di), sj);
+    items[k + 1] = bt_pair_at(mem + 2 * k + 2, bt_int(si.u.i + di), ej);
   }
-  for (int64_t j = sj.u.i; j <= ej.u.i; j++, k += 2) {
-    items[k] = bt_pair_at(mem + 2 * k, si, bt_int(j));
-    items[k + 1] = bt_pair_at(mem + 2 * k + 2, ei, bt_int(j));
+  for (int64_t dj = 0; dj <= w; dj++, k += 2) {
+    items[k] = bt_pair_at(mem + 2 * k, si, bt_int(sj.u.i + dj));
+    items[k + 1] = bt_pair_at(mem + 2 * k + 2, ei, bt_int(sj.u.i + dj));
   }
   return bt_set_build(cx, items, n);
 }
@@ -596,10 +597,10 @@ static bt_value patch_backdrop(bt_ctx *cx, bt_value patch) {
   int64_t *ij = bt_ints_new(cx, 2 * h * w);
   if (!ij) return bt_err(BT_E_LIMIT);
   size_t n = 0;
-  for (int64_t i = si; i <= ei; i++)
-    for (int64_t j = sj; j <= ej; j++, n++) {
-      ij[2 * n] = i;
-      ij[2 * n + 1] = j;
+  for (uint64_t di = 0; di < h; di++) /* by count: ei may be INT64_MAX */
+    for (uint64_t dj = 0; dj < w; dj++, n++) {
+      ij[2 * n] = (int64_t)((uint64_t)si + di);
+      ij[2 * n + 1] = (int64_t)((uint64_t)sj + dj);
     }
   return bt_index_set_sorted(cx, ij, n);
 }
