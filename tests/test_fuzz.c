@@ -39,6 +39,7 @@ static const bt_limits fuzz_limits = {
     .max_elems = 1u << 14,
     .max_depth = 60,
     .max_bytes = (size_t)32 << 20,
+    .max_walk = (uint64_t)1 << 22,
 };
 
 /* ---- random numbers (xorshift64*) ------------------------------------------------ */
@@ -120,7 +121,7 @@ static void pool_edges(pool *p) {
     free(cells);
   }
   bt_value one = bt_int(1);
-  pool_add(p, bt_tuple(bt_tuple_copy(cx, &one, 1).u.items, 1));
+  pool_add(p, bt_tuple_copy(cx, &one, 1));
   /* nested 30, just within BT_MAX_NEST and past it; a value sharing its halves 64 deep
    * (2^64 values written out); a tuple of 2^14 copies of a tuple of 2^14 pairs */
   bt_value nested = bt_tuple(NULL, 0);
@@ -149,6 +150,8 @@ static void pool_edges(pool *p) {
   }
 }
 
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 /* Arguments of the recorded cases of every file under dir, at most per_file cases each. */
 static void pool_vectors(pool *p, const char *dir, int per_file) {
   assert_true(bt_n_prims <= 512);
@@ -165,7 +168,7 @@ static void pool_vectors(pool *p, const char *dir, int per_file) {
     names[n++] = strdup(e->d_name);
   }
   closedir(d);
-  qsort(names, n, sizeof *names, (int (*)(const void *, const void *))strcmp);
+  qsort(names, n, sizeof *names, cmp_names);
   for (size_t k = 0; k < n; k++) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, names[k]);
