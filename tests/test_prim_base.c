@@ -83,6 +83,24 @@ static void test_int64_overflow_is_an_error(void **state) {
   assert_int_value(call2(BT_P_add, bt_int(INT64_MAX), bt_int(INT64_MIN)), -1);
 }
 
+/* Coordinates at the ends of int64: rectangles and distances there are values or
+ * OverflowErrors, never an overflow inside (the UBSan run of the suite checks that). */
+static void test_patches_at_the_int64_ends(void **state) {
+  (void)state;
+  bt_value cells[2] = {bt_ipair(&cx, INT64_MAX - 1, INT64_MAX - 1), bt_ipair(&cx, INT64_MAX, INT64_MAX)};
+  bt_value patch = bt_set_build(&cx, cells, 2);
+  bt_value back = call1(BT_P_backdrop, patch), box = call1(BT_P_box, patch), delta = call1(BT_P_delta, patch);
+  assert_int_equal(back.kind, BT_SET);
+  assert_int_equal(back.n, 4);
+  assert_int_equal(box.kind, BT_SET);
+  assert_int_equal(box.n, 4);
+  assert_int_equal(delta.kind, BT_SET);
+  assert_int_equal(delta.n, 2);
+  assert_true(bt_eq(back.u.items[3], cells[1]));
+  bt_value far = bt_set_build(&cx, (bt_value[]){bt_ipair(&cx, INT64_MIN, 0)}, 1);
+  assert_err(call2(BT_P_manhattan, patch, far), BT_E_OVERFLOW);
+}
+
 static void test_floor_division_rounds_down(void **state) {
   (void)state;
   assert_int_value(call2(BT_P_divide, bt_int(-7), bt_int(2)), -4);
@@ -248,6 +266,7 @@ static void test_large_containers_take_the_fast_paths(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_int64_overflow_is_an_error),
+      cmocka_unit_test(test_patches_at_the_int64_ends),
       cmocka_unit_test(test_floor_division_rounds_down),
       cmocka_unit_test(test_arithmetic_results_are_ints_not_bools),
       cmocka_unit_test(test_duck_typed_sequence_arithmetic),
