@@ -292,13 +292,19 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
     bt_value S = task_items[k].S;
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
-      items[m] = (bt_exec_item){.cx = &w->item_cx[m], .I = io->input, .C = io->has_output ? io->output : bt_none(),
+      /* a CPU worker runs its items one after the other in the same arenas */
+      int a = w->device ? m : 0;
+      items[m] = (bt_exec_item){.cx = &w->item_cx[a], .I = io->input, .C = io->has_output ? io->output : bt_none(),
                                 .S = S, .task_frame = w->task_frames[k], .frame = w->frames[m],
-                                .spare = &w->spare_cx[m],
-                                .compact_at = compact_min, .compact_min = compact_min};
+                                .spare = &w->spare_cx[a],
+                                .compact_at = compact_min, .major_at = compact_min,
+                                .compact_min = compact_min};
     }
   }
-  bt_exec_run_on(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
+  /* a device takes the whole tile line by line; a CPU worker an item at a time, so that
+     its memory holds one item's values (and stays in cache) */
+  if (w->device)
+    bt_exec_run_on(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
   m = 0;
   bool scored = true;
   for (int k = 0; k < n_tasks; k++) {
@@ -308,9 +314,11 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
+      if (!w->device)
+        bt_exec_run_on(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, w->prof.ns ? &w->prof : NULL, NULL);
       scored &= score_item(w, tr, j, io, &items[m]);
-      empty_arena(w, &w->item_cx[m]);
-      bt_arena_trim(&w->spare_cx[m], 2 * BT_COMPACT_MIN);
+      empty_arena(w, items[m].cx);
+      empty_arena(w, items[m].spare);
     }
     finish_task(p, t, tr);
   }

@@ -207,6 +207,10 @@ bt_value bt_copy(bt_ctx *cx, bt_value v);
 /* Copies n values in place into cx, sharing what they share; false (and vals no longer
  * what they were) when one of them cannot be copied. */
 bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n);
+/* bt_copy_many copying only the parts that lie in from's arena (its chunks in use): parts
+ * elsewhere stay where they are, shared. For values whose parts outside from's arena never
+ * point into it (they are older: another generation, the task's or the run's values). */
+bool bt_copy_out(bt_ctx *cx, const bt_ctx *from, bt_value *vals, size_t n);
 
 /* ---- grids ----------------------------------------------------------------- */
 

@@ -36,40 +36,66 @@ bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
   }
 }
 
-/* Copies the item's live sample values (computed at or before line t, read after it)
- * into its spare arena, swaps the arenas and empties the old one: memory then holds what
- * is alive, not everything the program made so far. */
-static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
+/* Generational compaction. The item's values are made in its arena (the nursery); when it
+ * has grown by compact_min, the live sample values (computed at or before line t, read
+ * after it) have their parts that lie in the nursery copied into the spare arena (the old
+ * generation) and the nursery is emptied. Values never point into a younger arena, so
+ * what survived once is not copied again, until the old generation passes major_at: then
+ * the live values are copied once more, into the emptied nursery, and the two arenas
+ * swap. Memory holds what is alive, give or take a generation of garbage. */
+static int live_values(const bt_exec *ex, const bt_exec_item *it, int t, int *slots, bt_value *vals) {
   const bt_program *p = ex->prog;
-  it->moves++;
   int n = 0;
-  int *slots = malloc((size_t)(t + ex->nahead) * sizeof *slots);
-  bt_value *vals = malloc((size_t)(t + ex->nahead) * sizeof *vals);
-  if (slots && vals) {
-    for (int s = 1; s <= t; s++)
-      if (p->line_class[s] == BT_CLASS_SAMPLE && p->last_use[s] > t && !bt_is_err(it->frame[s])) {
-        slots[n] = s;
-        vals[n++] = it->frame[s];
-      }
-    for (int k = 0; k < ex->nahead; k++) {
-      int s = ex->ahead[k];
-      if (s > t && !bt_is_err(it->frame[s])) {
-        slots[n] = s;
-        vals[n++] = it->frame[s];
-      }
+  for (int s = 1; s <= t; s++)
+    if (p->line_class[s] == BT_CLASS_SAMPLE && p->last_use[s] > t && !bt_is_err(it->frame[s])) {
+      slots[n] = s;
+      vals[n++] = it->frame[s];
     }
-    bt_mark empty = {NULL, 0, 0};
-    if (bt_copy_many(it->spare, vals, (size_t)n)) {
-      for (int k = 0; k < n; k++) it->frame[slots[k]] = vals[k];
+  for (int k = 0; k < ex->nahead; k++) {
+    int s = ex->ahead[k];
+    if (s > t && !bt_is_err(it->frame[s])) {
+      slots[n] = s;
+      vals[n++] = it->frame[s];
+    }
+  }
+  return n;
+}
+
+/* Copies the parts of vals that lie in from's arena into to; on success stores them in the
+ * frame and empties from, else leaves everything as it was. */
+static bool evacuate(bt_exec_item *it, bt_ctx *from, bt_ctx *to, int n, const int *slots, bt_value *vals) {
+  bt_mark before = bt_arena_mark(to);
+  if (!bt_copy_out(to, from, vals, (size_t)n)) {
+    bt_arena_release(to, before);
+    for (int k = 0; k < n; k++) vals[k] = it->frame[slots[k]];
+    return false;
+  }
+  for (int k = 0; k < n; k++) it->frame[slots[k]] = vals[k];
+  bt_arena_release(from, (bt_mark){NULL, 0, 0});
+  return true;
+}
+
+static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
+  it->moves++;
+  size_t floor = it->compact_min ? it->compact_min : BT_COMPACT_MIN;
+  int *slots = malloc((size_t)(t + ex->nahead + 1) * sizeof *slots);
+  bt_value *vals = malloc((size_t)(t + ex->nahead + 1) * sizeof *vals);
+  if (slots && vals) {
+    int n = live_values(ex, it, t, slots, vals);
+    if (evacuate(it, it->cx, it->spare, n, slots, vals) && it->spare->arena.used > it->major_at &&
+        evacuate(it, it->spare, it->cx, n, slots, vals)) {
       bt_arena swap = it->cx->arena;
       it->cx->arena = it->spare->arena;
       it->spare->arena = swap;
+      /* garbage in the old generation counts against max_bytes: a bounded share of it */
+      size_t live = it->spare->arena.used, slack = live / 2 < floor ? floor : live / 2;
+      if (slack > it->cx->lim.max_bytes / 16) slack = it->cx->lim.max_bytes / 16 > floor ? it->cx->lim.max_bytes / 16 : floor;
+      it->major_at = live + slack;
     }
-    bt_arena_release(it->spare, empty);
+    /* the nursery counts the old generation too: limits see the item's whole memory */
+    if (it->cx->arena.used == 0) it->cx->arena.used = it->spare->arena.used;
   }
-  size_t used = it->cx->arena.used;
-  size_t floor = it->compact_min ? it->compact_min : BT_COMPACT_MIN;
-  it->compact_at = used * 2 > floor ? used * 2 : floor;
+  it->compact_at = it->cx->arena.used + floor;
   free(slots);
   free(vals);
 }

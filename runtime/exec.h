@@ -10,11 +10,13 @@ typedef struct bt_exec_item {
   bt_value I, C, S;
   bt_value *task_frame;    /* values of the task lines (index: line) */
   bt_value *frame;         /* where this phase's lines are stored (index: line) */
-  bt_ctx *spare;           /* sample phase: when set, live values are compacted into it
-                              (and the two arenas swapped) once cx grows past compact_at */
+  bt_ctx *spare;           /* sample phase: when set, the old generation of the item's
+                              values (exec.c, compact): cx is compacted into it once cx
+                              grows past compact_at, and it is compacted past major_at */
   size_t compact_at;
+  size_t major_at;
   size_t compact_min;       /* compact_at never drops below this (0: BT_COMPACT_MIN) */
-  uint32_t moves;           /* compactions so far: each moves the item's values */
+  uint32_t moves;           /* compactions so far: each may move the item's values */
 } bt_exec_item;
 
 /* Arena use below which an item is never compacted. */

@@ -52,7 +52,16 @@ static bt_value min2(bt_value a, bt_value b, bool want_max, bool *type_err) {
 /* Python's min/max over the d-th item of every index of a non-empty patch of that
  * kind; the indices must be containers of more than d items. */
 static bt_value index_column_extreme(bt_value patch, int kind, uint32_t d, bool want_max) {
-  bt_value best = bt_none();
+  /* ints (the usual column): compared as such, the first extreme kept as min/max do */
+  bt_value best = bt_patch_index(patch.u.items[0], kind).u.items[d];
+  bool ints = bt_is_int(best);
+  for (uint32_t k = 1; ints && k < patch.n; k++) {
+    bt_value v = bt_patch_index(patch.u.items[k], kind).u.items[d];
+    ints = bt_is_int(v);
+    if (ints && (want_max ? v.u.i > best.u.i : v.u.i < best.u.i)) best = v;
+  }
+  if (ints) return best;
+  best = bt_none();
   for (uint32_t k = 0; k < patch.n; k++) {
     bt_value v = bt_patch_index(patch.u.items[k], kind).u.items[d];
     if (k == 0) {

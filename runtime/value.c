@@ -277,40 +277,64 @@ static void sort_keyed(keyed *v, keyed *tmp, size_t n) {
   }
 }
 
-/* Sorts and dedups pairs or cells by key; false when the items are not all of one kind. */
-static bool keyed_build(bt_ctx *cx, bt_value *items, size_t n, size_t *m, bool *failed) {
-  bool cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
-  keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
-  bt_value *copy = bt_items(cx, n);
-  if (!ks || !tmp || !copy) {
-    *failed = true;
-    return false;
-  }
-  for (size_t k = 0; k < n; k++) {
-    if (!pack_key(items[k], cells, &ks[k].key)) return false;
-    ks[k].at = (uint32_t)k;
-  }
-  sort_keyed(ks, tmp, n);
-  memcpy(copy, items, n * sizeof *copy);
-  *m = 0;
+/* Whether every item is a pair (or, when the first is, a cell) with a packed key. */
+static bool keyed_kind(const bt_value *items, size_t n, bool *cells) {
+  *cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
+  uint64_t key;
   for (size_t k = 0; k < n; k++)
-    if (k == 0 || ks[k].key != ks[k - 1].key) items[(*m)++] = copy[ks[k].at];
+    if (!pack_key(items[k], *cells, &key)) return false;
   return true;
 }
 
+/* Sorts and dedups pairs or cells by key: the number kept, or 0 when scratch memory
+ * could not be had. Keys strictly ascending already: nothing to do. */
+static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
+  uint64_t prev = 0, key;
+  size_t k = 0;
+  for (; k < n; k++) {
+    pack_key(items[k], cells, &key);
+    if (k > 0 && key <= prev) break;
+    prev = key;
+  }
+  if (k == n) return n;
+  bt_mark scratch = bt_arena_mark(cx);
+  keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
+  bt_value *copy = bt_items(cx, n);
+  size_t m = 0;
+  if (ks && tmp && copy) {
+    for (k = 0; k < n; k++) {
+      pack_key(items[k], cells, &ks[k].key);
+      ks[k].at = (uint32_t)k;
+    }
+    sort_keyed(ks, tmp, n);
+    memcpy(copy, items, n * sizeof *copy);
+    for (k = 0; k < n; k++)
+      if (k == 0 || ks[k].key != ks[k - 1].key) items[m++] = copy[ks[k].at];
+  }
+  bt_arena_release(cx, scratch);
+  return m;
+}
+
 bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
+  if (n <= 1) return bt_set_sorted(items, n);
+  bool cells;
+  if (keyed_kind(items, n, &cells)) {
+    size_t m = keyed_build(cx, items, n, cells);
+    return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
+  }
   size_t k = 1;
   while (k < n && bt_cmp(items[k - 1], items[k]) < 0) k++;
   if (k >= n) return bt_set_sorted(items, n);
-  size_t m;
-  bool failed = false;
-  if (keyed_build(cx, items, n, &m, &failed)) return bt_set_sorted(items, m);
-  if (failed) return bt_err(BT_E_LIMIT);
+  bt_mark scratch = bt_arena_mark(cx);
   bt_value *tmp = bt_items(cx, n);
   size_t *runs = bt_alloc(cx, (n / MIN_RUN + 2) * sizeof *runs);
-  if (!tmp || !runs) return bt_err(BT_E_LIMIT);
+  if (!tmp || !runs) {
+    bt_arena_release(cx, scratch);
+    return bt_err(BT_E_LIMIT);
+  }
   merge_sort(items, tmp, runs, n);
-  m = 1;
+  bt_arena_release(cx, scratch);
+  size_t m = 1;
   for (k = 1; k < n; k++)
     if (bt_cmp(items[m - 1], items[k]) != 0) items[m++] = items[k];
   return bt_set_sorted(items, m);
@@ -344,32 +368,34 @@ bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x) {
 /* ---- deep copy ------------------------------------------------------------------ */
 
 /* Maps an old element array (or closure) to its copy, so shared parts stay shared. */
+typedef struct memo_entry {
+  const void *from;
+  void *to;
+  uint32_t len; /* elements copied: a shorter view of the same array must not serve a longer */
+} memo_entry;
+
 typedef struct copy_memo {
-  const void **from;
-  void **to;
-  uint32_t *len; /* elements copied: a shorter view of the same array must not serve a longer */
+  memo_entry *e;
   size_t cap, n;
+  const uintptr_t *only; /* NULL, or the sorted [lo, hi) bounds of the memory to copy from */
+  size_t n_only;
 } copy_memo;
 
 static bool memo_init(copy_memo *m, size_t cap) {
-  m->from = calloc(cap, sizeof *m->from);
-  m->to = calloc(cap, sizeof *m->to);
-  m->len = calloc(cap, sizeof *m->len);
+  m->only = NULL;
+  m->n_only = 0;
+  m->e = calloc(cap, sizeof *m->e);
   m->cap = cap;
   m->n = 0;
-  return m->from && m->to && m->len;
+  return m->e != NULL;
 }
 
-static void memo_free(copy_memo *m) {
-  free(m->from);
-  free(m->to);
-  free(m->len);
-}
+static void memo_free(copy_memo *m) { free(m->e); }
 
 static size_t memo_slot(const copy_memo *m, const void *p) {
   size_t h = (size_t)((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull;
-  size_t k = h & (m->cap - 1);
-  while (m->from[k] && m->from[k] != p) k = (k + 1) & (m->cap - 1);
+  size_t k = (h >> 20) & (m->cap - 1);
+  while (m->e[k].from && m->e[k].from != p) k = (k + 1) & (m->cap - 1);
   return k;
 }
 
@@ -380,28 +406,93 @@ static bool memo_grow(copy_memo *m) {
     return false;
   }
   for (size_t k = 0; k < m->cap; k++)
-    if (m->from[k]) {
-      size_t s = memo_slot(&bigger, m->from[k]);
-      bigger.from[s] = m->from[k];
-      bigger.to[s] = m->to[k];
-      bigger.len[s] = m->len[k];
-    }
+    if (m->e[k].from) bigger.e[memo_slot(&bigger, m->e[k].from)] = m->e[k];
   bigger.n = m->n;
+  bigger.only = m->only;
+  bigger.n_only = m->n_only;
   memo_free(m);
   *m = bigger;
   return true;
 }
 
+/* Whether src lies in the memory being copied from (a binary search over the chunks). */
+static bool memo_copies(const copy_memo *m, const void *src) {
+  if (!m->only) return true;
+  uintptr_t p = (uintptr_t)src;
+  size_t lo = 0, hi = m->n_only;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (m->only[2 * mid + 1] <= p)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < m->n_only && m->only[2 * lo] <= p;
+}
+
+static int cmp_bounds(const void *a, const void *b) {
+  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+  return (x > y) - (x < y);
+}
+
+static bool holds_memory(bt_value v) {
+  return v.kind == BT_FN ? v.u.clo != NULL : v.kind >= BT_TUPLE && v.u.items != NULL;
+}
+
+/* Small trees (at most SMALL elements, each a scalar or an array of at most SMALL scalars:
+ * pairs, cells, short tuples) are copied without the memo, in one allocation: a copy per
+ * reference costs less than looking each one up. */
+enum { SMALL = 4 };
+
+static bool small_leaf(bt_value v) {
+  if (v.n > SMALL) return false;
+  for (uint32_t k = 0; k < v.n; k++)
+    if (holds_memory(v.u.items[k])) return false;
+  return true;
+}
+
+/* The number of values of the small tree v (its items and theirs), or 0 when v is not one. */
+static size_t small_tree(bt_value v) {
+  if (v.kind == BT_FN || v.n > SMALL) return 0;
+  size_t n = v.n;
+  for (uint32_t k = 0; k < v.n; k++) {
+    bt_value x = v.u.items[k];
+    if (!holds_memory(x)) continue;
+    if (x.kind == BT_FN || !small_leaf(x)) return 0;
+    n += x.n;
+  }
+  return n;
+}
+
+static bt_value copy_small(bt_ctx *cx, bt_value v, size_t size) {
+  bt_value *it = bt_items(cx, size);
+  if (!it) return bt_err(BT_E_LIMIT);
+  memcpy(it, v.u.items, v.n * sizeof *it);
+  bt_value *next = it + v.n;
+  for (uint32_t k = 0; k < v.n; k++)
+    if (holds_memory(it[k])) {
+      memcpy(next, it[k].u.items, it[k].n * sizeof *next);
+      it[k].u.items = next;
+      next += it[k].n;
+    }
+  v.u.items = it;
+  return v;
+}
+
 static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
   if (depth > BT_MAX_NEST) return bt_err(BT_E_LIMIT);
   const void *src = v.kind == BT_FN ? (const void *)v.u.clo : v.kind >= BT_TUPLE ? (const void *)v.u.items : NULL;
-  if (!src) return v;
+  if (!src || !memo_copies(m, src)) return v;
+  size_t small = small_tree(v);
+  if (small) return copy_small(cx, v, small);
+  bool leaf = v.kind != BT_FN;
+  for (uint32_t k = 0; leaf && k < v.n; k++) leaf = !holds_memory(v.u.items[k]);
   size_t slot = memo_slot(m, src);
-  if (m->from[slot] && m->len[slot] >= v.n) {
+  if (m->e[slot].from && m->e[slot].len >= v.n) {
     if (v.kind == BT_FN)
-      v.u.clo = m->to[slot];
+      v.u.clo = m->e[slot].to;
     else
-      v.u.items = m->to[slot];
+      v.u.items = m->e[slot].to;
     return v;
   }
   void *dst;
@@ -416,17 +507,18 @@ static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
   } else {
     bt_value *it = bt_items(cx, v.n);
     if (!it) return bt_err(BT_E_LIMIT);
-    for (uint32_t k = 0; k < v.n; k++)
-      if (bt_is_err(it[k] = copy_rec(cx, v.u.items[k], m, depth + 1))) return it[k];
+    if (leaf)
+      memcpy(it, v.u.items, v.n * sizeof *it);
+    else
+      for (uint32_t k = 0; k < v.n; k++)
+        if (bt_is_err(it[k] = copy_rec(cx, v.u.items[k], m, depth + 1))) return it[k];
     v.u.items = it;
     dst = it;
   }
   if (2 * (m->n + 1) > m->cap && !memo_grow(m)) return v; /* still correct, only less shared */
   slot = memo_slot(m, src);
-  m->n += !m->from[slot];
-  m->from[slot] = src;
-  m->to[slot] = dst;
-  m->len[slot] = v.n;
+  m->n += !m->e[slot].from;
+  m->e[slot] = (memo_entry){src, dst, v.n};
   return v;
 }
 
@@ -439,6 +531,32 @@ bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n) {
     ok = was_err || !bt_is_err(vals[k]);
   }
   memo_free(&m);
+  return ok;
+}
+
+bool bt_copy_out(bt_ctx *cx, const bt_ctx *from, bt_value *vals, size_t n) {
+  size_t chunks = 0;
+  for (const bt_chunk *c = from->arena.head; c; c = c->next) chunks++;
+  uintptr_t *bounds = malloc((chunks ? chunks : 1) * 2 * sizeof *bounds);
+  copy_memo m;
+  bool ok = bounds && memo_init(&m, 256);
+  if (ok) {
+    size_t k = 0;
+    for (const bt_chunk *c = from->arena.head; c; c = c->next, k++) {
+      bounds[2 * k] = (uintptr_t)c->data;
+      bounds[2 * k + 1] = (uintptr_t)(c->data + c->off);
+    }
+    qsort(bounds, chunks, 2 * sizeof *bounds, cmp_bounds);
+    m.only = bounds;
+    m.n_only = chunks;
+  }
+  for (size_t k = 0; ok && k < n; k++) {
+    bool was_err = bt_is_err(vals[k]);
+    vals[k] = copy_rec(cx, vals[k], &m, 0);
+    ok = was_err || !bt_is_err(vals[k]);
+  }
+  if (bounds) memo_free(&m);
+  free(bounds);
   return ok;
 }
 
