@@ -28,13 +28,14 @@
 static int usage(void) {
   fprintf(stderr,
           "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
-          "                [--max-steps N] [--max-elems N] [--max-mib N]\n"
+          "                [--max-steps N] [--max-elems N] [--max-mib N] [--own]\n"
           "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N]\n"
           "                [--device-pool N] [PATH...]\n"
           "       batt apply PRIM TASK.json [ARG...]\n"
           "       batt solvers | prims | devices\n"
           "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
           "the ARC-AGI-1 training and evaluation tasks shipped in " BATT_DATA_DIR "/arc-agi-1.\n"
+          "--own: each solver solve_<id>[_...] only on task <id>, running only the lines it reads.\n"
           "apply: ARGs are extra arguments after the grid, as JSON values (true, 3, '{\"tuple\":[1,2]}').\n");
   return 2;
 }
@@ -179,6 +180,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
       kaggle = argv[++k];
     else if (strcmp(a, "--profile") == 0 && has_value && parse_count(a, argv[k + 1], 1 << 20, &v))
       o.profile = true, profile_lines = (int)v, k++;
+    else if (strcmp(a, "--own") == 0)
+      o.own = true;
     else if (strcmp(a, "--no-progress") == 0)
       o.progress = false;
     else if (strcmp(a, "--progress") == 0)

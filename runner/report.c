@@ -10,7 +10,7 @@
 #include "batt.h"
 #include "report.h"
 
-static const char *const verdict_names[] = {"error", "match", "mismatch", "unknown"};
+static const char *const verdict_names[] = {"error", "match", "mismatch", "unknown", "skipped"};
 
 /* Opens a temporary file beside path; *tmp receives its name (free it with close_temp).
  * NULL, with the reason on errors, when it cannot be created. */
@@ -92,9 +92,10 @@ bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
               ir->index);
       for (int o = 0; o < ir->n_outputs; o++) fprintf(f, "%s%s", o ? ", " : "", ir->outputs[o] ? ir->outputs[o] : "null");
       fprintf(f, "],\n     \"results\": {");
-      for (int s = 0; s < p->n_solvers; s++) {
+      for (int s = 0, written = 0; s < p->n_solvers; s++) {
         const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers + (size_t)s];
-        fputs(s ? ", " : "", f);
+        if (r->verdict == BT_V_SKIPPED) continue; /* --own: not the task's solver */
+        fputs(written++ ? ", " : "", f);
         put_json_string(f, p->solvers[s].name);
         if (r->verdict == BT_V_ERROR)
           fprintf(f, ": {\"error\": \"%s\"}", bt_errc_name((bt_errc)r->errc));

@@ -34,6 +34,7 @@ typedef struct shared {
   atomic_int workers_done;
   atomic_int failed_chunk; /* first task of a chunk that could not get its memory, + 1 */
   atomic_long chunks;      /* chunks taken so far (for opts.fail_chunk) */
+  bt_line_graph *graph;    /* opts.own: which lines each line reads */
 } shared;
 
 /* Per worker: contexts and frames reused from chunk to chunk. */
@@ -175,7 +176,8 @@ static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, 
   return -1;
 }
 
-static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it) {
+static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it,
+                       const uint8_t *own) {
   const bt_program *p = w->sh->run->prog;
   bt_result *res = &tr->results[(size_t)item * (size_t)p->n_solvers];
   size_t ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
@@ -192,6 +194,10 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   uint64_t cap = w->sh->o->limits.max_elems, walk = w->sh->o->limits.max_walk;
   bool keep = w->sh->o->keep_outputs;
   for (int s = 0; s < p->n_solvers; s++) {
+    if (own && !own[s]) {
+      res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
+      continue;
+    }
     bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
@@ -255,6 +261,31 @@ static void empty_arena(worker *w, bt_ctx *cx) {
   bt_arena_trim(cx, 2 * BT_COMPACT_MIN);
 }
 
+/* Whether solver is task id's own: solve_<id>, or solve_<id>_<anything> (its mutants). */
+static bool is_own(const char *solver, const char *id) {
+  size_t n = strlen(id);
+  return strncmp(solver, "solve_", 6) == 0 && strncmp(solver + 6, id, n) == 0 &&
+         (solver[6 + n] == '\0' || solver[6 + n] == '_');
+}
+
+/* With opts.own: the task's own solvers (own, n_solvers flags) and the lines they read
+ * (need, n_lines + 1 flags, added to what it holds). */
+static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t *need) {
+  const bt_program *p = sh->run->prog;
+  int32_t outs[64];
+  int n = 0;
+  for (int s = 0; s < p->n_solvers; s++) {
+    own[s] = is_own(p->solvers[s].name, t->id);
+    if (!own[s]) continue;
+    outs[n++] = p->solvers[s].out;
+    if (n == 64) {
+      bt_line_graph_need(sh->graph, n, outs, need);
+      n = 0;
+    }
+  }
+  bt_line_graph_need(sh->graph, n, outs, need);
+}
+
 /* Runs and scores one chunk of tasks; false when the memory for it could not be had
  * (then nothing of it ran, or its results are incomplete: the run fails). */
 static bool run_chunk(worker *w, int first, int n_tasks) {
@@ -268,10 +299,21 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
   size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
   bt_exec_item *task_items = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *task_items);
-  if (!items || !task_items) {
+  /* opts.own: per task, its own solvers and the lines they read; a device runs the union */
+  size_t lines = (size_t)p->n_lines + 1, ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
+  uint8_t *need = sh->graph ? calloc((size_t)(n_tasks + 1), lines) : NULL;
+  uint8_t *own = sh->graph ? calloc((size_t)n_tasks, ns) : NULL;
+  if (!items || !task_items || (sh->graph && (!need || !own))) {
     free(items);
     free(task_items);
+    free(need);
+    free(own);
     return false;
+  }
+  uint8_t *need_all = need ? need + (size_t)n_tasks * lines : NULL;
+  for (int k = 0; need && k < n_tasks; k++) {
+    own_lines(sh, &ts->tasks[first + k], own + (size_t)k * ns, need + (size_t)k * lines);
+    for (size_t t = 0; t < lines; t++) need_all[t] |= need[(size_t)k * lines + t];
   }
   if (w->device) bt_device_forget(w->device); /* the last chunk's values are gone */
   /* a device worker runs the task phase of every task of the chunk at once, so that one
@@ -281,11 +323,13 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
     task_items[k] = (bt_exec_item){.cx = &w->task_cx[k], .S = S, .task_frame = w->task_frames[k],
                                    .frame = w->task_frames[k]};
   }
+  bt_profile *prof = w->prof.ns ? &w->prof : NULL;
   if (w->device)
-    bt_exec_run_on(p, BT_CLASS_TASK, task_items, n_tasks, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
+    bt_exec_run_need(p, BT_CLASS_TASK, task_items, n_tasks, sh->consts, prof, w->device, need_all);
   else
     for (int k = 0; k < n_tasks; k++)
-      bt_exec_run_on(p, BT_CLASS_TASK, &task_items[k], 1, sh->consts, w->prof.ns ? &w->prof : NULL, NULL);
+      bt_exec_run_need(p, BT_CLASS_TASK, &task_items[k], 1, sh->consts, prof, NULL,
+                       need ? need + (size_t)k * lines : NULL);
   int m = 0;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
@@ -303,8 +347,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   }
   /* a device takes the whole tile line by line; a CPU worker an item at a time, so that
      its memory holds one item's values (and stays in cache) */
-  if (w->device)
-    bt_exec_run_on(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, w->prof.ns ? &w->prof : NULL, w->device);
+  if (w->device) bt_exec_run_need(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, prof, w->device, need_all);
   m = 0;
   bool scored = true;
   for (int k = 0; k < n_tasks; k++) {
@@ -315,8 +358,8 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       if (!w->device)
-        bt_exec_run_on(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, w->prof.ns ? &w->prof : NULL, NULL);
-      scored &= score_item(w, tr, j, io, &items[m]);
+        bt_exec_run_need(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL, need ? need + (size_t)k * lines : NULL);
+      scored &= score_item(w, tr, j, io, &items[m], own ? own + (size_t)k * ns : NULL);
       empty_arena(w, items[m].cx);
       empty_arena(w, items[m].spare);
     }
@@ -326,6 +369,8 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   atomic_fetch_add(&sh->items_done, n_items);
   free(items);
   free(task_items);
+  free(need);
+  free(own);
   return scored;
 }
 
@@ -357,7 +402,7 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
   w->tile = tile;
 }
 
-static bool alloc_results(bt_run *run) {
+static bool alloc_results(bt_run *run, bool own) {
   const bt_taskset *ts = run->tasks;
   int ns = run->prog->n_solvers;
   run->by_task = calloc((size_t)(ts->n ? ts->n : 1), sizeof *run->by_task);
@@ -371,7 +416,12 @@ static bool alloc_results(bt_run *run) {
     tr->demo_solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->demo_solved);
     if (!tr->items || !tr->results || !tr->solved || !tr->demo_solved) return false;
     tr->n_items = n_items; /* bt_run_free walks only the items that exist */
-    run->evaluations += (long)n_items * ns;
+    int evaluated = ns;
+    if (own) {
+      evaluated = 0;
+      for (int s = 0; s < ns; s++) evaluated += is_own(run->prog->solvers[s].name, ts->tasks[k].id);
+    }
+    run->evaluations += (long)n_items * evaluated;
   }
   return true;
 }
@@ -396,9 +446,11 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   double start = now_s();
   FILE *warn = o->warn ? o->warn : stderr;
   bt_value *consts = bt_frame_new(prog);
-  if (!alloc_results(run) || !consts) {
+  bt_line_graph *graph = o->own ? bt_line_graph_new(prog) : NULL;
+  if (!alloc_results(run, o->own) || !consts || (o->own && !graph)) {
     fprintf(warn, "batt: error: out of host memory for the results of %d tasks\n", tasks->n);
     free(consts);
+    bt_line_graph_free(graph);
     bt_run_free(run);
     return false;
   }
@@ -411,7 +463,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   int n_dev = o->n_devices > 0 ? (o->n_devices < BT_MAX_DEVICES ? o->n_devices : BT_MAX_DEVICES) : 0;
   int threads = cores > n_dev ? cores : n_dev;
   if (threads < 1) threads = 1;
-  shared sh = {.run = run, .o = o, .consts = consts, .workers = threads};
+  shared sh = {.run = run, .o = o, .consts = consts, .workers = threads, .graph = graph};
   pthread_mutex_init(&sh.lock, NULL);
   for (int k = 0; k < tasks->n; k++) sh.items_total += tasks->tasks[k].n_train + tasks->tasks[k].n_test;
   worker *ws = calloc((size_t)threads, sizeof *ws);
@@ -423,6 +475,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     free(tids);
     free(started);
     free(consts);
+    bt_line_graph_free(graph);
     bt_ctx_free(&const_cx);
     bt_run_free(run);
     return false;
@@ -497,6 +550,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   free(started);
   pthread_mutex_destroy(&sh.lock);
   free(consts);
+  bt_line_graph_free(graph);
   bt_ctx_free(&const_cx);
   run->seconds = now_s() - start;
   int failed = atomic_load(&sh.failed_chunk);

@@ -14,6 +14,7 @@ typedef enum bt_verdict {
   BT_V_MATCH,       /* output equals the expected output */
   BT_V_MISMATCH,    /* output differs */
   BT_V_NOEXPECT,    /* produced an output; the expected one is unknown */
+  BT_V_SKIPPED,     /* not run: not the task's own solver (bt_run_opts.own) */
 } bt_verdict;
 
 typedef struct bt_result {
@@ -46,6 +47,8 @@ typedef struct bt_run_opts {
   bool keep_outputs;  /* encode every distinct output (for --out and --kaggle) */
   bool progress;      /* a progress bar on stderr */
   bool profile;       /* time every line (bt_run.line_ns) */
+  bool own;           /* each solver only on its own task (solve_<id>, solve_<id>_<anything>),
+                         running only the lines those solvers read */
   bt_limits limits;   /* per evaluation */
   size_t compact_min; /* arena bytes of an item before its live values are compacted
                          (0: BT_COMPACT_MIN; tests set it low to compact often) */
@@ -64,7 +67,7 @@ typedef struct bt_run {
   const bt_program *prog;
   const bt_taskset *tasks;
   bt_task_result *by_task; /* in task order */
-  long evaluations;        /* solver x item */
+  long evaluations;        /* solver x item (with opts.own: own solvers x item) */
   double seconds;
   size_t peak_arena;       /* the largest arena of one worker, in bytes */
   uint64_t *line_ns;       /* with opts.profile: time per line, all threads (index: line) */

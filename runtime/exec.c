@@ -1,6 +1,7 @@
 /* exec.c: the runtime side of the emitted program: each line runs across the items of
  * a tile, reading its operands from the frames of the classes they belong to. */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bt_prims.h"
@@ -139,7 +140,110 @@ void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start) {
   ex->prof->prim[t] = code;
 }
 
+/* ---- the line graph ------------------------------------------------------------------ */
+
+static void record(bt_line_graph *g, int n, const int32_t *ts, int nops, const bt_operand *ops) {
+  for (int k = 0; k < n; k++)
+    for (int o = 0; o < nops; o++) {
+      if (ops[o].kind != BT_O_T) continue;
+      if (ts[k] < 1 || ts[k] > g->n_lines || ops[o].a < 1 || ops[o].a > g->n_lines) {
+        g->failed = true;
+        return;
+      }
+      if (g->n_edges == g->cap_edges) {
+        size_t cap = g->cap_edges ? 2 * g->cap_edges : 256;
+        int32_t *e = realloc(g->edges, cap * 2 * sizeof *e);
+        if (!e) {
+          g->failed = true;
+          return;
+        }
+        g->edges = e;
+        g->cap_edges = cap;
+      }
+      g->edges[2 * g->n_edges] = ts[k];
+      g->edges[2 * g->n_edges + 1] = ops[o].a;
+      g->n_edges++;
+    }
+}
+
+bool bt_exec_skip(bt_exec *ex, int n, const int32_t *ts, int nops, const bt_operand *ops) {
+  if (ex->graph) {
+    record(ex->graph, n, ts, nops, ops);
+    return true;
+  }
+  if (!ex->need) return false;
+  for (int k = 0; k < n; k++)
+    if (ex->need[ts[k]]) return false;
+  for (int i = 0; i < ex->n; i++)
+    for (int k = 0; k < n; k++) ex->items[i].frame[ts[k]] = bt_err(BT_E_RUNTIME);
+  return true;
+}
+
+bt_line_graph *bt_line_graph_new(const bt_program *p) {
+  bt_line_graph *g = calloc(1, sizeof *g);
+  if (!g) return NULL;
+  g->n_lines = p->n_lines;
+  bt_exec ex = {.prog = p, .graph = g};
+  for (int phase = BT_CLASS_CONST; phase <= BT_CLASS_SAMPLE; phase++) {
+    ex.phase = (bt_class)phase;
+    p->run(&ex, (bt_class)phase);
+  }
+  free(ex.ahead);
+  g->first = calloc((size_t)p->n_lines + 2, sizeof *g->first);
+  g->dep = malloc((g->n_edges ? g->n_edges : 1) * sizeof *g->dep);
+  if (g->failed || !g->first || !g->dep) {
+    bt_line_graph_free(g);
+    return NULL;
+  }
+  /* counting sort of the edges by line */
+  for (size_t e = 0; e < g->n_edges; e++) g->first[g->edges[2 * e] + 1]++;
+  for (int t = 1; t <= p->n_lines + 1; t++) g->first[t] += g->first[t - 1];
+  int32_t *at = malloc(((size_t)p->n_lines + 1) * sizeof *at);
+  if (!at) {
+    bt_line_graph_free(g);
+    return NULL;
+  }
+  memcpy(at, g->first, ((size_t)p->n_lines + 1) * sizeof *at);
+  for (size_t e = 0; e < g->n_edges; e++) g->dep[at[g->edges[2 * e]]++] = g->edges[2 * e + 1];
+  free(at);
+  free(g->edges);
+  g->edges = NULL;
+  return g;
+}
+
+void bt_line_graph_free(bt_line_graph *g) {
+  if (!g) return;
+  free(g->first);
+  free(g->dep);
+  free(g->edges);
+  free(g);
+}
+
+void bt_line_graph_need(const bt_line_graph *g, int n, const int32_t *outs, uint8_t *need) {
+  int32_t *stack = malloc(((size_t)g->n_lines + 1) * sizeof *stack);
+  int top = 0;
+  for (int k = 0; k < n; k++)
+    if (outs[k] >= 1 && outs[k] <= g->n_lines && !need[outs[k]]) {
+      need[outs[k]] = 1;
+      if (stack) stack[top++] = outs[k];
+    }
+  if (!stack) { /* no memory for the walk: every line */
+    memset(need + 1, 1, (size_t)g->n_lines);
+    return;
+  }
+  while (top > 0) {
+    int t = stack[--top];
+    for (int d = g->first[t]; d < g->first[t + 1]; d++)
+      if (!need[g->dep[d]]) {
+        need[g->dep[d]] = 1;
+        stack[top++] = g->dep[d];
+      }
+  }
+  free(stack);
+}
+
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
+  if ((ex->graph || ex->need) && bt_exec_skip(ex, 1, &t, nargs, args)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   if (ex->device && bt_device_exec_call(ex->device, ex, t, prim, nargs, args)) {
     bt_exec_profile(ex, t, prim, start);
@@ -156,6 +260,11 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
 }
 
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {
+  if (ex->graph || ex->need) {
+    bt_operand ops[5] = {fn};
+    for (int m = 0; m < nargs && m < 4; m++) ops[m + 1] = args[m];
+    if (bt_exec_skip(ex, 1, &t, 1 + (nargs < 4 ? nargs : 4), ops)) return;
+  }
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
@@ -167,12 +276,17 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
   bt_exec_profile(ex, t, BT_PROF_CALLVAR, start);
 }
 
-void bt_exec_run_on(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
-                    const bt_value *const_frame, bt_profile *prof, bt_device *device) {
+void bt_exec_run_need(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                      const bt_value *const_frame, bt_profile *prof, bt_device *device, const uint8_t *need) {
   bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame, .prof = prof,
-                .device = device};
+                .device = device, .need = need};
   p->run(&ex, phase);
   free(ex.ahead);
+}
+
+void bt_exec_run_on(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                    const bt_value *const_frame, bt_profile *prof, bt_device *device) {
+  bt_exec_run_need(p, phase, items, n, const_frame, prof, device, NULL);
 }
 
 void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *items, int n,

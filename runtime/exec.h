@@ -42,7 +42,31 @@ struct bt_exec {
   int nahead, capahead;
   bool no_compact; /* set when the list above could not grow */
   bt_device *device; /* runs the lines it has kernels for (device.h); NULL: all on the CPU */
+  const uint8_t *need; /* NULL, or the lines to run (index: line); the others are skipped */
+  struct bt_line_graph *graph; /* set: the calls are recorded into it, nothing runs */
 };
+
+/* Which lines each line reads (the lines of a fused call read all the call's operands),
+ * recorded by running the program's code once with no item. */
+typedef struct bt_line_graph {
+  int n_lines;
+  int32_t *first; /* line t reads dep[first[t] .. first[t + 1]) */
+  int32_t *dep;
+  int32_t *edges; /* while recording: (line, line read) pairs */
+  size_t n_edges, cap_edges;
+  bool failed;
+} bt_line_graph;
+
+/* The graph of p; NULL when out of memory. */
+bt_line_graph *bt_line_graph_new(const bt_program *p);
+void bt_line_graph_free(bt_line_graph *g);
+/* Marks in need (p->n_lines + 1 bytes, cleared by the caller) the lines outs read, directly
+ * or not, and outs themselves. */
+void bt_line_graph_need(const bt_line_graph *g, int n, const int32_t *outs, uint8_t *need);
+/* For the calls: true when line t (or, for a fused call, every line of ts) is not to run
+ * on this exec; its slot then holds an error in every item's frame. Records the call's
+ * operands instead when the exec is recording. */
+bool bt_exec_skip(bt_exec *ex, int n, const int32_t *ts, int nops, const bt_operand *ops);
 
 /* For the fused calls (fused.c): the value of an operand for one item, and storing the
  * value of line t for one item (compacting its arena when it has grown). */
@@ -74,5 +98,8 @@ void bt_exec_run_profiled(const bt_program *p, bt_class phase, bt_exec_item *ite
 /* The same with the lines that have a kernel going through device (NULL: none). */
 void bt_exec_run_on(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
                     const bt_value *const_frame, bt_profile *prof, bt_device *device);
+/* The same, running only the lines marked in need (NULL: all). */
+void bt_exec_run_need(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                      const bt_value *const_frame, bt_profile *prof, bt_device *device, const uint8_t *need);
 
 #endif

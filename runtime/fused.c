@@ -20,6 +20,7 @@ void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts
 }
 
 void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes) {
+  if ((ex->graph || ex->need) && bt_exec_skip(ex, n, ts, 1, &grid)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   if (ex->device) {
     bt_device_exec_objects(ex->device, ex, grid, n, ts, modes);
@@ -37,6 +38,18 @@ void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, con
 
 void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, const bt_operand *fns,
                   const uint8_t *merge) {
+  if (ex->graph || ex->need) {
+    bt_operand *ops = malloc((size_t)(n + 1) * sizeof *ops);
+    bool skip = false;
+    if (ops) { /* without memory for the list: the lines run */
+      ops[0] = container;
+      for (int m = 0; m < n; m++) ops[m + 1] = fns[m];
+      skip = bt_exec_skip(ex, n, ts, n + 1, ops);
+      free(ops);
+    } else if (ex->graph)
+      ex->graph->failed = true;
+    if (skip) return;
+  }
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   bt_exec_ahead(ex, ts[0], n, ts);
   bt_value small[32];
@@ -70,6 +83,24 @@ static bool demo_mapped(const bt_step *st) {
 }
 
 void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, const bt_step_out *outs) {
+  if (ex->graph || ex->need) {
+    bt_operand *ops = malloc((size_t)nsteps * 4 * sizeof *ops);
+    int32_t *lines = malloc((size_t)nouts * sizeof *lines);
+    bool skip = false;
+    if (ops && lines) { /* without memory for the lists: the lines run */
+      int nops = 0;
+      for (int s = 0; s < nsteps; s++) {
+        ops[nops++] = steps[s].fn;
+        for (int m = 0; m < steps[s].nargs && m < 3; m++) ops[nops++] = steps[s].args[m];
+      }
+      for (int o = 0; o < nouts; o++) lines[o] = outs[o].t;
+      skip = bt_exec_skip(ex, nouts, lines, nops, ops);
+    } else if (ex->graph)
+      ex->graph->failed = true;
+    free(ops);
+    free(lines);
+    if (skip) return;
+  }
   int first = outs[0].t;
   for (int o = 1; o < nouts; o++)
     if (outs[o].t < first) first = outs[o].t;

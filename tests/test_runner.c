@@ -144,6 +144,68 @@ static void test_solved_set(void **state) {
   fixture_free(&fx);
 }
 
+static bool own_solver(const char *solver, const char *id) {
+  size_t n = strlen(id);
+  return !strncmp(solver, "solve_", 6) && !strncmp(solver + 6, id, n) && (!solver[6 + n] || solver[6 + n] == '_');
+}
+
+/* --own: each task's own solvers get exactly the outcomes of a full run, the others are
+ * skipped (and left out of the results file), whatever the threads and tiles. */
+static void test_own_solvers(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "own.py");
+  const bt_program *p = tp.p;
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.keep_outputs = true;
+  bt_run full, own;
+  assert_true(bt_run_program(&full, p, &ts, &o));
+  o.own = true;
+  assert_true(bt_run_program(&own, p, &ts, &o));
+  long evaluations = 0, compared = 0, skipped = 0;
+  for (int k = 0; k < ts.n; k++) {
+    const bt_task_result *a = &full.by_task[k], *b = &own.by_task[k];
+    for (int j = 0; j < a->n_items; j++)
+      for (int s = 0; s < p->n_solvers; s++) {
+        const bt_result *x = &a->results[(size_t)j * (size_t)p->n_solvers + (size_t)s];
+        const bt_result *y = &b->results[(size_t)j * (size_t)p->n_solvers + (size_t)s];
+        if (!own_solver(p->solvers[s].name, ts.tasks[k].id)) {
+          assert_int_equal(y->verdict, BT_V_SKIPPED);
+          assert_false(b->solved[s]);
+          skipped++;
+          continue;
+        }
+        evaluations++;
+        compared++;
+        assert_int_equal(x->verdict, y->verdict);
+        assert_int_equal(x->errc, y->errc);
+        if (x->out >= 0) assert_string_equal(a->items[j].outputs[x->out], b->items[j].outputs[y->out]);
+      }
+  }
+  assert_int_equal(own.evaluations, evaluations);
+  /* 6150a2bd: its solver and its mutant; d631b094: its solver; e9afcf9a: a LimitError */
+  assert_true(own.by_task[0].solved[solver_index(p, "solve_6150a2bd")]);
+  assert_int_equal(own.by_task[2].results[solver_index(p, "solve_e9afcf9a")].errc, BT_E_LIMIT);
+  printf("own: %ld outcomes equal to the full run's, %ld skipped\n", compared, skipped);
+  char *text = results_file_text(&own);
+  assert_null(strstr(text, "solve_6150a2bdx"));
+  bt_run_free(&own);
+  o.threads = 3;
+  o.tile = 1;
+  assert_true(bt_run_program(&own, p, &ts, &o));
+  char *again = results_file_text(&own);
+  assert_string_equal(text, again);
+  free(text);
+  free(again);
+  bt_run_free(&own);
+  bt_run_free(&full);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* Thread count and tile size change nothing in the results file. */
 static void test_threads_and_tiles_identical(void **state) {
   (void)state;
@@ -330,6 +392,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_solved_set),
       cmocka_unit_test(test_threads_and_tiles_identical),
+      cmocka_unit_test(test_own_solvers),
       cmocka_unit_test(test_input_formats_identical),
       cmocka_unit_test(test_out_of_memory_stops_cleanly),
       cmocka_unit_test(test_memory_limit_per_task),
