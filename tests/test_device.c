@@ -37,6 +37,7 @@ static bt_taskset all, tasks;
 static char *cpu_results;
 static long max_steps = -1; /* per evaluation; -1: the default */
 static size_t compact_min;  /* 0: the default */
+static int device_pool = -1; /* tiles of the residency pool; -1: the default */
 
 typedef struct outcome {
   char *results; /* the results file */
@@ -55,6 +56,7 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
   o.device_tile = device_tile;
   if (max_steps >= 0) o.limits.max_steps = (uint64_t)max_steps;
   o.compact_min = compact_min;
+  o.device_pool = device_pool;
   for (int k = 0; k < n; k++) o.devices[k] = (bt_device_spec){kind, indices[k]};
   o.warn = tmpfile();
   bt_run run;
@@ -126,6 +128,21 @@ static void test_residency_equals_cpu(void **state) {
   assert_string_equal(moved.results, cpu_results);
   free(cpu.results);
   free(moved.results);
+}
+
+/* Pools of any size, not only powers of two (the residency table once hung on them). */
+static void test_residency_pool_sizes(void **state) {
+  (void)state;
+  int sizes[] = {1, 3, 100, 1000};
+  for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+    device_pool = sizes[k];
+    outcome d = run_with(1, (int[]){0}, 1, sizes[k] == 100 ? 100 : 0);
+    printf("pool of %d tiles: %ld of %ld grids already on the device\n", sizes[k], d.stats.resident, d.stats.grids);
+    assert_true(d.stats.resident > 0);
+    assert_string_equal(d.results, cpu_results);
+    free(d.results);
+  }
+  device_pool = -1;
 }
 
 static bt_value grid_of(bt_ctx *cx, int h, int w, int seed) {
@@ -344,6 +361,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_small_device_tiles_equal_cpu),
       cmocka_unit_test(test_residency_equals_cpu),
       cmocka_unit_test(test_residency_follows_moves),
+      cmocka_unit_test(test_residency_pool_sizes),
       cmocka_unit_test(test_step_limits_equal_cpu),
       cmocka_unit_test(test_demo_map_equals_cpu),
       cmocka_unit_test(test_kernel_fault_falls_back_with_one_warning),
