@@ -49,7 +49,9 @@ struct bt_device {
   bool demo_ok;      /* the counts of the last bt_device_demo_counts are in batch */
   int pool_tiles, pool_used; /* residency: tiles of the pool, tiles given out this chunk */
   uint8_t *pool_host;        /* a twin's pool (a GPU's is on the GPU) */
-  resident *table;           /* 2 x pool_tiles entries, open addressing */
+  resident *table;           /* table_mask + 1 entries (a power of two, at least 2 x
+                                pool_tiles), open addressing */
+  size_t table_mask;
   uint32_t gen;
   bt_device_stats stats;
 };
@@ -252,7 +254,12 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, ch
     bt_device_close(d);
     return NULL;
   }
-  if (pool > 0 && (d->table = calloc(2 * (size_t)pool, sizeof *d->table))) d->pool_tiles = pool;
+  size_t entries = 2;
+  while (pool > 0 && entries < 2 * (size_t)pool) entries *= 2;
+  if (pool > 0 && (d->table = calloc(entries, sizeof *d->table))) {
+    d->pool_tiles = pool;
+    d->table_mask = entries - 1;
+  }
   d->gen = 1;
   return d;
 }
@@ -317,13 +324,13 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
 void bt_device_forget(bt_device *d) {
   d->pool_used = 0;
   if (++d->gen == 0) { /* wrapped: every entry would look current */
-    memset(d->table, 0, d->table ? 2 * (size_t)d->pool_tiles * sizeof *d->table : 0);
+    memset(d->table, 0, d->table ? (d->table_mask + 1) * sizeof *d->table : 0);
     d->gen = 1;
   }
 }
 
 static size_t resident_hash(const bt_device *d, const bt_value *rows) {
-  return (size_t)(((uintptr_t)rows >> 4) * 0x9E3779B97F4A7C15ull) & (2 * (size_t)d->pool_tiles - 1);
+  return (size_t)(((uintptr_t)rows >> 4) * 0x9E3779B97F4A7C15ull) & d->table_mask;
 }
 
 /* Whether the operand's value lives for the whole chunk: I, S, constant and task lines,
@@ -336,7 +343,7 @@ static bool chunk_lived(const bt_exec *ex, bt_operand o) {
 /* The pool tile holding grid v of item k, or -1. */
 static int resident_find(const bt_device *d, const bt_exec *ex, int k, bt_value v) {
   if (!d->pool_tiles || v.kind != BT_TUPLE || v.n == 0) return -1;
-  size_t mask = 2 * (size_t)d->pool_tiles - 1;
+  size_t mask = d->table_mask;
   for (size_t h = resident_hash(d, v.u.items);; h = (h + 1) & mask) {
     const resident *r = &d->table[h];
     if (r->gen != d->gen) return -1;
@@ -347,7 +354,7 @@ static int resident_find(const bt_device *d, const bt_exec *ex, int k, bt_value 
 
 static void resident_add(bt_device *d, const bt_exec *ex, int k, bool lives, bt_value v, int tile) {
   if (v.kind != BT_TUPLE || v.n == 0) return;
-  size_t mask = 2 * (size_t)d->pool_tiles - 1, h = resident_hash(d, v.u.items);
+  size_t mask = d->table_mask, h = resident_hash(d, v.u.items);
   while (d->table[h].gen == d->gen) h = (h + 1) & mask; /* at most pool_tiles of 2 x pool_tiles used */
   d->table[h] = (resident){v.u.items, v.n, lives ? -1 : k, lives ? 0 : ex->items[k].moves, d->gen, tile};
 }
