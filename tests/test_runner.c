@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "bt_prims.h"
 #include "card.h"
 #include "interp.h"
 #include "report.h"
@@ -191,7 +192,8 @@ static void test_own_solvers(void **state) {
   assert_int_equal(own.by_task[2].results[solver_index(p, "solve_e9afcf9a")].errc, BT_E_LIMIT);
   printf("own: %ld outcomes equal to the full run's, %ld skipped\n", compared, skipped);
   char *text = results_file_text(&own);
-  assert_null(strstr(text, "solve_6150a2bdx"));
+  assert_non_null(strstr(text, "\"solve_6150a2bd\": {"));
+  assert_null(strstr(text, "\"solve_6150a2bdx\": {")); /* listed among the solvers, no result */
   bt_run_free(&own);
   o.threads = 3;
   o.tile = 1;
@@ -204,6 +206,46 @@ static void test_own_solvers(void **state) {
   bt_run_free(&full);
   bt_tasks_free(&ts);
   program_unload(&tp);
+}
+
+/* A program (as emitted code would be) calling a function value with more arguments than
+ * any function takes: card rejects such a file, and the runtime gives a TypeError rather
+ * than writing past its argument array. */
+static void wide_call_run(bt_exec *ex, bt_class phase) {
+  if (phase != BT_CLASS_SAMPLE) return;
+  bt_exec_callvar(ex, 1, BT_FNV(BT_P_identity), 8, (const bt_operand[]){BT_I, BT_I, BT_I, BT_I, BT_I, BT_I, BT_I, BT_I});
+  bt_exec_call(ex, 2, BT_P_identity, 1, (const bt_operand[]){BT_I});
+}
+
+static void test_call_with_too_many_arguments(void **state) {
+  (void)state;
+  static const uint8_t classes[3] = {0, BT_CLASS_SAMPLE, BT_CLASS_SAMPLE};
+  static const int32_t last_use[3] = {0, 3, 3};
+  static const bt_solver_info solvers[2] = {{"solve_wide", "wide.c", 1, 1}, {"solve_6150a2bd", "wide.c", 2, 2}};
+  const bt_program p = {.n_lines = 2, .line_class = classes, .last_use = last_use, .n_solvers = 2,
+                        .solvers = solvers, .run = wide_call_run};
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  for (int own = 0; own < 2; own++) {
+    o.own = own;
+    bt_run run;
+    assert_true(bt_run_program(&run, &p, &ts, &o));
+    for (int k = 0; k < ts.n; k++)
+      for (int j = 0; j < run.by_task[k].n_items; j++) {
+        const bt_result *r = &run.by_task[k].results[(size_t)j * 2];
+        if (own) {
+          assert_int_equal(r[0].verdict, BT_V_SKIPPED);
+          assert_int_equal(r[1].verdict, strcmp(ts.tasks[k].id, "6150a2bd") ? BT_V_SKIPPED : BT_V_MISMATCH);
+        } else {
+          assert_int_equal(r[0].verdict, BT_V_ERROR);
+          assert_int_equal(r[0].errc, BT_E_TYPE);
+        }
+      }
+    bt_run_free(&run);
+  }
+  bt_tasks_free(&ts);
 }
 
 /* Thread count and tile size change nothing in the results file. */
@@ -393,6 +435,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_solved_set),
       cmocka_unit_test(test_threads_and_tiles_identical),
       cmocka_unit_test(test_own_solvers),
+      cmocka_unit_test(test_call_with_too_many_arguments),
       cmocka_unit_test(test_input_formats_identical),
       cmocka_unit_test(test_out_of_memory_stops_cleanly),
       cmocka_unit_test(test_memory_limit_per_task),
