@@ -277,6 +277,14 @@ static card_vtype check_prim_call(checker *c, card_stmt *st, const card_vtype *a
 static card_vtype check_value_call(checker *c, card_stmt *st, const card_vtype *fn) {
   const card_arg *a = &st->callee;
   bool temp = a->kind == ARG_VAR && c->sv->stmts[a->var].temp;
+  int most = 0; /* no function value takes more arguments than the widest primitive */
+  for (int k = 0; k < c->cat->n_prims; k++)
+    if (c->cat->prims[k].arity > most) most = c->cat->prims[k].arity;
+  if (st->nargs > most) {
+    error_at(c, a->line, a->col, "a function value takes at most %d argument%s, got %d", most, plural(most),
+             st->nargs);
+    return unknown();
+  }
   if (fn->type && !type_fits(fn->type, c->callable, c->cat)) {
     if (temp)
       error_at(c, a->line, a->col, "the called value is not a function (type %s)", type_name(fn));

@@ -251,7 +251,7 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
   }
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
-    bt_value a[4];
+    bt_value a[BT_MAX_ARGS];
     for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call_prim(it->cx, prim, a));
@@ -268,7 +268,11 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
-    bt_value a[4];
+    bt_value a[BT_MAX_ARGS];
+    if (nargs > BT_MAX_ARGS) { /* no function takes that many: Python's TypeError */
+      bt_exec_store(ex, it, t, bt_err(BT_E_TYPE));
+      continue;
+    }
     for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call_line(it->cx, bt_exec_operand(ex, it, fn), a, nargs));

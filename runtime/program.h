@@ -28,6 +28,9 @@ typedef enum bt_operand_kind {
   BT_O_STEP,  /* a: an earlier step of the same bt_exec_sample call */
 } bt_operand_kind;
 
+/* The most arguments a call takes (the widest primitive; closures take fewer). */
+enum { BT_MAX_ARGS = 4 };
+
 typedef struct bt_operand {
   int32_t kind;
   int32_t a, b;
