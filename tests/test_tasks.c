@@ -333,6 +333,29 @@ static void test_bom_and_special_files(void **state) {
   free(dir);
 }
 
+/* In a directory, a FIFO (or device, or socket) named *.json is skipped with an error:
+ * opening one waits for a writer that never comes. */
+static void test_fifo_in_directory(void **state) {
+  (void)state;
+  char *dir = make_tmpdir(), path[512];
+  char *text = read_text("good/6150a2bd.json");
+  snprintf(path, sizeof path, "%s/6150a2bd.json", dir);
+  write_bytes(path, text, strlen(text));
+  snprintf(path, sizeof path, "%s/fifo.json", dir);
+  assert_int_equal(mkfifo(path, 0600), 0);
+  bt_taskset ts;
+  char *msg = load1(&ts, dir), want[600];
+  snprintf(want, sizeof want, "%s: error: not a regular file (a FIFO, device or socket); skipped\n", path);
+  assert_string_equal(msg, want);
+  assert_int_equal(ts.n, 1);
+  assert_int_equal(ts.rejected, 1);
+  bt_tasks_free(&ts);
+  free(msg);
+  free(text);
+  remove_tree(dir);
+  free(dir);
+}
+
 /* ---- Kaggle files ------------------------------------------------------------------------- */
 
 static void test_kaggle_same_as_task_files(void **state) {
@@ -705,6 +728,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_bad_and_good_together),
       cmocka_unit_test(test_good_tasks),
       cmocka_unit_test(test_bom_and_special_files),
+      cmocka_unit_test(test_fifo_in_directory),
       cmocka_unit_test(test_kaggle_same_as_task_files),
       cmocka_unit_test(test_kaggle_errors),
       cmocka_unit_test(test_duplicate_ids_keep_the_first),
