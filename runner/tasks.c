@@ -889,6 +889,12 @@ static void list_dir(bt_taskset *ts, const char *dir, inputs *in, FILE *errors) 
       free(path);
       continue;
     }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* opening a FIFO waits for a writer */
+      file_error(errors, path, 0, 0, "not a regular file (a FIFO, device or socket); skipped");
+      ts->rejected++;
+      free(path);
+      continue;
+    }
     names[n++] = path;
   }
   closedir(d);
