@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -248,6 +250,60 @@ static void test_call_with_too_many_arguments(void **state) {
   bt_tasks_free(&ts);
 }
 
+/* Resident memory of this process, in KiB (/proc/self/statm), or -1. */
+static long rss_kib(void) {
+  long pages = -1, resident = -1;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+  if (f) fclose(f);
+  return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* A runaway solver on the 20 items of one task: every item fills its memory limit and is a
+ * LimitError, and the worker's memory stays about one item's, not 20 (it grew by the limit
+ * per item). Measured in a child process, whose peak is its own. */
+static void test_memory_bounded_across_items(void **state) {
+  (void)state;
+  enum { LIMIT_MIB = 16 };
+  test_program tp;
+  program_load(&tp, "runaway.py");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/twenty", runner_data);
+  const char *paths[1] = {path};
+  bt_taskset ts;
+  assert_int_equal(bt_tasks_load(&ts, paths, 1, stderr), 0);
+  for (int threads = 1; threads <= 2; threads++) {
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      long before = rss_kib();
+      bt_run_opts o;
+      bt_run_opts_default(&o);
+      o.threads = threads;
+      o.limits.max_bytes = (size_t)LIMIT_MIB << 20;
+      o.limits.max_steps = 400000;
+      bt_run run;
+      if (!bt_run_program(&run, tp.p, &ts, &o)) _exit(2);
+      for (int j = 0; j < run.by_task[0].n_items; j++)
+        if (run.by_task[0].results[j].errc != BT_E_LIMIT) _exit(3);
+      struct rusage ru;
+      getrusage(RUSAGE_SELF, &ru);
+      long grown = ru.ru_maxrss - before;
+      printf("runaway solver, 20 items, %d thread%s, --max-mib %d: peak RSS grew by %ld KiB\n", threads,
+             threads > 1 ? "s" : "", LIMIT_MIB, grown);
+      fflush(stdout);
+      _exit(before >= 0 && grown < 6 * LIMIT_MIB * 1024 ? 0 : 4);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+  }
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* Thread count and tile size change nothing in the results file. */
 static void test_threads_and_tiles_identical(void **state) {
   (void)state;
@@ -436,6 +492,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_threads_and_tiles_identical),
       cmocka_unit_test(test_own_solvers),
       cmocka_unit_test(test_call_with_too_many_arguments),
+      cmocka_unit_test(test_memory_bounded_across_items),
       cmocka_unit_test(test_input_formats_identical),
       cmocka_unit_test(test_out_of_memory_stops_cleanly),
       cmocka_unit_test(test_memory_limit_per_task),
