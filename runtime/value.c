@@ -638,11 +638,54 @@ static inline bool both_int(bt_value a, bt_value b) {
 
 static inline int cmp_int(int64_t x, int64_t y) { return x < y ? -1 : x > y; }
 
+/* cmp_slow(x, y, depth) of two int pairs or two cells (c, (i, j)) of ints, spending the
+ * budget exactly as that walk does (its cmp_seq at depth + 1, a cell's pair at depth + 2);
+ * false when x and y are not both of one of these shapes. Most sets are of these. */
+static inline bool cmp_small(bt_value x, bt_value y, int depth, int *out) {
+  if (x.kind != BT_TUPLE || y.kind != BT_TUPLE || x.n != 2 || y.n != 2 || depth + 2 > BT_MAX_NEST) return false;
+  const bt_value *p = x.u.items, *q = y.u.items;
+  if (!both_int(p[0], q[0])) return false;
+  bool cells = p[1].kind == BT_TUPLE;
+  if (cells ? q[1].kind != BT_TUPLE || p[1].n != 2 || q[1].n != 2 || !both_int(p[1].u.items[0], q[1].u.items[0]) ||
+                  !both_int(p[1].u.items[1], q[1].u.items[1])
+            : !both_int(p[1], q[1]))
+    return false;
+  if (bt_walk_spent()) { /* the walk at depth + 1 answers at once */
+    *out = 0;
+    return true;
+  }
+  int c = cmp_int(p[0].u.i, q[0].u.i);
+  if (c) {
+    bt_walk_left -= 1;
+  } else if (!cells) {
+    c = cmp_int(p[1].u.i, q[1].u.i);
+    bt_walk_left -= 2;
+  } else {
+    if (!bt_walk_spent()) {
+      const bt_value *u = p[1].u.items, *v = q[1].u.items;
+      c = cmp_int(u[0].u.i, v[0].u.i);
+      if (c)
+        bt_walk_left -= 1;
+      else {
+        c = cmp_int(u[1].u.i, v[1].u.i);
+        bt_walk_left -= 2;
+      }
+    }
+    bt_walk_left -= 2;
+  }
+  *out = c;
+  return true;
+}
+
 static int cmp_seq(const bt_value *a, uint32_t na, const bt_value *b, uint32_t nb, int depth) {
   if (bt_walk_spent() || too_deep(depth)) return 0;
   uint32_t n = na < nb ? na : nb;
   for (uint32_t k = 0; k < n; k++) {
-    int c = both_int(a[k], b[k]) ? cmp_int(a[k].u.i, b[k].u.i) : cmp_slow(a[k], b[k], depth);
+    int c;
+    if (both_int(a[k], b[k]))
+      c = cmp_int(a[k].u.i, b[k].u.i);
+    else if (!cmp_small(a[k], b[k], depth, &c))
+      c = cmp_slow(a[k], b[k], depth);
     if (c) {
       bt_walk_left -= k + 1;
       return c;
