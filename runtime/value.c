@@ -277,6 +277,29 @@ static void sort_keyed(keyed *v, keyed *tmp, size_t n) {
   }
 }
 
+/* Stable LSD radix sort of keyed entries on the bytes in which the keys differ (tmp: n
+ * entries of scratch): coordinates of grids vary in two or three bytes of the key. */
+static void radix_keyed(keyed *v, keyed *tmp, size_t n) {
+  uint64_t any = 0, all = ~(uint64_t)0;
+  for (size_t k = 0; k < n; k++) {
+    any |= v[k].key;
+    all &= v[k].key;
+  }
+  uint64_t vary = any ^ all;
+  keyed *from = v, *to = tmp;
+  for (int shift = 0; shift < 64; shift += 8) {
+    if (!((vary >> shift) & 0xff)) continue;
+    size_t at[257] = {0};
+    for (size_t k = 0; k < n; k++) at[((from[k].key >> shift) & 0xff) + 1]++;
+    for (int d = 0; d < 256; d++) at[d + 1] += at[d];
+    for (size_t k = 0; k < n; k++) to[at[(from[k].key >> shift) & 0xff]++] = from[k];
+    keyed *t = from;
+    from = to;
+    to = t;
+  }
+  if (from != v) memcpy(v, from, n * sizeof *v);
+}
+
 /* Whether every item is a pair (or, when the first is, a cell) with a packed key. */
 static bool keyed_kind(const bt_value *items, size_t n, bool *cells) {
   *cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
@@ -306,7 +329,10 @@ static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
       pack_key(items[k], cells, &ks[k].key);
       ks[k].at = (uint32_t)k;
     }
-    sort_keyed(ks, tmp, n);
+    if (n >= 64)
+      radix_keyed(ks, tmp, n);
+    else
+      sort_keyed(ks, tmp, n);
     memcpy(copy, items, n * sizeof *copy);
     for (k = 0; k < n; k++)
       if (k == 0 || ks[k].key != ks[k - 1].key) items[m++] = copy[ks[k].at];
