@@ -210,6 +210,30 @@ static void test_own_solvers(void **state) {
   program_unload(&tp);
 }
 
+/* The summary counts a task's mutants (solve_<id>_<suffix>) as its own solvers, not as
+ * cross-task hits. */
+static void test_summary_counts_mutants_as_own(void **state) {
+  (void)state;
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  fixture fx;
+  fixture_run(&fx, "own.py", &o);
+  const bt_program *p = fx.tp.p;
+  assert_true(fx.run.by_task[0].solved[solver_index(p, "solve_6150a2bd_m2")]);
+  FILE *f = tmpfile();
+  bt_print_summary(&fx.run, 1, f);
+  rewind(f);
+  char text[4096] = {0};
+  assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+  fclose(f);
+  printf("%s", text);
+  assert_non_null(strstr(text, "tasks solved           2\n"));
+  assert_non_null(strstr(text, "  by their own solver  3\n"));
+  assert_non_null(strstr(text, "  cross-task hits      0\n"));
+  assert_null(strstr(text, "solve_6150a2bd_m2 solves"));
+  fixture_free(&fx);
+}
+
 /* A program (as emitted code would be) calling a function value with more arguments than
  * any function takes: card rejects such a file, and the runtime gives a TypeError rather
  * than writing past its argument array. */
@@ -492,6 +516,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_threads_and_tiles_identical),
       cmocka_unit_test(test_own_solvers),
       cmocka_unit_test(test_call_with_too_many_arguments),
+      cmocka_unit_test(test_summary_counts_mutants_as_own),
       cmocka_unit_test(test_memory_bounded_across_items),
       cmocka_unit_test(test_input_formats_identical),
       cmocka_unit_test(test_out_of_memory_stops_cleanly),

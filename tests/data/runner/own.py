@@ -25,6 +25,13 @@ def solve_d631b094(I):
     return O
 
 
+# Another of its mutants, which solves it too (rot180 = vmirror . hmirror).
+def solve_6150a2bd_m2(I):
+    x1 = hmirror(I)
+    O = vmirror(x1)
+    return O
+
+
 # Not 6150a2bd's: the id must be followed by the end or "_".
 def solve_6150a2bdx(I):
     x1 = rot90(I)
