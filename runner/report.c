@@ -167,11 +167,6 @@ bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors) {
   return close_temp(f, tmp, path, errors);
 }
 
-/* Whether solver name is solve_<task id>. */
-static bool own_task(const char *solver, const char *task) {
-  return strncmp(solver, "solve_", 6) == 0 && strcmp(solver + 6, task) == 0;
-}
-
 void bt_print_summary(const bt_run *run, int threads, FILE *out) {
   const bt_program *p = run->prog;
   long items = 0;
@@ -183,7 +178,7 @@ void bt_print_summary(const bt_run *run, int threads, FILE *out) {
     for (int s = 0; s < p->n_solvers; s++) {
       if (!tr->solved[s]) continue;
       any = true;
-      if (own_task(p->solvers[s].name, run->tasks->tasks[k].id))
+      if (bt_is_own_solver(p->solvers[s].name, run->tasks->tasks[k].id))
         own++;
       else
         cross++;
@@ -204,7 +199,7 @@ void bt_print_summary(const bt_run *run, int threads, FILE *out) {
     fprintf(out, "cross-task hits:\n");
     for (int k = 0; k < run->tasks->n; k++)
       for (int s = 0; s < p->n_solvers; s++)
-        if (run->by_task[k].solved[s] && !own_task(p->solvers[s].name, run->tasks->tasks[k].id))
+        if (run->by_task[k].solved[s] && !bt_is_own_solver(p->solvers[s].name, run->tasks->tasks[k].id))
           fprintf(out, "  %s solves %s\n", p->solvers[s].name, run->tasks->tasks[k].id);
   }
 }

@@ -261,8 +261,7 @@ static void empty_arena(worker *w, bt_ctx *cx) {
   bt_arena_trim(cx, 2 * BT_COMPACT_MIN);
 }
 
-/* Whether solver is task id's own: solve_<id>, or solve_<id>_<anything> (its mutants). */
-static bool is_own(const char *solver, const char *id) {
+bool bt_is_own_solver(const char *solver, const char *id) {
   size_t n = strlen(id);
   return strncmp(solver, "solve_", 6) == 0 && strncmp(solver + 6, id, n) == 0 &&
          (solver[6 + n] == '\0' || solver[6 + n] == '_');
@@ -275,7 +274,7 @@ static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t 
   int32_t outs[64];
   int n = 0;
   for (int s = 0; s < p->n_solvers; s++) {
-    own[s] = is_own(p->solvers[s].name, t->id);
+    own[s] = bt_is_own_solver(p->solvers[s].name, t->id);
     if (!own[s]) continue;
     outs[n++] = p->solvers[s].out;
     if (n == 64) {
@@ -419,7 +418,7 @@ static bool alloc_results(bt_run *run, bool own) {
     int evaluated = ns;
     if (own) {
       evaluated = 0;
-      for (int s = 0; s < ns; s++) evaluated += is_own(run->prog->solvers[s].name, ts->tasks[k].id);
+      for (int s = 0; s < ns; s++) evaluated += bt_is_own_solver(run->prog->solvers[s].name, ts->tasks[k].id);
     }
     run->evaluations += (long)n_items * evaluated;
   }

@@ -77,6 +77,8 @@ typedef struct bt_run {
 } bt_run;
 
 void bt_run_opts_default(bt_run_opts *o);
+/* Whether solver is task id's own: solve_<id>, or solve_<id>_<suffix> (its mutants). */
+bool bt_is_own_solver(const char *solver, const char *id);
 /* Runs prog over every item of tasks; results land in run (identical whatever the
  * thread count or tile size). False when the host memory for the results or for a chunk
  * of tasks could not be had: one line on opts.warn says which, the workers stop taking
