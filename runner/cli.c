@@ -205,6 +205,10 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     free(paths);
     return 2;
   }
+  if (!bt_outputs_writable(out, kaggle, stderr)) { /* before a long run, not after it */
+    free(paths);
+    return 2;
+  }
   bt_taskset ts;
   int rejected = bt_tasks_load(&ts, paths, n_paths, stderr);
   free(paths);

@@ -1,10 +1,12 @@
 /* report.c: what a run produced, as a results file (docs/results.md), a Kaggle
  * submission and a summary table. Files are written to a temporary name beside the
  * target and renamed, so a reader never sees half a file. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batt.h"
@@ -12,30 +14,113 @@
 
 static const char *const verdict_names[] = {"error", "match", "mismatch", "unknown", "skipped"};
 
-/* Opens a temporary file beside path; *tmp receives its name (free it with close_temp).
- * NULL, with the reason on errors, when it cannot be created. */
-static FILE *open_temp(const char *path, char **tmp, FILE *errors) {
-  size_t n = strlen(path) + 32;
-  *tmp = malloc(n);
-  snprintf(*tmp, n, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(*tmp, "w");
-  if (!f) {
-    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
-    free(*tmp);
+/* An output being written: to a temporary file beside its target, renamed over the target
+ * at the end (a reader never sees half a file), or in place for what is not a regular file
+ * (/dev/null, /dev/stdout, a FIFO). A symbolic link is followed: its target is replaced,
+ * the link stays; a file replaced keeps its mode. */
+typedef struct out_file {
+  FILE *f;
+  char *target; /* the file renamed over (path, or where its links lead) */
+  char *tmp;    /* NULL: written in place */
+  mode_t mode;  /* the target's mode, when it exists */
+  bool keep_mode;
+} out_file;
+
+/* Resolves path into o (no file opened); false, with the reason on errors, when it
+ * cannot be written. */
+static bool out_resolve(out_file *o, const char *path, FILE *errors) {
+  memset(o, 0, sizeof *o);
+  struct stat st, lst;
+  if (stat(path, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      fprintf(errors, "batt: error: cannot write %s: is a directory\n", path);
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) return true; /* in place */
+    o->target = realpath(path, NULL);
+    o->mode = st.st_mode & 07777;
+    o->keep_mode = true;
+  } else if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    fprintf(errors, "batt: error: cannot write %s: a symbolic link to nothing\n", path);
+    return false;
+  } else {
+    o->target = strdup(path);
   }
-  return f;
+  if (!o->target) {
+    fprintf(errors, "batt: error: cannot write %s: %s\n", path, strerror(errno));
+    return false;
+  }
+  size_t n = strlen(o->target) + 32;
+  o->tmp = malloc(n);
+  if (!o->tmp) {
+    free(o->target);
+    fprintf(errors, "batt: error: cannot write %s: out of memory\n", path);
+    return false;
+  }
+  snprintf(o->tmp, n, "%s.tmp.%ld", o->target, (long)getpid());
+  return true;
 }
 
-static bool close_temp(FILE *f, char *tmp, const char *path, FILE *errors) {
-  bool ok = !ferror(f);
-  ok &= fclose(f) == 0;
-  if (ok && rename(tmp, path) != 0) ok = false;
+static void out_free(out_file *o) {
+  free(o->target);
+  free(o->tmp);
+}
+
+static bool out_open(out_file *o, const char *path, FILE *errors) {
+  if (!out_resolve(o, path, errors)) return false;
+  o->f = fopen(o->tmp ? o->tmp : path, "w");
+  if (!o->f) {
+    fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
+    out_free(o);
+    return false;
+  }
+  return true;
+}
+
+static bool out_close(out_file *o, const char *path, FILE *errors) {
+  bool ok = !ferror(o->f);
+  if (ok && o->tmp && o->keep_mode) ok = fchmod(fileno(o->f), o->mode) == 0;
+  ok &= fclose(o->f) == 0;
+  if (ok && o->tmp && rename(o->tmp, o->target) != 0) ok = false;
   if (!ok) {
     fprintf(errors, "batt: error: cannot write %s: %s\n", path, strerror(errno));
-    remove(tmp);
+    if (o->tmp) remove(o->tmp);
   }
-  free(tmp);
+  out_free(o);
   return ok;
+}
+
+/* Whether path can be written: a temporary file beside it can be made (then removed). */
+static bool out_check(const char *path, out_file *o, FILE *errors) {
+  if (!out_resolve(o, path, errors)) return false;
+  if (!o->tmp) {
+    if (access(path, W_OK) == 0) return true;
+  } else {
+    FILE *f = fopen(o->tmp, "w");
+    if (f) {
+      fclose(f);
+      remove(o->tmp);
+      return true;
+    }
+  }
+  fprintf(errors, "batt: error: cannot write %s: %s\n", path, strerror(errno));
+  out_free(o);
+  return false;
+}
+
+bool bt_outputs_writable(const char *out, const char *kaggle, FILE *errors) {
+  out_file a, b;
+  if (out && !out_check(out, &a, errors)) return false;
+  if (kaggle && !out_check(kaggle, &b, errors)) {
+    if (out) out_free(&a);
+    return false;
+  }
+  /* what is written in place (a device) may take both */
+  bool same = out && kaggle && a.target && b.target && strcmp(a.target, b.target) == 0;
+  if (same) fprintf(errors, "batt: error: --out and --kaggle name the same file (%s)\n", kaggle);
+  if (out) out_free(&a);
+  if (kaggle) out_free(&b);
+  return !same;
 }
 
 static void put_json_string(FILE *f, const char *s) {
@@ -63,9 +148,9 @@ static void put_plain_grid(FILE *f, const char *encoded) {
 }
 
 bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
-  char *tmp;
-  FILE *f = open_temp(path, &tmp, errors);
-  if (!f) return false;
+  out_file o;
+  if (!out_open(&o, path, errors)) return false;
+  FILE *f = o.f;
   const bt_program *p = run->prog;
   fprintf(f, "{\"format\": \"batt-results-1\",\n \"solvers\": [");
   for (int s = 0; s < p->n_solvers; s++) {
@@ -107,7 +192,7 @@ bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
     fprintf(f, "]}");
   }
   fprintf(f, "]}\n");
-  return close_temp(f, tmp, path, errors);
+  return out_close(&o, path, errors);
 }
 
 /* Candidate outputs of one test item, best first: outputs of solvers that solved every
@@ -140,9 +225,9 @@ static int rank_attempts(const bt_program *p, const bt_task_result *tr, int item
 }
 
 bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors) {
-  char *tmp;
-  FILE *f = open_temp(path, &tmp, errors);
-  if (!f) return false;
+  out_file o;
+  if (!out_open(&o, path, errors)) return false;
+  FILE *f = o.f;
   fputc('{', f);
   for (int k = 0; k < run->tasks->n; k++) {
     const bt_task *t = &run->tasks->tasks[k];
@@ -164,7 +249,7 @@ bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors) {
     fputc(']', f);
   }
   fputs("\n}\n", f);
-  return close_temp(f, tmp, path, errors);
+  return out_close(&o, path, errors);
 }
 
 void bt_print_summary(const bt_run *run, int threads, FILE *out) {

@@ -13,5 +13,8 @@ bool bt_write_results(const bt_run *run, const char *path, FILE *errors);
  * solved every demonstration pair of the task, most agreed-on output first. */
 bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors);
 void bt_print_summary(const bt_run *run, int threads, FILE *out);
+/* Before a run: whether the results file and the submission (either may be NULL) can be
+ * written, and are not one file; false with the reason on errors. */
+bool bt_outputs_writable(const char *out, const char *kaggle, FILE *errors);
 
 #endif

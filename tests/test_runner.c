@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,7 +29,7 @@
 #include "run.h"
 #include "tasks.h"
 
-static const char *catalog_path, *runner_data, *tasks_data;
+static const char *catalog_path, *runner_data, *tasks_data, *self_path;
 
 /* A program made from solver files, as `card run` makes it. */
 typedef struct test_program {
@@ -164,6 +163,7 @@ static void test_own_solvers(void **state) {
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.keep_outputs = true;
+  o.limits.max_steps = 20000; /* e9afcf9a's runaway solver stops soon */
   bt_run full, own;
   assert_true(bt_run_program(&full, p, &ts, &o));
   o.own = true;
@@ -216,6 +216,7 @@ static void test_summary_counts_mutants_as_own(void **state) {
   (void)state;
   bt_run_opts o;
   bt_run_opts_default(&o);
+  o.limits.max_steps = 20000; /* e9afcf9a's runaway solver stops soon */
   fixture fx;
   fixture_run(&fx, "own.py", &o);
   const bt_program *p = fx.tp.p;
@@ -274,58 +275,71 @@ static void test_call_with_too_many_arguments(void **state) {
   bt_tasks_free(&ts);
 }
 
-/* Resident memory of this process, in KiB (/proc/self/statm), or -1. */
-static long rss_kib(void) {
-  long pages = -1, resident = -1;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (f && fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+/* A line "Name:   N kB" of /proc/self/status: N, or -1. VmHWM is the peak of this
+ * process image alone (getrusage's ru_maxrss also counts the image before an exec). */
+static long status_kib(const char *name) {
+  char line[256];
+  long v = -1;
+  size_t n = strlen(name);
+  FILE *f = fopen("/proc/self/status", "r");
+  while (f && fgets(line, sizeof line, f))
+    if (!strncmp(line, name, n) && line[n] == ':') v = atol(line + n + 1);
   if (f) fclose(f);
-  return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+  return v;
 }
 
-/* A runaway solver on the 20 items of one task: every item fills its memory limit and is a
- * LimitError, and the worker's memory stays about one item's, not 20 (it grew by the limit
- * per item). Measured in a child process, whose peak is its own. */
-static void test_memory_bounded_across_items(void **state) {
-  (void)state;
-  enum { LIMIT_MIB = 16 };
+enum { RUNAWAY_LIMIT_MIB = 16 };
+
+/* The child of test_memory_bounded_across_items, in a process of its own (exec'd afresh,
+ * so that no memory of earlier tests is there to reuse): runs the runaway solver and
+ * exits 0 when its peak RSS grew by less than 6 times the memory limit. */
+static int runaway_child(int threads) {
   test_program tp;
   program_load(&tp, "runaway.py");
   char path[1024];
   snprintf(path, sizeof path, "%s/twenty", runner_data);
   const char *paths[1] = {path};
   bt_taskset ts;
-  assert_int_equal(bt_tasks_load(&ts, paths, 1, stderr), 0);
+  if (bt_tasks_load(&ts, paths, 1, stderr) != 0) return 2;
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.threads = threads;
+  o.limits.max_bytes = (size_t)RUNAWAY_LIMIT_MIB << 20;
+  o.limits.max_steps = 400000;
+  long before = status_kib("VmRSS");
+  bt_run run;
+  if (!bt_run_program(&run, tp.p, &ts, &o)) return 2;
+  for (int j = 0; j < run.by_task[0].n_items; j++)
+    if (run.by_task[0].results[j].errc != BT_E_LIMIT) return 3;
+  long peak = status_kib("VmHWM"), grown = peak - before;
+  printf("runaway solver, 20 items, %d thread%s, --max-mib %d: peak RSS grew by %ld KiB\n", threads,
+         threads > 1 ? "s" : "", RUNAWAY_LIMIT_MIB, grown);
+  bt_run_free(&run);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+  return before >= 0 && peak >= 0 && grown < 6 * RUNAWAY_LIMIT_MIB * 1024 ? 0 : 4;
+}
+
+/* A runaway solver on the 20 items of one task: every item fills its memory limit and is a
+ * LimitError, and the worker's memory stays about one item's, not 20 (it grew by the limit
+ * per item). */
+static void test_memory_bounded_across_items(void **state) {
+  (void)state;
   for (int threads = 1; threads <= 2; threads++) {
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-      long before = rss_kib();
-      bt_run_opts o;
-      bt_run_opts_default(&o);
-      o.threads = threads;
-      o.limits.max_bytes = (size_t)LIMIT_MIB << 20;
-      o.limits.max_steps = 400000;
-      bt_run run;
-      if (!bt_run_program(&run, tp.p, &ts, &o)) _exit(2);
-      for (int j = 0; j < run.by_task[0].n_items; j++)
-        if (run.by_task[0].results[j].errc != BT_E_LIMIT) _exit(3);
-      struct rusage ru;
-      getrusage(RUSAGE_SELF, &ru);
-      long grown = ru.ru_maxrss - before;
-      printf("runaway solver, 20 items, %d thread%s, --max-mib %d: peak RSS grew by %ld KiB\n", threads,
-             threads > 1 ? "s" : "", LIMIT_MIB, grown);
-      fflush(stdout);
-      _exit(before >= 0 && grown < 6 * LIMIT_MIB * 1024 ? 0 : 4);
+      char t[8];
+      snprintf(t, sizeof t, "%d", threads);
+      execl(self_path, self_path, catalog_path, runner_data, tasks_data, "--runaway-child", t, (char *)NULL);
+      _exit(127);
     }
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
   }
-  bt_tasks_free(&ts);
-  program_unload(&tp);
 }
 
 /* Thread count and tile size change nothing in the results file. */
@@ -508,9 +522,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: test_runner CATALOG RUNNER_DATA TASKS_DATA\n");
     return 2;
   }
+  self_path = argv[0];
   catalog_path = argv[1];
   runner_data = argv[2];
   tasks_data = argv[3];
+  if (argc == 6 && strcmp(argv[4], "--runaway-child") == 0) return runaway_child(atoi(argv[5]));
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_solved_set),
       cmocka_unit_test(test_threads_and_tiles_identical),
