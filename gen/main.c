@@ -188,6 +188,14 @@ static bool load(const options *o, loaded *L) {
     fprintf(stderr, "card: error: no solver file given\n");
     return false;
   }
+  struct stat out_st, in_st;
+  for (int k = 0; o->out && stat(o->out, &out_st) == 0 && k < n_files; k++) {
+    const char *in = o->manifest ? L->mf.sources[k] : o->files[k];
+    if (stat(in, &in_st) == 0 && in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
+      fprintf(stderr, "card: error: -o %s is also an input (%s): it would be overwritten\n", o->out, in);
+      return false;
+    }
+  }
   card_diag d = {0};
   for (int k = 0; k < n_files; k++) program_add_file(&L->prog, o->manifest ? L->mf.sources[k] : o->files[k], &d);
   bool ok = check_program(&L->prog, &L->cat, &d);
