@@ -49,18 +49,24 @@ typedef struct options {
   const char *seed, *count, *edits; /* card mutate */
 } options;
 
+static const char usage_text[] =
+    "usage: card check FILE...\n"
+    "       card dump FILE...\n"
+    "       card emit --manifest MANIFEST.yaml\n"
+    "       card emit FILE... -o OUT.c [--header OUT.h]\n"
+    "       card build FILE... -o PROGRAM\n"
+    "       card run FILE... [-- BATT-RUN-ARGUMENTS...]\n"
+    "       card report FILE... | --manifest MANIFEST.yaml\n"
+    "       card mutate FILE... [--seed N] [--count K] [--edits E] [-o OUT.py]\n"
+    "       card --help | --version\n"
+    "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES "),\n"
+    "         --no-fuse (no fused calls), --report (print the batch patterns found)\n"
+    "exit status: 0 done; 1 an error in a solver file (each as file:line:col), or a file\n"
+    "that cannot be read or written, or the compiler failed; 2 usage error\n"
+    "(card run: batt run's exit status).\n";
+
 static int usage(void) {
-  fputs("usage: card check FILE...\n"
-        "       card dump FILE...\n"
-        "       card emit --manifest MANIFEST.yaml\n"
-        "       card emit FILE... -o OUT.c [--header OUT.h]\n"
-        "       card build FILE... -o PROGRAM\n"
-        "       card run FILE... [-- BATT-RUN-ARGUMENTS...]\n"
-        "       card report FILE... | --manifest MANIFEST.yaml\n"
-        "       card mutate FILE... [--seed N] [--count K] [--edits E] [-o OUT.py]\n"
-        "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES "),\n"
-        "         --no-fuse (no fused calls), --report (print the batch patterns found)\n",
-        stderr);
+  fputs(usage_text, stderr);
   return 2;
 }
 
@@ -376,6 +382,15 @@ static int run_direct(const options *o, const loaded *L) {
 }
 
 int main(int argc, char **argv) {
+  for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+    if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h") || (k == 1 && !strcmp(argv[k], "help"))) {
+      fputs(usage_text, stdout);
+      return 0;
+    }
+  if (argc == 2 && !strcmp(argv[1], "--version")) {
+    printf("card %s\n", CARD_VERSION);
+    return 0;
+  }
   if (argc < 2) return usage();
   options o;
   if (!parse_options(argc, argv, &o)) {

@@ -21,23 +21,39 @@
 #include "tasks.h"
 #include "value_json.h"
 
+#ifndef BATT_VERSION
+#define BATT_VERSION "unknown"
+#endif
+
 #ifndef BATT_DATA_DIR
 #define BATT_DATA_DIR "data"
 #endif
 
+static const char usage_text[] =
+    "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
+    "                [--max-steps N] [--max-elems N] [--max-mib N] [--own]\n"
+    "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N]\n"
+    "                [--device-pool N] [PATH...]\n"
+    "       batt apply PRIM TASK.json [ARG...]\n"
+    "       batt solvers | prims | devices\n"
+    "       batt --help | --version\n"
+    "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
+    "the ARC-AGI-1 training and evaluation tasks shipped in " BATT_DATA_DIR "/arc-agi-1.\n"
+    "--own: each solver solve_<id>[_...] only on task <id>, running only the lines it reads.\n"
+    "apply: ARGs are extra arguments after the grid, as JSON values (true, 3, '{\"tuple\":[1,2]}').\n"
+    "exit status: 0 done; 1 some input was rejected (the rest ran); 2 usage error, or an output\n"
+    "file that cannot be written, or out of memory.\n";
+
 static int usage(void) {
-  fprintf(stderr,
-          "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
-          "                [--max-steps N] [--max-elems N] [--max-mib N] [--own]\n"
-          "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N]\n"
-          "                [--device-pool N] [PATH...]\n"
-          "       batt apply PRIM TASK.json [ARG...]\n"
-          "       batt solvers | prims | devices\n"
-          "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
-          "the ARC-AGI-1 training and evaluation tasks shipped in " BATT_DATA_DIR "/arc-agi-1.\n"
-          "--own: each solver solve_<id>[_...] only on task <id>, running only the lines it reads.\n"
-          "apply: ARGs are extra arguments after the grid, as JSON values (true, 3, '{\"tuple\":[1,2]}').\n");
+  fputs(usage_text, stderr);
   return 2;
+}
+
+/* --help / -h anywhere in the arguments: the usage on stdout. */
+static bool wants_help(int argc, char **argv) {
+  for (int k = 1; k < argc; k++)
+    if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) return true;
+  return argc >= 2 && strcmp(argv[1], "help") == 0;
 }
 
 /* Decodes an ARC grid (list of equal-length lists of colors 0..9); error value if not. */
@@ -187,8 +203,16 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     else if (strcmp(a, "--progress") == 0)
       o.progress = true;
     else if (a[0] == '-' && a[1] == '-') {
+      static const char *const valued[] = {"--threads", "--tile", "--max-steps", "--max-elems", "--max-mib",
+                                           "--device-tile", "--device-pool", "--device", "--devices", "--out",
+                                           "--kaggle", "--profile"};
+      bool known = false;
+      for (size_t m = 0; m < sizeof valued / sizeof *valued; m++) known |= strcmp(a, valued[m]) == 0;
+      if (!known)
+        fprintf(stderr, "batt: error: unknown option %s\n", a);
+      else if (!has_value)
+        fprintf(stderr, "batt: error: %s needs a value\n", a);
       free(paths);
-      if (strncmp(a, "--", 2) == 0 && !has_value) fprintf(stderr, "batt: error: %s needs a value or is unknown\n", a);
       return usage();
     } else
       paths[n_paths++] = a;
@@ -240,6 +264,14 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
 }
 
 int bt_cli_main(int argc, char **argv, const bt_program *prog) {
+  if (wants_help(argc, argv)) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    printf("batt %s\n", BATT_VERSION);
+    return 0;
+  }
   if (argc < 2) return usage();
   if (strcmp(argv[1], "run") == 0) return run_command(argc, argv, prog);
   if (strcmp(argv[1], "apply") == 0) return apply_to_task(argc, argv);
