@@ -52,7 +52,7 @@ typedef struct options {
 static const char usage_text[] =
     "usage: card check FILE...\n"
     "       card dump FILE...\n"
-    "       card emit --manifest MANIFEST.yaml\n"
+    "       card emit --manifest MANIFEST.yaml [-o OUT.c [--header OUT.h]]\n"
     "       card emit FILE... -o OUT.c [--header OUT.h]\n"
     "       card build FILE... -o PROGRAM\n"
     "       card run FILE... [-- BATT-RUN-ARGUMENTS...]\n"
@@ -420,7 +420,7 @@ int main(int argc, char **argv) {
       free(text);
       status = 0;
     } else if (!strcmp(cmd, "emit"))
-      status = emit_files(&o, &L, o.manifest ? L.mf.output : o.out, o.manifest ? L.mf.header : o.header) ? 0 : 1;
+      status = emit_files(&o, &L, o.out ? o.out : L.mf.output, o.out ? o.header : L.mf.header) ? 0 : 1;
     else if (!strcmp(cmd, "build"))
       status = build(&o, &L);
     else if (!strcmp(cmd, "mutate"))
