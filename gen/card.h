@@ -100,6 +100,8 @@ typedef struct card_diag {
 /* Records "path:line:col: error: message", the source line and a caret under col.
  * line 0: no position ("path: error: message"); src NULL: "card: error: message". */
 void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) CARD_PRINTF(5, 6);
+/* The same as "warning:", not counted as an error. */
+void diag_warning(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) CARD_PRINTF(5, 6);
 /* All messages, sorted by (file, line, col, order of report); never NULL. */
 char *diag_render(card_diag *d);
 void diag_free(card_diag *d);

@@ -176,25 +176,37 @@ static void put_caret(strbuf *sb, const card_src *src, int line, int col) {
   sb_puts(sb, "^\n");
 }
 
-void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) {
+static void diag_vadd(card_diag *d, const char *kind, const card_src *src, int line, int col, const char *fmt,
+                      va_list ap) {
   strbuf sb = {0};
   if (!src)
-    sb_puts(&sb, "card: error: ");
+    sb_printf(&sb, "card: %s: ", kind);
   else if (line <= 0)
-    sb_printf(&sb, "%s: error: ", src->path);
+    sb_printf(&sb, "%s: %s: ", src->path, kind);
   else
-    sb_printf(&sb, "%s:%d:%d: error: ", src->path, line, col);
-  va_list ap;
-  va_start(ap, fmt);
+    sb_printf(&sb, "%s:%d:%d: %s: ", src->path, line, col, kind);
   sb_vprintf(&sb, fmt, ap);
-  va_end(ap);
   sb_putc(&sb, '\n');
   if (src && line >= 1 && line <= src->nlines && col >= 1) put_caret(&sb, src, line, col);
 
   grow(&d->items, &d->cap, d->n + 1, sizeof *d->items);
   d->items[d->n] = (card_diag_item){src ? src->index : -1, line, col, d->n, sb_take(&sb)};
   d->n++;
+}
+
+void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_vadd(d, "error", src, line, col, fmt, ap);
+  va_end(ap);
   d->nerrors++;
+}
+
+void diag_warning(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_vadd(d, "warning", src, line, col, fmt, ap);
+  va_end(ap);
 }
 
 static int cmp_diag(const void *a, const void *b) {

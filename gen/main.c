@@ -210,6 +210,10 @@ static bool load(const options *o, loaded *L) {
   free(msgs);
   diag_free(&d);
   if (!ok) return false;
+  if (L->prog.nsolvers == 0) {
+    fprintf(stderr, "card: error: no solver in the given file%s\n", n_files == 1 ? "" : "s");
+    return false;
+  }
   card_solver **kept;
   int n_kept;
   ok = select_solvers(&L->prog, &L->mf, &kept, &n_kept);

@@ -449,6 +449,9 @@ static bool header(parser *p, card_solver *sv) {
   sv->name = xstrndup(p->tok->loc, (size_t)p->tok->len);
   sv->line = p->tok->line;
   sv->col = p->tok->col;
+  if (strncmp(sv->name, "solve_", 6) != 0)
+    diag_warning(p->d, p->src, sv->line, sv->col,
+                 "'%s' is not named solve_<task id>: it runs as a solver, the own solver of no task", sv->name);
   advance(p);
   if (!params(p, sv)) return false;
   if (!equal(p->tok, ":")) {
@@ -473,9 +476,22 @@ static void definition(parser *p) {
   body(p, sv);
 }
 
+/* Modules a solver file imports the DSL from: importing them changes nothing. */
+static bool dsl_module(const card_token *t) {
+  static const char *const names[] = {"dsl", "constants", "arc_types", "safe_dsl"};
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+    if ((size_t)t->len == strlen(names[k]) && !strncmp(t->loc, names[k], (size_t)t->len)) return true;
+  return false;
+}
+
 // import = ("from" IDENT ("." IDENT)* "import" | "import") token+ NEWLINE
 static void import_line(parser *p) {
   bool from = equal(p->tok, "from");
+  card_token *module = p->tok + 1;
+  if (module->kind == TK_IDENT && !is_keyword(module) && !dsl_module(module))
+    diag_warning(p->d, p->src, module->line, module->col,
+                 "import of '%.*s' ignored: solvers see the DSL's primitives and constants only", module->len,
+                 module->loc);
   advance(p);
   if (from) {
     for (;;) {
@@ -540,7 +556,9 @@ static void parse_src(card_program *prog, card_src *src, card_diag *d) {
   card_token *toks = tokenize(src, &ntok);
   int before = d->nerrors;
   parser p = {.prog = prog, .src = src, .d = d, .tok = toks};
+  int solvers = prog->nsolvers;
   file(&p);
+  if (prog->nsolvers == solvers && d->nerrors == before) diag_warning(d, src, 0, 0, "no solver defined in this file");
   prog->parse_errors += d->nerrors - before;
   free(toks);
 }

@@ -510,13 +510,34 @@ static void test_crlf(void **state) {
   program_free(&prog);
 }
 
+/* A function not named solve_* and an import of something else than the DSL are
+ * accepted with a warning at their position. */
+static void test_warnings(void **state) {
+  (void)state;
+  card_program prog;
+  char *msgs = front(&prog, "w.py",
+                     "import os\nfrom dsl import *\nfrom constants import *\n\n"
+                     "def foo(I):\n    O = vmirror(I)\n    return O\n");
+  assert_string_equal(msgs, "w.py:1:8: warning: import of 'os' ignored: solvers see the DSL's primitives and "
+                            "constants only\n"
+                            "import os\n"
+                            "       ^\n"
+                            "w.py:5:5: warning: 'foo' is not named solve_<task id>: it runs as a solver, the own "
+                            "solver of no task\n"
+                            "def foo(I):\n"
+                            "    ^\n");
+  assert_int_equal(prog.nsolvers, 1);
+  free(msgs);
+  program_free(&prog);
+}
+
 static void test_empty_and_blank(void **state) {
   (void)state;
   static const char *const texts[] = {"", "\n\n", "# only comments\n", "from dsl import *", "   \n\t\n"};
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
     card_program prog;
     char *msgs = front(&prog, "e.py", texts[i]);
-    assert_string_equal(msgs, "");
+    assert_string_equal(msgs, "e.py: warning: no solver defined in this file\n"); /* not an error */
     assert_int_equal(prog.nsolvers, 0);
     card_merged *m = merge_program(&prog);
     assert_non_null(m);
@@ -994,6 +1015,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_crlf),
       cmocka_unit_test(test_empty_and_blank),
+      cmocka_unit_test(test_warnings),
       cmocka_unit_test(test_cross_file_duplicate),
       cmocka_unit_test(test_unreadable_file),
       cmocka_unit_test(test_type_fits),
