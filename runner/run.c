@@ -64,12 +64,6 @@ static bool is_arc_grid(bt_value v) {
   return true;
 }
 
-static char *encode(bt_value v) {
-  json_t *j = bt_to_json(v);
-  char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_decref(j);
-  return s;
-}
 
 /* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile
  * and in a share of what is left (the items left over the workers: a device's large
@@ -230,7 +224,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   ir->n_outputs = ok ? n_seen : 0;
   for (int k = 0; ok && k < n_seen; k++) {
     ir->out_is_grid[k] = tr->items[item].test && is_arc_grid(seen[k]); /* Kaggle attempts: test items */
-    if (w->sh->o->keep_outputs && !(ir->outputs[k] = encode(seen[k]))) ok = false;
+    if (w->sh->o->keep_outputs && !(ir->outputs[k] = bt_json_text(seen[k]))) ok = false;
   }
   free(seen);
   return ok;

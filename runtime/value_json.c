@@ -123,3 +123,105 @@ json_t *bt_to_json(bt_value v) {
   default: return json_pack("{s:s}", "error", bt_errc_name((bt_errc)v.errc));
   }
 }
+
+/* ---- the same encoding as text, without building JSON objects ---------------------------- */
+
+typedef struct text_buf {
+  char *s;
+  size_t n, cap;
+  bool failed;
+} text_buf;
+
+static void put(text_buf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->n + n + 1) cap *= 2;
+    char *ns = realloc(b->s, cap);
+    if (!ns) {
+      b->failed = true;
+      return;
+    }
+    b->s = ns;
+    b->cap = cap;
+  }
+  memcpy(b->s + b->n, s, n);
+  b->n += n;
+  b->s[b->n] = 0;
+}
+
+static void put_str(text_buf *b, const char *s) { put(b, s, strlen(s)); }
+
+static void put_int(text_buf *b, int64_t i) {
+  char num[24];
+  int n = snprintf(num, sizeof num, "%lld", (long long)i);
+  put(b, num, (size_t)n);
+}
+
+static void put_value(text_buf *b, bt_value v);
+
+static void put_seq(text_buf *b, const bt_value *items, uint32_t n) {
+  put(b, "[", 1);
+  for (uint32_t k = 0; k < n; k++) {
+    if (k) put(b, ",", 1);
+    put_value(b, items[k]);
+  }
+  put(b, "]", 1);
+}
+
+static void put_value(text_buf *b, bt_value v) {
+  switch (v.kind) {
+  case BT_NONE: put_str(b, "{\"none\":true}"); return;
+  case BT_BOOL: put_str(b, v.u.i ? "true" : "false"); return;
+  case BT_INT: put_int(b, v.u.i); return;
+  case BT_TUPLE:
+    if (bt_is_grid_form(v)) {
+      put_str(b, "{\"grid\":[");
+      for (uint32_t i = 0; i < v.n; i++) {
+        bt_value r = v.u.items[i];
+        put(b, i ? ",[" : "[", i ? 2 : 1);
+        for (uint32_t k = 0; k < r.n; k++) {
+          if (k) put(b, ",", 1);
+          put_int(b, r.u.items[k].u.i);
+        }
+        put(b, "]", 1);
+      }
+      put_str(b, "]}");
+      return;
+    }
+    put_str(b, "{\"tuple\":");
+    put_seq(b, v.u.items, v.n);
+    put(b, "}", 1);
+    return;
+  case BT_SET:
+    put_str(b, "{\"set\":");
+    put_seq(b, v.u.items, v.n);
+    put(b, "}", 1);
+    return;
+  case BT_FN:
+    put_str(b, "{\"fn\":\"");
+    put_str(b, bt_prims[v.u.clo ? v.u.clo->ctor : v.prim].name);
+    put(b, "\"", 1);
+    if (v.u.clo) {
+      put_str(b, ",\"args\":");
+      put_seq(b, v.u.clo->args, v.u.clo->nargs);
+    }
+    put(b, "}", 1);
+    return;
+  default:
+    put_str(b, "{\"error\":\"");
+    put_str(b, bt_errc_name((bt_errc)v.errc));
+    put_str(b, "\"}");
+  }
+}
+
+char *bt_json_text(bt_value v) {
+  text_buf b = {0};
+  put_value(&b, v);
+  if (b.failed) {
+    free(b.s);
+    return NULL;
+  }
+  char *fit = realloc(b.s, b.n + 1); /* kept until the run is written: no spare capacity */
+  return fit ? fit : b.s;
+}

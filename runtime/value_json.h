@@ -12,6 +12,9 @@
 bt_value bt_from_json(bt_ctx *cx, const json_t *j, char *err, size_t errlen);
 /* Encodes v (new reference); an error value encodes as {"error": "TypeError"}. */
 json_t *bt_to_json(bt_value v);
+/* The compact text of bt_to_json(v) (what json_dumps gives with JSON_COMPACT), written
+ * directly; malloc'd, NULL when out of memory. v must be nested less than BT_MAX_NEST. */
+char *bt_json_text(bt_value v);
 /* True when v is written as {"grid": ...}: a non-empty tuple of non-empty tuples of
  * one common length holding only ints (not bools). */
 bool bt_is_grid_form(bt_value v);

@@ -113,12 +113,30 @@ static bool decode_args(bt_ctx *cx, const json_t *args, bt_value *out, int *n, c
   return true;
 }
 
+static long text_checked;
+
+/* bt_json_text(v) is exactly what jansson writes for bt_to_json(v) (results files use it). */
+static bool same_text(bt_value v, char *why, size_t whylen) {
+  json_t *j = bt_to_json(v);
+  char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY), *got = bt_json_text(v);
+  json_decref(j);
+  bool same = want && got && strcmp(want, got) == 0;
+  if (!same) snprintf(why, whylen, "bt_json_text wrote %.200s\n      jansson %.200s", got ? got : "NULL", want);
+  free(want);
+  free(got);
+  text_checked++;
+  return same;
+}
+
 static bool run_case(bt_ctx *cx, int prim, const json_t *c, char *why, size_t whylen) {
   bt_value args[8];
   int n;
   if (!decode_args(cx, json_object_get(c, "args"), args, &n, why, whylen)) return false;
+  for (int k = 0; k < n; k++)
+    if (!same_text(args[k], why, whylen)) return false;
   bt_ctx_begin(cx);
   bt_value r = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, args) : bt_err(BT_E_TYPE);
+  if (!bt_is_err(r) && !same_text(r, why, whylen)) return false;
   if (!check_outcome(cx, c, r, why, whylen)) return false;
   const json_t *calls = json_object_get(c, "calls");
   for (size_t k = 0; k < json_array_size(calls); k++) {
@@ -263,6 +281,7 @@ int main(int argc, char **argv) {
       printf("divergence list names %s case %d, which no vector file has\n", divs[k].prim, divs[k].line);
       stale++;
     }
+  printf("json text: %ld values (arguments and results) written as jansson writes them\n", text_checked);
   printf("conformance: %ld/%ld cases passed (%d primitives), %ld documented divergences, "
          "%ld errors of another exception class\n",
          passed_cases, total_cases, n_files, diverged_cases, errclass_mismatch);
