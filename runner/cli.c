@@ -221,7 +221,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     paths[n_paths++] = BATT_DATA_DIR "/arc-agi-1/training";
     paths[n_paths++] = BATT_DATA_DIR "/arc-agi-1/evaluation";
   }
-  o.keep_outputs = out || kaggle;
+  o.keep_outputs = out != NULL;
+  o.keep_attempts = kaggle != NULL;
   char err[256];
   o.n_devices = bt_devices_resolve(device, devices, o.devices, BT_MAX_DEVICES, stderr, err, sizeof err);
   if (o.n_devices < 0) {

@@ -224,26 +224,37 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   ir->n_outputs = ok ? n_seen : 0;
   for (int k = 0; ok && k < n_seen; k++) {
     ir->out_is_grid[k] = tr->items[item].test && is_arc_grid(seen[k]); /* Kaggle attempts: test items */
-    if (w->sh->o->keep_outputs && !(ir->outputs[k] = bt_json_text(seen[k]))) ok = false;
+    bool attempt = false; /* demonstrations are scored first: demo_solved is known on test items */
+    for (int s = 0; w->sh->o->keep_attempts && ir->out_is_grid[k] && !attempt && s < p->n_solvers; s++)
+      attempt = tr->demo_solved[s] && res[s].verdict != BT_V_ERROR && res[s].out == k;
+    if ((w->sh->o->keep_outputs || attempt) && !(ir->outputs[k] = bt_json_text(seen[k]))) ok = false;
   }
   free(seen);
   return ok;
 }
 
-static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr) {
+/* demo_solved of every solver: every demonstration pair of t matched (once they are scored). */
+static void demos_solved(const bt_program *p, const bt_task *t, bt_task_result *tr) {
   for (int s = 0; s < p->n_solvers; s++) {
-    bool all = true, demos = true;
+    bool demos = true;
+    for (int k = 0; k < t->n_train; k++)
+      demos &= tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
+    tr->demo_solved[s] = demos && t->n_train > 0;
+  }
+}
+
+static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr) {
+  demos_solved(p, t, tr);
+  for (int s = 0; s < p->n_solvers; s++) {
+    bool all = true;
     int known = 0;
     for (int k = 0; k < tr->n_items; k++) {
       const bt_pair_io *io = k < t->n_train ? &t->train[k] : &t->test[k - t->n_train];
       if (!io->has_output) continue;
       known++;
-      bool match = tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
-      all &= match;
-      if (k < t->n_train) demos &= match;
+      all &= tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
     }
     tr->solved[s] = all && known > 0;
-    tr->demo_solved[s] = demos && t->n_train > 0;
   }
 }
 
@@ -348,6 +359,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
     bt_task_result *tr = &sh->run->by_task[first + k];
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
+      if (j == t->n_train) demos_solved(p, t, tr); /* for the test items' Kaggle attempts */
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       if (!w->device)

@@ -44,7 +44,9 @@ typedef struct bt_task_result {
 typedef struct bt_run_opts {
   int threads;        /* 0: all cores */
   int tile;           /* items per tile (whole tasks are kept together) */
-  bool keep_outputs;  /* encode every distinct output (for --out and --kaggle) */
+  bool keep_outputs;  /* encode every distinct output (for --out) */
+  bool keep_attempts; /* encode the outputs that can be Kaggle attempts: ARC grids that solvers
+                         which solved every demonstration pair gave on a test input (--kaggle) */
   bool progress;      /* a progress bar on stderr */
   bool profile;       /* time every line (bt_run.line_ns) */
   bool own;           /* each solver only on its own task (solve_<id>, solve_<id>_<anything>),

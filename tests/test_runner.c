@@ -517,6 +517,44 @@ static void test_kaggle_submission(void **state) {
   fixture_free(&fx);
 }
 
+/* --kaggle alone encodes only the outputs that can be attempts (ARC grids of demonstration-
+ * solving solvers on test inputs), and writes the same submission as with every output. */
+static void test_kaggle_keeps_only_attempts(void **state) {
+  (void)state;
+  char *text[2];
+  long encoded[2] = {0, 0}, distinct = 0;
+  for (int attempts_only = 0; attempts_only < 2; attempts_only++) {
+    bt_run_opts o;
+    bt_run_opts_default(&o);
+    o.keep_outputs = !attempts_only;
+    o.keep_attempts = true;
+    fixture fx;
+    fixture_run(&fx, "basic.py", &o);
+    for (int k = 0; k < fx.ts.n; k++)
+      for (int j = 0; j < fx.run.by_task[k].n_items; j++) {
+        const bt_item_result *ir = &fx.run.by_task[k].items[j];
+        for (int m = 0; m < ir->n_outputs; m++) {
+          encoded[attempts_only] += ir->outputs[m] != NULL;
+          if (attempts_only && ir->outputs[m]) assert_true(ir->test && ir->out_is_grid[m]);
+        }
+        if (!attempts_only) distinct += ir->n_outputs;
+      }
+    char path[] = "/tmp/test_kaggle_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    assert_true(bt_write_kaggle(&fx.run, path, stderr));
+    text[attempts_only] = read_text(path);
+    remove(path);
+    fixture_free(&fx);
+  }
+  printf("kaggle: %ld of %ld distinct outputs encoded for the attempts alone\n", encoded[1], distinct);
+  assert_int_equal(encoded[0], distinct);
+  assert_true(encoded[1] > 0 && encoded[1] < distinct);
+  assert_string_equal(text[0], text[1]);
+  free(text[0]);
+  free(text[1]);
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: test_runner CATALOG RUNNER_DATA TASKS_DATA\n");
@@ -539,6 +577,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_memory_limit_per_task),
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
+      cmocka_unit_test(test_kaggle_keeps_only_attempts),
   };
   return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
 }
