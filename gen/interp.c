@@ -39,9 +39,9 @@ static bool to_operand(const card_opnd *o, bt_operand *out) {
   switch (o->kind) {
   case OPND_LINE: *out = BT_T(o->line + 1); return true;
   case OPND_INPUT: *out = o->input == INPUT_S ? BT_S : o->input == INPUT_I ? BT_I : BT_C; return true;
-  case OPND_INT: *out = BT_INT((int32_t)o->v[0]); return true;
-  case OPND_BOOL: *out = BT_BOOLV((int32_t)o->v[0]); return true;
-  case OPND_PAIR: *out = BT_PAIRV((int32_t)o->v[0], (int32_t)o->v[1]); return true;
+  case OPND_INT: *out = BT_INT((int64_t)o->v[0]); return true;
+  case OPND_BOOL: *out = BT_BOOLV((int64_t)o->v[0]); return true;
+  case OPND_PAIR: *out = BT_PAIRV((int64_t)o->v[0], (int64_t)o->v[1]); return true;
   case OPND_PRIM: {
     int id = bt_prim_lookup(o->prim->name);
     *out = BT_FNV(id);

@@ -33,7 +33,7 @@ enum { BT_MAX_ARGS = 4 };
 
 typedef struct bt_operand {
   int32_t kind;
-  int32_t a, b;
+  int64_t a, b; /* integers are Python's: a literal may take all of int64 */
 } bt_operand;
 
 #define BT_T(x) ((bt_operand){BT_O_T, (x), 0})

@@ -517,6 +517,31 @@ static void test_kaggle_submission(void **state) {
   fixture_free(&fx);
 }
 
+/* Integer literals past 32 bits reach the runtime whole; arithmetic past 64 bits is an
+ * OverflowError (they were cut to int32: 2147483648 became -2147483648). */
+static void test_literals_take_int64(void **state) {
+  (void)state;
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.keep_outputs = true;
+  fixture fx;
+  fixture_run(&fx, "literals.py", &o);
+  const bt_program *p = fx.tp.p;
+  const bt_task_result *tr = &fx.run.by_task[0];
+  const char *want[][2] = {{"solve_big", "2147483648"},
+                           {"solve_biggest", "9223372036854775807"},
+                           {"solve_pair", "{\"tuple\":[4294967296,-4294967297]}"}};
+  for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+    const bt_result *r = &tr->results[solver_index(p, want[k][0])];
+    assert_true(r->out >= 0);
+    assert_string_equal(tr->items[0].outputs[r->out], want[k][1]);
+  }
+  const bt_result *over = &tr->results[solver_index(p, "solve_overflow")];
+  assert_int_equal(over->verdict, BT_V_ERROR);
+  assert_int_equal(over->errc, BT_E_OVERFLOW);
+  fixture_free(&fx);
+}
+
 /* --kaggle alone encodes only the outputs that can be attempts (ARC grids of demonstration-
  * solving solvers on test inputs), and writes the same submission as with every output. */
 static void test_kaggle_keeps_only_attempts(void **state) {
@@ -578,6 +603,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
       cmocka_unit_test(test_kaggle_keeps_only_attempts),
+      cmocka_unit_test(test_literals_take_int64),
   };
   return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
 }
