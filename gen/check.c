@@ -348,6 +348,27 @@ static void define(checker *c, int i) {
   }
 }
 
+static bool arg_reads_c(const card_arg *a, const bool *reads) {
+  return (a->kind == ARG_INPUT && a->input == INPUT_C) || (a->kind == ARG_VAR && reads[a->var]);
+}
+
+/* C, the expected output, is known on demonstration pairs only: an output computed from it
+ * would "solve" every task. The returned value may not depend on C, directly or not. */
+static void check_output_reads_c(checker *c, card_solver *sv) {
+  bool *reads = xcalloc((size_t)(sv->nstmts ? sv->nstmts : 1), sizeof *reads);
+  for (int i = 0; i < sv->nstmts; i++) {
+    const card_stmt *st = &sv->stmts[i];
+    bool r = st->kind == STMT_CALL && arg_reads_c(&st->callee, reads);
+    for (int k = 0; k < st->nargs && !r; k++) r = arg_reads_c(&st->args[k], reads);
+    reads[i] = r;
+  }
+  if (arg_reads_c(&sv->ret, reads))
+    error_at(c, sv->ret.line, sv->ret.col,
+             "the output depends on C, the expected output (known on demonstration pairs only): a solver may "
+             "not read it");
+  free(reads);
+}
+
 static void check_solver(checker *c, card_solver *sv) {
   c->sv = sv;
   strmap_free(&c->defined);
@@ -367,9 +388,10 @@ static void check_solver(checker *c, card_solver *sv) {
     define(c, i);
   }
 
-  if (sv->has_return)
+  if (sv->has_return) {
     resolve(c, &sv->ret, false);
-  else if (sv->name && !sv->broken)
+    if (sv->nparams == 3 && !sv->broken) check_output_reads_c(c, sv); /* else C is reported already */
+  } else if (sv->name && !sv->broken)
     error_at(c, sv->line, sv->col, "solver '%s' has no return", sv->name);
 }
 

@@ -707,7 +707,7 @@ static void test_merge_classes(void **state) {
                                      "    x5 = canvas(ZERO, UNITY)\n"
                                      "    x6 = first(x3)\n"
                                      "    x7 = hconcat(x1, x6)\n"
-                                     "    x8 = cellwise(x7, C, ZERO)\n"
+                                     "    x8 = cellwise(x7, I, ZERO)\n"
                                      "    x9 = valmax(x4, identity)\n"
                                      "    x10 = upscale(x8, x9)\n"
                                      "    O = hconcat(x10, x5)\n"
@@ -726,7 +726,7 @@ static void test_merge_classes(void **state) {
       "valmax(t4, identity)",
       "vmirror(I)",
       "hconcat(t7, t5)",
-      "cellwise(t8, C, ZERO)",
+      "cellwise(t8, I, ZERO)",
       "upscale(t9, t6)",
       "hconcat(t10, t2)",
   };
