@@ -162,6 +162,10 @@ void strmap_free(strmap *m) {
 
 /* Appends source line `line` and a caret under column `col`; tabs are kept so that the
  * caret lines up however the terminal shows them. */
+/* Source lines are echoed at most this wide, around the column; control characters in
+ * them are shown as '?' (they must not reach the terminal). */
+enum { ECHO_WIDTH = 160 };
+
 static void put_caret(strbuf *sb, const card_src *src, int line, int col) {
   const char *s = src->text + src->line_off[line - 1];
   const char *end = src->text + src->len;
@@ -169,10 +173,23 @@ static void put_caret(strbuf *sb, const card_src *src, int line, int col) {
   while (s + n < end && s[n] != '\n')
     n++;
   if (n && s[n - 1] == '\r') n--;
-  sb_putn(sb, s, n);
+  size_t at = (size_t)col - 1, from = 0, to = n;
+  if (n > ECHO_WIDTH) { /* a window around the column */
+    from = at > ECHO_WIDTH / 2 ? at - ECHO_WIDTH / 2 : 0;
+    if (from > n) from = n;
+    to = from + ECHO_WIDTH < n ? from + ECHO_WIDTH : n;
+  }
+  const char *cut = from > 0 ? "..." : "";
+  sb_puts(sb, cut);
+  for (size_t i = from; i < to; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    sb_putc(sb, (ch < 0x20 && ch != '\t') || ch == 0x7f ? '?' : (char)ch);
+  }
+  if (to < n) sb_puts(sb, "...");
   sb_putc(sb, '\n');
-  for (int i = 0; i < col - 1; i++)
-    sb_putc(sb, (size_t)i < n && s[i] == '\t' ? '\t' : ' ');
+  for (size_t i = 0; i < strlen(cut); i++) sb_putc(sb, ' ');
+  for (size_t i = from; i < at; i++)
+    sb_putc(sb, i < n && s[i] == '\t' ? '\t' : ' ');
   sb_puts(sb, "^\n");
 }
 
