@@ -57,10 +57,11 @@ static void file_error(FILE *errors, const char *file, int line, int col, const 
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  put_clean(errors, file); /* a file name may hold any bytes too */
   if (line > 0)
-    fprintf(errors, "%s:%d:%d: error: ", file, line, col > 0 ? col : 1);
+    fprintf(errors, ":%d:%d: error: ", line, col > 0 ? col : 1);
   else
-    fprintf(errors, "%s: error: ", file);
+    fprintf(errors, ": error: ");
   put_clean(errors, msg);
   fputc('\n', errors);
 }
@@ -706,6 +707,15 @@ static void load_task_file(bt_taskset *ts, const char *path, FILE *errors) {
     file_error(errors, path, 0, 0, "empty task id (the file name without .json)");
     ts->rejected++;
     return;
+  }
+  for (size_t k = 0; k < idlen;) { /* ids are written into JSON files, which are UTF-8 */
+    int n = utf8_len((const unsigned char *)base + k);
+    if (n == 0 || k + (size_t)n > idlen || (unsigned char)base[k] < 0x20) {
+      file_error(errors, path, 0, 0, "the file name is not UTF-8 text: it cannot be a task id");
+      ts->rejected++;
+      return;
+    }
+    k += (size_t)n;
   }
   bt_mark mark = bt_arena_mark(&ts->arena);
   reader r = {.ts = ts, .errors = errors, .file = path};

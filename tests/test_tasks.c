@@ -333,6 +333,31 @@ static void test_bom_and_special_files(void **state) {
   free(dir);
 }
 
+/* A task id is its file name: one that is not UTF-8 cannot be written into a results file
+ * (JSON), so the file is rejected with its name escaped; the other tasks load. */
+static void test_file_name_not_utf8(void **state) {
+  (void)state;
+  char *dir = make_tmpdir(), path[512];
+  char *text = read_text("good/6150a2bd.json");
+  snprintf(path, sizeof path, "%s/6150a2bd.json", dir);
+  write_bytes(path, text, strlen(text));
+  snprintf(path, sizeof path, "%s/bad\xff\xfe.json", dir);
+  write_bytes(path, text, strlen(text));
+  bt_taskset ts;
+  char *msg = load1(&ts, dir), want[600];
+  snprintf(want, sizeof want, "%s/bad\\xFF\\xFE.json: error: the file name is not UTF-8 text: it cannot be a task id\n",
+           dir);
+  assert_string_equal(msg, want);
+  assert_int_equal(ts.n, 1);
+  assert_string_equal(ts.tasks[0].id, "6150a2bd");
+  assert_int_equal(ts.rejected, 1);
+  bt_tasks_free(&ts);
+  free(msg);
+  free(text);
+  remove_tree(dir);
+  free(dir);
+}
+
 /* In a directory, a FIFO (or device, or socket) named *.json is skipped with an error:
  * opening one waits for a writer that never comes. */
 static void test_fifo_in_directory(void **state) {
@@ -729,6 +754,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_good_tasks),
       cmocka_unit_test(test_bom_and_special_files),
       cmocka_unit_test(test_fifo_in_directory),
+      cmocka_unit_test(test_file_name_not_utf8),
       cmocka_unit_test(test_kaggle_same_as_task_files),
       cmocka_unit_test(test_kaggle_errors),
       cmocka_unit_test(test_duplicate_ids_keep_the_first),
