@@ -2,12 +2,14 @@
 # The command lines of card and batt: an output path (-o) that is also an input is refused
 # before anything is written, directly or through a symbolic link, for every command that
 # writes; --help and -h anywhere give the usage on stdout with status 0, --version the
-# version, an unknown option status 2 with the usage on stderr.
-#   cli.sh CARD BATT SOLVER_FILE
+# version, an unknown option status 2 with the usage on stderr; SIGTERM to card build stops
+# the compiler and leaves no temporary directory and no output.
+#   cli.sh CARD BATT SOLVER_FILE SHIPPED_SOLVERS_DIR
 set -u
 card=$1
 batt=$2
 src=$3
+shipped=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cp "$src" "$dir/in.py"
@@ -43,5 +45,28 @@ for prog in "$card" "$batt"; do
     echo "FAIL: $prog run --no-such-option: status $rc"; cat "$dir/err"; fail=1
   fi
 done
-[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options"
+# SIGTERM while the compiler runs
+"$card" build "$shipped"/*.py -o "$dir/prog" 2>/dev/null &
+pid=$!
+build_dir=""
+for _ in $(seq 1 400); do
+  for d in /tmp/card-build-*; do
+    [ -d "$d" ] && pgrep -f "$d/batt.c" >/dev/null && build_dir=$d && break 2
+  done
+  sleep 0.01
+done
+if [ -z "$build_dir" ]; then
+  echo "FAIL: card build's compiler never seen running"; fail=1
+else
+  kill -TERM $pid
+  wait $pid
+  rc=$?
+  sleep 0.3
+  [ $rc -eq 143 ] || { echo "FAIL: card build on SIGTERM: status $rc"; fail=1; }
+  [ -e "$build_dir" ] && { echo "FAIL: card build left $build_dir"; fail=1; }
+  pgrep -f "$build_dir" >/dev/null && { echo "FAIL: the compiler still runs"; fail=1; }
+  [ -e "$dir/prog" ] && { echo "FAIL: card build wrote its output"; fail=1; }
+fi
+wait
+[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build"
 exit $fail
