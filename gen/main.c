@@ -15,6 +15,7 @@
  * --report (print the patterns found, with any command).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,8 +112,8 @@ static bool parse_options(int argc, char **argv, options *o) {
   return true;
 }
 
-/* Reads a whole file into a NUL-terminated string, or NULL. */
-static char *slurp(const char *path) {
+/* Reads a whole file into a NUL-terminated buffer (*len bytes before the NUL), or NULL. */
+static char *slurp_bytes(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   strbuf sb = {0};
@@ -120,7 +121,13 @@ static char *slurp(const char *path) {
   size_t n;
   while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_putn(&sb, buf, n);
   fclose(f);
+  *len = sb.len;
   return sb_take(&sb);
+}
+
+static char *slurp(const char *path) {
+  size_t len;
+  return slurp_bytes(path, &len);
 }
 
 /* Writes text to path through a temporary file and a rename: never half a file. */
@@ -269,18 +276,49 @@ static bool emit_files(const options *o, const loaded *L, const char *out_c, con
   return ok;
 }
 
-/* Runs argv (NULL-terminated) and waits; true when it exits 0. */
+/* What a signal (SIGINT, SIGTERM, SIGHUP) must undo while card build runs: the compiler's
+ * process group is stopped and the temporary files and directory removed. */
+static volatile sig_atomic_t build_child;
+static const char *volatile build_files[3];
+
+static void build_interrupted(int sig) {
+  if (build_child > 0) kill(-build_child, SIGTERM);
+  for (int k = 2; k >= 0; k--)
+    if (build_files[k]) (k == 0 ? rmdir : unlink)(build_files[k]);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void on_interrupt(void (*handler)(int)) {
+  int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+    struct sigaction sa = {0};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sigs[k], &sa, NULL);
+  }
+}
+
+/* Runs argv (NULL-terminated) in a process group of its own and waits; true when it
+ * exits 0. */
 static bool spawn(char **argv) {
   pid_t pid = fork();
   if (pid < 0) return false;
   if (pid == 0) {
+    setpgid(0, 0);
     execvp(argv[0], argv);
     fprintf(stderr, "card: error: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
   }
+  setpgid(pid, pid);
+  build_child = pid;
   int status;
   while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return false;
+    if (errno != EINTR) {
+      build_child = 0;
+      return false;
+    }
+  build_child = 0;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -313,8 +351,13 @@ static int build(const options *o, const loaded *L) {
     fprintf(stderr, "card: error: cannot make a temporary directory: %s\n", strerror(errno));
     return 1;
   }
-  strbuf c_path = {0};
+  strbuf c_path = {0}, prog_path = {0};
   sb_printf(&c_path, "%s/batt.c", dir);
+  sb_printf(&prog_path, "%s/batt", dir);
+  build_files[0] = dir;
+  build_files[1] = c_path.buf;
+  build_files[2] = prog_path.buf;
+  on_interrupt(build_interrupted);
   bool ok = emit_files(o, L, c_path.buf, NULL);
   if (ok) {
     char **argv = NULL;
@@ -324,7 +367,7 @@ static int build(const options *o, const loaded *L) {
     add_words(&argv, &n, c_path.buf);
     add_words(&argv, &n, "-o");
     argv = xrealloc(argv, (size_t)(n + 2) * sizeof *argv);
-    argv[n++] = xstrdup(o->out);
+    argv[n++] = xstrdup(prog_path.buf); /* renamed into place once whole */
     argv[n] = NULL;
     add_words(&argv, &n, CARD_LINK);
     ok = spawn(argv);
@@ -332,9 +375,21 @@ static int build(const options *o, const loaded *L) {
     for (int k = 0; k < n; k++) free(argv[k]);
     free(argv);
   }
+  /* a rename across file systems fails: copy through the output's directory then */
+  if (ok && rename(prog_path.buf, o->out) != 0) {
+    size_t len = 0;
+    char *bytes = slurp_bytes(prog_path.buf, &len);
+    ok = bytes && write_atomic(o->out, bytes, len) && chmod(o->out, 0755) == 0;
+    if (!ok) fprintf(stderr, "card: error: cannot write %s: %s\n", o->out, strerror(errno));
+    free(bytes);
+  }
+  on_interrupt(SIG_DFL);
+  unlink(prog_path.buf);
   remove(c_path.buf);
   rmdir(dir);
+  for (int k = 0; k < 3; k++) build_files[k] = NULL;
   sb_free(&c_path);
+  sb_free(&prog_path);
   if (ok) fprintf(stderr, "card: wrote %s (%d solvers, %d lines)\n", o->out, L->merged->nsolvers, L->merged->nlines);
   return ok ? 0 : 1;
 }
