@@ -3,7 +3,8 @@
 # before anything is written, directly or through a symbolic link, for every command that
 # writes; --help and -h anywhere give the usage on stdout with status 0, --version the
 # version, an unknown option status 2 with the usage on stderr; SIGTERM to card build stops
-# the compiler and leaves no temporary directory and no output.
+# the compiler and leaves no temporary directory and no output; SIGTERM to batt while it
+# writes its results file leaves no temporary file.
 #   cli.sh CARD BATT SOLVER_FILE SHIPPED_SOLVERS_DIR
 set -u
 card=$1
@@ -68,5 +69,30 @@ else
   [ -e "$dir/prog" ] && { echo "FAIL: card build wrote its output"; fail=1; }
 fi
 wait
-[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build"
+
+# SIGTERM while batt writes its results file: the temporary file goes, no results file
+caught=""
+for attempt in 1 2 3 4 5; do
+  rm -f "$dir"/res.json*
+  "$batt" run --threads 2 --no-progress --out "$dir/res.json" >/dev/null 2>&1 &
+  pid=$!
+  while kill -0 $pid 2>/dev/null; do
+    if ls "$dir"/res.json.tmp.* >/dev/null 2>&1; then
+      kill -TERM $pid
+      caught=yes
+      break
+    fi
+    sleep 0.002
+  done
+  wait $pid
+  rc=$?
+  [ -n "$caught" ] && break
+done
+if [ -z "$caught" ]; then
+  echo "note: batt wrote its results before a signal could reach it, 5 times: not checked"
+else
+  [ $rc -eq 143 ] || { echo "FAIL: batt run on SIGTERM while writing: status $rc"; fail=1; }
+  ls "$dir"/res.json* >/dev/null 2>&1 && { echo "FAIL: batt left $(ls "$dir"/res.json*)"; fail=1; }
+fi
+[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results"
 exit $fail
