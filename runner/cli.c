@@ -234,6 +234,7 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     free(paths);
     return 2;
   }
+  if (out || kaggle) bt_remove_output_on_signals();
   bt_taskset ts;
   int rejected = bt_tasks_load(&ts, paths, n_paths, stderr);
   free(paths);

@@ -3,6 +3,7 @@
  * target and renamed, so a reader never sees half a file. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,25 @@ typedef struct out_file {
   mode_t mode;  /* the target's mode, when it exists */
   bool keep_mode;
 } out_file;
+
+/* The temporary file being written, removed by a signal that ends the process. */
+static const char *volatile writing;
+
+static void interrupted(int sig) {
+  if (writing) unlink(writing);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void bt_remove_output_on_signals(void) {
+  int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
+    struct sigaction sa = {0};
+    sa.sa_handler = interrupted;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sigs[k], &sa, NULL);
+  }
+}
 
 /* Resolves path into o (no file opened); false, with the reason on errors, when it
  * cannot be written. */
@@ -68,8 +88,10 @@ static void out_free(out_file *o) {
 
 static bool out_open(out_file *o, const char *path, FILE *errors) {
   if (!out_resolve(o, path, errors)) return false;
+  writing = o->tmp;
   o->f = fopen(o->tmp ? o->tmp : path, "w");
   if (!o->f) {
+    writing = NULL;
     fprintf(errors, "batt: error: cannot create %s: %s\n", path, strerror(errno));
     out_free(o);
     return false;
@@ -86,6 +108,7 @@ static bool out_close(out_file *o, const char *path, FILE *errors) {
     fprintf(errors, "batt: error: cannot write %s: %s\n", path, strerror(errno));
     if (o->tmp) remove(o->tmp);
   }
+  writing = NULL;
   out_free(o);
   return ok;
 }

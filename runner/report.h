@@ -16,5 +16,8 @@ void bt_print_summary(const bt_run *run, int threads, FILE *out);
 /* Before a run: whether the results file and the submission (either may be NULL) can be
  * written, and are not one file; false with the reason on errors. */
 bool bt_outputs_writable(const char *out, const char *kaggle, FILE *errors);
+/* SIGINT, SIGTERM and SIGHUP remove the temporary file of an output being written before
+ * they end the process (the previous file stays as it was). */
+void bt_remove_output_on_signals(void);
 
 #endif
