@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -31,7 +32,7 @@
 
 static const char usage_text[] =
     "usage: batt run [--threads N] [--tile N] [--out FILE] [--kaggle FILE] [--no-progress] [--profile N]\n"
-    "                [--max-steps N] [--max-elems N] [--max-mib N] [--own]\n"
+    "                [--max-steps N] [--max-elems N] [--max-mib N] [--own] [--resume]\n"
     "                [--device cpu|cuda|auto] [--devices cuda:0,cuda:1,twin:0] [--device-tile N]\n"
     "                [--device-pool N] [PATH...]\n"
     "       batt apply PRIM TASK.json [ARG...]\n"
@@ -40,6 +41,7 @@ static const char usage_text[] =
     "PATHs are task directories, task files or Kaggle *_challenges.json files; without any,\n"
     "the ARC-AGI-1 training and evaluation tasks shipped in " BATT_DATA_DIR "/arc-agi-1.\n"
     "--own: each solver solve_<id>[_...] only on task <id>, running only the lines it reads.\n"
+    "--out FILE keeps FILE.partial while it runs; --resume continues an interrupted run from it.\n"
     "apply: ARGs are extra arguments after the grid, as JSON values (true, 3, '{\"tuple\":[1,2]}').\n"
     "exit status: 0 done; 1 some input was rejected (the rest ran); 2 usage error, or an output\n"
     "file that cannot be written, or out of memory.\n";
@@ -198,6 +200,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
       o.profile = true, profile_lines = (int)v, k++;
     else if (strcmp(a, "--own") == 0)
       o.own = true;
+    else if (strcmp(a, "--resume") == 0)
+      o.resume = true;
     else if (strcmp(a, "--no-progress") == 0)
       o.progress = false;
     else if (strcmp(a, "--progress") == 0)
@@ -235,21 +239,39 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     return 2;
   }
   if (out || kaggle) bt_remove_output_on_signals();
+  /* with --out, each finished task goes into OUT.partial: --resume continues from it */
+  char *checkpoint = NULL;
+  struct stat st;
+  if (out && (stat(out, &st) != 0 || S_ISREG(st.st_mode)) && (checkpoint = malloc(strlen(out) + 9)))
+    sprintf(checkpoint, "%s.partial", out);
+  if (o.resume && !checkpoint) {
+    fprintf(stderr, "batt: error: --resume needs --out FILE (a regular file): the checkpoint is FILE.partial\n");
+    free(paths);
+    return 2;
+  }
+  o.checkpoint = checkpoint;
   bt_taskset ts;
   int rejected = bt_tasks_load(&ts, paths, n_paths, stderr);
   free(paths);
   if (ts.n == 0) {
     fprintf(stderr, "batt: error: no task to run\n");
     bt_tasks_free(&ts);
+    free(checkpoint);
     return 1;
   }
   bt_run run;
   int status = rejected ? 1 : 0;
   if (!bt_run_program(&run, prog, &ts, &o)) { /* it said why */
     bt_tasks_free(&ts);
+    free(checkpoint);
     return 2;
   }
-  if (out && !bt_write_results(&run, out, stderr)) status = 2;
+  if (run.resumed) fprintf(stderr, "batt: %d tasks resumed from %s\n", run.resumed, checkpoint);
+  if (out && !bt_write_results(&run, out, stderr))
+    status = 2;
+  else if (checkpoint)
+    remove(checkpoint); /* the results are written: nothing to resume */
+  free(checkpoint);
   if (kaggle && !bt_write_kaggle(&run, kaggle, stderr)) status = 2;
   int threads = o.threads > 0 ? o.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   bt_print_summary(&run, threads, stdout);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "journal.h"
 #include "run.h"
 #include "value_json.h"
 
@@ -35,6 +36,8 @@ typedef struct shared {
   atomic_int failed_chunk; /* first task of a chunk that could not get its memory, + 1 */
   atomic_long chunks;      /* chunks taken so far (for opts.fail_chunk) */
   bt_line_graph *graph;    /* opts.own: which lines each line reads */
+  bt_journal *journal;     /* opts.checkpoint */
+  bool *done;              /* tasks restored from the checkpoint: not run again */
 } shared;
 
 /* Per worker: contexts and frames reused from chunk to chunk. */
@@ -72,11 +75,12 @@ static bool is_arc_grid(bt_value v) {
 static int take_chunk(shared *sh, int tile, int *first) {
   const bt_taskset *ts = sh->run->tasks;
   pthread_mutex_lock(&sh->lock);
+  while (sh->next_task < ts->n && sh->done[sh->next_task]) sh->next_task++;
   *first = sh->next_task;
   long share = (sh->items_total - sh->items_taken) / (sh->workers > 0 ? sh->workers : 1);
   if (tile > share) tile = share > 0 ? (int)share : 1;
   int items = 0, n = 0;
-  while (sh->next_task < ts->n) {
+  while (sh->next_task < ts->n && !sh->done[sh->next_task]) { /* a chunk is a run of tasks */
     const bt_task *t = &ts->tasks[sh->next_task];
     int k = t->n_train + t->n_test;
     if (n > 0 && items + k > tile) break;
@@ -369,6 +373,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       empty_arena(w, items[m].spare);
     }
     finish_task(p, t, tr);
+    if (scored) bt_journal_task(sh->journal, sh->run, first + k);
   }
   for (int k = 0; k < n_tasks; k++) empty_arena(w, &w->task_cx[k]);
   atomic_fetch_add(&sh->items_done, n_items);
@@ -452,13 +457,20 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   FILE *warn = o->warn ? o->warn : stderr;
   bt_value *consts = bt_frame_new(prog);
   bt_line_graph *graph = o->own ? bt_line_graph_new(prog) : NULL;
-  if (!alloc_results(run, o->own) || !consts || (o->own && !graph)) {
+  bool *done = calloc((size_t)(tasks->n ? tasks->n : 1), sizeof *done);
+  bt_journal *journal = NULL;
+  bool ok = alloc_results(run, o->own) && consts && done && (!o->own || graph);
+  if (ok && o->checkpoint) ok = (journal = bt_journal_open(o->checkpoint, o->resume, run, o, done, &run->resumed, warn));
+  if (!ok) {
     fprintf(warn, "batt: error: out of host memory for the results of %d tasks\n", tasks->n);
     free(consts);
+    free(done);
     bt_line_graph_free(graph);
     bt_run_free(run);
     return false;
   }
+  for (int k = 0; k < tasks->n && run->resumed; k++)
+    if (done[k]) finish_task(prog, &tasks->tasks[k], &run->by_task[k]);
   bt_ctx const_cx;
   bt_ctx_init(&const_cx, &o->limits);
   bt_exec_item ci = {.cx = &const_cx, .I = bt_none(), .C = bt_none(), .S = bt_none(), .task_frame = consts, .frame = consts};
@@ -468,9 +480,17 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   int n_dev = o->n_devices > 0 ? (o->n_devices < BT_MAX_DEVICES ? o->n_devices : BT_MAX_DEVICES) : 0;
   int threads = cores > n_dev ? cores : n_dev;
   if (threads < 1) threads = 1;
-  shared sh = {.run = run, .o = o, .consts = consts, .workers = threads, .graph = graph};
+  shared sh = {.run = run, .o = o, .consts = consts, .workers = threads, .graph = graph, .journal = journal,
+               .done = done};
   pthread_mutex_init(&sh.lock, NULL);
-  for (int k = 0; k < tasks->n; k++) sh.items_total += tasks->tasks[k].n_train + tasks->tasks[k].n_test;
+  for (int k = 0; k < tasks->n; k++) {
+    long items = tasks->tasks[k].n_train + tasks->tasks[k].n_test;
+    sh.items_total += items;
+    if (done[k]) { /* restored: counted as done and taken */
+      atomic_fetch_add(&sh.items_done, items);
+      sh.items_taken += items;
+    }
+  }
   worker *ws = calloc((size_t)threads, sizeof *ws);
   pthread_t *tids = calloc((size_t)threads, sizeof *tids);
   bool *started = calloc((size_t)threads, sizeof *started);
@@ -480,6 +500,8 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     free(tids);
     free(started);
     free(consts);
+    free(done);
+    bt_journal_close(journal, false);
     bt_line_graph_free(graph);
     bt_ctx_free(&const_cx);
     bt_run_free(run);
@@ -555,6 +577,8 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   free(started);
   pthread_mutex_destroy(&sh.lock);
   free(consts);
+  free(done);
+  bt_journal_close(journal, false);
   bt_line_graph_free(graph);
   bt_ctx_free(&const_cx);
   run->seconds = now_s() - start;

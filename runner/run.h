@@ -51,6 +51,9 @@ typedef struct bt_run_opts {
   bool profile;       /* time every line (bt_run.line_ns) */
   bool own;           /* each solver only on its own task (solve_<id>, solve_<id>_<anything>),
                          running only the lines those solvers read */
+  const char *checkpoint; /* NULL, or where each task's results are appended when it is done
+                             (journal.h); needs keep_outputs */
+  bool resume;        /* first restore the tasks a checkpoint of this same run holds */
   bt_limits limits;   /* per evaluation */
   size_t compact_min; /* arena bytes of an item before its live values are compacted
                          (0: BT_COMPACT_MIN; tests set it low to compact often) */
@@ -76,6 +79,7 @@ typedef struct bt_run {
   int32_t *line_prim;      /* the primitive each line called, -1 for a function value */
   bt_device_stats devices; /* summed over the device workers */
   int device_workers, cpu_workers;
+  int resumed;             /* tasks restored from the checkpoint (opts.resume) */
 } bt_run;
 
 void bt_run_opts_default(bt_run_opts *o);

@@ -542,6 +542,65 @@ static void test_literals_take_int64(void **state) {
   fixture_free(&fx);
 }
 
+/* A run keeps a checkpoint of the tasks it has done; a run resumed from a checkpoint cut
+ * anywhere (the last line half written) restores the complete tasks, runs the rest and
+ * gives the results of an uninterrupted run. A checkpoint of another run is not used. */
+static void test_checkpoint_and_resume(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "basic.py");
+  bt_taskset ts;
+  load_tasks(&ts, "good");
+  char path[] = "/tmp/batt_checkpoint_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.keep_outputs = true;
+  o.checkpoint = path;
+  bt_run run;
+  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  assert_int_equal(run.resumed, 0);
+  char *want = results_file_text(&run);
+  bt_run_free(&run);
+  char *journal = read_text(path);
+  char *first = strchr(journal, '\n'), *second = first ? strchr(first + 1, '\n') : NULL;
+  assert_non_null(second); /* the header, then one line per task */
+  for (size_t cut = (size_t)(second - journal) + 1; cut <= strlen(journal); cut += (strlen(journal) - cut) / 3 + 1) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fwrite(journal, 1, cut, f); /* the header, the first task, part of the rest */
+    fclose(f);
+    o.resume = true;
+    o.threads = 2;
+    assert_true(bt_run_program(&run, tp.p, &ts, &o));
+    assert_true(run.resumed >= 1 && run.resumed <= ts.n);
+    char *got = results_file_text(&run);
+    assert_string_equal(got, want);
+    printf("resume: checkpoint cut at %zu of %zu bytes, %d of %d tasks restored, results identical\n", cut,
+           strlen(journal), run.resumed, ts.n);
+    free(got);
+    bt_run_free(&run);
+  }
+  /* another run's checkpoint (other limits): starts afresh */
+  o.limits.max_steps = 1000;
+  o.warn = tmpfile();
+  assert_true(bt_run_program(&run, tp.p, &ts, &o));
+  assert_int_equal(run.resumed, 0);
+  rewind(o.warn);
+  char msg[512] = {0};
+  assert_true(fread(msg, 1, sizeof msg - 1, o.warn) > 0);
+  assert_non_null(strstr(msg, "the checkpoint of another run"));
+  fclose(o.warn);
+  bt_run_free(&run);
+  remove(path);
+  free(journal);
+  free(want);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* --kaggle alone encodes only the outputs that can be attempts (ARC grids of demonstration-
  * solving solvers on test inputs), and writes the same submission as with every output. */
 static void test_kaggle_keeps_only_attempts(void **state) {
@@ -603,6 +662,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
       cmocka_unit_test(test_kaggle_keeps_only_attempts),
+      cmocka_unit_test(test_checkpoint_and_resume),
       cmocka_unit_test(test_literals_take_int64),
   };
   return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
