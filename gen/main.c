@@ -27,6 +27,7 @@
 #include "emit.h"
 #include "interp.h"
 #include "manifest.h"
+#include "report.h"
 
 #ifndef CARD_CATALOG
 #define CARD_CATALOG "runtime/dsl.yaml"
@@ -289,16 +290,6 @@ static void build_interrupted(int sig) {
   raise(sig);
 }
 
-static void on_interrupt(void (*handler)(int)) {
-  int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-  for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
-    struct sigaction sa = {0};
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sigs[k], &sa, NULL);
-  }
-}
-
 /* Runs argv (NULL-terminated) in a process group of its own and waits; true when it
  * exits 0. */
 static bool spawn(char **argv) {
@@ -357,7 +348,7 @@ static int build(const options *o, const loaded *L) {
   build_files[0] = dir;
   build_files[1] = c_path.buf;
   build_files[2] = prog_path.buf;
-  on_interrupt(build_interrupted);
+  bt_on_interrupt(build_interrupted);
   bool ok = emit_files(o, L, c_path.buf, NULL);
   if (ok) {
     char **argv = NULL;
@@ -383,7 +374,7 @@ static int build(const options *o, const loaded *L) {
     if (!ok) fprintf(stderr, "card: error: cannot write %s: %s\n", o->out, strerror(errno));
     free(bytes);
   }
-  on_interrupt(SIG_DFL);
+  bt_on_interrupt(SIG_DFL);
   unlink(prog_path.buf);
   remove(c_path.buf);
   rmdir(dir);

@@ -36,15 +36,17 @@ static void interrupted(int sig) {
   raise(sig);
 }
 
-void bt_remove_output_on_signals(void) {
+void bt_on_interrupt(void (*handler)(int)) {
   int sigs[] = {SIGINT, SIGTERM, SIGHUP};
   for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
     struct sigaction sa = {0};
-    sa.sa_handler = interrupted;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sigaction(sigs[k], &sa, NULL);
   }
 }
+
+void bt_remove_output_on_signals(void) { bt_on_interrupt(interrupted); }
 
 /* Resolves path into o (no file opened); false, with the reason on errors, when it
  * cannot be written. */

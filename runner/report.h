@@ -19,5 +19,7 @@ bool bt_outputs_writable(const char *out, const char *kaggle, FILE *errors);
 /* SIGINT, SIGTERM and SIGHUP remove the temporary file of an output being written before
  * they end the process (the previous file stays as it was). */
 void bt_remove_output_on_signals(void);
+/* handler (or SIG_DFL) for SIGINT, SIGTERM and SIGHUP, the signals that end a run. */
+void bt_on_interrupt(void (*handler)(int));
 
 #endif

@@ -4,7 +4,8 @@
 # writes; --help and -h anywhere give the usage on stdout with status 0, --version the
 # version, an unknown option status 2 with the usage on stderr; SIGTERM to card build stops
 # the compiler and leaves no temporary directory and no output; SIGTERM to batt while it
-# writes its results file leaves no temporary file.
+# writes its results file leaves no temporary file but the checkpoint; a run interrupted,
+# then resumed, writes the results file of an uninterrupted run.
 #   cli.sh CARD BATT SOLVER_FILE SHIPPED_SOLVERS_DIR
 set -u
 card=$1
@@ -92,7 +93,23 @@ if [ -z "$caught" ]; then
   echo "note: batt wrote its results before a signal could reach it, 5 times: not checked"
 else
   [ $rc -eq 143 ] || { echo "FAIL: batt run on SIGTERM while writing: status $rc"; fail=1; }
-  ls "$dir"/res.json* >/dev/null 2>&1 && { echo "FAIL: batt left $(ls "$dir"/res.json*)"; fail=1; }
+  ls "$dir"/res.json.tmp.* >/dev/null 2>&1 && { echo "FAIL: batt left $(ls "$dir"/res.json.tmp.*)"; fail=1; }
+  [ -e "$dir/res.json" ] && { echo "FAIL: batt wrote res.json"; fail=1; }
+  [ -e "$dir/res.json.partial" ] || { echo "FAIL: no checkpoint res.json.partial"; fail=1; }
 fi
-[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results"
+
+# an interrupted run, resumed, writes what an uninterrupted one writes
+"$batt" run --threads 2 --no-progress --out "$dir/whole.json" >/dev/null 2>&1
+rm -f "$dir"/res.json*
+"$batt" run --threads 1 --no-progress --out "$dir/res.json" >/dev/null 2>&1 &
+pid=$!
+while kill -0 $pid 2>/dev/null && [ "$(wc -l <"$dir/res.json.partial" 2>/dev/null || echo 0)" -lt 50 ]; do sleep 0.002; done
+kill -TERM $pid 2>/dev/null
+wait $pid
+lines=$(wc -l <"$dir/res.json.partial" 2>/dev/null || echo 0)
+"$batt" run --threads 2 --no-progress --resume --out "$dir/res.json" >/dev/null 2>"$dir/err" || { echo "FAIL: --resume"; fail=1; }
+cmp -s "$dir/whole.json" "$dir/res.json" || { echo "FAIL: the resumed run's results differ from an uninterrupted run's"; fail=1; }
+[ -e "$dir/res.json.partial" ] && { echo "FAIL: the checkpoint stayed after the results were written"; fail=1; }
+echo "resume: interrupted with $((lines - 1)) tasks in the checkpoint; $(grep -o '[0-9]* tasks resumed' "$dir/err" || echo 'no task resumed'); results identical"
+[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results; --resume"
 exit $fail

@@ -333,14 +333,20 @@ static void test_bom_and_special_files(void **state) {
   free(dir);
 }
 
+/* A new temporary directory holding good/6150a2bd.json; *text is that file's text. */
+static char *dir_with_a_task(char **text) {
+  char *dir = make_tmpdir(), path[512];
+  *text = read_text("good/6150a2bd.json");
+  snprintf(path, sizeof path, "%s/6150a2bd.json", dir);
+  write_bytes(path, *text, strlen(*text));
+  return dir;
+}
+
 /* A task id is its file name: one that is not UTF-8 cannot be written into a results file
  * (JSON), so the file is rejected with its name escaped; the other tasks load. */
 static void test_file_name_not_utf8(void **state) {
   (void)state;
-  char *dir = make_tmpdir(), path[512];
-  char *text = read_text("good/6150a2bd.json");
-  snprintf(path, sizeof path, "%s/6150a2bd.json", dir);
-  write_bytes(path, text, strlen(text));
+  char *text, path[512], *dir = dir_with_a_task(&text);
   snprintf(path, sizeof path, "%s/bad\xff\xfe.json", dir);
   write_bytes(path, text, strlen(text));
   bt_taskset ts;
@@ -362,10 +368,7 @@ static void test_file_name_not_utf8(void **state) {
  * opening one waits for a writer that never comes. */
 static void test_fifo_in_directory(void **state) {
   (void)state;
-  char *dir = make_tmpdir(), path[512];
-  char *text = read_text("good/6150a2bd.json");
-  snprintf(path, sizeof path, "%s/6150a2bd.json", dir);
-  write_bytes(path, text, strlen(text));
+  char *text, path[512], *dir = dir_with_a_task(&text);
   snprintf(path, sizeof path, "%s/fifo.json", dir);
   assert_int_equal(mkfifo(path, 0600), 0);
   bt_taskset ts;
