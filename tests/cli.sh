@@ -47,6 +47,13 @@ for prog in "$card" "$batt"; do
     echo "FAIL: $prog run --no-such-option: status $rc"; cat "$dir/err"; fail=1
   fi
 done
+# card build makes a program that runs, whatever the build's configuration (sanitizers too)
+if "$card" build "$src" -o "$dir/built" 2>"$dir/err" && "$dir/built" run --no-progress "$(dirname "$src")/../tasks/good" >/dev/null 2>&1; then
+  :
+else
+  echo "FAIL: card build, or the program it built:"; tail -3 "$dir/err"; fail=1
+fi
+
 # SIGTERM while the compiler runs
 "$card" build "$shipped"/*.py -o "$dir/prog" 2>/dev/null &
 pid=$!
@@ -111,5 +118,5 @@ lines=$(wc -l <"$dir/res.json.partial" 2>/dev/null || echo 0)
 cmp -s "$dir/whole.json" "$dir/res.json" || { echo "FAIL: the resumed run's results differ from an uninterrupted run's"; fail=1; }
 [ -e "$dir/res.json.partial" ] && { echo "FAIL: the checkpoint stayed after the results were written"; fail=1; }
 echo "resume: interrupted with $((lines - 1)) tasks in the checkpoint; $(grep -o '[0-9]* tasks resumed' "$dir/err" || echo 'no task resumed'); results identical"
-[ $fail -eq 0 ] && echo "cli: -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results; --resume"
+[ $fail -eq 0 ] && echo "cli: card build runs; -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results; --resume"
 exit $fail
