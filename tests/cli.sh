@@ -47,6 +47,19 @@ for prog in "$card" "$batt"; do
     echo "FAIL: $prog run --no-such-option: status $rc"; cat "$dir/err"; fail=1
   fi
 done
+# batt apply reads tasks as batt run does: the same messages
+printf '{"train":[{"input":[[1,2],[3]],"output":[[1]]}],"test":[{"input":[[1]]}]}' >"$dir/ragged.json"
+for task in "$dir/ragged.json" "$dir/missing.json"; do
+  "$batt" apply rot90 "$task" >/dev/null 2>"$dir/apply_err"
+  rc=$?
+  "$batt" run --no-progress "$task" >/dev/null 2>"$dir/run_err"
+  if [ $rc -ne 1 ] || ! grep -qxF "$(head -1 "$dir/apply_err")" "$dir/run_err" || grep -q -- '-1:-1' "$dir/apply_err"; then
+    echo "FAIL: batt apply on $(basename "$task"): status $rc, message:"; cat "$dir/apply_err"; fail=1
+  fi
+done
+out=$("$batt" apply rot90 "$(dirname "$src")/../tasks/good/6150a2bd.json" | head -1)
+[ "$out" = 'train[0] {"grid":[[5,3,3],[0,7,3],[0,0,8]]}' ] || { echo "FAIL: batt apply output: $out"; fail=1; }
+
 # card build makes a program that runs, whatever the build's configuration (sanitizers too)
 if "$card" build "$src" -o "$dir/built" 2>"$dir/err" && "$dir/built" run --no-progress "$(dirname "$src")/../tasks/good" >/dev/null 2>&1; then
   :
@@ -118,5 +131,5 @@ lines=$(wc -l <"$dir/res.json.partial" 2>/dev/null || echo 0)
 cmp -s "$dir/whole.json" "$dir/res.json" || { echo "FAIL: the resumed run's results differ from an uninterrupted run's"; fail=1; }
 [ -e "$dir/res.json.partial" ] && { echo "FAIL: the checkpoint stayed after the results were written"; fail=1; }
 echo "resume: interrupted with $((lines - 1)) tasks in the checkpoint; $(grep -o '[0-9]* tasks resumed' "$dir/err" || echo 'no task resumed'); results identical"
-[ $fail -eq 0 ] && echo "cli: card build runs; -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results; --resume"
+[ $fail -eq 0 ] && echo "cli: batt apply reads tasks as batt run does; card build runs; -o onto an input refused (mutate, emit, build; directly and through a link); --help, -h, --version, unknown options; SIGTERM to card build and to batt writing its results; --resume"
 exit $fail
