@@ -20,16 +20,23 @@ struct bt_cuda_ctx {
   float kernel_ms;
 };
 
+/* A block is a whole 32 x 32 tile, one thread a cell: 1024 threads. The bounds make nvcc
+ * keep each kernel within 32 registers a thread (two blocks an SM; past 64 a launch of
+ * 1024 threads fails), spilling if it must: tests/ptxas_check.sh checks what it reports. */
+#define BLOCKS_PER_SM 2
+
 // Residency: grid a of each slot with pool_in from the pool (before the operation), and
 // a / out of each slot with keep_a / keep_out into it (after). 256 threads, 4 bytes each.
-__global__ void pool_fetch_kernel(const bt_tile_meta *meta, const uint8_t *pool, uint8_t *a) {
+__global__ void __launch_bounds__(BT_TILE_CELLS / 4)
+    pool_fetch_kernel(const bt_tile_meta *meta, const uint8_t *pool, uint8_t *a) {
   int s = blockIdx.x, from = meta[s].pool_in;
   if (!from) return;
   const uint32_t *src = (const uint32_t *)(pool + (size_t)(from - 1) * BT_TILE_CELLS);
   ((uint32_t *)(a + (size_t)s * BT_TILE_CELLS))[threadIdx.x] = src[threadIdx.x];
 }
 
-__global__ void pool_keep_kernel(const bt_tile_meta *meta, const uint8_t *a, const uint8_t *out, uint8_t *pool) {
+__global__ void __launch_bounds__(BT_TILE_CELLS / 4)
+    pool_keep_kernel(const bt_tile_meta *meta, const uint8_t *a, const uint8_t *out, uint8_t *pool) {
   int s = blockIdx.x, ka = meta[s].keep_a, ko = meta[s].keep_out;
   if (ka)
     ((uint32_t *)(pool + (size_t)(ka - 1) * BT_TILE_CELLS))[threadIdx.x] =
@@ -54,7 +61,8 @@ __device__ void tile_counts(const bt_tile_meta &m, const uint8_t *a, unsigned *c
   __syncthreads();
 }
 
-__global__ void counts_kernel(const bt_tile_meta *meta, const uint8_t *a, uint16_t *counts) {
+__global__ void __launch_bounds__(BT_TILE_CELLS, BLOCKS_PER_SM)
+    counts_kernel(const bt_tile_meta *meta, const uint8_t *a, uint16_t *counts) {
   __shared__ unsigned cnt[BT_TILE_COLORS];
   __shared__ uint16_t counts16[BT_TILE_COLORS];
   int s = blockIdx.x;
@@ -63,7 +71,8 @@ __global__ void counts_kernel(const bt_tile_meta *meta, const uint8_t *a, uint16
 
 // Min-label propagation with pointer jumping: every cell ends with the smallest padded
 // index of its component, whatever the order of updates (the twin's flood seed).
-__global__ void label_kernel(const bt_tile_meta *meta, const uint8_t *a, uint16_t *counts, uint16_t *labels) {
+__global__ void __launch_bounds__(BT_TILE_CELLS, BLOCKS_PER_SM)
+    label_kernel(const bt_tile_meta *meta, const uint8_t *a, uint16_t *counts, uint16_t *labels) {
   __shared__ uint8_t av[BT_TILE_CELLS];
   __shared__ uint16_t lab[BT_TILE_CELLS];
   __shared__ unsigned cnt[BT_TILE_COLORS];
@@ -108,8 +117,9 @@ __global__ void label_kernel(const bt_tile_meta *meta, const uint8_t *a, uint16_
 
 // GATHER, MAP and CELLWISE: one output cell per thread.
 template <int OP>
-__global__ void cell_kernel(const bt_tile_meta *meta, const uint8_t *a, const uint8_t *b, uint8_t *out,
-                            uint16_t *counts) {
+__global__ void __launch_bounds__(BT_TILE_CELLS, BLOCKS_PER_SM)
+    cell_kernel(const bt_tile_meta *meta, const uint8_t *a, const uint8_t *b, uint8_t *out,
+                uint16_t *counts) {
   __shared__ unsigned cnt[BT_TILE_COLORS];
   __shared__ uint16_t counts16[BT_TILE_COLORS];
   int s = blockIdx.x, c = threadIdx.x, i = c / BT_TILE_SIDE, j = c % BT_TILE_SIDE;
@@ -168,7 +178,8 @@ static cudaError_t alloc_buffers(bt_cuda_ctx *c, int cap) {
   if ((e = cudaMalloc(&c->b, n * BT_TILE_CELLS)) != cudaSuccess) return e;
   if ((e = cudaMalloc(&c->out, n * BT_TILE_CELLS)) != cudaSuccess) return e;
   if ((e = cudaMalloc(&c->counts, n * BT_TILE_COLORS * sizeof(uint16_t))) != cudaSuccess) return e;
-  if ((e = cudaMalloc(&c->labels, n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t))) != cudaSuccess) return e;
+  if ((e = cudaMalloc(&c->labels, n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t))) != cudaSuccess)
+    return e;
   c->cap = cap;
   return cudaSuccess;
 }
@@ -179,7 +190,8 @@ extern "C" int bt_cuda_props_get(int dev, bt_cuda_props *p, char *why, size_t wh
   int clock_khz = 0;
   if ((e = cudaGetDeviceProperties(&prop, dev)) != cudaSuccess ||
       (e = cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, dev)) != cudaSuccess ||
-      (e = cudaSetDevice(dev)) != cudaSuccess || (e = cudaMemGetInfo(&p->free_mem, &p->total_mem)) != cudaSuccess)
+      (e = cudaSetDevice(dev)) != cudaSuccess ||
+      (e = cudaMemGetInfo(&p->free_mem, &p->total_mem)) != cudaSuccess)
     return fail(e, why, whylen);
   snprintf(p->name, sizeof p->name, "%.127s", prop.name);
   p->peak_bytes_per_s = 2.0 * clock_khz * 1e3 * (prop.memoryBusWidth / 8.0);
@@ -246,9 +258,15 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
   switch (op) {
   case BT_TOP_COUNTS: counts_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts); break;
   case BT_TOP_LABEL: label_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts, c->labels); break;
-  case BT_TOP_GATHER: cell_kernel<BT_TOP_GATHER><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts); break;
-  case BT_TOP_MAP: cell_kernel<BT_TOP_MAP><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts); break;
-  default: cell_kernel<BT_TOP_CELLWISE><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts); break;
+  case BT_TOP_GATHER:
+    cell_kernel<BT_TOP_GATHER><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts);
+    break;
+  case BT_TOP_MAP:
+    cell_kernel<BT_TOP_MAP><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts);
+    break;
+  default:
+    cell_kernel<BT_TOP_CELLWISE><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts);
+    break;
   }
   cudaEventRecord(c->stop, st);
   if (b->keeps) pool_keep_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->a, c->out, c->pool);
