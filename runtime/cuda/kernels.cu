@@ -154,10 +154,20 @@ extern "C" void bt_cuda_host_free(void *p) {
   if (p) cudaFreeHost(p);
 }
 
+/* Says why e happened and consumes it: CUDA keeps the last error of a thread until it is
+ * read, and a later, healthy call must not find it (a sticky error comes back from every
+ * later call anyway). */
 static int fail(cudaError_t e, char *why, size_t whylen) {
   snprintf(why, whylen, "%s: %s", cudaGetErrorName(e), cudaGetErrorString(e));
+  cudaGetLastError();
   return e == cudaErrorMemoryAllocation ? BT_CUDA_OOM : BT_CUDA_FAILED;
 }
+
+/* Each CUDA call of a launch is checked where it is made. */
+#define CUDA_CHECK(call)                                                                                         \
+  do {                                                                                                           \
+    if ((e = (call)) != cudaSuccess) return fail(e, why, whylen);                                                \
+  } while (0)
 
 static void free_buffers(bt_cuda_ctx *c) {
   cudaFree(c->meta);
@@ -234,26 +244,29 @@ extern "C" void bt_cuda_close(bt_cuda_ctx *c) {
 extern "C" float bt_cuda_last_kernel_ms(const bt_cuda_ctx *c) { return c->kernel_ms; }
 
 extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, size_t whylen) {
-  cudaError_t e = cudaSetDevice(c->dev);
-  if (e != cudaSuccess) return fail(e, why, whylen);
+  cudaError_t e;
+  cudaGetLastError(); /* what an earlier call left on this thread is not this launch's */
+  CUDA_CHECK(cudaSetDevice(c->dev));
   if (b->n > c->cap) {
     free_buffers(c);
     if ((e = alloc_buffers(c, b->n)) != cudaSuccess) {
       free_buffers(c);
-      cudaGetLastError(); /* an allocation failure is not sticky: clear it */
-      return fail(e, why, whylen);
+      return fail(e, why, whylen); /* an allocation failure is not sticky: fail clears it */
     }
   }
   size_t n = (size_t)b->n;
   if (n == 0) return BT_CUDA_OK;
   bool cells = bt_tile_op_cells(op);
   cudaStream_t st = c->stream;
-  cudaMemcpyAsync(c->meta, b->meta, n * sizeof(bt_tile_meta), cudaMemcpyHostToDevice, st);
+  CUDA_CHECK(cudaMemcpyAsync(c->meta, b->meta, n * sizeof(bt_tile_meta), cudaMemcpyHostToDevice, st));
   size_t packed = n - (size_t)b->pool_ins; // the pool's slots come last (tile_format.h)
-  if (packed) cudaMemcpyAsync(c->a, b->a, packed * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
-  if (cells) cudaMemcpyAsync(c->b, b->b, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st);
-  if (b->pool_ins) pool_fetch_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->pool, c->a);
-  cudaEventRecord(c->start, st);
+  if (packed) CUDA_CHECK(cudaMemcpyAsync(c->a, b->a, packed * BT_TILE_CELLS, cudaMemcpyHostToDevice, st));
+  if (cells) CUDA_CHECK(cudaMemcpyAsync(c->b, b->b, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st));
+  if (b->pool_ins) {
+    pool_fetch_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->pool, c->a);
+    CUDA_CHECK(cudaGetLastError());
+  }
+  CUDA_CHECK(cudaEventRecord(c->start, st));
   dim3 grid((unsigned)n), block(BT_TILE_CELLS);
   switch (op) {
   case BT_TOP_COUNTS: counts_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts); break;
@@ -268,15 +281,19 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
     cell_kernel<BT_TOP_CELLWISE><<<grid, block, 0, st>>>(c->meta, c->a, c->b, c->out, c->counts);
     break;
   }
-  cudaEventRecord(c->stop, st);
-  if (b->keeps) pool_keep_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->a, c->out, c->pool);
-  cudaMemcpyAsync(b->counts, c->counts, n * BT_TILE_COLORS * sizeof(uint16_t), cudaMemcpyDeviceToHost, st);
-  if (cells) cudaMemcpyAsync(b->out, c->out, n * BT_TILE_CELLS, cudaMemcpyDeviceToHost, st);
+  CUDA_CHECK(cudaGetLastError()); /* the launch itself (configuration, resources) */
+  CUDA_CHECK(cudaEventRecord(c->stop, st));
+  if (b->keeps) {
+    pool_keep_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->a, c->out, c->pool);
+    CUDA_CHECK(cudaGetLastError());
+  }
+  CUDA_CHECK(
+      cudaMemcpyAsync(b->counts, c->counts, n * BT_TILE_COLORS * sizeof(uint16_t), cudaMemcpyDeviceToHost, st));
+  if (cells) CUDA_CHECK(cudaMemcpyAsync(b->out, c->out, n * BT_TILE_CELLS, cudaMemcpyDeviceToHost, st));
   if (op == BT_TOP_LABEL)
-    cudaMemcpyAsync(b->labels, c->labels, n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t),
-                    cudaMemcpyDeviceToHost, st);
-  if ((e = cudaStreamSynchronize(st)) != cudaSuccess || (e = cudaGetLastError()) != cudaSuccess)
-    return fail(e, why, whylen);
-  cudaEventElapsedTime(&c->kernel_ms, c->start, c->stop);
+    CUDA_CHECK(cudaMemcpyAsync(b->labels, c->labels, n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t),
+                               cudaMemcpyDeviceToHost, st));
+  CUDA_CHECK(cudaStreamSynchronize(st)); /* what the kernels met on the device */
+  CUDA_CHECK(cudaEventElapsedTime(&c->kernel_ms, c->start, c->stop));
   return BT_CUDA_OK;
 }
