@@ -164,9 +164,9 @@ static int fail(cudaError_t e, char *why, size_t whylen) {
 }
 
 /* Each CUDA call of a launch is checked where it is made. */
-#define CUDA_CHECK(call)                                                                                         \
-  do {                                                                                                           \
-    if ((e = (call)) != cudaSuccess) return fail(e, why, whylen);                                                \
+#define CUDA_CHECK(call)                                                                                     \
+  do {                                                                                                       \
+    if ((e = (call)) != cudaSuccess) return fail(e, why, whylen);                                            \
   } while (0)
 
 static void free_buffers(bt_cuda_ctx *c) {
@@ -287,8 +287,8 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
     pool_keep_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->a, c->out, c->pool);
     CUDA_CHECK(cudaGetLastError());
   }
-  CUDA_CHECK(
-      cudaMemcpyAsync(b->counts, c->counts, n * BT_TILE_COLORS * sizeof(uint16_t), cudaMemcpyDeviceToHost, st));
+  CUDA_CHECK(cudaMemcpyAsync(b->counts, c->counts, n * BT_TILE_COLORS * sizeof(uint16_t),
+                             cudaMemcpyDeviceToHost, st));
   if (cells) CUDA_CHECK(cudaMemcpyAsync(b->out, c->out, n * BT_TILE_CELLS, cudaMemcpyDeviceToHost, st));
   if (op == BT_TOP_LABEL)
     CUDA_CHECK(cudaMemcpyAsync(b->labels, c->labels, n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t),
