@@ -198,6 +198,23 @@ static void test_multimode_labelling(void **state) {
   for_each_arc_grid(check_multimode);
 }
 
+/* Every primitive the catalogue marks `kernel` has its tile operation: none falls through
+ * to another's (an unknown one ran as a gather with mode 0, i.e. hmirror). */
+static void test_every_kernel_primitive_has_an_operation(void **state) {
+  (void)state;
+  int marked = 0;
+  for (int p = 0; p < bt_n_prims; p++) {
+    if (!bt_prim_kernel[p]) {
+      assert_int_equal(bt_tile_prim_op(p), -1);
+      continue;
+    }
+    marked++;
+    if (bt_tile_prim_op(p) < 0) fail_msg("%s is marked kernel in dsl.yaml but has no tile operation", bt_prims[p].name);
+  }
+  printf("kernel primitives: %d, each with its tile operation\n", marked);
+  assert_true(marked > 0);
+}
+
 static void test_what_stays_on_the_cpu(void **state) {
   (void)state;
   int c = 4;
@@ -257,6 +274,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_adversarial_grids),
       cmocka_unit_test(test_multimode_labelling),
       cmocka_unit_test(test_what_stays_on_the_cpu),
+      cmocka_unit_test(test_every_kernel_primitive_has_an_operation),
   };
   return cmocka_run_group_tests_name("tile", tests, setup, teardown);
 }
