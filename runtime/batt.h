@@ -175,6 +175,10 @@ static inline bt_value bt_walk_end(bt_value r) {
 
 /* n uninitialised elements in the arena; NULL past max_elems or max_bytes. */
 bt_value *bt_items(bt_ctx *cx, size_t n);
+/* n elements followed by `parts` values that are their parts (the pairs of cells made in
+ * one block): only the n elements count against max_elems (the parts are no container),
+ * all of it against max_bytes. */
+bt_value *bt_items_parts(bt_ctx *cx, size_t n, size_t parts);
 /* The pair (a, b) and the int pair (i, j); an error value if allocation fails. */
 bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b);
 bt_value bt_ipair(bt_ctx *cx, int64_t i, int64_t j);

@@ -54,7 +54,7 @@ bt_value bt_toindices(bt_ctx *cx, bt_value patch) {
 static bt_value index_set(bt_ctx *cx, const int64_t *ij, size_t n, bool ascending) {
   if (n == 0) return bt_set_sorted(NULL, 0);
   if (n > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *items = bt_items(cx, 3 * n);
+  bt_value *items = bt_items_parts(cx, n, 2 * n);
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *pairs = items + n;
   for (size_t k = 0; k < n; k++) {
@@ -71,7 +71,7 @@ bt_value bt_index_set_sorted(bt_ctx *cx, const int64_t *ij, size_t n) { return i
 bt_value bt_cell_set(bt_ctx *cx, const int64_t *c, const int64_t *ij, size_t n) {
   if (n == 0) return bt_set_sorted(NULL, 0);
   if (n > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *items = bt_items(cx, 5 * n);
+  bt_value *items = bt_items_parts(cx, n, 4 * n);
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *cells = items + n;
   for (size_t k = 0; k < n; k++) {

@@ -216,7 +216,7 @@ static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test k
     total += grid.u.items[i].n;
   }
   if (total > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *mem = bt_items(cx, 4 * total + 1);
+  bt_value *mem = bt_items_parts(cx, 0, 4 * total + 1);
   if (!mem || !bt_vec_reserve(cx, out, total)) return bt_err(BT_E_LIMIT);
   for (uint32_t i = 0; i < grid.n; i++) {
     bt_value row = grid.u.items[i];
@@ -283,7 +283,7 @@ BT_PRIM(toobject) {
   if (w < 0) return bt_err(BT_E_TYPE);
   bt_value idx = bt_toindices(cx, a[0]);
   if (bt_is_err(idx)) return idx;
-  bt_value *items = bt_items(cx, 5 * (size_t)idx.n + 1);
+  bt_value *items = bt_items_parts(cx, (size_t)idx.n, 4 * (size_t)idx.n + 1);
   if (!items) return bt_err(BT_E_LIMIT);
   size_t n = 0;
   bool pairs = true; /* every index a tuple: distinct indices give distinct cells */
@@ -445,7 +445,7 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
     total += (size_t)lab->size[id];
     one_color[id] = true;
   }
-  bt_value *items = bt_items(cx, 5 * total + 1), *mem = items + total;
+  bt_value *items = bt_items_parts(cx, total, 4 * total + 1), *mem = items + total;
   if (!items) return bt_err(BT_E_LIMIT);
   for (size_t c = 0; c < n; c++) {
     int32_t id = lab->label[c];
@@ -680,7 +680,7 @@ static bool uniform_line(bt_value g, int axis, uint32_t k) {
 /* The object {(grid[i][j], (i, j))} of row k (axis 0, n = len(grid[0]) cells) or
  * column k (axis 1, n = len(grid) cells). */
 static bt_value line_object(bt_ctx *cx, bt_value g, int axis, int64_t k, int64_t n) {
-  bt_value *items = bt_items(cx, 5 * (size_t)n);
+  bt_value *items = bt_items_parts(cx, (size_t)n, 4 * (size_t)n);
   if (!items) return bt_err(BT_E_LIMIT);
   for (int64_t t = 0; t < n; t++) {
     int64_t i = axis == 0 ? k : t, j = axis == 0 ? t : k;

@@ -278,7 +278,7 @@ BT_PRIM(centerofmass) {
 BT_PRIM(recolor) {
   bt_value idx = bt_toindices(cx, a[1]);
   if (bt_is_err(idx)) return idx;
-  bt_value *items = bt_items(cx, 3 * (size_t)idx.n);
+  bt_value *items = bt_items_parts(cx, idx.n, 2 * (size_t)idx.n);
   if (!items && idx.n) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < idx.n; k++)
     items[k] = bt_pair_at(items + idx.n + 2 * k, a[0], idx.u.items[k]);
@@ -307,7 +307,7 @@ static bt_value shift_by(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj) {
   if (kind == BT_PATCH_EMPTY) return patch;
   size_t n = patch.n;
   bool ints = true;
-  bt_value *items = bt_items(cx, 5 * n);
+  bt_value *items = bt_items_parts(cx, n, 4 * n);
   if (!items) return bt_err(BT_E_LIMIT);
   for (size_t k = 0; k < n; k++) {
     bt_value e = patch.u.items[k], *mem = items + n + 4 * k;
@@ -392,7 +392,7 @@ typedef struct axis_range {
 static bt_value range_pairs(bt_ctx *cx, axis_range ri, axis_range rj, int64_t n) {
   if (n <= 0) return bt_set_sorted(NULL, 0);
   if (n > (int64_t)cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *items = bt_items(cx, 3 * (size_t)n);
+  bt_value *items = bt_items_parts(cx, (size_t)n, 2 * (size_t)n);
   if (!items) return bt_err(BT_E_LIMIT);
   for (int64_t k = 0; k < n; k++) {
     bt_value i = ri.fixed ? *ri.fixed : bt_int(ri.start + k * ri.step);
@@ -486,7 +486,7 @@ static bt_value rect_outline(bt_ctx *cx, bt_value si, bt_value sj, bt_value ei, 
     return bt_err(BT_E_LIMIT);
   size_t n = 2 * (size_t)(h + 1) + 2 * (size_t)(w + 1), k = 0;
   if (n > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *items = bt_items(cx, 3 * n);
+  bt_value *items = bt_items_parts(cx, n, 2 * n);
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *mem = items + n;
   if (si.kind == BT_INT && sj.kind == BT_INT && ei.kind == BT_INT && ej.kind == BT_INT) {

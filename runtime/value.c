@@ -142,6 +142,11 @@ bt_value *bt_items(bt_ctx *cx, size_t n) {
   return bt_alloc(cx, n * sizeof(bt_value));
 }
 
+bt_value *bt_items_parts(bt_ctx *cx, size_t n, size_t parts) {
+  if (n > cx->lim.max_elems || parts > cx->lim.max_bytes / sizeof(bt_value)) return NULL;
+  return bt_alloc(cx, (n + parts) * sizeof(bt_value));
+}
+
 bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b) {
   bt_value *it = bt_items(cx, 2);
   if (!it) return bt_err(BT_E_LIMIT);

@@ -274,6 +274,39 @@ static void test_box_unions_edges(void **state) {
 }
 
 /* Hand-checked corner cases: one cell, a whole-grid object, empty rows. */
+/* A set's limit counts its elements, not the pairs inside its cells: 262,144 cells (a
+ * 512 x 512 grid) are 1,310,720 values, yet one set of 262,144 elements, within the
+ * default 1 Mi. ofcolor, asobject, partition, toobject and shift of it work; a grid over
+ * 1 Mi cells stays a LimitError. */
+static void test_big_sets_within_the_element_limit(void **state) {
+  (void)state;
+  bt_ctx cx;
+  bt_ctx_init(&cx, NULL);
+  bt_value dims = bt_ipair(&cx, 512, 512), g = bt_call_prim(&cx, BT_P_canvas, (bt_value[]){bt_int(3), dims});
+  assert_false(bt_is_err(g));
+  struct {
+    int prim;
+    bt_value args[2];
+  } calls[] = {{BT_P_ofcolor, {g, bt_int(3)}}, {BT_P_asobject, {g}}, {BT_P_partition, {g}}, {BT_P_asindices, {g}}};
+  for (size_t k = 0; k < sizeof calls / sizeof *calls; k++) {
+    bt_ctx_begin(&cx);
+    bt_value r = bt_call_prim(&cx, calls[k].prim, calls[k].args);
+    if (bt_is_err(r)) fail_msg("%s of a 512 x 512 grid: %s", bt_prims[calls[k].prim].name, bt_errc_name((bt_errc)r.errc));
+    bt_value set = calls[k].prim == BT_P_partition ? r.u.items[0] : r;
+    assert_int_equal(set.n, 512 * 512);
+    if (calls[k].prim == BT_P_ofcolor) {
+      bt_value obj = bt_call_prim(&cx, BT_P_toobject, (bt_value[]){r, g});
+      bt_value moved = bt_call_prim(&cx, BT_P_shift, (bt_value[]){obj, bt_ipair(&cx, 1, 1)});
+      assert_false(bt_is_err(obj));
+      assert_false(bt_is_err(moved));
+      assert_int_equal(moved.n, 512 * 512);
+    }
+  }
+  bt_value big = bt_call_prim(&cx, BT_P_canvas, (bt_value[]){bt_int(3), bt_ipair(&cx, 1025, 1024)});
+  assert_true(bt_is_err(big) && big.errc == BT_E_LIMIT);
+  bt_ctx_free(&cx);
+}
+
 static void test_objects_small_cases(void **state) {
   (void)state;
   const int64_t one[] = {7};
@@ -311,6 +344,7 @@ int main(int argc, char **argv) {
   training_dir = argv[1];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_objects_small_cases),
+      cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
   };
