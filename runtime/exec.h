@@ -20,7 +20,7 @@ typedef struct bt_exec_item {
 } bt_exec_item;
 
 /* Arena use below which an item is never compacted. */
-#define BT_COMPACT_MIN ((size_t)8 << 20)
+#define BT_COMPACT_MIN ((size_t)16 << 20)
 
 /* Where the time goes, per line (index: line): nanoseconds across all items, and the
  * primitive a direct call ran (-1 for a call through a function value). */
