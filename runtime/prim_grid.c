@@ -123,7 +123,7 @@ static bt_value patch_mirror_step(bt_ctx *cx, bt_value p, int which) {
   if (kind < 0) return bt_patch_kind_err(p);
   int64_t i0, j0, i1, j1;
   if (kind == BT_PATCH_EMPTY || !bt_patch_bounds(p, &i0, &j0, &i1, &j1))
-    return bt_err(kind == BT_PATCH_EMPTY ? BT_E_INDEX : BT_E_TYPE);
+    return bt_err(kind != BT_PATCH_EMPTY ? BT_E_TYPE : which == 1 ? BT_E_VALUE : BT_E_INDEX); /* dmirror unpacks ulcorner: ValueError */
   bt_value *out = bt_items(cx, p.n);
   bt_value *mem = bt_items(cx, (size_t)p.n * 4);
   if (!out || !mem) return bt_err(BT_E_LIMIT);
@@ -177,13 +177,25 @@ static bt_value crop_rows(bt_ctx *cx, bt_value g, int64_t r0, int64_t r1, int64_
   return bt_tuple(out, rows.n);
 }
 
+/* Python's tuple(r[start[1]:start[1]+dims[1]] for r in grid[start[0]:start[0]+dims[0]]),
+ * in its order of evaluation: the row bounds, the row slice, then (only when a row is
+ * taken) the column bounds. */
 static bt_value crop(bt_ctx *cx, bt_value g, bt_value start, bt_value dims) {
-  int64_t i, j, h, w;
+  bt_value s0 = bt_getitem(start, 0), d0;
+  if (bt_is_err(s0) || bt_is_err(d0 = bt_getitem(dims, 0))) return bt_is_err(s0) ? s0 : d0;
+  if (!bt_is_int(s0) || !bt_is_int(d0) || g.kind != BT_TUPLE) return bt_err(BT_E_TYPE);
+  bt_value r1 = bt_int_add(s0.u.i, d0.u.i);
+  if (bt_is_err(r1)) return r1;
+  if (tuple_slice(g, s0.u.i, r1.u.i).n == 0) return bt_tuple(NULL, 0);
+  int64_t i, j;
   bt_value e = two_ints(start, &i, &j);
-  if (bt_is_err(e) || bt_is_err(e = two_ints(dims, &h, &w))) return e;
-  bt_value ie = bt_int_add(i, h), je = bt_int_add(j, w);
-  if (bt_is_err(ie) || bt_is_err(je)) return bt_err(BT_E_OVERFLOW);
-  return crop_rows(cx, g, i, ie.u.i, j, je.u.i);
+  if (bt_is_err(e)) return e;
+  bt_value d1 = bt_getitem(dims, 1);
+  if (bt_is_err(d1)) return d1;
+  if (!bt_is_int(d1)) return bt_err(BT_E_TYPE);
+  bt_value c1 = bt_int_add(j, d1.u.i);
+  if (bt_is_err(c1)) return c1;
+  return crop_rows(cx, g, s0.u.i, r1.u.i, j, c1.u.i);
 }
 
 BT_PRIM(crop) { return crop(cx, a[0], a[1], a[2]); }
@@ -219,13 +231,18 @@ BT_PRIM(righthalf) { return side_half(cx, a[0], 1); }
 /* hsplit / vsplit: n crops of equal size, skipping one separator line when the size
  * does not divide. vertical: split the rows (vsplit), else the columns. */
 static bt_value split(bt_ctx *cx, bt_value g, bt_value nv, bool vertical) {
-  int64_t n;
-  NEED_INT(nv, n);
-  if (g.kind != BT_TUPLE) return bt_err(BT_E_TYPE);
+  /* Python's order: len(grid) (// n for vsplit), then len(grid[0]) (// n for hsplit) */
+  int64_t n, len = bt_len(g);
+  if (len < 0) return bt_err(BT_E_TYPE);
+  if (vertical) {
+    NEED_INT(nv, n);
+    if (n == 0) return bt_err(BT_E_ZERODIV);
+  }
   bt_value row0 = bt_getitem(g, 0);
   if (bt_is_err(row0)) return row0;
-  int64_t len = vertical ? g.n : bt_len(row0);
-  if (len < 0) return bt_err(BT_E_TYPE);
+  if (!vertical) len = bt_len(row0);
+  if (len < 0 || bt_len(row0) < 0) return bt_err(BT_E_TYPE);
+  NEED_INT(nv, n);
   if (n == 0) return bt_err(BT_E_ZERODIV);
   int64_t size = bt_int_floordiv(len, n).u.i, offset = bt_int_mod(len, n).u.i != 0;
   if (n < 0) return bt_tuple(NULL, 0);
@@ -296,10 +313,19 @@ static bt_value put_cell(bt_value *rows, int64_t h, int64_t w, int64_t i, int64_
 }
 
 /* fill / underfill: value at every index of the patch (underfill: only on background). */
+/* Python's h, w = len(grid), len(grid[0]): none, or the error it raises. */
+static bt_value grid_lens(bt_value g) {
+  if (!bt_is_coll(g)) return bt_err(BT_E_TYPE);
+  bt_value row0 = bt_getitem(g, 0);
+  if (bt_is_err(row0)) return row0;
+  return bt_len(row0) < 0 ? bt_err(BT_E_TYPE) : bt_none();
+}
+
 static bt_value fill_patch(bt_ctx *cx, bt_value g, bt_value value, bt_value patch, bool under) {
   bt_value *rows, bg;
   int64_t h, w;
-  if (under) {
+  if (under) { /* the sizes come before mostcolor */
+    if (bt_is_err(bg = grid_lens(g))) return bg;
     bg = bt_p_mostcolor(cx, &g);
     if (bt_is_err(bg)) return bg;
   }
@@ -322,6 +348,7 @@ static bt_value paint_object(bt_ctx *cx, bt_value g, bt_value obj, bool under) {
   bt_value *rows, bg;
   int64_t h, w;
   if (under) {
+    if (bt_is_err(bg = grid_lens(g))) return bg;
     bg = bt_p_mostcolor(cx, &g);
     if (bt_is_err(bg)) return bg;
   }

@@ -82,7 +82,12 @@ static bool check_outcome(bt_ctx *cx, const json_t *c, bt_value r, char *why, si
       free(got);
       return false;
     }
-    if (strcmp(json_string_value(err), bt_errc_name((bt_errc)r.errc)) != 0) errclass_mismatch++;
+    if (strcmp(json_string_value(err), bt_errc_name((bt_errc)r.errc)) != 0) {
+      /* the exception a solver ends with is part of its outcome: the class must agree */
+      errclass_mismatch++;
+      snprintf(why, whylen, "expected %s, got %s", json_string_value(err), bt_errc_name((bt_errc)r.errc));
+      return false;
+    }
     return true;
   }
   char msg[256] = "";
