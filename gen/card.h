@@ -300,6 +300,10 @@ typedef struct card_merged {
   int nlines;
   int nclass[3]; /* lines per class; class c starts at the sum of the earlier ones */
   int *outputs;  /* per solver (prog->solvers order): index of its output line */
+  int **checks;  /* per solver: the lines of its statements in source order, each once (a
+                    line that is also an earlier statement's is not repeated): its outcome
+                    is the error of the first of them that fails, else its output */
+  int *nchecks;
   int nsolvers;
 } card_merged;
 

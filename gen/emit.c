@@ -167,14 +167,34 @@ static void emit_c_string(strbuf *sb, const char *s) {
 static void emit_solvers(strbuf *sb, const card_merged *m) {
   const card_program *p = m->prog;
   if (p->nsolvers == 0) sb_puts(sb, "    {0}");
-  for (int s = 0; s < p->nsolvers; s++) {
+  for (int s = 0, off = 0; s < p->nsolvers; s++) {
     const card_solver *sv = p->solvers[s];
     sb_puts(sb, s ? ",\n    {" : "    {");
     emit_c_string(sb, sv->name);
     sb_puts(sb, ", ");
     emit_c_string(sb, sv->src->path);
-    sb_printf(sb, ", %d, %d}", sv->line, m->outputs[s] + 1);
+    sb_printf(sb, ", %d, %d, checks + %d, %d}", sv->line, m->outputs[s] + 1, off, m->nchecks[s]);
+    off += m->nchecks[s];
   }
+}
+
+/* The statement lines of every solver, one solver per row. */
+static void emit_checks(strbuf *sb, const card_merged *m) {
+  int total = 0;
+  for (int s = 0; s < m->nsolvers; s++) {
+    total += m->nchecks[s];
+    if (!m->nchecks[s]) continue;
+    sb_puts(sb, "    ");
+    for (int k = 0; k < m->nchecks[s]; k++) sb_printf(sb, "%d, ", m->checks[s][k] + 1);
+    sb_printf(sb, "/* %s */\n", m->prog->solvers[s]->name);
+  }
+  if (!total) sb_puts(sb, "    0");
+}
+
+static int n_checks(const card_merged *m) {
+  int total = 0;
+  for (int s = 0; s < m->nsolvers; s++) total += m->nchecks[s];
+  return total;
 }
 
 static void emit_solver_ids(strbuf *sb, const card_merged *m) {
@@ -192,6 +212,8 @@ static char *section(const card_merged *m, const char *name, size_t len) {
     emit_table(&sb, m, false);
   else if (IS("SOLVERS"))
     emit_solvers(&sb, m);
+  else if (IS("CHECKS"))
+    emit_checks(&sb, m);
   else if (IS("SOLVER_IDS"))
     emit_solver_ids(&sb, m);
   else if (IS("CONST_LINES"))
@@ -217,6 +239,7 @@ static bool scalar(strbuf *sb, const card_merged *m, const char *sources, const 
   }
   if (IS("NSOLVERS")) n = m->prog->nsolvers;
   if (IS("NSOLVERS_ARRAY")) n = m->prog->nsolvers ? m->prog->nsolvers : 1;
+  if (IS("NCHECKS_ARRAY")) n = n_checks(m) ? n_checks(m) : 1;
   if (IS("NLINES")) n = m->nlines;
   if (IS("NLINES1")) n = m->nlines + 1;
   if (IS("NCONST")) n = m->nclass[CLASS_CONST];

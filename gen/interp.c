@@ -147,7 +147,10 @@ bt_program *interp_program(const card_merged *m) {
   for (int j = 0; j < d->ngroups && d->groups; j++) ok &= convert_group(&f->groups[j], &d->groups[j]);
   for (int s = 0; s < m->nsolvers; s++) {
     const card_solver *sv = m->prog->solvers[s];
-    d->solvers[s] = (bt_solver_info){sv->name, sv->src->path, sv->line, m->outputs[s] + 1};
+    int32_t *chk = malloc((size_t)(m->nchecks[s] ? m->nchecks[s] : 1) * sizeof *chk);
+    ok &= chk != NULL;
+    for (int k = 0; chk && k < m->nchecks[s]; k++) chk[k] = m->checks[s][k] + 1;
+    d->solvers[s] = (bt_solver_info){sv->name, sv->src->path, sv->line, m->outputs[s] + 1, chk, m->nchecks[s]};
   }
   if (!ok) {
     interp_free(p);
@@ -162,6 +165,7 @@ void interp_free(bt_program *p) {
   free(d->lines);
   free(d->line_class);
   free(d->last_use);
+  for (int s = 0; d->solvers && s < p->n_solvers; s++) free((void *)d->solvers[s].checks);
   free(d->solvers);
   for (int j = 0; j < d->ngroups && d->groups; j++) {
     interp_group *g = &d->groups[j];

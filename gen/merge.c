@@ -7,9 +7,11 @@
  * Copies (x = y) are renamings and make no line. A solver that returns something other
  * than a line (an input, a constant) gets identity(value) so that every output is a line.
  *
- * Lines that no output needs are dropped; the rest are ordered constant lines first,
- * then task (S only), then sample lines, each group in first-use order (a stable
- * partition, which keeps every operand before its reader). */
+ * Every statement's line is kept, read or not: a solver's outcome is the error of its
+ * earliest statement (in its own source order) that fails, as in Python, so a line no
+ * output reads still decides the outcome when it fails (card_merged.checks). Lines are
+ * ordered constant lines first, then task (S only), then sample lines, each group in
+ * first-use order (a stable partition, which keeps every operand before its reader). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,8 +158,17 @@ static void add_use(card_line *l, int solver, int line) {
   l->uses[l->nuses++] = (card_use){solver, line};
 }
 
+/* Appends line idx to the checks of solver s unless an earlier statement has it. */
+static void add_check(card_merged *mp, int s, int idx, int *cap) {
+  for (int k = 0; k < mp->nchecks[s]; k++)
+    if (mp->checks[s][k] == idx) return;
+  grow(&mp->checks[s], cap, mp->nchecks[s] + 1, sizeof *mp->checks[s]);
+  mp->checks[s][mp->nchecks[s]++] = idx;
+}
+
 /* Adds solver s to the lines; returns the index of its output line. */
-static int merge_solver(merger *m, int s) {
+static int merge_solver(merger *m, card_merged *mp, int s) {
+  int cap = 0;
   const card_solver *sv = m->prog->solvers[s];
   card_opnd *env = xcalloc((size_t)(sv->nstmts ? sv->nstmts : 1), sizeof *env);
   for (int i = 0; i < sv->nstmts; i++) {
@@ -171,6 +182,7 @@ static int merge_solver(merger *m, int s) {
       args[k] = opnd_of(&st->args[k], env);
     int idx = intern(m, opnd_of(&st->callee, env), args, st->nargs, st->vt);
     add_use(&m->lines[idx], s, st->line);
+    add_check(mp, s, idx, &cap);
     env[i] = (card_opnd){.kind = OPND_LINE, .line = idx};
   }
   card_opnd out = opnd_of(&sv->ret, env);
@@ -181,6 +193,7 @@ static int merge_solver(merger *m, int s) {
   card_opnd callee = {.kind = OPND_PRIM, .prim = m->identity};
   int idx = intern(m, callee, args, 1, (card_vtype){NULL, -1, NULL});
   add_use(&m->lines[idx], s, sv->ret_line);
+  add_check(mp, s, idx, &cap);
   return idx;
 }
 
@@ -195,11 +208,15 @@ static void remap(card_opnd *o, const int *to) {
   if (o->kind == OPND_LINE) o->line = to[o->line];
 }
 
-/* Drops the lines no output needs and orders the rest by class. */
+/* Orders the lines by class, dropping those neither a solver's statement nor read by one
+ * (none today: every line is made by a statement). */
 static void order_lines(merger *m, card_merged *mp) {
   bool *live = xcalloc((size_t)(m->n ? m->n : 1), sizeof *live);
-  for (int s = 0; s < mp->nsolvers; s++)
+  for (int s = 0; s < mp->nsolvers; s++) {
     live[mp->outputs[s]] = true;
+    for (int k = 0; k < mp->nchecks[s]; k++)
+      live[mp->checks[s][k]] = true;
+  }
   for (int i = m->n - 1; i >= 0; i--) {
     if (!live[i]) continue;
     const card_line *l = &m->lines[i];
@@ -230,8 +247,11 @@ static void order_lines(merger *m, card_merged *mp) {
     for (int a = 0; a < l->nargs; a++)
       remap(&l->args[a], to);
   }
-  for (int s = 0; s < mp->nsolvers; s++)
+  for (int s = 0; s < mp->nsolvers; s++) {
     mp->outputs[s] = to[mp->outputs[s]];
+    for (int k = 0; k < mp->nchecks[s]; k++)
+      mp->checks[s][k] = to[mp->checks[s][k]];
+  }
   free(to);
   free(live);
 }
@@ -241,6 +261,8 @@ static void note_read(card_merged *mp, const card_opnd *o, int reader) {
 }
 
 static void compute_last_uses(card_merged *mp) {
+  for (int i = 0; i < mp->nlines; i++)
+    mp->lines[i].last_use = i; /* a line nothing reads is dead once made */
   for (int i = 0; i < mp->nlines; i++) {
     card_line *l = &mp->lines[i];
     note_read(mp, &l->callee, i);
@@ -260,9 +282,12 @@ card_merged *merge_program(const card_program *prog) {
   card_merged *mp = xcalloc(1, sizeof *mp);
   mp->prog = prog;
   mp->nsolvers = prog->nsolvers;
-  mp->outputs = xcalloc((size_t)(prog->nsolvers ? prog->nsolvers : 1), sizeof *mp->outputs);
+  size_t ns = (size_t)(prog->nsolvers ? prog->nsolvers : 1);
+  mp->outputs = xcalloc(ns, sizeof *mp->outputs);
+  mp->checks = xcalloc(ns, sizeof *mp->checks);
+  mp->nchecks = xcalloc(ns, sizeof *mp->nchecks);
   for (int s = 0; s < prog->nsolvers; s++)
-    mp->outputs[s] = merge_solver(&m, s);
+    mp->outputs[s] = merge_solver(&m, mp, s);
   order_lines(&m, mp);
   compute_last_uses(mp);
   free(m.lines);
@@ -276,6 +301,10 @@ void merged_free(card_merged *mp) {
     free_line(&mp->lines[i]);
   free(mp->lines);
   free(mp->outputs);
+  for (int s = 0; s < mp->nsolvers; s++)
+    free(mp->checks[s]);
+  free(mp->checks);
+  free(mp->nchecks);
   fusion_free(mp->fusion);
   free(mp);
 }

@@ -196,7 +196,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
       continue;
     }
-    bt_value v = bt_exec_value(p, w->sh->consts, it, p->solvers[s].out);
+    bt_value v = bt_exec_outcome(p, w->sh->consts, it, s);
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;
@@ -285,10 +285,13 @@ static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t 
   for (int s = 0; s < p->n_solvers; s++) {
     own[s] = bt_is_own_solver(p->solvers[s].name, t->id);
     if (!own[s]) continue;
-    outs[n++] = p->solvers[s].out;
-    if (n == 64) {
-      bt_line_graph_need(sh->graph, n, outs, need);
-      n = 0;
+    const bt_solver_info *sv = &p->solvers[s];
+    for (int k = -1; k < sv->n_checks; k++) { /* its output and every statement decide */
+      outs[n++] = k < 0 ? sv->out : sv->checks[k];
+      if (n == 64) {
+        bt_line_graph_need(sh->graph, n, outs, need);
+        n = 0;
+      }
     }
   }
   bt_line_graph_need(sh->graph, n, outs, need);

@@ -23,6 +23,17 @@ bt_value bt_exec_value(const bt_program *p, const bt_value *const_frame, const b
   }
 }
 
+bt_value bt_exec_outcome(const bt_program *p, const bt_value *const_frame, const bt_exec_item *it, int s) {
+  const bt_solver_info *sv = &p->solvers[s];
+  /* a line's frame slot keeps its kind after its value died (compaction moves only the
+   * values still to be read): an error is an error to the end of the item */
+  for (int k = 0; k < sv->n_checks; k++) {
+    bt_value v = bt_exec_value(p, const_frame, it, sv->checks[k]);
+    if (bt_is_err(v)) return v;
+  }
+  return bt_exec_value(p, const_frame, it, sv->out);
+}
+
 bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
   switch (o.kind) {
   case BT_O_T: return bt_exec_value(ex->prog, ex->const_frame, it, o.a);

@@ -88,6 +88,9 @@ uint64_t bt_exec_now_ns(void);
 bt_value *bt_frame_new(const bt_program *p);
 /* The value of line t for item it, whatever its class. */
 bt_value bt_exec_value(const bt_program *p, const bt_value *const_frame, const bt_exec_item *it, int t);
+/* Solver s's outcome for item it, as Python would end its function: the error of its
+ * earliest statement (source order) that failed, else its output (line out). */
+bt_value bt_exec_outcome(const bt_program *p, const bt_value *const_frame, const bt_exec_item *it, int s);
 /* Runs one phase of p over n items. const_frame is the result of the CONST phase
  * (NULL while running it). */
 void bt_exec_run(const bt_program *p, bt_class phase, bt_exec_item *items, int n,

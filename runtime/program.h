@@ -47,10 +47,12 @@ typedef struct bt_operand {
 #define BT_G(k) ((bt_operand){BT_O_STEP, (k), 0})
 
 typedef struct bt_solver_info {
-  const char *name; /* solve_<id> */
-  const char *file; /* source file */
-  int line;         /* line of its def */
-  int32_t out;      /* the line holding its output */
+  const char *name;      /* solve_<id> */
+  const char *file;      /* source file */
+  int line;              /* line of its def */
+  int32_t out;           /* the line holding its output */
+  const int32_t *checks; /* the lines of its statements in its source order (each once) */
+  int32_t n_checks;      /* its outcome is the error of the first failing one, else out */
 } bt_solver_info;
 
 typedef struct bt_exec bt_exec;

@@ -37,65 +37,128 @@ static const int32_t last_use[194] = {
     193, 194,
 };
 
+/* The lines of each solver's statements in its source order: its outcome is the error of
+ * the first of them that fails, else its output. */
+static const int32_t checks[297] = {
+    49, /* solve_6150a2bd */
+    50, /* solve_68b16354 */
+    51, /* solve_74dd1130 */
+    49, /* solve_3c9b0459 */
+    52, /* solve_ed36ccf7 */
+    51, /* solve_9dfd6313 */
+    53, 54, 55, 56, /* solve_0d3d703e */
+    9, 10, 57, /* solve_c8f0f002 */
+    58, /* solve_d511f180 */
+    59, /* solve_b1948b0a */
+    60, /* solve_a416b8f3 */
+    61, /* solve_c59eb873 */
+    62, 63, 64, 65, 66, 67, /* solve_d631b094 */
+    68, 69, 70, /* solve_25ff71a9 */
+    71, 72, 73, 74, /* solve_3af2c5a8 */
+    75, 76, 77, /* solve_5582e5ca */
+    78, /* solve_1cf80156 */
+    68, 79, 80, /* solve_1f85a75f */
+    68, 81, 82, /* solve_23b5c85d */
+    68, 83, 84, /* solve_4258a5f9 */
+    68, 85, 86, 87, /* solve_42a50994 */
+    50, 88, /* solve_4c4377d9 */
+    61, /* solve_60c09cac */
+    11, 89, /* solve_67a3c6ac */
+    78, /* solve_68b67ca3 */
+    71, 72, /* solve_6d0aefbc */
+    90, 91, 92, /* solve_6d75e8bb */
+    93, 94, 95, /* solve_6f8cd79b */
+    50, 96, /* solve_6fa7a44f */
+    50, 96, /* solve_8be77c9e */
+    97, /* solve_9172f3a0 */
+    98, 99, 100, /* solve_9a4bb226 */
+    68, 79, 80, /* solve_be94b721 */
+    71, 72, /* solve_c9e6f938 */
+    71, 72, 73, 74, /* solve_62c24649 */
+    71, 72, 73, 74, /* solve_67e8384a */
+    12, 13, 14, 15, 16, 17, 101, 102, 103, 104, 105, 106, /* solve_0520fde7 */
+    18, 107, 108, 109, 110, 111, 112, 113, 114, /* solve_6430c8c4 */
+    12, 13, 19, 20, 21, 22, 23, 107, 108, 109, 110, 115, 111, 116, 112, 113, 117, /* solve_99b1bc43 */
+    24, 25, 107, 108, 109, 110, 111, 112, 118, 119, /* solve_ce4f8723 */
+    12, 13, 14, 15, 26, 27, 28, 29, 101, 102, 120, 121, 122, 123, 124, 125, /* solve_1b2d62fb */
+    12, 13, 14, 15, 30, 16, 31, 17, 126, 127, 128, 129, /* solve_a79310a0 */
+    32, 10, 33, 90, 130, 131, 132, 133, /* solve_d2abd087 */
+    24, 90, 134, 135, 136, 25, 34, 35, 137, 138, 139, 140, 141, 142, /* solve_6e82a1ae */
+    90, 1, 2, 3, 143, 144, /* solve_e8593010 */
+    24, 68, 79, 81, 36, 37, 75, 76, 77, 145, 146, /* solve_a61f2674 */
+    12, 13, 14, 15, 27, 38, 39, 147, 148, 149, 4, 150, 151, /* solve_bb43febb */
+    10, 90, 136, 152, 153, /* solve_b27ca6d3 */
+    10, 62, 63, 147, 154, 155, 156, 157, /* solve_aedd82e4 */
+    10, 158, 159, 160, 161, 162, 163, 164, /* solve_67385a82 */
+    5, 6, 7, 12, 13, 40, 41, 42, 165, 166, 167, 168, /* solve_7468f01a */
+    9, 24, 25, 34, 35, 147, 169, 170, 171, 172, 173, 174, /* solve_b6afb2da */
+    43, 44, 45, 90, 175, 91, 176, 177, /* solve_543a7ed5 */
+    12, 13, 14, 15, 16, 17, 68, 178, 179, 180, 181, /* solve_d5d6de2d */
+    10, 68, 179, 182, /* solve_60b61512 */
+    24, 90, 183, 46, 184, 185, /* solve_08ed6ac7 */
+    68, 186, 187, 188, 189, 190, /* solve_f8ff0b80 */
+    47, 48, 90, 8, 191, 192, 193, /* solve_445eab21 */
+};
+
 static const bt_solver_info solvers[58] = {
-    {"solve_6150a2bd", "solvers/core.py", 4, 49},
-    {"solve_68b16354", "solvers/core.py", 9, 50},
-    {"solve_74dd1130", "solvers/core.py", 14, 51},
-    {"solve_3c9b0459", "solvers/core.py", 19, 49},
-    {"solve_ed36ccf7", "solvers/core.py", 24, 52},
-    {"solve_9dfd6313", "solvers/core.py", 29, 51},
-    {"solve_0d3d703e", "solvers/core.py", 34, 56},
-    {"solve_c8f0f002", "solvers/core.py", 43, 57},
-    {"solve_d511f180", "solvers/core.py", 50, 58},
-    {"solve_b1948b0a", "solvers/core.py", 55, 59},
-    {"solve_a416b8f3", "solvers/core.py", 60, 60},
-    {"solve_c59eb873", "solvers/core.py", 65, 61},
-    {"solve_d631b094", "solvers/core.py", 70, 67},
-    {"solve_25ff71a9", "solvers/core.py", 80, 70},
-    {"solve_3af2c5a8", "solvers/core.py", 87, 74},
-    {"solve_5582e5ca", "solvers/core.py", 95, 77},
-    {"solve_1cf80156", "solvers/found.py", 6, 78},
-    {"solve_1f85a75f", "solvers/found.py", 11, 80},
-    {"solve_23b5c85d", "solvers/found.py", 18, 82},
-    {"solve_4258a5f9", "solvers/found.py", 25, 84},
-    {"solve_42a50994", "solvers/found.py", 32, 87},
-    {"solve_4c4377d9", "solvers/found.py", 40, 88},
-    {"solve_60c09cac", "solvers/found.py", 46, 61},
-    {"solve_67a3c6ac", "solvers/found.py", 51, 89},
-    {"solve_68b67ca3", "solvers/found.py", 57, 78},
-    {"solve_6d0aefbc", "solvers/found.py", 62, 72},
-    {"solve_6d75e8bb", "solvers/found.py", 68, 92},
-    {"solve_6f8cd79b", "solvers/found.py", 75, 95},
-    {"solve_6fa7a44f", "solvers/found.py", 82, 96},
-    {"solve_8be77c9e", "solvers/found.py", 88, 96},
-    {"solve_9172f3a0", "solvers/found.py", 94, 97},
-    {"solve_9a4bb226", "solvers/found.py", 99, 100},
-    {"solve_be94b721", "solvers/found.py", 106, 80},
-    {"solve_c9e6f938", "solvers/found.py", 113, 72},
-    {"solve_62c24649", "solvers/found.py", 119, 74},
-    {"solve_67e8384a", "solvers/found.py", 127, 74},
-    {"solve_0520fde7", "solvers/demos.py", 10, 106},
-    {"solve_6430c8c4", "solvers/demos.py", 27, 114},
-    {"solve_99b1bc43", "solvers/demos.py", 41, 117},
-    {"solve_ce4f8723", "solvers/demos.py", 63, 119},
-    {"solve_1b2d62fb", "solvers/demos.py", 78, 125},
-    {"solve_a79310a0", "solvers/demos.py", 99, 129},
-    {"solve_d2abd087", "solvers/demos.py", 116, 133},
-    {"solve_6e82a1ae", "solvers/demos.py", 129, 142},
-    {"solve_e8593010", "solvers/demos.py", 148, 144},
-    {"solve_a61f2674", "solvers/demos.py", 159, 146},
-    {"solve_bb43febb", "solvers/demos.py", 175, 151},
-    {"solve_b27ca6d3", "solvers/demos.py", 193, 153},
-    {"solve_aedd82e4", "solvers/demos.py", 203, 157},
-    {"solve_67385a82", "solvers/demos.py", 216, 164},
-    {"solve_7468f01a", "solvers/demos.py", 230, 168},
-    {"solve_b6afb2da", "solvers/demos.py", 247, 174},
-    {"solve_543a7ed5", "solvers/demos.py", 264, 177},
-    {"solve_d5d6de2d", "solvers/demos.py", 277, 181},
-    {"solve_60b61512", "solvers/demos.py", 293, 182},
-    {"solve_08ed6ac7", "solvers/demos.py", 302, 185},
-    {"solve_f8ff0b80", "solvers/demos.py", 313, 190},
-    {"solve_445eab21", "solvers/demos.py", 325, 193}
+    {"solve_6150a2bd", "solvers/core.py", 4, 49, checks + 0, 1},
+    {"solve_68b16354", "solvers/core.py", 9, 50, checks + 1, 1},
+    {"solve_74dd1130", "solvers/core.py", 14, 51, checks + 2, 1},
+    {"solve_3c9b0459", "solvers/core.py", 19, 49, checks + 3, 1},
+    {"solve_ed36ccf7", "solvers/core.py", 24, 52, checks + 4, 1},
+    {"solve_9dfd6313", "solvers/core.py", 29, 51, checks + 5, 1},
+    {"solve_0d3d703e", "solvers/core.py", 34, 56, checks + 6, 4},
+    {"solve_c8f0f002", "solvers/core.py", 43, 57, checks + 10, 3},
+    {"solve_d511f180", "solvers/core.py", 50, 58, checks + 13, 1},
+    {"solve_b1948b0a", "solvers/core.py", 55, 59, checks + 14, 1},
+    {"solve_a416b8f3", "solvers/core.py", 60, 60, checks + 15, 1},
+    {"solve_c59eb873", "solvers/core.py", 65, 61, checks + 16, 1},
+    {"solve_d631b094", "solvers/core.py", 70, 67, checks + 17, 6},
+    {"solve_25ff71a9", "solvers/core.py", 80, 70, checks + 23, 3},
+    {"solve_3af2c5a8", "solvers/core.py", 87, 74, checks + 26, 4},
+    {"solve_5582e5ca", "solvers/core.py", 95, 77, checks + 30, 3},
+    {"solve_1cf80156", "solvers/found.py", 6, 78, checks + 33, 1},
+    {"solve_1f85a75f", "solvers/found.py", 11, 80, checks + 34, 3},
+    {"solve_23b5c85d", "solvers/found.py", 18, 82, checks + 37, 3},
+    {"solve_4258a5f9", "solvers/found.py", 25, 84, checks + 40, 3},
+    {"solve_42a50994", "solvers/found.py", 32, 87, checks + 43, 4},
+    {"solve_4c4377d9", "solvers/found.py", 40, 88, checks + 47, 2},
+    {"solve_60c09cac", "solvers/found.py", 46, 61, checks + 49, 1},
+    {"solve_67a3c6ac", "solvers/found.py", 51, 89, checks + 50, 2},
+    {"solve_68b67ca3", "solvers/found.py", 57, 78, checks + 52, 1},
+    {"solve_6d0aefbc", "solvers/found.py", 62, 72, checks + 53, 2},
+    {"solve_6d75e8bb", "solvers/found.py", 68, 92, checks + 55, 3},
+    {"solve_6f8cd79b", "solvers/found.py", 75, 95, checks + 58, 3},
+    {"solve_6fa7a44f", "solvers/found.py", 82, 96, checks + 61, 2},
+    {"solve_8be77c9e", "solvers/found.py", 88, 96, checks + 63, 2},
+    {"solve_9172f3a0", "solvers/found.py", 94, 97, checks + 65, 1},
+    {"solve_9a4bb226", "solvers/found.py", 99, 100, checks + 66, 3},
+    {"solve_be94b721", "solvers/found.py", 106, 80, checks + 69, 3},
+    {"solve_c9e6f938", "solvers/found.py", 113, 72, checks + 72, 2},
+    {"solve_62c24649", "solvers/found.py", 119, 74, checks + 74, 4},
+    {"solve_67e8384a", "solvers/found.py", 127, 74, checks + 78, 4},
+    {"solve_0520fde7", "solvers/demos.py", 10, 106, checks + 82, 12},
+    {"solve_6430c8c4", "solvers/demos.py", 27, 114, checks + 94, 9},
+    {"solve_99b1bc43", "solvers/demos.py", 41, 117, checks + 103, 17},
+    {"solve_ce4f8723", "solvers/demos.py", 63, 119, checks + 120, 10},
+    {"solve_1b2d62fb", "solvers/demos.py", 78, 125, checks + 130, 16},
+    {"solve_a79310a0", "solvers/demos.py", 99, 129, checks + 146, 12},
+    {"solve_d2abd087", "solvers/demos.py", 116, 133, checks + 158, 8},
+    {"solve_6e82a1ae", "solvers/demos.py", 129, 142, checks + 166, 14},
+    {"solve_e8593010", "solvers/demos.py", 148, 144, checks + 180, 6},
+    {"solve_a61f2674", "solvers/demos.py", 159, 146, checks + 186, 11},
+    {"solve_bb43febb", "solvers/demos.py", 175, 151, checks + 197, 13},
+    {"solve_b27ca6d3", "solvers/demos.py", 193, 153, checks + 210, 5},
+    {"solve_aedd82e4", "solvers/demos.py", 203, 157, checks + 215, 8},
+    {"solve_67385a82", "solvers/demos.py", 216, 164, checks + 223, 8},
+    {"solve_7468f01a", "solvers/demos.py", 230, 168, checks + 231, 12},
+    {"solve_b6afb2da", "solvers/demos.py", 247, 174, checks + 243, 12},
+    {"solve_543a7ed5", "solvers/demos.py", 264, 177, checks + 255, 8},
+    {"solve_d5d6de2d", "solvers/demos.py", 277, 181, checks + 263, 11},
+    {"solve_60b61512", "solvers/demos.py", 293, 182, checks + 274, 4},
+    {"solve_08ed6ac7", "solvers/demos.py", 302, 185, checks + 278, 6},
+    {"solve_f8ff0b80", "solvers/demos.py", 313, 190, checks + 284, 6},
+    {"solve_445eab21", "solvers/demos.py", 325, 193, checks + 290, 7}
 };
 
 static void run_const(bt_exec *ex) {

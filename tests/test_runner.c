@@ -141,14 +141,16 @@ static void test_solved_set(void **state) {
   const bt_task_result *tr = task_result(&fx.run, "e9afcf9a");
   assert_int_equal(tr->results[solver_index(p, "solve_6150a2bd")].verdict, BT_V_MISMATCH);
   long items = 0;
-  for (int k = 0; k < ts->n; k++) items += ts->tasks[k].n_train + ts->tasks[k].n_test;
+  for (int k = 0; k < ts->n; k++)
+    items += ts->tasks[k].n_train + ts->tasks[k].n_test;
   assert_int_equal(fx.run.evaluations, (long)p->n_solvers * items);
   fixture_free(&fx);
 }
 
 static bool own_solver(const char *solver, const char *id) {
   size_t n = strlen(id);
-  return !strncmp(solver, "solve_", 6) && !strncmp(solver + 6, id, n) && (!solver[6 + n] || solver[6 + n] == '_');
+  return !strncmp(solver, "solve_", 6) && !strncmp(solver + 6, id, n) &&
+         (!solver[6 + n] || solver[6 + n] == '_');
 }
 
 /* --own: each task's own solvers get exactly the outcomes of a full run, the others are
@@ -240,7 +242,8 @@ static void test_summary_counts_mutants_as_own(void **state) {
  * than writing past its argument array. */
 static void wide_call_run(bt_exec *ex, bt_class phase) {
   if (phase != BT_CLASS_SAMPLE) return;
-  bt_exec_callvar(ex, 1, BT_FNV(BT_P_identity), 8, (const bt_operand[]){BT_I, BT_I, BT_I, BT_I, BT_I, BT_I, BT_I, BT_I});
+  bt_exec_callvar(ex, 1, BT_FNV(BT_P_identity), 8,
+                  (const bt_operand[]){BT_I, BT_I, BT_I, BT_I, BT_I, BT_I, BT_I, BT_I});
   bt_exec_call(ex, 2, BT_P_identity, 1, (const bt_operand[]){BT_I});
 }
 
@@ -248,9 +251,14 @@ static void test_call_with_too_many_arguments(void **state) {
   (void)state;
   static const uint8_t classes[3] = {0, BT_CLASS_SAMPLE, BT_CLASS_SAMPLE};
   static const int32_t last_use[3] = {0, 3, 3};
-  static const bt_solver_info solvers[2] = {{"solve_wide", "wide.c", 1, 1}, {"solve_6150a2bd", "wide.c", 2, 2}};
-  const bt_program p = {.n_lines = 2, .line_class = classes, .last_use = last_use, .n_solvers = 2,
-                        .solvers = solvers, .run = wide_call_run};
+  static const bt_solver_info solvers[2] = {{"solve_wide", "wide.c", 1, 1, NULL, 0},
+                                            {"solve_6150a2bd", "wide.c", 2, 2, NULL, 0}};
+  const bt_program p = {.n_lines = 2,
+                        .line_class = classes,
+                        .last_use = last_use,
+                        .n_solvers = 2,
+                        .solvers = solvers,
+                        .run = wide_call_run};
   bt_taskset ts;
   load_tasks(&ts, "good");
   bt_run_opts o;
@@ -391,7 +399,8 @@ static void test_memory_limit_per_task(void **state) {
   }
   assert_string_equal(texts[0], texts[1]);
   assert_string_equal(texts[0], texts[2]);
-  for (int v = 0; v < 3; v++) free(texts[v]);
+  for (int v = 0; v < 3; v++)
+    free(texts[v]);
   bt_tasks_free(&ts);
   program_unload(&tp);
 }
@@ -461,8 +470,8 @@ static void test_limits_stop_runaway_solvers(void **state) {
   fixture fx;
   fixture_run(&fx, "limits.py", &o);
   const bt_program *p = fx.tp.p;
-  static const char *runaway[] = {"solve_blowup", "solve_loop", "solve_shared", "solve_shared_compare",
-                                   "solve_deep", "solve_deep_compare"};
+  static const char *runaway[] = {"solve_blowup",         "solve_loop", "solve_shared",
+                                  "solve_shared_compare", "solve_deep", "solve_deep_compare"};
   for (size_t v = 0; v < sizeof runaway / sizeof *runaway; v++) {
     int s = solver_index(p, runaway[v]);
     for (int k = 0; k < fx.ts.n; k++) {
@@ -470,8 +479,8 @@ static void test_limits_stop_runaway_solvers(void **state) {
       for (int j = 0; j < tr->n_items; j++) {
         const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers];
         if (r[s].verdict != BT_V_ERROR || r[s].errc != BT_E_LIMIT)
-          fail_msg("%s, task %d item %d: verdict %d, error %d, not a LimitError", runaway[v], k, j, r[s].verdict,
-                   r[s].errc);
+          fail_msg("%s, task %d item %d: verdict %d, error %d, not a LimitError", runaway[v], k, j,
+                   r[s].verdict, r[s].errc);
       }
     }
   }
@@ -506,7 +515,8 @@ static void test_kaggle_submission(void **state) {
   assert_int_equal(json_array_size(att), expected.n);
   for (size_t i = 0; i < expected.n; i++)
     for (size_t j = 0; j < expected.u.items[i].n; j++)
-      assert_int_equal(json_integer_value(json_array_get(json_array_get(att, i), j)), BT_GCELL(expected, i, j));
+      assert_int_equal(json_integer_value(json_array_get(json_array_get(att, i), j)),
+                       BT_GCELL(expected, i, j));
   /* e9afcf9a: no solver solves its demonstrations, so both attempts are [[0]] */
   json_t *none = json_array_get(json_object_get(sub, "e9afcf9a"), 0);
   char *s = json_dumps(json_object_get(none, "attempt_2"), JSON_COMPACT);
@@ -542,6 +552,51 @@ static void test_literals_take_int64(void **state) {
   fixture_free(&fx);
 }
 
+/* A solver's outcome is the exception of its earliest failing line in its own source
+ * order (as Python's would be), whatever merging shared: errorder.py's comments give
+ * what arc-dsl's Python raises; lines no output reads fail the solver too, also when
+ * only a task's own solvers run. */
+static void test_earliest_failing_line_decides(void **state) {
+  (void)state;
+  static const struct {
+    const char *solver;
+    int errc; /* 0: an output */
+  } want[] = {{"solve_order", BT_E_VALUE}, {"solve_swapped", BT_E_STOP}, {"solve_dead", BT_E_STOP},
+              {"solve_dead_ok", 0},        {"solve_late", BT_E_ZERODIV}, {"solve_6150a2bd", BT_E_STOP}};
+  for (int own = 0; own < 2; own++) {
+    bt_run_opts o;
+    bt_run_opts_default(&o);
+    o.own = own;
+    fixture fx;
+    fixture_run(&fx, "errorder.py", &o);
+    const bt_program *p = fx.tp.p;
+    int checked = 0;
+    for (int k = 0; k < fx.run.tasks->n; k++) {
+      const bt_task_result *tr = &fx.run.by_task[k];
+      for (int j = 0; j < tr->n_items; j++)
+        for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
+          const bt_result *r = &tr->results[(size_t)j * p->n_solvers + solver_index(p, want[w].solver)];
+          if (r->verdict == BT_V_SKIPPED) continue;
+          if (want[w].errc) {
+            assert_int_equal(r->verdict, BT_V_ERROR);
+            assert_int_equal(r->errc, want[w].errc);
+          } else {
+            assert_int_not_equal(r->verdict, BT_V_ERROR);
+          }
+          checked++;
+        }
+    }
+    int items = 0, own_items = 0;
+    for (int k = 0; k < fx.run.tasks->n; k++) {
+      items += fx.run.by_task[k].n_items;
+      if (!strcmp(fx.run.tasks->tasks[k].id, "6150a2bd")) own_items = fx.run.by_task[k].n_items;
+    }
+    assert_true(own_items > 0);
+    assert_int_equal(checked, own ? own_items : 6 * items);
+    fixture_free(&fx);
+  }
+}
+
 /* A run keeps a checkpoint of the tasks it has done; a run resumed from a checkpoint cut
  * anywhere (the last line half written) restores the complete tasks, runs the rest and
  * gives the results of an uninterrupted run. A checkpoint of another run is not used. */
@@ -567,7 +622,8 @@ static void test_checkpoint_and_resume(void **state) {
   char *journal = read_text(path);
   char *first = strchr(journal, '\n'), *second = first ? strchr(first + 1, '\n') : NULL;
   assert_non_null(second); /* the header, then one line per task */
-  for (size_t cut = (size_t)(second - journal) + 1; cut <= strlen(journal); cut += (strlen(journal) - cut) / 3 + 1) {
+  for (size_t cut = (size_t)(second - journal) + 1; cut <= strlen(journal);
+       cut += (strlen(journal) - cut) / 3 + 1) {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fwrite(journal, 1, cut, f); /* the header, the first task, part of the rest */
@@ -664,6 +720,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_kaggle_keeps_only_attempts),
       cmocka_unit_test(test_checkpoint_and_resume),
       cmocka_unit_test(test_literals_take_int64),
+      cmocka_unit_test(test_earliest_failing_line_decides),
   };
   return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
 }

@@ -157,11 +157,27 @@ static void validate_merged(const card_merged *m) {
     assert_true(m->lines[m->outputs[s]].output);
     last[m->outputs[s]] = LAST_USE_OUTPUT;
   }
+  /* every solver's checks are its statement lines, each once; each line is some
+   * solver's statement, and the output is one of its checks */
+  bool *stmt = xcalloc((size_t)(m->nlines ? m->nlines : 1), sizeof *stmt);
+  for (int s = 0; s < m->nsolvers; s++) {
+    bool has_out = false;
+    for (int k = 0; k < m->nchecks[s]; k++) {
+      int t = m->checks[s][k];
+      assert_true(t >= 0 && t < m->nlines);
+      for (int q = 0; q < k; q++) assert_int_not_equal(m->checks[s][q], t);
+      stmt[t] = true;
+      has_out |= t == m->outputs[s];
+    }
+    assert_true(has_out);
+  }
   for (int i = 0; i < m->nlines; i++) {
-    assert_int_not_equal(last[i], -2); /* nothing dead is kept */
+    assert_true(stmt[i]);
+    if (last[i] == -2) last[i] = i; /* read by nothing: dead once made, kept for its error */
     assert_int_equal(m->lines[i].last_use, last[i]);
     assert_int_equal(m->lines[i].output, last[i] == LAST_USE_OUTPUT);
   }
+  free(stmt);
   free(last);
 }
 
@@ -796,18 +812,17 @@ static void test_merge_outputs(void **state) {
   assert_int_equal(up->nuses, 4); /* d:2, d:3, d:4, f:15 */
   assert_int_equal(up->uses[3].solver, f);
   assert_int_equal(up->uses[3].line, 15);
-  /* solve_e returns its input: identity(I); its dead upscale is dropped */
+  /* solve_e returns its input: identity(I); its unread upscale is kept, checked first */
   assert_line(m, m->outputs[e], "identity(I)");
-  for (int k = 0; k < m->nlines; k++) {
-    char *s = line_str(m, k);
-    assert_string_not_equal(s, "upscale(I, TWO)");
-    free(s);
-  }
+  assert_int_equal(m->nchecks[e], 2);
+  assert_line(m, m->checks[e][0], "upscale(I, TWO)");
+  assert_int_equal(m->checks[e][1], m->outputs[e]);
+  assert_int_equal(m->lines[m->checks[e][0]].last_use, m->checks[e][0]);
   /* T and ONE differ (bool against int); size through a variable is a direct call */
   assert_line(m, m->outputs[g] - 5, "objects(I, T, T, T)");
   assert_line(m, m->outputs[g] - 4, "objects(I, ONE, ONE, ONE)");
-  assert_line(m, m->outputs[g] - 3, "size(t6)");
-  assert_line(m, m->outputs[g] - 2, "size(t7)");
+  assert_line(m, m->outputs[g] - 3, "size(t7)");
+  assert_line(m, m->outputs[g] - 2, "size(t8)");
   /* a constant output is a constant line */
   assert_line(m, m->outputs[h], "identity(THREE)");
   assert_int_equal(m->lines[m->outputs[h]].cls, CLASS_CONST);

@@ -69,11 +69,11 @@ static void run_solvers(card_program *prog, int first, int n, const bt_taskset *
   merged_free(m);
 }
 
-/* The outcome of solver s on item j of task k as text: "error" or the output. */
+/* The outcome of solver s on item j of task k as text: the exception's name or the output. */
 static const char *outcome(const bt_run *run, int n_solvers, int k, int j, int s) {
   const bt_task_result *tr = &run->by_task[k];
   const bt_result *r = &tr->results[(size_t)j * (size_t)n_solvers + (size_t)s];
-  return r->verdict == BT_V_ERROR ? "error" : tr->items[j].outputs[r->out];
+  return r->verdict == BT_V_ERROR ? bt_errc_name((bt_errc)r->errc) : tr->items[j].outputs[r->out];
 }
 
 /* The shipped library (the manifest's sources), parsed and checked. */
