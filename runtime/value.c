@@ -648,10 +648,14 @@ static int kind_rank(uint8_t k) {
   }
 }
 
+/* A primitive's name, or its constructor's for a closure. */
 static const char *fn_name(bt_value f) {
   int id = f.u.clo ? f.u.clo->ctor : f.prim;
   return id < bt_n_prims ? bt_prims[id].name : "?";
 }
+
+/* The Python __name__ functions order by: a primitive's name; every closure is a lambda. */
+static const char *fn_pyname(bt_value f) { return f.u.clo ? "<lambda>" : fn_name(f); }
 
 static int cmp_slow(bt_value a, bt_value b, int depth);
 
@@ -734,7 +738,8 @@ static int cmp_slow(bt_value a, bt_value b, int depth) {
   case 2:
   case 3: return cmp_seq(a.u.items, a.n, b.u.items, b.n, depth + 1);
   case 4: {
-    int c = strcmp(fn_name(a), fn_name(b));
+    int c = strcmp(fn_pyname(a), fn_pyname(b));
+    if (!c && a.u.clo && b.u.clo) c = strcmp(fn_name(a), fn_name(b)); /* ties of lambdas */
     if (c) return c < 0 ? -1 : 1;
     const bt_value *aa = a.u.clo ? a.u.clo->args : NULL, *ba = b.u.clo ? b.u.clo->args : NULL;
     return cmp_seq(aa, a.u.clo ? a.u.clo->nargs : 0, ba, b.u.clo ? b.u.clo->nargs : 0, depth + 1);

@@ -238,6 +238,27 @@ static void test_closure_arity_rules(void **state) {
   assert_int_equal(bt_call_prim(&cx, BT_P_rbind, args).errc, BT_E_ATTR);
 }
 
+/* Functions order by Python's __name__, and every closure's is "<lambda>" (before any
+ * primitive's name): arc-dsl's first({identity, rbind(add, 1)}) applied to 5 gives 6.
+ * Closures among themselves order by constructor, then captured values. */
+static void test_closures_order_as_lambda(void **state) {
+  (void)state;
+  bt_value args[2] = {bt_prim_value(BT_P_add), bt_int(1)};
+  bt_value inc = bt_call_prim(&cx, BT_P_rbind, args);
+  args[1] = bt_int(2);
+  bt_value inc2 = bt_call_prim(&cx, BT_P_rbind, args);
+  bt_value two[2] = {bt_prim_value(BT_P_identity), bt_prim_value(BT_P_add)};
+  bt_value comp = bt_call_prim(&cx, BT_P_compose, two);
+  bt_value ordered[] = {comp, inc, inc2, bt_prim_value(BT_P_add), bt_prim_value(BT_P_identity)};
+  int n = (int)(sizeof ordered / sizeof *ordered);
+  for (int a = 0; a < n; a++)
+    for (int b = 0; b < n; b++) assert_int_equal(bt_cmp(ordered[a], ordered[b]), a < b ? -1 : a > b ? 1 : 0);
+  bt_value both[2] = {bt_prim_value(BT_P_identity), inc};
+  bt_value s = set_of(2, both);
+  bt_value f = bt_call_prim(&cx, BT_P_first, &s);
+  assert_int_equal(bt_call1(&cx, f, bt_int(5)).u.i, 6);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_order),
@@ -255,6 +276,7 @@ int main(void) {
       cmocka_unit_test(test_arena_release_reuses_memory),
       cmocka_unit_test(test_grid_dims),
       cmocka_unit_test(test_closure_arity_rules),
+      cmocka_unit_test(test_closures_order_as_lambda),
   };
   return cmocka_run_group_tests_name("value", tests, setup, teardown);
 }
