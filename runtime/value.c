@@ -17,8 +17,8 @@
 #endif
 
 const bt_limits bt_default_limits = {
-    .max_steps = 2000000,
-    .max_elems = 1u << 20,
+    .max_steps = 8000000,
+    .max_elems = 1u << 22,
     .max_depth = 400,
     .max_bytes = (size_t)256 << 20,
     .max_walk = (uint64_t)1 << 26,

@@ -275,13 +275,15 @@ static void test_box_unions_edges(void **state) {
 
 /* Hand-checked corner cases: one cell, a whole-grid object, empty rows. */
 /* A set's limit counts its elements, not the pairs inside its cells: 262,144 cells (a
- * 512 x 512 grid) are 1,310,720 values, yet one set of 262,144 elements, within the
- * default 1 Mi. ofcolor, asobject, partition, toobject and shift of it work; a grid over
- * 1 Mi cells stays a LimitError. */
+ * 512 x 512 grid) are 1,310,720 values, yet one set of 262,144 elements, within a limit
+ * of 1 Mi (the default is 4 Mi). ofcolor, asobject, partition, toobject and shift of it
+ * work; a grid over the limit stays a LimitError. */
 static void test_big_sets_within_the_element_limit(void **state) {
   (void)state;
   bt_ctx cx;
-  bt_ctx_init(&cx, NULL);
+  bt_limits lim = bt_default_limits;
+  lim.max_elems = 1u << 20;
+  bt_ctx_init(&cx, &lim);
   bt_value dims = bt_ipair(&cx, 512, 512), g = bt_call_prim(&cx, BT_P_canvas, (bt_value[]){bt_int(3), dims});
   assert_false(bt_is_err(g));
   struct {
