@@ -23,18 +23,6 @@
 #define CARD_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define CARD_PRINTF(f, a)
-/* ---- mutation (mutate.c) ------------------------------------------------------------------ */
-
-/* Source text of `count` mutants of each solver of prog (checked without error), named
- * <solver>_m1, _m2, ...: the solver with up to `edits` places replaced: a callee by a
- * primitive of the same arity and result type, an argument by one that fits the parameter
- * (a constant or an earlier variable or input of a fitting type, never C; for a function
- * parameter a primitive or variable of the arity it is called with). Every mutant
- * passes check_program; a solver whose draws keep failing the check (32 tries) gets fewer.
- * Deterministic: the mutants of a solver depend on the seed, its name and their number
- * only. *made: how many were written. Never NULL. */
-char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed, int count, int edits, int *made);
-
 #endif
 
 /* ---- text utilities (lex.c) ---------------------------------------------------------- */
