@@ -149,7 +149,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
       o.limits.max_bytes = (size_t)v << 20, k++;
     else if (strcmp(a, "--device-tile") == 0 && has_value && parse_count(a, argv[k + 1], 1 << 16, &v))
       o.device_tile = (int)v, k++;
-    else if (strcmp(a, "--device-pool") == 0 && has_value && parse_range(a, argv[k + 1], 0, BT_DEVICE_POOL_MAX, &v))
+    else if (strcmp(a, "--device-pool") == 0 && has_value &&
+             parse_range(a, argv[k + 1], 0, BT_DEVICE_POOL_MAX, &v))
       o.device_pool = (int)v, k++;
     else if (strcmp(a, "--device") == 0 && has_value)
       device = argv[++k];
@@ -170,11 +171,12 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     else if (strcmp(a, "--progress") == 0)
       o.progress = true;
     else if (a[0] == '-' && a[1] == '-') {
-      static const char *const valued[] = {"--threads", "--tile", "--max-steps", "--max-elems", "--max-mib",
-                                           "--device-tile", "--device-pool", "--device", "--devices", "--out",
-                                           "--kaggle", "--profile"};
+      static const char *const valued[] = {"--threads", "--tile",        "--max-steps",   "--max-elems",
+                                           "--max-mib", "--device-tile", "--device-pool", "--device",
+                                           "--devices", "--out",         "--kaggle",      "--profile"};
       bool known = false;
-      for (size_t m = 0; m < sizeof valued / sizeof *valued; m++) known |= strcmp(a, valued[m]) == 0;
+      for (size_t m = 0; m < sizeof valued / sizeof *valued; m++)
+        known |= strcmp(a, valued[m]) == 0;
       if (!known)
         fprintf(stderr, "batt: error: unknown option %s\n", a);
       else if (!has_value)
@@ -208,7 +210,8 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   if (out && (stat(out, &st) != 0 || S_ISREG(st.st_mode)) && (checkpoint = malloc(strlen(out) + 9)))
     sprintf(checkpoint, "%s.partial", out);
   if (o.resume && !checkpoint) {
-    fprintf(stderr, "batt: error: --resume needs --out FILE (a regular file): the checkpoint is FILE.partial\n");
+    fprintf(stderr,
+            "batt: error: --resume needs --out FILE (a regular file): the checkpoint is FILE.partial\n");
     free(paths);
     return 2;
   }
@@ -222,15 +225,25 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
     free(checkpoint);
     return 1;
   }
+  /* the results file is written while the run goes: only the tasks in flight hold outputs */
+  bt_results_stream *stream = NULL;
+  if (out && !(stream = bt_results_stream_open(prog, ts.n, out, kaggle != NULL, stderr))) {
+    bt_tasks_free(&ts);
+    free(checkpoint);
+    return 2;
+  }
+  o.task_done = stream ? bt_results_stream_task : NULL;
+  o.task_done_ctx = stream;
   bt_run run;
   int status = rejected ? 1 : 0;
   if (!bt_run_program(&run, prog, &ts, &o)) { /* it said why */
+    bt_results_stream_close(stream, false, stderr);
     bt_tasks_free(&ts);
     free(checkpoint);
     return 2;
   }
   if (run.resumed) fprintf(stderr, "batt: %d tasks resumed from %s\n", run.resumed, checkpoint);
-  if (out && !bt_write_results(&run, out, stderr))
+  if (out && !bt_results_stream_close(stream, true, stderr))
     status = 2;
   else if (checkpoint)
     remove(checkpoint); /* the results are written: nothing to resume */
@@ -241,10 +254,12 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   if (run.device_workers)
     printf("%-22s %d device worker%s + %d CPU, %ld tiles (%ld grids: %ld already on the device, %ld "
            "demonstrations for the sample pattern), %ld fell back to the CPU\n",
-           "devices", run.device_workers, run.device_workers == 1 ? "" : "s", run.cpu_workers, run.devices.launches,
-           run.devices.grids, run.devices.resident, run.devices.demo_grids, run.devices.fallbacks);
+           "devices", run.device_workers, run.device_workers == 1 ? "" : "s", run.cpu_workers,
+           run.devices.launches, run.devices.grids, run.devices.resident, run.devices.demo_grids,
+           run.devices.fallbacks);
   if (o.profile) bt_print_profile(&run, profile_lines, stdout);
-  if (rejected) fprintf(stderr, "batt: %d input%s rejected (see above)\n", rejected, rejected == 1 ? "" : "s");
+  if (rejected)
+    fprintf(stderr, "batt: %d input%s rejected (see above)\n", rejected, rejected == 1 ? "" : "s");
   bt_run_free(&run);
   bt_tasks_free(&ts);
   return status;
@@ -268,7 +283,8 @@ int bt_cli_main(int argc, char **argv, const bt_program *prog) {
     return 0;
   }
   if (strcmp(argv[1], "prims") == 0) {
-    for (int k = 0; k < bt_n_prims; k++) printf("%s/%d\n", bt_prims[k].name, bt_prims[k].arity);
+    for (int k = 0; k < bt_n_prims; k++)
+      printf("%s/%d\n", bt_prims[k].name, bt_prims[k].arity);
     return 0;
   }
   if (strcmp(argv[1], "devices") == 0) {

@@ -21,7 +21,8 @@ struct bt_journal {
 
 static uint64_t mix(uint64_t h, const void *data, size_t n) {
   const unsigned char *p = data;
-  for (size_t k = 0; k < n; k++) h = (h ^ p[k]) * 0x100000001b3ull; /* FNV-1a */
+  for (size_t k = 0; k < n; k++)
+    h = (h ^ p[k]) * 0x100000001b3ull; /* FNV-1a */
   return h;
 }
 
@@ -29,7 +30,8 @@ static uint64_t mix(uint64_t h, const void *data, size_t n) {
  * --own. A checkpoint of another run is not resumed. */
 static uint64_t run_identity(const bt_run *run, const bt_run_opts *o) {
   uint64_t h = 0xcbf29ce484222325ull;
-  for (int s = 0; s < run->prog->n_solvers; s++) h = mix(h, run->prog->solvers[s].name, strlen(run->prog->solvers[s].name) + 1);
+  for (int s = 0; s < run->prog->n_solvers; s++)
+    h = mix(h, run->prog->solvers[s].name, strlen(run->prog->solvers[s].name) + 1);
   h = mix(h, &run->prog->n_lines, sizeof run->prog->n_lines);
   for (int k = 0; k < run->tasks->n; k++) {
     const bt_task *t = &run->tasks->tasks[k];
@@ -47,14 +49,16 @@ static uint64_t run_identity(const bt_run *run, const bt_run_opts *o) {
 static char *header_line(const bt_run *run, const bt_run_opts *o) {
   char *s = malloc(128);
   if (s)
-    snprintf(s, 128, "{\"batt-checkpoint\": 1, \"run\": \"%016llx\"}\n", (unsigned long long)run_identity(run, o));
+    snprintf(s, 128, "{\"batt-checkpoint\": 1, \"run\": \"%016llx\"}\n",
+             (unsigned long long)run_identity(run, o));
   return s;
 }
 
 static void clear_task(bt_task_result *tr) {
   for (int i = 0; i < tr->n_items; i++) {
     bt_item_result *ir = &tr->items[i];
-    for (int m = 0; m < ir->n_outputs; m++) free(ir->outputs[m]);
+    for (int m = 0; m < ir->n_outputs; m++)
+      free(ir->outputs[m]);
     free(ir->outputs);
     free(ir->out_is_grid);
     ir->outputs = NULL;
@@ -90,14 +94,16 @@ static bool restore_task(bt_run *run, const json_t *j, int *task) {
     ir->n_outputs = (int)no;
     for (size_t m = 0; m < no; m++) { /* written back as bt_json_text wrote it (jansson's compact form) */
       const json_t *value = json_array_get(outs, m);
-      if (!json_is_null(value) && !(ir->outputs[m] = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY))) return false;
+      if (!json_is_null(value) && !(ir->outputs[m] = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY)))
+        return false;
       ir->out_is_grid[m] = json_is_true(json_array_get(grids, m));
     }
     for (int s = 0; s < ns; s++) {
       const json_t *r = json_array_get(res, (size_t)s);
       json_int_t v = json_integer_value(json_array_get(r, 0)), e = json_integer_value(json_array_get(r, 1)),
                  out = json_integer_value(json_array_get(r, 2));
-      if (json_array_size(r) != 3 || v < 0 || v > BT_V_SKIPPED || out < -1 || out >= (json_int_t)no) return false;
+      if (json_array_size(r) != 3 || v < 0 || v > BT_V_SKIPPED || out < -1 || out >= (json_int_t)no)
+        return false;
       tr->results[(size_t)i * (size_t)ns + (size_t)s] = (bt_result){(uint8_t)v, (uint8_t)e, (int32_t)out};
     }
   }
@@ -142,7 +148,8 @@ bt_journal *bt_journal_open(const char *path, bool resume, bt_run *run, const bt
       old = NULL;
       if (truncate(path, good) != 0) append = false;
     } else {
-      fprintf(warn, "batt: %s is the checkpoint of another run (other solvers, tasks or limits): starting afresh\n",
+      fprintf(warn,
+              "batt: %s is the checkpoint of another run (other solvers, tasks or limits): starting afresh\n",
               path);
     }
     free(line);
@@ -180,13 +187,15 @@ static bool write_task(FILE *f, const bt_run *run, int k) {
   free(idtext);
   for (int i = 0; ok && i < tr->n_items; i++) {
     const bt_item_result *ir = &tr->items[i];
-    fprintf(f, "%s{\"test\":%s,\"index\":%d,\"outputs\":[", i ? "," : "", ir->test ? "true" : "false", ir->index);
+    fprintf(f, "%s{\"test\":%s,\"index\":%d,\"outputs\":[", i ? "," : "", ir->test ? "true" : "false",
+            ir->index);
     for (int m = 0; m < ir->n_outputs; m++) {
       if (m) fputc(',', f);
       fputs(ir->outputs[m] ? ir->outputs[m] : "null", f);
     }
     fputs("],\"grid\":[", f);
-    for (int m = 0; m < ir->n_outputs; m++) fputs(m ? (ir->out_is_grid[m] ? ",true" : ",false") : (ir->out_is_grid[m] ? "true" : "false"), f);
+    for (int m = 0; m < ir->n_outputs; m++)
+      fputs(m ? (ir->out_is_grid[m] ? ",true" : ",false") : (ir->out_is_grid[m] ? "true" : "false"), f);
     fputs("],\"results\":[", f);
     for (int s2 = 0; s2 < ns; s2++) {
       const bt_result *r = &tr->results[(size_t)i * (size_t)ns + (size_t)s2];

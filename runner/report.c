@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,52 +173,129 @@ static void put_plain_grid(FILE *f, const char *encoded) {
     fputs("[[0]]", f);
 }
 
-bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
-  out_file o;
-  if (!out_open(&o, path, errors)) return false;
-  FILE *f = o.f;
-  const bt_program *p = run->prog;
+static void put_header(FILE *f, const bt_program *p) {
   fprintf(f, "{\"format\": \"batt-results-1\",\n \"solvers\": [");
   for (int s = 0; s < p->n_solvers; s++) {
     fputs(s ? ", " : "", f);
     put_json_string(f, p->solvers[s].name);
   }
   fprintf(f, "],\n \"tasks\": [");
-  for (int k = 0; k < run->tasks->n; k++) {
-    const bt_task *t = &run->tasks->tasks[k];
-    const bt_task_result *tr = &run->by_task[k];
-    fprintf(f, "%s\n  {\"id\": ", k ? "," : "");
-    put_json_string(f, t->id);
-    fprintf(f, ", \"solved_by\": [");
-    for (int s = 0, first = 1; s < p->n_solvers; s++)
-      if (tr->solved[s]) {
-        fputs(first ? "" : ", ", f);
-        put_json_string(f, p->solvers[s].name);
-        first = 0;
-      }
-    fprintf(f, "],\n   \"items\": [");
-    for (int j = 0; j < tr->n_items; j++) {
-      const bt_item_result *ir = &tr->items[j];
-      fprintf(f, "%s\n    {\"kind\": \"%s\", \"index\": %d, \"outputs\": [", j ? "," : "", ir->test ? "test" : "train",
-              ir->index);
-      for (int o = 0; o < ir->n_outputs; o++) fprintf(f, "%s%s", o ? ", " : "", ir->outputs[o] ? ir->outputs[o] : "null");
-      fprintf(f, "],\n     \"results\": {");
-      for (int s = 0, written = 0; s < p->n_solvers; s++) {
-        const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers + (size_t)s];
-        if (r->verdict == BT_V_SKIPPED) continue; /* --own: not the task's solver */
-        fputs(written++ ? ", " : "", f);
-        put_json_string(f, p->solvers[s].name);
-        if (r->verdict == BT_V_ERROR)
-          fprintf(f, ": {\"error\": \"%s\"}", bt_errc_name((bt_errc)r->errc));
-        else
-          fprintf(f, ": {\"out\": %d, \"verdict\": \"%s\"}", r->out, verdict_names[r->verdict]);
-      }
-      fprintf(f, "}}");
+}
+
+static void put_task(FILE *f, const bt_run *run, int k) {
+  const bt_program *p = run->prog;
+  const bt_task *t = &run->tasks->tasks[k];
+  const bt_task_result *tr = &run->by_task[k];
+  fprintf(f, "%s\n  {\"id\": ", k ? "," : "");
+  put_json_string(f, t->id);
+  fprintf(f, ", \"solved_by\": [");
+  for (int s = 0, first = 1; s < p->n_solvers; s++)
+    if (tr->solved[s]) {
+      fputs(first ? "" : ", ", f);
+      put_json_string(f, p->solvers[s].name);
+      first = 0;
     }
-    fprintf(f, "]}");
+  fprintf(f, "],\n   \"items\": [");
+  for (int j = 0; j < tr->n_items; j++) {
+    const bt_item_result *ir = &tr->items[j];
+    fprintf(f, "%s\n    {\"kind\": \"%s\", \"index\": %d, \"outputs\": [", j ? "," : "",
+            ir->test ? "test" : "train", ir->index);
+    for (int o = 0; o < ir->n_outputs; o++)
+      fprintf(f, "%s%s", o ? ", " : "", ir->outputs[o] ? ir->outputs[o] : "null");
+    fprintf(f, "],\n     \"results\": {");
+    for (int s = 0, written = 0; s < p->n_solvers; s++) {
+      const bt_result *r = &tr->results[(size_t)j * (size_t)p->n_solvers + (size_t)s];
+      if (r->verdict == BT_V_SKIPPED) continue; /* --own: not the task's solver */
+      fputs(written++ ? ", " : "", f);
+      put_json_string(f, p->solvers[s].name);
+      if (r->verdict == BT_V_ERROR)
+        fprintf(f, ": {\"error\": \"%s\"}", bt_errc_name((bt_errc)r->errc));
+      else
+        fprintf(f, ": {\"out\": %d, \"verdict\": \"%s\"}", r->out, verdict_names[r->verdict]);
+    }
+    fprintf(f, "}}");
   }
-  fprintf(f, "]}\n");
+  fprintf(f, "]}");
+}
+
+static void put_footer(FILE *f) { fprintf(f, "]}\n"); }
+
+bool bt_write_results(const bt_run *run, const char *path, FILE *errors) {
+  out_file o;
+  if (!out_open(&o, path, errors)) return false;
+  put_header(o.f, run->prog);
+  for (int k = 0; k < run->tasks->n; k++)
+    put_task(o.f, run, k);
+  put_footer(o.f);
   return out_close(&o, path, errors);
+}
+
+struct bt_results_stream {
+  out_file out;
+  char *path;
+  pthread_mutex_t lock;
+  int n, next; /* tasks; the first not yet written */
+  bool *ready; /* done and not yet written (an earlier task is not) */
+  bool keep;   /* keep the outputs after writing them */
+};
+
+bt_results_stream *bt_results_stream_open(const bt_program *p, int n_tasks, const char *path,
+                                          bool keep_outputs, FILE *errors) {
+  bt_results_stream *s = calloc(1, sizeof *s);
+  if (s) s->ready = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *s->ready);
+  if (s) s->path = strdup(path);
+  if (!s || !s->ready || !s->path) {
+    fprintf(errors, "batt: error: cannot write %s: out of memory\n", path);
+    if (s) free(s->ready);
+    free(s);
+    return NULL;
+  }
+  if (!out_open(&s->out, path, errors)) {
+    free(s->ready);
+    free(s->path);
+    free(s);
+    return NULL;
+  }
+  s->n = n_tasks;
+  s->keep = keep_outputs;
+  pthread_mutex_init(&s->lock, NULL);
+  put_header(s->out.f, p);
+  return s;
+}
+
+void bt_results_stream_task(void *ctx, bt_run *run, int k) {
+  bt_results_stream *s = ctx;
+  pthread_mutex_lock(&s->lock);
+  s->ready[k] = true;
+  for (; s->next < s->n && s->ready[s->next]; s->next++) {
+    put_task(s->out.f, run, s->next);
+    bt_task_result *tr = &run->by_task[s->next];
+    for (int j = 0; j < tr->n_items && !s->keep; j++)
+      for (int o = 0; o < tr->items[j].n_outputs; o++) {
+        free(tr->items[j].outputs[o]);
+        tr->items[j].outputs[o] = NULL;
+      }
+  }
+  pthread_mutex_unlock(&s->lock);
+}
+
+bool bt_results_stream_close(bt_results_stream *s, bool complete, FILE *errors) {
+  if (!s) return false;
+  bool ok = complete && s->next == s->n;
+  if (ok) {
+    put_footer(s->out.f);
+    ok = out_close(&s->out, s->path, errors);
+  } else { /* an incomplete run leaves the previous file as it was */
+    fclose(s->out.f);
+    if (s->out.tmp) remove(s->out.tmp);
+    writing = NULL;
+    out_free(&s->out);
+  }
+  pthread_mutex_destroy(&s->lock);
+  free(s->ready);
+  free(s->path);
+  free(s);
+  return ok;
 }
 
 /* Candidate outputs of one test item, best first: outputs of solvers that solved every
@@ -226,7 +304,8 @@ static int rank_attempts(const bt_program *p, const bt_task_result *tr, int item
   const bt_item_result *ir = &tr->items[item];
   int n = ir->n_outputs, *votes = calloc((size_t)(n ? n : 1), sizeof *votes),
       *first = malloc((size_t)(n ? n : 1) * sizeof *first);
-  for (int o = 0; o < n; o++) first[o] = p->n_solvers;
+  for (int o = 0; o < n; o++)
+    first[o] = p->n_solvers;
   for (int s = 0; s < p->n_solvers; s++) {
     const bt_result *r = &tr->results[(size_t)item * (size_t)p->n_solvers + (size_t)s];
     if (!tr->demo_solved[s] || r->verdict == BT_V_ERROR || !ir->out_is_grid[r->out]) continue;
@@ -268,7 +347,9 @@ bool bt_write_kaggle(const bt_run *run, const char *path, FILE *errors) {
       else
         fputs("[[0]]", f);
       fputs(", \"attempt_2\": ", f);
-      put_plain_grid(f, n > 1 ? tr->items[j].outputs[best[1]] : n > 0 ? tr->items[j].outputs[best[0]] : "[[0]]");
+      put_plain_grid(f, n > 1   ? tr->items[j].outputs[best[1]]
+                        : n > 0 ? tr->items[j].outputs[best[0]]
+                                : "[[0]]");
       fputc('}', f);
     }
     fputc(']', f);
@@ -304,7 +385,8 @@ void bt_print_summary(const bt_run *run, int threads, FILE *out) {
   fprintf(out, "%-22s %d\n", "  by their own solver", own);
   fprintf(out, "%-22s %d\n", "  cross-task hits", cross);
   fprintf(out, "%-22s %.3f s on %d thread%s\n", "time", run->seconds, threads, threads == 1 ? "" : "s");
-  fprintf(out, "%-22s %.0f\n", "evaluations/s", run->seconds > 0 ? (double)run->evaluations / run->seconds : 0);
+  fprintf(out, "%-22s %.0f\n", "evaluations/s",
+          run->seconds > 0 ? (double)run->evaluations / run->seconds : 0);
   if (cross) {
     fprintf(out, "cross-task hits:\n");
     for (int k = 0; k < run->tasks->n; k++)

@@ -43,15 +43,15 @@ typedef struct shared {
 /* Per worker: contexts and frames reused from chunk to chunk. */
 typedef struct worker {
   shared *sh;
-  bt_ctx *task_cx;   /* one per task of a chunk: the memory limit holds per task, whatever
-                        tasks share the chunk */
+  bt_ctx *task_cx; /* one per task of a chunk: the memory limit holds per task, whatever
+                      tasks share the chunk */
   bt_ctx *item_cx;
   bt_ctx *spare_cx;  /* compaction partner of each item context */
   bt_value **frames; /* one per item context */
   bt_value **task_frames;
   int cap_items, cap_tasks;
   size_t peak;
-  bt_profile prof; /* arrays NULL when not profiling */
+  bt_profile prof;   /* arrays NULL when not profiling */
   bt_device *device; /* NULL: a CPU worker */
   int tile;          /* items per chunk */
 } worker;
@@ -67,7 +67,6 @@ static bool is_arc_grid(bt_value v) {
   return true;
 }
 
-
 /* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile
  * and in a share of what is left (the items left over the workers: a device's large
  * tiles shrink toward the end, so no worker is left with a big chunk while the others
@@ -75,7 +74,8 @@ static bool is_arc_grid(bt_value v) {
 static int take_chunk(shared *sh, int tile, int *first) {
   const bt_taskset *ts = sh->run->tasks;
   pthread_mutex_lock(&sh->lock);
-  while (sh->next_task < ts->n && sh->done[sh->next_task]) sh->next_task++;
+  while (sh->next_task < ts->n && sh->done[sh->next_task])
+    sh->next_task++;
   *first = sh->next_task;
   long share = (sh->items_total - sh->items_taken) / (sh->workers > 0 ? sh->workers : 1);
   if (tile > share) tile = share > 0 ? (int)share : 1;
@@ -148,7 +148,8 @@ static uint64_t quick_print(bt_value v) {
     h = scalar_print(h, x);
     if (!bt_is_coll(x) || x.n == 0) continue;
     const uint32_t in[3] = {0, x.n / 2, x.n - 1};
-    for (int m = 0; m < 3; m++) h = scalar_print(h, x.u.items[in[m]]);
+    for (int m = 0; m < 3; m++)
+      h = scalar_print(h, x.u.items[in[m]]);
   }
   return h;
 }
@@ -304,7 +305,8 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   const bt_program *p = sh->run->prog;
   const bt_taskset *ts = sh->run->tasks;
   int n_items = 0;
-  for (int k = 0; k < n_tasks; k++) n_items += ts->tasks[first + k].n_train + ts->tasks[first + k].n_test;
+  for (int k = 0; k < n_tasks; k++)
+    n_items += ts->tasks[first + k].n_train + ts->tasks[first + k].n_test;
   bool injected = sh->o->fail_chunk > 0 && atomic_fetch_add(&sh->chunks, 1) + 1 == sh->o->fail_chunk;
   if (injected || !ensure_capacity(w, n_items, n_tasks)) return false;
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
@@ -324,15 +326,16 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   uint8_t *need_all = need ? need + (size_t)n_tasks * lines : NULL;
   for (int k = 0; need && k < n_tasks; k++) {
     own_lines(sh, &ts->tasks[first + k], own + (size_t)k * ns, need + (size_t)k * lines);
-    for (size_t t = 0; t < lines; t++) need_all[t] |= need[(size_t)k * lines + t];
+    for (size_t t = 0; t < lines; t++)
+      need_all[t] |= need[(size_t)k * lines + t];
   }
   if (w->device) bt_device_forget(w->device); /* the last chunk's values are gone */
   /* a device worker runs the task phase of every task of the chunk at once, so that one
      launch sees all their demonstrations; a CPU worker task by task (measured faster) */
   for (int k = 0; k < n_tasks; k++) {
     bt_value S = bt_task_samples(&w->task_cx[k], &ts->tasks[first + k]);
-    task_items[k] = (bt_exec_item){.cx = &w->task_cx[k], .S = S, .task_frame = w->task_frames[k],
-                                   .frame = w->task_frames[k]};
+    task_items[k] = (bt_exec_item){
+        .cx = &w->task_cx[k], .S = S, .task_frame = w->task_frames[k], .frame = w->task_frames[k]};
   }
   bt_profile *prof = w->prof.ns ? &w->prof : NULL;
   if (w->device)
@@ -349,10 +352,15 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       /* a CPU worker runs its items one after the other in the same arenas */
       int a = w->device ? m : 0;
-      items[m] = (bt_exec_item){.cx = &w->item_cx[a], .I = io->input, .C = io->has_output ? io->output : bt_none(),
-                                .S = S, .task_frame = w->task_frames[k], .frame = w->frames[m],
+      items[m] = (bt_exec_item){.cx = &w->item_cx[a],
+                                .I = io->input,
+                                .C = io->has_output ? io->output : bt_none(),
+                                .S = S,
+                                .task_frame = w->task_frames[k],
+                                .frame = w->frames[m],
                                 .spare = &w->spare_cx[a],
-                                .compact_at = compact_min, .major_at = compact_min,
+                                .compact_at = compact_min,
+                                .major_at = compact_min,
                                 .compact_min = compact_min};
     }
   }
@@ -370,15 +378,18 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       if (!w->device)
-        bt_exec_run_need(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL, need ? need + (size_t)k * lines : NULL);
+        bt_exec_run_need(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL,
+                         need ? need + (size_t)k * lines : NULL);
       scored &= score_item(w, tr, j, io, &items[m], own ? own + (size_t)k * ns : NULL);
       empty_arena(w, items[m].cx);
       empty_arena(w, items[m].spare);
     }
     finish_task(p, t, tr);
     if (scored) bt_journal_task(sh->journal, sh->run, first + k);
+    if (scored && sh->o->task_done) sh->o->task_done(sh->o->task_done_ctx, sh->run, first + k);
   }
-  for (int k = 0; k < n_tasks; k++) empty_arena(w, &w->task_cx[k]);
+  for (int k = 0; k < n_tasks; k++)
+    empty_arena(w, &w->task_cx[k]);
   atomic_fetch_add(&sh->items_done, n_items);
   free(items);
   free(task_items);
@@ -406,7 +417,8 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
   bt_device_name(spec, name, sizeof name);
   bt_device_props props;
   int tile = o->device_tile;
-  if (tile <= 0) tile = bt_device_props_get(spec, &props, why, sizeof why) ? bt_device_tile_items(props.free_mem) : 0;
+  if (tile <= 0)
+    tile = bt_device_props_get(spec, &props, why, sizeof why) ? bt_device_tile_items(props.free_mem) : 0;
   if (tile > 0) w->device = bt_device_open(spec, tile, o->device_pool, o->warn, why, sizeof why);
   if (!w->device) {
     fprintf(o->warn ? o->warn : stderr, "batt: warning: %s: %s; its worker runs on the CPU\n", name, why);
@@ -432,7 +444,8 @@ static bool alloc_results(bt_run *run, bool own) {
     int evaluated = ns;
     if (own) {
       evaluated = 0;
-      for (int s = 0; s < ns; s++) evaluated += bt_is_own_solver(run->prog->solvers[s].name, ts->tasks[k].id);
+      for (int s = 0; s < ns; s++)
+        evaluated += bt_is_own_solver(run->prog->solvers[s].name, ts->tasks[k].id);
     }
     run->evaluations += (long)n_items * evaluated;
   }
@@ -442,8 +455,8 @@ static bool alloc_results(bt_run *run, bool own) {
 static void draw_progress(shared *sh, double elapsed) {
   long done = atomic_load(&sh->items_done), total = sh->items_total ? sh->items_total : 1;
   int width = 30, filled = (int)(width * done / total);
-  fprintf(stderr, "\r[%.*s%*s] %ld/%ld items  %.1f s", filled, "##############################", width - filled,
-          "", done, total, elapsed);
+  fprintf(stderr, "\r[%.*s%*s] %ld/%ld items  %.1f s", filled, "##############################",
+          width - filled, "", done, total, elapsed);
 }
 
 static double now_s(void) {
@@ -463,7 +476,8 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   bool *done = calloc((size_t)(tasks->n ? tasks->n : 1), sizeof *done);
   bt_journal *journal = NULL;
   bool ok = alloc_results(run, o->own) && consts && done && (!o->own || graph);
-  if (ok && o->checkpoint) ok = (journal = bt_journal_open(o->checkpoint, o->resume, run, o, done, &run->resumed, warn));
+  if (ok && o->checkpoint)
+    ok = (journal = bt_journal_open(o->checkpoint, o->resume, run, o, done, &run->resumed, warn));
   if (!ok) {
     fprintf(warn, "batt: error: out of host memory for the results of %d tasks\n", tasks->n);
     free(consts);
@@ -473,17 +487,26 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     return false;
   }
   for (int k = 0; k < tasks->n && run->resumed; k++)
-    if (done[k]) finish_task(prog, &tasks->tasks[k], &run->by_task[k]);
+    if (done[k]) {
+      finish_task(prog, &tasks->tasks[k], &run->by_task[k]);
+      if (o->task_done) o->task_done(o->task_done_ctx, run, k);
+    }
   bt_ctx const_cx;
   bt_ctx_init(&const_cx, &o->limits);
-  bt_exec_item ci = {.cx = &const_cx, .I = bt_none(), .C = bt_none(), .S = bt_none(), .task_frame = consts, .frame = consts};
+  bt_exec_item ci = {
+      .cx = &const_cx, .I = bt_none(), .C = bt_none(), .S = bt_none(), .task_frame = consts, .frame = consts};
   bt_exec_run(prog, BT_CLASS_CONST, &ci, 1, NULL);
 
   int cores = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
   int n_dev = o->n_devices > 0 ? (o->n_devices < BT_MAX_DEVICES ? o->n_devices : BT_MAX_DEVICES) : 0;
   int threads = cores > n_dev ? cores : n_dev;
   if (threads < 1) threads = 1;
-  shared sh = {.run = run, .o = o, .consts = consts, .workers = threads, .graph = graph, .journal = journal,
+  shared sh = {.run = run,
+               .o = o,
+               .consts = consts,
+               .workers = threads,
+               .graph = graph,
+               .journal = journal,
                .done = done};
   pthread_mutex_init(&sh.lock, NULL);
   for (int k = 0; k < tasks->n; k++) {
@@ -514,8 +537,10 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     ws[k].sh = &sh;
     ws[k].tile = o->tile;
     if (k < n_dev) open_device(&ws[k], o->devices[k], o);
-    if (ws[k].device) run->device_workers++;
-    else run->cpu_workers++;
+    if (ws[k].device)
+      run->device_workers++;
+    else
+      run->cpu_workers++;
     if (o->profile) {
       ws[k].prof.ns = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.ns);
       ws[k].prof.prim = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.prim);
@@ -539,7 +564,8 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   if (o->profile) {
     run->line_ns = calloc((size_t)prog->n_lines + 1, sizeof *run->line_ns);
     run->line_prim = calloc((size_t)prog->n_lines + 1, sizeof *run->line_prim);
-    for (int t = 0; t <= prog->n_lines; t++) run->line_prim[t] = -1;
+    for (int t = 0; t <= prog->n_lines; t++)
+      run->line_prim[t] = -1;
   }
   for (int k = 0; k < threads; k++) {
     worker *w = &ws[k];
@@ -587,7 +613,8 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   run->seconds = now_s() - start;
   int failed = atomic_load(&sh.failed_chunk);
   if (failed) {
-    fprintf(warn, "batt: error: out of host memory for the chunk of tasks from %s (--tile %d); the run stopped\n",
+    fprintf(warn,
+            "batt: error: out of host memory for the chunk of tasks from %s (--tile %d); the run stopped\n",
             tasks->tasks[failed - 1].id, o->tile);
     bt_run_free(run);
     return false;
@@ -599,7 +626,8 @@ void bt_run_free(bt_run *run) {
   for (int k = 0; run->tasks && run->by_task && k < run->tasks->n; k++) {
     bt_task_result *tr = &run->by_task[k];
     for (int j = 0; j < tr->n_items; j++) {
-      for (int o = 0; o < tr->items[j].n_outputs; o++) free(tr->items[j].outputs[o]);
+      for (int o = 0; o < tr->items[j].n_outputs; o++)
+        free(tr->items[j].outputs[o]);
       free(tr->items[j].outputs);
       free(tr->items[j].out_is_grid);
     }
@@ -618,7 +646,8 @@ void bt_print_profile(const bt_run *run, int n, FILE *out) {
   if (!run->line_ns) return;
   int lines = run->prog->n_lines;
   uint64_t total = 0;
-  for (int t = 1; t <= lines; t++) total += run->line_ns[t];
+  for (int t = 1; t <= lines; t++)
+    total += run->line_ns[t];
   fprintf(out, "profile: the %d costliest of %d lines (%.3f s of line time, all threads)\n", n, lines,
           (double)total * 1e-9);
   bool *shown = calloc((size_t)lines + 1, sizeof *shown);
@@ -629,13 +658,13 @@ void bt_print_profile(const bt_run *run, int n, FILE *out) {
     if (best == 0 || run->line_ns[best] == 0) break;
     shown[best] = true;
     int prim = run->line_prim[best];
-    const char *what = prim >= 0                    ? bt_prims[prim].name
-                       : prim == BT_PROF_SAMPLE     ? "(fused sample)"
-                       : prim == BT_PROF_OBJECTS    ? "(fused objects)"
-                       : prim == BT_PROF_MAPS       ? "(fused maps)"
-                                                    : "(function value)";
-    fprintf(out, "  t%-6d %-18s %10.3f ms %6.2f%%\n", best, what,
-            (double)run->line_ns[best] * 1e-6, total ? 100.0 * (double)run->line_ns[best] / (double)total : 0);
+    const char *what = prim >= 0                 ? bt_prims[prim].name
+                       : prim == BT_PROF_SAMPLE  ? "(fused sample)"
+                       : prim == BT_PROF_OBJECTS ? "(fused objects)"
+                       : prim == BT_PROF_MAPS    ? "(fused maps)"
+                                                 : "(function value)";
+    fprintf(out, "  t%-6d %-18s %10.3f ms %6.2f%%\n", best, what, (double)run->line_ns[best] * 1e-6,
+            total ? 100.0 * (double)run->line_ns[best] / (double)total : 0);
   }
   free(shown);
 }

@@ -599,7 +599,9 @@ static void test_earliest_failing_line_decides(void **state) {
 
 /* A run keeps a checkpoint of the tasks it has done; a run resumed from a checkpoint cut
  * anywhere (the last line half written) restores the complete tasks, runs the rest and
- * gives the results of an uninterrupted run. A checkpoint of another run is not used. */
+ * gives the results of an uninterrupted run, also written while the run goes (as batt run
+ * --out writes it: tasks in order whatever order they finish in, their outputs freed). A checkpoint of
+ * another run is not used. */
 static void test_checkpoint_and_resume(void **state) {
   (void)state;
   test_program tp;
@@ -630,10 +632,27 @@ static void test_checkpoint_and_resume(void **state) {
     fclose(f);
     o.resume = true;
     o.threads = 2;
+    o.tile = 1;
+    /* written while the run goes, restored tasks first: the same file, the outputs freed */
+    char spath[] = "/tmp/batt_stream_XXXXXX";
+    int sfd = mkstemp(spath);
+    assert_true(sfd >= 0);
+    close(sfd);
+    bt_results_stream *stream = bt_results_stream_open(tp.p, ts.n, spath, false, stderr);
+    assert_non_null(stream);
+    o.task_done = bt_results_stream_task;
+    o.task_done_ctx = stream;
     assert_true(bt_run_program(&run, tp.p, &ts, &o));
+    o.task_done = NULL;
+    assert_true(bt_results_stream_close(stream, true, stderr));
     assert_true(run.resumed >= 1 && run.resumed <= ts.n);
-    char *got = results_file_text(&run);
+    char *got = read_text(spath);
+    remove(spath);
     assert_string_equal(got, want);
+    for (int k = 0; k < ts.n; k++)
+      for (int j = 0; j < run.by_task[k].n_items; j++)
+        for (int m = 0; m < run.by_task[k].items[j].n_outputs; m++)
+          assert_null(run.by_task[k].items[j].outputs[m]);
     printf("resume: checkpoint cut at %zu of %zu bytes, %d of %d tasks restored, results identical\n", cut,
            strlen(journal), run.resumed, ts.n);
     free(got);
