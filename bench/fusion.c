@@ -35,7 +35,9 @@ static bool same_outcomes(const bt_run *a, const bt_run *b) {
         const bt_result *p = &x->results[(size_t)j * (size_t)a->prog->n_solvers + (size_t)s];
         const bt_result *q = &y->results[(size_t)j * (size_t)a->prog->n_solvers + (size_t)s];
         if (p->verdict != q->verdict || p->errc != q->errc) return false;
-        if (p->out >= 0 && x->items[j].outputs[p->out] && strcmp(x->items[j].outputs[p->out], y->items[j].outputs[q->out]) != 0) return false;
+        if (p->out >= 0 && x->items[j].outputs[p->out] &&
+            strcmp(x->items[j].outputs[p->out], y->items[j].outputs[q->out]) != 0)
+          return false;
       }
   }
   return true;
@@ -44,7 +46,8 @@ static bool same_outcomes(const bt_run *a, const bt_run *b) {
 int main(int argc, char **argv) {
   const char *catalog_path = BATT_CATALOG, *manifest = NULL;
   int reps = 3, threads = 0;
-  const char **files = calloc((size_t)argc + 1, sizeof *files), **paths = calloc((size_t)argc + 3, sizeof *paths);
+  const char **files = calloc((size_t)argc + 1, sizeof *files),
+             **paths = calloc((size_t)argc + 3, sizeof *paths);
   int n_files = 0, n_paths = 0;
   for (int k = 1; k < argc; k++) {
     if (!strcmp(argv[k], "--reps") && k + 1 < argc)
@@ -56,12 +59,15 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[k], "--manifest") && k + 1 < argc)
       manifest = argv[++k];
     else if (!strcmp(argv[k], "--")) {
-      for (k++; k < argc; k++) paths[n_paths++] = argv[k];
+      for (k++; k < argc; k++)
+        paths[n_paths++] = argv[k];
     } else
       files[n_files++] = argv[k];
   }
   if (reps < 1 || (!manifest && n_files == 0)) {
-    fprintf(stderr, "usage: fusion [--reps N] [--threads N] [--catalog PATH] (--manifest M | FILE...) [-- PATH...]\n");
+    fprintf(
+        stderr,
+        "usage: fusion [--reps N] [--threads N] [--catalog PATH] (--manifest M | FILE...) [-- PATH...]\n");
     return 2;
   }
   if (n_paths == 0) {
@@ -71,7 +77,8 @@ int main(int argc, char **argv) {
   char err[1024];
   catalog cat;
   card_manifest mf = {0};
-  if (!catalog_load(catalog_path, &cat, err, sizeof err) || (manifest && !manifest_load(manifest, &mf, err, sizeof err))) {
+  if (!catalog_load(catalog_path, &cat, err, sizeof err) ||
+      (manifest && !manifest_load(manifest, &mf, err, sizeof err))) {
     fprintf(stderr, "%s\n", err);
     return 1;
   }
@@ -79,7 +86,8 @@ int main(int argc, char **argv) {
   program_init(&prog);
   card_diag d = {0};
   int nf = manifest ? mf.n_sources : n_files;
-  for (int k = 0; k < nf; k++) program_add_file(&prog, manifest ? mf.sources[k] : files[k], &d);
+  for (int k = 0; k < nf; k++)
+    program_add_file(&prog, manifest ? mf.sources[k] : files[k], &d);
   bool ok = check_program(&prog, &cat, &d);
   char *msgs = diag_render(&d);
   fputs(msgs, stderr);
@@ -96,7 +104,8 @@ int main(int argc, char **argv) {
   bt_taskset ts;
   bt_tasks_load(&ts, paths, n_paths, stderr);
   long items = 0;
-  for (int k = 0; k < ts.n; k++) items += ts.tasks[k].n_train + ts.tasks[k].n_test;
+  for (int k = 0; k < ts.n; k++)
+    items += ts.tasks[k].n_train + ts.tasks[k].n_test;
   printf("fusion: %d solvers, %d lines, %d fused calls; %ld items (%d tasks), %d reps, best of each\n",
          pp->n_solvers, pp->n_lines, groups, items, ts.n, reps);
 
@@ -138,7 +147,8 @@ int main(int argc, char **argv) {
   for (int j = 0; j < groups; j++) {
     const card_group *g = &fused->fusion->groups[j];
     uint64_t u = 0, f = best_f[g->lines[0] + 1];
-    for (int i = 0; i < g->nlines; i++) u += best_p[g->lines[i] + 1];
+    for (int i = 0; i < g->nlines; i++)
+      u += best_p[g->lines[i] + 1];
     strbuf sh = {0};
     if (g->kind == PAT_SAMPLE)
       sb_puts(&sh, "S");
@@ -155,8 +165,8 @@ int main(int argc, char **argv) {
       printf("all %-8s %34.3f %12.3f %7.2f\n", names[k], per_kind[k][0] * 1e-6, per_kind[k][1] * 1e-6,
              per_kind[k][0] / per_kind[k][1]);
   double evals = (double)items * pp->n_solvers;
-  printf("sweep: unfused %.3f s (%.0f evals/s), fused %.3f s (%.0f evals/s), ratio %.3f\n", sec_p, evals / sec_p,
-         sec_f, evals / sec_f, sec_p / sec_f);
+  printf("sweep: unfused %.3f s (%.0f evals/s), fused %.3f s (%.0f evals/s), ratio %.3f\n", sec_p,
+         evals / sec_p, sec_f, evals / sec_f, sec_p / sec_f);
   printf("outcomes: %s\n", agree ? "identical" : "DIFFERENT");
   free(best_p);
   free(best_f);

@@ -37,7 +37,7 @@ static double now_s(void) {
 typedef struct bench_case {
   const char *name;
   int prim;
-  int arg; /* the int second argument where the primitive has one */
+  int arg;        /* the int second argument where the primitive has one */
   unsigned modes; /* LABEL: the modes asked for at once */
 } bench_case;
 
@@ -72,7 +72,8 @@ typedef struct twin_job {
 static void *twin_worker(void *arg) {
   twin_job *j = arg;
   for (int r = 0; r < j->reps; r++)
-    for (int s = j->first; s < j->last; s++) bt_tile_twin_slot((bt_tile_op)j->op, j->b, s);
+    for (int s = j->first; s < j->last; s++)
+      bt_tile_twin_slot((bt_tile_op)j->op, j->b, s);
   return NULL;
 }
 
@@ -85,19 +86,22 @@ static double time_twin(bt_tile_batch *b, int op, int threads, int reps) {
     jobs[k] = (twin_job){b, op, b->n * k / threads, b->n * (k + 1) / threads, reps};
     pthread_create(&tid[k], NULL, twin_worker, &jobs[k]);
   }
-  for (int k = 0; k < threads; k++) pthread_join(tid[k], NULL);
+  for (int k = 0; k < threads; k++)
+    pthread_join(tid[k], NULL);
   return (now_s() - start) / reps;
 }
 
 /* Packs the batch for case c from the grids (repeated until the batch is full). */
-static bool fill_batch(bt_ctx *cx, bt_tile_batch *b, const bench_case *c, const bt_value *grids, int n_grids) {
+static bool fill_batch(bt_ctx *cx, bt_tile_batch *b, const bench_case *c, const bt_value *grids,
+                       int n_grids) {
   b->n = 0;
   for (int k = 0; b->n < b->cap && k < 64 * n_grids; k++) {
     bt_value g = grids[k % n_grids], args[3] = {g, bt_int(c->arg), bt_none()};
     if (c->prim == BT_P_hconcat || c->prim == BT_P_cellwise) args[1] = grids[(k + 1) % n_grids];
     if (c->prim == BT_P_cellwise) args[1] = g, args[2] = bt_int(0);
     if (c->prim == BT_P_replace) args[1] = bt_int(0), args[2] = bt_int(5);
-    if (c->prim == BT_P_fill) args[1] = bt_int(3), args[2] = bt_call_prim(cx, BT_P_ofcolor, (bt_value[]){g, bt_int(0)});
+    if (c->prim == BT_P_fill)
+      args[1] = bt_int(3), args[2] = bt_call_prim(cx, BT_P_ofcolor, (bt_value[]){g, bt_int(0)});
     if (bt_tile_pack(cx, b, b->n, c->prim, args)) {
       if (c->modes) bt_tile_pack_label_modes(b, b->n, c->modes);
       b->n++;
@@ -106,14 +110,14 @@ static bool fill_batch(bt_ctx *cx, bt_tile_batch *b, const bench_case *c, const 
   return b->n > 0;
 }
 
-static void bench_kernels(const bt_value *grids, int n_grids, int threads, int slots, int reps, bt_device *gpu,
-                          double peak) {
+static void bench_kernels(const bt_value *grids, int n_grids, int threads, int slots, int reps,
+                          bt_device *gpu, double peak) {
   bt_ctx cx;
   bt_ctx_init(&cx, NULL);
   bt_tile_batch b;
   bt_tile_batch_init(&b, slots);
-  printf("%-22s %8s | %12s %9s | %12s %9s %12s %9s %7s\n", "kernel", "slots", "twin grids/s", "GB/s", "gpu grids/s",
-         "GB/s", "kernel gr/s", "GB/s", "% peak");
+  printf("%-22s %8s | %12s %9s | %12s %9s %12s %9s %7s\n", "kernel", "slots", "twin grids/s", "GB/s",
+         "gpu grids/s", "GB/s", "kernel gr/s", "GB/s", "% peak");
   for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
     const bench_case *c = &cases[k];
     int op = bt_tile_prim_op(c->prim);
@@ -153,7 +157,8 @@ static double sweep(const bt_taskset *ts, int threads, int n_dev, const bt_devic
   o.threads = threads;
   o.device_pool = pool;
   o.n_devices = n_dev;
-  for (int k = 0; k < n_dev; k++) o.devices[k] = devs[k];
+  for (int k = 0; k < n_dev; k++)
+    o.devices[k] = devs[k];
   bt_run_program(run, &batt_program, ts, &o);
   return (double)run->evaluations / run->seconds;
 }
@@ -176,15 +181,22 @@ int main(int argc, char **argv) {
   const char **paths = calloc((size_t)argc + 2, sizeof *paths);
   int n_paths = 0;
   for (int k = 1; k < argc; k++) {
-    if (strcmp(argv[k], "--threads") == 0 && k + 1 < argc) threads = atoi(argv[++k]);
-    else if (strcmp(argv[k], "--slots") == 0 && k + 1 < argc) slots = atoi(argv[++k]);
-    else if (strcmp(argv[k], "--reps") == 0 && k + 1 < argc) reps = atoi(argv[++k]);
-    else if (strcmp(argv[k], "--devices") == 0 && k + 1 < argc) list = argv[++k];
-    else if (strcmp(argv[k], "--no-sweep") == 0) do_sweep = false;
-    else paths[n_paths++] = argv[k];
+    if (strcmp(argv[k], "--threads") == 0 && k + 1 < argc)
+      threads = atoi(argv[++k]);
+    else if (strcmp(argv[k], "--slots") == 0 && k + 1 < argc)
+      slots = atoi(argv[++k]);
+    else if (strcmp(argv[k], "--reps") == 0 && k + 1 < argc)
+      reps = atoi(argv[++k]);
+    else if (strcmp(argv[k], "--devices") == 0 && k + 1 < argc)
+      list = argv[++k];
+    else if (strcmp(argv[k], "--no-sweep") == 0)
+      do_sweep = false;
+    else
+      paths[n_paths++] = argv[k];
   }
   if (threads < 1 || threads > 256 || slots < 1 || reps < 1) {
-    fprintf(stderr, "usage: kernels [--threads N] [--slots N] [--reps N] [--devices LIST] [--no-sweep] [PATH...]\n");
+    fprintf(stderr,
+            "usage: kernels [--threads N] [--slots N] [--reps N] [--devices LIST] [--no-sweep] [PATH...]\n");
     return 2;
   }
   if (n_paths == 0) {
@@ -198,8 +210,10 @@ int main(int argc, char **argv) {
   bt_value *grids = malloc(sizeof *grids * 64 * (size_t)(ts.n + 1));
   for (int k = 0; k < ts.n; k++) {
     const bt_task *t = &ts.tasks[k];
-    for (int j = 0; j < t->n_train && n_grids < 64 * ts.n; j++) grids[n_grids++] = t->train[j].input;
-    for (int j = 0; j < t->n_test && n_grids < 64 * ts.n; j++) grids[n_grids++] = t->test[j].input;
+    for (int j = 0; j < t->n_train && n_grids < 64 * ts.n; j++)
+      grids[n_grids++] = t->train[j].input;
+    for (int j = 0; j < t->n_test && n_grids < 64 * ts.n; j++)
+      grids[n_grids++] = t->test[j].input;
   }
 
   char why[256] = "";
@@ -243,8 +257,8 @@ int main(int argc, char **argv) {
            label, r_one, r_one / r_cpu, one.devices.launches, one.devices.fallbacks, one.devices.resident,
            one.devices.grids);
     snprintf(label, sizeof label, "%s + %d CPU, no pool", name0, bare.cpu_workers);
-    printf("%-40s %12.0f evaluations/s  %.2f x  (every grid packed: pool %.2f x)\n", label, r_bare, r_bare / r_cpu,
-           r_one / r_bare);
+    printf("%-40s %12.0f evaluations/s  %.2f x  (every grid packed: pool %.2f x)\n", label, r_bare,
+           r_bare / r_cpu, r_one / r_bare);
     snprintf(label, sizeof label, "%s, %s + %d CPU", name0, name1, pair.cpu_workers);
     printf("%-40s %12.0f evaluations/s  %.2f x  (%ld tiles, %ld fell back)\n", label, r_two, r_two / r_cpu,
            pair.devices.launches, pair.devices.fallbacks);

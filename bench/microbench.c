@@ -108,7 +108,8 @@ static void bench_objects(const char *dir, double ms) {
     do {
       for (int k = 0; k < ts.n; k++)
         for (int j = 0; j < ts.tasks[k].n_train; j++) {
-          bt_value a[4] = {ts.tasks[k].train[j].input, bt_bool(mode & 4), bt_bool(mode & 2), bt_bool(mode & 1)};
+          bt_value a[4] = {ts.tasks[k].train[j].input, bt_bool(mode & 4), bt_bool(mode & 2),
+                           bt_bool(mode & 1)};
           bt_mark m = bt_arena_mark(&cx);
           bt_call_prim(&cx, BT_P_objects, a);
           bt_arena_release(&cx, m);
@@ -117,8 +118,8 @@ static void bench_objects(const char *dir, double ms) {
       elapsed = now_ns() - start;
     } while (elapsed < ms * 1e6);
     double per_call = elapsed / (double)calls;
-    printf("  objects(I, %s, %s, %s) %10.0f ns/call %6.2f ns/cell\n", mode & 4 ? "T" : "F", mode & 2 ? "T" : "F",
-           mode & 1 ? "T" : "F", per_call, per_call * (double)grids / (double)cells);
+    printf("  objects(I, %s, %s, %s) %10.0f ns/call %6.2f ns/cell\n", mode & 4 ? "T" : "F",
+           mode & 2 ? "T" : "F", mode & 1 ? "T" : "F", per_call, per_call * (double)grids / (double)cells);
   }
   bt_ctx_free(&cx);
   bt_tasks_free(&ts);
@@ -137,7 +138,8 @@ int main(int argc, char **argv) {
   bt_ctx_init(&keep, NULL);
   bt_ctx_init(&cx, NULL);
   prim_bench *pbs = calloc((size_t)bt_n_prims, sizeof *pbs);
-  for (int k = 0; k < bt_n_prims; k++) pbs[k].prim = k;
+  for (int k = 0; k < bt_n_prims; k++)
+    pbs[k].prim = k;
   for (int k = 1; k < argc; k++) {
     if (strcmp(argv[k], "--top") == 0 && k + 1 < argc) {
       top = atoi(argv[++k]);
@@ -187,7 +189,8 @@ int main(int argc, char **argv) {
          "identity (dispatch baseline) %.1f ns/call\n",
          measured, total_cases, total_ns / 1e3, total_cases ? total_ns / (double)total_cases : 0, baseline);
   if (arc) bench_objects(arc, ms * 10);
-  for (int k = 0; k < bt_n_prims; k++) free(pbs[k].cases);
+  for (int k = 0; k < bt_n_prims; k++)
+    free(pbs[k].cases);
   free(pbs);
   bt_ctx_free(&cx);
   bt_ctx_free(&keep);

@@ -25,7 +25,8 @@ static bool same_verdicts(const bt_run *a, const bt_run *b) {
     const bt_task_result *x = &a->by_task[k], *y = &b->by_task[k];
     size_t n = (size_t)x->n_items * (size_t)a->prog->n_solvers;
     for (size_t r = 0; r < n; r++)
-      if (x->results[r].verdict != y->results[r].verdict || x->results[r].errc != y->results[r].errc) return false;
+      if (x->results[r].verdict != y->results[r].verdict || x->results[r].errc != y->results[r].errc)
+        return false;
   }
   return true;
 }
@@ -56,7 +57,8 @@ int main(int argc, char **argv) {
   bt_tasks_load(&ts, paths, n_paths, stderr);
   free(paths);
   long items = 0;
-  for (int k = 0; k < ts.n; k++) items += ts.tasks[k].n_train + ts.tasks[k].n_test;
+  for (int k = 0; k < ts.n; k++)
+    items += ts.tasks[k].n_train + ts.tasks[k].n_test;
   printf("sweep: %d solvers x %ld items (%d tasks), tile %d\n", batt_program.n_solvers, items, ts.n, o.tile);
   bt_run one, many;
   o.threads = 1;
@@ -67,7 +69,8 @@ int main(int argc, char **argv) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("%-26s %12.0f evaluations/s  (%.3f s)\n", "1 thread", r1, one.seconds);
-  printf("%-26s %12.0f evaluations/s  (%.3f s)\n", all == 1 ? "1 thread (again)" : "all threads", rn, many.seconds);
+  printf("%-26s %12.0f evaluations/s  (%.3f s)\n", all == 1 ? "1 thread (again)" : "all threads", rn,
+         many.seconds);
   printf("%-26s %12.2f x  on %d threads\n", "ratio", rn / r1, all);
   printf("%-26s %12.1f MiB\n", "peak arena of one worker", (double)many.peak_arena / (1 << 20));
   printf("%-26s %12.1f MiB\n", "peak resident memory", (double)ru.ru_maxrss / 1024);

@@ -89,7 +89,8 @@ typedef struct card_diag {
  * line 0: no position ("path: error: message"); src NULL: "card: error: message". */
 void diag_error(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) CARD_PRINTF(5, 6);
 /* The same as "warning:", not counted as an error. */
-void diag_warning(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...) CARD_PRINTF(5, 6);
+void diag_warning(card_diag *d, const card_src *src, int line, int col, const char *fmt, ...)
+    CARD_PRINTF(5, 6);
 /* All messages, sorted by (file, line, col, order of report); never NULL. */
 char *diag_render(card_diag *d);
 void diag_free(card_diag *d);
@@ -284,7 +285,7 @@ typedef struct card_fusion card_fusion;
 typedef struct card_merged {
   const card_program *prog;
   card_fusion *fusion; /* set by fuse_program; NULL: every line is its own call */
-  card_line *lines; /* constant lines, then task lines, then sample lines */
+  card_line *lines;    /* constant lines, then task lines, then sample lines */
   int nlines;
   int nclass[3]; /* lines per class; class c starts at the sum of the earlier ones */
   int *outputs;  /* per solver (prog->solvers order): index of its output line */
@@ -359,6 +360,7 @@ char *fusion_report(const card_merged *m);
  * passes check_program; a solver whose draws keep failing the check (32 tries) gets fewer.
  * Deterministic: the mutants of a solver depend on the seed, its name and their number
  * only. *made: how many were written. Never NULL. */
-char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed, int count, int edits, int *made);
+char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed, int count, int edits,
+                     int *made);
 
 #endif

@@ -17,8 +17,8 @@ typedef struct reader {
 
 static bool failf(reader *r, const yaml_node_t *node, const char *fmt, ...) {
   if (r->failed) return false;
-  int n = snprintf(r->err, r->errlen, "%s:%zu:%zu: error: ", r->path,
-                   node ? node->start_mark.line + 1 : 1, node ? node->start_mark.column + 1 : 1);
+  int n = snprintf(r->err, r->errlen, "%s:%zu:%zu: error: ", r->path, node ? node->start_mark.line + 1 : 1,
+                   node ? node->start_mark.column + 1 : 1);
   va_list ap;
   va_start(ap, fmt);
   if (n >= 0 && (size_t)n < r->errlen) vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
@@ -122,11 +122,16 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
     if (!is_seq(props)) return failf(r, props, "'props' must be a list");
     for (int k = 0; k < seq_len(props); k++) {
       const char *s = scalar(seq_at(r, props, k));
-      if (s && strcmp(s, "arcdsl") == 0) p->props |= CAT_ARCDSL;
-      else if (s && strcmp(s, "calls_fn") == 0) p->props |= CAT_CALLS_FN;
-      else if (s && strcmp(s, "makes_fn") == 0) p->props |= CAT_MAKES_FN;
-      else if (s && strcmp(s, "kernel") == 0) p->props |= CAT_KERNEL;
-      else return failf(r, seq_at(r, props, k), "unknown property '%s'", s ? s : "?");
+      if (s && strcmp(s, "arcdsl") == 0)
+        p->props |= CAT_ARCDSL;
+      else if (s && strcmp(s, "calls_fn") == 0)
+        p->props |= CAT_CALLS_FN;
+      else if (s && strcmp(s, "makes_fn") == 0)
+        p->props |= CAT_MAKES_FN;
+      else if (s && strcmp(s, "kernel") == 0)
+        p->props |= CAT_KERNEL;
+      else
+        return failf(r, seq_at(r, props, k), "unknown property '%s'", s ? s : "?");
     }
   }
   return !r->failed;
@@ -156,23 +161,23 @@ static bool read_const(reader *r, yaml_node_t *m, cat_const *c) {
 }
 
 /* Reads the list under key, calling each(reader, item mapping, element) per item. */
-#define READ_LIST(key, arr, count, each)                                                   \
-  do {                                                                                    \
-    yaml_node_t *list = get(&r, root, key);                                               \
-    if (!is_seq(list)) {                                                                  \
-      failf(&r, list ? list : root, "'%s' must be a list", key);                          \
-      goto out;                                                                           \
-    }                                                                                     \
-    cat->count = seq_len(list);                                                           \
-    cat->arr = calloc((size_t)cat->count + 1, sizeof *cat->arr);                          \
-    for (int k = 0; k < cat->count; k++) {                                                \
-      yaml_node_t *item = seq_at(&r, list, k);                                            \
-      if (!item || item->type != YAML_MAPPING_NODE) {                                     \
-        failf(&r, item, "each entry of '%s' must be a mapping", key);                     \
-        goto out;                                                                         \
-      }                                                                                   \
-      if (!each(&r, item, &cat->arr[k])) goto out;                                        \
-    }                                                                                     \
+#define READ_LIST(key, arr, count, each)                                                                     \
+  do {                                                                                                       \
+    yaml_node_t *list = get(&r, root, key);                                                                  \
+    if (!is_seq(list)) {                                                                                     \
+      failf(&r, list ? list : root, "'%s' must be a list", key);                                             \
+      goto out;                                                                                              \
+    }                                                                                                        \
+    cat->count = seq_len(list);                                                                              \
+    cat->arr = calloc((size_t)cat->count + 1, sizeof *cat->arr);                                             \
+    for (int k = 0; k < cat->count; k++) {                                                                   \
+      yaml_node_t *item = seq_at(&r, list, k);                                                               \
+      if (!item || item->type != YAML_MAPPING_NODE) {                                                        \
+        failf(&r, item, "each entry of '%s' must be a mapping", key);                                        \
+        goto out;                                                                                            \
+      }                                                                                                      \
+      if (!each(&r, item, &cat->arr[k])) goto out;                                                           \
+    }                                                                                                        \
   } while (0)
 
 static bool check_unique(reader *r, const catalog *cat) {
@@ -199,8 +204,8 @@ static bool check_types(reader *r, const catalog *cat) {
     for (int k = 0; k <= p->arity; k++) {
       const char *t = k < p->arity ? p->params[k] : p->result;
       if (!catalog_type(cat, t)) {
-        snprintf(r->err, r->errlen, "%s:%d:1: error: '%s' uses unknown type '%s'", r->path, p->line,
-                 p->name, t);
+        snprintf(r->err, r->errlen, "%s:%d:1: error: '%s' uses unknown type '%s'", r->path, p->line, p->name,
+                 t);
         return false;
       }
     }
@@ -248,7 +253,8 @@ void catalog_free(catalog *cat) {
   for (int k = 0; k < cat->n_types; k++) {
     free(cat->types[k].name);
     free(cat->types[k].is);
-    for (int u = 0; u < cat->types[k].n_unions; u++) free(cat->types[k].unions[u]);
+    for (int u = 0; u < cat->types[k].n_unions; u++)
+      free(cat->types[k].unions[u]);
     free(cat->types[k].unions);
   }
   for (int k = 0; k < cat->n_prims; k++) {
@@ -256,7 +262,8 @@ void catalog_free(catalog *cat) {
     free(p->name);
     free(p->result);
     free(p->family);
-    for (int a = 0; a < p->arity; a++) free(p->params[a]);
+    for (int a = 0; a < p->arity; a++)
+      free(p->params[a]);
   }
   for (int k = 0; k < cat->n_consts; k++) {
     free(cat->consts[k].name);

@@ -9,8 +9,8 @@
 
 typedef struct cat_type {
   char *name;
-  char *is;           /* broader type this one is a kind of, or NULL */
-  char **unions;      /* alternatives a value of this type may be, or NULL */
+  char *is;      /* broader type this one is a kind of, or NULL */
+  char **unions; /* alternatives a value of this type may be, or NULL */
   int n_unions;
 } cat_type;
 
@@ -28,7 +28,7 @@ typedef struct cat_prim {
   char *result;
   char *family; /* NULL when the primitive has no family */
   unsigned props;
-  int line;     /* 1-based line in the YAML file */
+  int line; /* 1-based line in the YAML file */
 } cat_prim;
 
 typedef enum cat_const_kind { CAT_CONST_BOOL, CAT_CONST_INT, CAT_CONST_PAIR } cat_const_kind;

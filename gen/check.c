@@ -359,7 +359,8 @@ static void check_output_reads_c(checker *c, card_solver *sv) {
   for (int i = 0; i < sv->nstmts; i++) {
     const card_stmt *st = &sv->stmts[i];
     bool r = st->kind == STMT_CALL && arg_reads_c(&st->callee, reads);
-    for (int k = 0; k < st->nargs && !r; k++) r = arg_reads_c(&st->args[k], reads);
+    for (int k = 0; k < st->nargs && !r; k++)
+      r = arg_reads_c(&st->args[k], reads);
     reads[i] = r;
   }
   if (arg_reads_c(&sv->ret, reads))

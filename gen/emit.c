@@ -59,7 +59,8 @@ static void emit_line(strbuf *sb, const card_merged *m, int k) {
 
 static void emit_int_list(strbuf *sb, const int *v, int n, int add) {
   sb_puts(sb, "(const int32_t[]){");
-  for (int i = 0; i < n; i++) sb_printf(sb, "%s%d", i ? ", " : "", v[i] + add);
+  for (int i = 0; i < n; i++)
+    sb_printf(sb, "%s%d", i ? ", " : "", v[i] + add);
   sb_puts(sb, "}");
 }
 
@@ -71,7 +72,8 @@ static void emit_shared_head(strbuf *sb, const card_group *g, const char *fn) {
   emit_int_list(sb, g->lines, g->nlines, 1);
 }
 
-static const char *const fused_titles[] = {"the sample pattern", "objects of one grid", "maps over one container"};
+static const char *const fused_titles[] = {"the sample pattern", "objects of one grid",
+                                           "maps over one container"};
 
 /* A fused call: a comment listing the lines it replaces, then the call. */
 static void emit_group(strbuf *sb, const card_merged *m, const card_group *g) {
@@ -101,7 +103,8 @@ static void emit_group(strbuf *sb, const card_merged *m, const card_group *g) {
       emit_operand(sb, &g->fns[i]);
     }
     sb_puts(sb, "}, (const uint8_t[]){");
-    for (int i = 0; i < g->nlines; i++) sb_printf(sb, "%s%d", i ? ", " : "", g->merge[i] ? 1 : 0);
+    for (int i = 0; i < g->nlines; i++)
+      sb_printf(sb, "%s%d", i ? ", " : "", g->merge[i] ? 1 : 0);
     sb_puts(sb, "});\n");
     break;
   case PAT_SAMPLE:
@@ -118,7 +121,8 @@ static void emit_group(strbuf *sb, const card_merged *m, const card_group *g) {
       sb_printf(sb, "}}, /* s%d */\n", s);
     }
     sb_printf(sb, "  }, %d, (const bt_step_out[]){", g->nlines);
-    for (int i = 0; i < g->nlines; i++) sb_printf(sb, "%s{%d, %d}", i ? ", " : "", g->lines[i] + 1, g->out_step[i]);
+    for (int i = 0; i < g->nlines; i++)
+      sb_printf(sb, "%s{%d, %d}", i ? ", " : "", g->lines[i] + 1, g->out_step[i]);
     sb_puts(sb, "});\n");
     break;
   }
@@ -185,7 +189,8 @@ static void emit_checks(strbuf *sb, const card_merged *m) {
     total += m->nchecks[s];
     if (!m->nchecks[s]) continue;
     sb_puts(sb, "    ");
-    for (int k = 0; k < m->nchecks[s]; k++) sb_printf(sb, "%d, ", m->checks[s][k] + 1);
+    for (int k = 0; k < m->nchecks[s]; k++)
+      sb_printf(sb, "%d, ", m->checks[s][k] + 1);
     sb_printf(sb, "/* %s */\n", m->prog->solvers[s]->name);
   }
   if (!total) sb_puts(sb, "    0");
@@ -193,12 +198,14 @@ static void emit_checks(strbuf *sb, const card_merged *m) {
 
 static int n_checks(const card_merged *m) {
   int total = 0;
-  for (int s = 0; s < m->nsolvers; s++) total += m->nchecks[s];
+  for (int s = 0; s < m->nsolvers; s++)
+    total += m->nchecks[s];
   return total;
 }
 
 static void emit_solver_ids(strbuf *sb, const card_merged *m) {
-  for (int s = 0; s < m->prog->nsolvers; s++) sb_printf(sb, "  BATT_%s = %d,\n", m->prog->solvers[s]->name, s);
+  for (int s = 0; s < m->prog->nsolvers; s++)
+    sb_printf(sb, "  BATT_%s = %d,\n", m->prog->solvers[s]->name, s);
   sb_printf(sb, "  BATT_N_SOLVERS = %d", m->prog->nsolvers);
 }
 

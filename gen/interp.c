@@ -4,12 +4,12 @@
 #include "interp.h"
 
 typedef struct interp_line {
-  int prim;  /* primitive id of a direct call, -1 for a call through fn */
+  int prim; /* primitive id of a direct call, -1 for a call through fn */
   bt_operand fn;
   int nargs;
   bt_operand args[CAT_MAX_PARAMS];
   uint8_t cls;
-  int group; /* fused: its group in interp_data.groups, else -1 */
+  int group;  /* fused: its group in interp_data.groups, else -1 */
   bool first; /* the first line of its group: the fused call runs here */
 } interp_line;
 
@@ -84,7 +84,8 @@ static bool convert_group(const card_group *cg, interp_group *g) {
     const card_step *cs = &cg->steps[s];
     ok &= to_operand(&cs->callee, &g->steps[s].fn);
     g->steps[s].nargs = cs->nargs;
-    for (int a = 0; a < cs->nargs; a++) ok &= to_operand(&cs->args[a], &g->steps[s].args[a]);
+    for (int a = 0; a < cs->nargs; a++)
+      ok &= to_operand(&cs->args[a], &g->steps[s].args[a]);
   }
   return ok;
 }
@@ -134,7 +135,8 @@ bt_program *interp_program(const card_merged *m) {
       l->prim = -1;
       ok &= to_operand(&cl->callee, &l->fn);
     }
-    for (int a = 0; a < cl->nargs && a < CAT_MAX_PARAMS; a++) ok &= to_operand(&cl->args[a], &l->args[a]);
+    for (int a = 0; a < cl->nargs && a < CAT_MAX_PARAMS; a++)
+      ok &= to_operand(&cl->args[a], &l->args[a]);
   }
   const card_fusion *f = m->fusion;
   d->ngroups = f ? f->n : 0;
@@ -144,13 +146,16 @@ bt_program *interp_program(const card_merged *m) {
     d->lines[k + 1].first = f && f->group_of[k] >= 0 && f->groups[f->group_of[k]].lines[0] == k;
   }
   ok &= d->groups != NULL;
-  for (int j = 0; j < d->ngroups && d->groups; j++) ok &= convert_group(&f->groups[j], &d->groups[j]);
+  for (int j = 0; j < d->ngroups && d->groups; j++)
+    ok &= convert_group(&f->groups[j], &d->groups[j]);
   for (int s = 0; s < m->nsolvers; s++) {
     const card_solver *sv = m->prog->solvers[s];
     int32_t *chk = malloc((size_t)(m->nchecks[s] ? m->nchecks[s] : 1) * sizeof *chk);
     ok &= chk != NULL;
-    for (int k = 0; chk && k < m->nchecks[s]; k++) chk[k] = m->checks[s][k] + 1;
-    d->solvers[s] = (bt_solver_info){sv->name, sv->src->path, sv->line, m->outputs[s] + 1, chk, m->nchecks[s]};
+    for (int k = 0; chk && k < m->nchecks[s]; k++)
+      chk[k] = m->checks[s][k] + 1;
+    d->solvers[s] =
+        (bt_solver_info){sv->name, sv->src->path, sv->line, m->outputs[s] + 1, chk, m->nchecks[s]};
   }
   if (!ok) {
     interp_free(p);
@@ -165,7 +170,8 @@ void interp_free(bt_program *p) {
   free(d->lines);
   free(d->line_class);
   free(d->last_use);
-  for (int s = 0; d->solvers && s < p->n_solvers; s++) free((void *)d->solvers[s].checks);
+  for (int s = 0; d->solvers && s < p->n_solvers; s++)
+    free((void *)d->solvers[s].checks);
   free(d->solvers);
   for (int j = 0; j < d->ngroups && d->groups; j++) {
     interp_group *g = &d->groups[j];

@@ -187,7 +187,8 @@ static void put_caret(strbuf *sb, const card_src *src, int line, int col) {
   }
   if (to < n) sb_puts(sb, "...");
   sb_putc(sb, '\n');
-  for (size_t i = 0; i < strlen(cut); i++) sb_putc(sb, ' ');
+  for (size_t i = 0; i < strlen(cut); i++)
+    sb_putc(sb, ' ');
   for (size_t i = from; i < at; i++)
     sb_putc(sb, i < n && s[i] == '\t' ? '\t' : ' ');
   sb_puts(sb, "^\n");

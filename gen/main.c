@@ -120,7 +120,8 @@ static char *slurp_bytes(const char *path, size_t *len) {
   strbuf sb = {0};
   char buf[65536];
   size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_putn(&sb, buf, n);
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    sb_putn(&sb, buf, n);
   fclose(f);
   *len = sb.len;
   return sb_take(&sb);
@@ -155,10 +156,11 @@ static bool select_solvers(card_program *prog, const card_manifest *mf, card_sol
     int n = pass ? mf->n_exclude : mf->n_include;
     for (int k = 0; k < n; k++) {
       bool found = false;
-      for (int s = 0; s < prog->nsolvers; s++) found |= prog->solvers[s]->name && !strcmp(prog->solvers[s]->name, names[k]);
+      for (int s = 0; s < prog->nsolvers; s++)
+        found |= prog->solvers[s]->name && !strcmp(prog->solvers[s]->name, names[k]);
       if (!found) {
-        fprintf(stderr, "card: error: the manifest %s '%s', which no source defines\n", pass ? "excludes" : "includes",
-                names[k]);
+        fprintf(stderr, "card: error: the manifest %s '%s', which no source defines\n",
+                pass ? "excludes" : "includes", names[k]);
         ok = false;
       }
     }
@@ -168,8 +170,10 @@ static bool select_solvers(card_program *prog, const card_manifest *mf, card_sol
   for (int s = 0; s < prog->nsolvers; s++) {
     const char *name = prog->solvers[s]->name;
     bool in = mf->n_include == 0, out = false;
-    for (int k = 0; k < mf->n_include; k++) in |= !strcmp(mf->include[k], name);
-    for (int k = 0; k < mf->n_exclude; k++) out |= !strcmp(mf->exclude[k], name);
+    for (int k = 0; k < mf->n_include; k++)
+      in |= !strcmp(mf->include[k], name);
+    for (int k = 0; k < mf->n_exclude; k++)
+      out |= !strcmp(mf->exclude[k], name);
     if (in && !out) (*kept)[(*n_kept)++] = prog->solvers[s];
   }
   return ok;
@@ -211,7 +215,8 @@ static bool load(const options *o, loaded *L) {
     }
   }
   card_diag d = {0};
-  for (int k = 0; k < n_files; k++) program_add_file(&L->prog, o->manifest ? L->mf.sources[k] : o->files[k], &d);
+  for (int k = 0; k < n_files; k++)
+    program_add_file(&L->prog, o->manifest ? L->mf.sources[k] : o->files[k], &d);
   bool ok = check_program(&L->prog, &L->cat, &d);
   char *msgs = diag_render(&d);
   fputs(msgs, stderr);
@@ -267,10 +272,12 @@ static bool emit_files(const options *o, const loaded *L, const char *out_c, con
   if (o->manifest)
     sb_puts(&sources, o->manifest);
   else
-    for (int k = 0; k < o->n_files; k++) sb_printf(&sources, "%s%s", k ? " " : "", o->files[k]);
+    for (int k = 0; k < o->n_files; k++)
+      sb_printf(&sources, "%s%s", k ? " " : "", o->files[k]);
   strbuf c = {0}, h = {0};
   bool ok = render(o, L, "batt.c.tmpl", sources.buf, &c) && write_atomic(out_c, c.buf, c.len);
-  if (ok && out_h) ok = render(o, L, "batt_program.h.tmpl", sources.buf, &h) && write_atomic(out_h, h.buf, h.len);
+  if (ok && out_h)
+    ok = render(o, L, "batt_program.h.tmpl", sources.buf, &h) && write_atomic(out_h, h.buf, h.len);
   sb_free(&sources);
   sb_free(&c);
   sb_free(&h);
@@ -363,7 +370,8 @@ static int build(const options *o, const loaded *L) {
     add_words(&argv, &n, CARD_LINK);
     ok = spawn(argv);
     if (!ok) fprintf(stderr, "card: error: compiling %s failed\n", c_path.buf);
-    for (int k = 0; k < n; k++) free(argv[k]);
+    for (int k = 0; k < n; k++)
+      free(argv[k]);
     free(argv);
   }
   /* a rename across file systems fails: copy through the output's directory then */
@@ -378,10 +386,13 @@ static int build(const options *o, const loaded *L) {
   unlink(prog_path.buf);
   remove(c_path.buf);
   rmdir(dir);
-  for (int k = 0; k < 3; k++) build_files[k] = NULL;
+  for (int k = 0; k < 3; k++)
+    build_files[k] = NULL;
   sb_free(&c_path);
   sb_free(&prog_path);
-  if (ok) fprintf(stderr, "card: wrote %s (%d solvers, %d lines)\n", o->out, L->merged->nsolvers, L->merged->nlines);
+  if (ok)
+    fprintf(stderr, "card: wrote %s (%d solvers, %d lines)\n", o->out, L->merged->nsolvers,
+            L->merged->nlines);
   return ok ? 0 : 1;
 }
 
@@ -391,7 +402,8 @@ static bool number_option(const char *what, const char *text, long long lo, long
   errno = 0;
   long long x = text ? strtoll(text, &end, 10) : 0;
   if (text && (errno || end == text || *end || x < lo || x > hi)) {
-    fprintf(stderr, "card: error: %s must be a whole number from %lld to %lld, not '%s'\n", what, lo, hi, text);
+    fprintf(stderr, "card: error: %s must be a whole number from %lld to %lld, not '%s'\n", what, lo, hi,
+            text);
     return false;
   }
   *v = text ? x : *v;
@@ -401,15 +413,16 @@ static bool number_option(const char *what, const char *text, long long lo, long
 /* card mutate: mutants of every solver, as a solver file (stdout without -o). */
 static int mutate(const options *o, const loaded *L) {
   long long seed = 1, count = 1, edits = 1;
-  if (!number_option("--seed", o->seed, 0, INT64_MAX, &seed) || !number_option("--count", o->count, 1, 1000, &count) ||
+  if (!number_option("--seed", o->seed, 0, INT64_MAX, &seed) ||
+      !number_option("--count", o->count, 1, 1000, &count) ||
       !number_option("--edits", o->edits, 1, 16, &edits))
     return 2;
   int made;
   char *text = mutate_program(&L->prog, &L->cat, (uint64_t)seed, (int)count, (int)edits, &made);
   bool ok = o->out ? write_atomic(o->out, text, strlen(text)) : fputs(text, stdout) >= 0;
   if (ok)
-    fprintf(stderr, "card: %d mutants of %d solvers (seed %lld, %lld edit%s each)%s%s\n", made, L->prog.nsolvers, seed,
-            edits, edits == 1 ? "" : "s", o->out ? " in " : "", o->out ? o->out : "");
+    fprintf(stderr, "card: %d mutants of %d solvers (seed %lld, %lld edit%s each)%s%s\n", made,
+            L->prog.nsolvers, seed, edits, edits == 1 ? "" : "s", o->out ? " in " : "", o->out ? o->out : "");
   free(text);
   return ok ? 0 : 1;
 }
@@ -424,7 +437,8 @@ static int run_direct(const options *o, const loaded *L) {
   char **argv = xcalloc((size_t)o->n_rest + 3, sizeof *argv);
   argv[0] = (char *)"card run";
   argv[1] = (char *)"run";
-  for (int k = 0; k < o->n_rest; k++) argv[k + 2] = o->rest[k];
+  for (int k = 0; k < o->n_rest; k++)
+    argv[k + 2] = o->rest[k];
   int status = bt_cli_main(o->n_rest + 2, argv, p);
   free(argv);
   interp_free(p);
@@ -448,8 +462,9 @@ int main(int argc, char **argv) {
     return usage();
   }
   const char *cmd = o.cmd;
-  bool known = !strcmp(cmd, "check") || !strcmp(cmd, "dump") || !strcmp(cmd, "emit") || !strcmp(cmd, "build") ||
-               !strcmp(cmd, "run") || !strcmp(cmd, "report") || !strcmp(cmd, "mutate");
+  bool known = !strcmp(cmd, "check") || !strcmp(cmd, "dump") || !strcmp(cmd, "emit") ||
+               !strcmp(cmd, "build") || !strcmp(cmd, "run") || !strcmp(cmd, "report") ||
+               !strcmp(cmd, "mutate");
   if (!known || ((!strcmp(cmd, "build")) && !o.out) || (!strcmp(cmd, "emit") && !o.manifest && !o.out)) {
     free(o.files);
     return usage();

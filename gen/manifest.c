@@ -65,7 +65,8 @@ static bool read_list(mreader *r, yaml_node_t *v, const char *key, bool resolve_
 static bool read_options(mreader *r, yaml_node_t *v, card_manifest *m) {
   if (v->type != YAML_MAPPING_NODE) return fail(r, v, "'options' must be a mapping");
   for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
-    yaml_node_t *k = yaml_document_get_node(&r->doc, p->key), *val = yaml_document_get_node(&r->doc, p->value);
+    yaml_node_t *k = yaml_document_get_node(&r->doc, p->key),
+                *val = yaml_document_get_node(&r->doc, p->value);
     const char *key = scalar(k), *s = scalar(val);
     if (key && strcmp(key, "fuse") == 0 && s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0))
       m->fuse = s[0] == 't';
@@ -88,7 +89,9 @@ static bool read_root(mreader *r, yaml_node_t *root, card_manifest *m) {
     int which = -1;
     for (int i = 0; key && i < 6; i++)
       if (strcmp(key, keys[i]) == 0) which = i;
-    if (which < 0) return fail(r, k, "unknown key '%s' (known: sources, include, exclude, output, header, options)", key ? key : "?");
+    if (which < 0)
+      return fail(r, k, "unknown key '%s' (known: sources, include, exclude, output, header, options)",
+                  key ? key : "?");
     if (seen[which]) return fail(r, k, "duplicate key '%s'", key);
     seen[which] = true;
     bool ok = true;
@@ -127,8 +130,8 @@ bool manifest_load(const char *path, card_manifest *m, char *err, size_t errlen)
   yaml_parser_set_input_file(&parser, f);
   bool ok = false;
   if (!yaml_parser_load(&parser, &r.doc)) {
-    snprintf(err, errlen, "%s:%zu:%zu: error: %s", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-             parser.problem ? parser.problem : "malformed YAML");
+    snprintf(err, errlen, "%s:%zu:%zu: error: %s", path, parser.problem_mark.line + 1,
+             parser.problem_mark.column + 1, parser.problem ? parser.problem : "malformed YAML");
   } else {
     ok = read_root(&r, yaml_document_get_root_node(&r.doc), m);
     yaml_document_delete(&r.doc);
@@ -141,7 +144,8 @@ bool manifest_load(const char *path, card_manifest *m, char *err, size_t errlen)
 }
 
 static void free_list(char **l, int n) {
-  for (int k = 0; k < n; k++) free(l[k]);
+  for (int k = 0; k < n; k++)
+    free(l[k]);
   free(l);
 }
 

@@ -33,7 +33,8 @@ static uint64_t next(uint64_t *s) {
 }
 
 static uint64_t hash_name(uint64_t h, const char *s) {
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
   return h;
 }
 
@@ -132,7 +133,8 @@ static void candidates(const card_solver *sv, const catalog *cat, int s, int a, 
   int want = callee ? fn_param_arity(callee, a) : FN_FREE;
   bool fn = param && param == callable;
   const card_arg *now = &st->args[a];
-  for (int k = 0; k < 3; k++) out[k].n = 0;
+  for (int k = 0; k < 3; k++)
+    out[k].n = 0;
   if (fn || !param) {
     for (int k = 0; k < cat->n_prims; k++) {
       card_arg c = {.kind = ARG_PRIM, .name = cat->prims[k].name, .prim = &cat->prims[k]};
@@ -142,7 +144,8 @@ static void candidates(const card_solver *sv, const catalog *cat, int s, int a, 
   if (!fn) {
     for (int k = 0; k < cat->n_consts; k++) {
       card_arg c = {.kind = ARG_CONST, .name = cat->consts[k].name, .cst = &cat->consts[k]};
-      if (type_fits(catalog_type(cat, cat->consts[k].type), param, cat) && !same_arg(&c, now)) add(&out[1], c);
+      if (type_fits(catalog_type(cat, cat->consts[k].type), param, cat) && !same_arg(&c, now))
+        add(&out[1], c);
     }
     /* never C, the expected output: a mutant reading it would match by copying it */
     static const card_input ins[] = {INPUT_S, INPUT_I};
@@ -164,7 +167,8 @@ static void candidates(const card_solver *sv, const catalog *cat, int s, int a, 
 
 /* What may be called instead of primitive callee: the primitives of its arity and result. */
 static void callee_candidates(const cat_prim *callee, const catalog *cat, pool out[3]) {
-  for (int k = 0; k < 3; k++) out[k].n = 0;
+  for (int k = 0; k < 3; k++)
+    out[k].n = 0;
   for (int k = 0; k < cat->n_prims; k++) {
     const cat_prim *p = &cat->prims[k];
     if (p != callee && p->arity == callee->arity && !strcmp(p->result, callee->result))
@@ -193,7 +197,8 @@ char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed
   for (int i = 0; i < prog->nsolvers; i++) {
     const card_solver *sv = prog->solvers[i];
     int editable = 0;
-    for (int s = 0; s < sv->nstmts; s++) editable += places(&sv->stmts[s]);
+    for (int s = 0; s < sv->nstmts; s++)
+      editable += places(&sv->stmts[s]);
     if (!sv->name || editable == 0) continue;
     for (int m = 1; m <= count; m++) {
       uint64_t rng = hash_name(seed * 0x9E3779B97F4A7C15ull + (uint64_t)m, sv->name) | 1;
@@ -204,11 +209,13 @@ char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed
         for (int e = 0; e < edits; e++) {
           uint64_t pick = next(&rng) % (uint64_t)editable;
           int s = 0;
-          while (pick >= (uint64_t)places(&sv->stmts[s])) pick -= (uint64_t)places(&sv->stmts[s++]);
+          while (pick >= (uint64_t)places(&sv->stmts[s]))
+            pick -= (uint64_t)places(&sv->stmts[s++]);
           const card_stmt *st = &sv->stmts[s];
           int arg = (int)pick - (places(st) - st->nargs); /* -1: the callee */
-          bool again = false; /* a place already edited: one edit fewer */
-          for (int k = 0; k < ned; k++) again |= ed[k].stmt == s && ed[k].arg == arg;
+          bool again = false;                             /* a place already edited: one edit fewer */
+          for (int k = 0; k < ned; k++)
+            again |= ed[k].stmt == s && ed[k].arg == arg;
           if (again) continue;
           if (arg < 0)
             callee_candidates(st->callee.prim, cat, cand);
@@ -236,7 +243,8 @@ char *mutate_program(const card_program *prog, const catalog *cat, uint64_t seed
       sb_free(&name);
     }
   }
-  for (int k = 0; k < 3; k++) free(cand[k].v);
+  for (int k = 0; k < 3; k++)
+    free(cand[k].v);
   free(ed);
   return sb_take(&out);
 }

@@ -451,7 +451,8 @@ static bool header(parser *p, card_solver *sv) {
   sv->col = p->tok->col;
   if (strncmp(sv->name, "solve_", 6) != 0)
     diag_warning(p->d, p->src, sv->line, sv->col,
-                 "'%s' is not named solve_<task id>: it runs as a solver, the own solver of no task", sv->name);
+                 "'%s' is not named solve_<task id>: it runs as a solver, the own solver of no task",
+                 sv->name);
   advance(p);
   if (!params(p, sv)) return false;
   if (!equal(p->tok, ":")) {
@@ -558,7 +559,8 @@ static void parse_src(card_program *prog, card_src *src, card_diag *d) {
   parser p = {.prog = prog, .src = src, .d = d, .tok = toks};
   int solvers = prog->nsolvers;
   file(&p);
-  if (prog->nsolvers == solvers && d->nerrors == before) diag_warning(d, src, 0, 0, "no solver defined in this file");
+  if (prog->nsolvers == solvers && d->nerrors == before)
+    diag_warning(d, src, 0, 0, "no solver defined in this file");
   prog->parse_errors += d->nerrors - before;
   free(toks);
 }

@@ -63,8 +63,8 @@ static sample_role sample_role_of(const card_line *l, int anchor, const bool *me
   if (l->callee.kind != OPND_PRIM || l->cls != CLASS_TASK) return NOT_SAMPLE;
   const char *name = l->callee.prim->name;
   sample_role role = NOT_SAMPLE;
-  if (!strcmp(name, "apply") && l->nargs == 2 && (is_prim(&l->args[0], "first") || is_prim(&l->args[0], "second")) &&
-      is_S(&l->args[1]))
+  if (!strcmp(name, "apply") && l->nargs == 2 &&
+      (is_prim(&l->args[0], "first") || is_prim(&l->args[0], "second")) && is_S(&l->args[1]))
     role = SIDE;
   else if ((!strcmp(name, "c_iz") || !strcmp(name, "c_zo")) && l->nargs == 2 && is_S(&l->args[0]))
     role = DIFF;
@@ -73,10 +73,13 @@ static sample_role sample_role_of(const card_line *l, int anchor, const bool *me
   else if (anchor >= 0) {
     /* a tail: reads a line of the group where the pattern has its data */
     int data = !strcmp(name, "apply") || !strcmp(name, "mapply") ? 1
-               : !strcmp(name, "dedupe") || !strcmp(name, "get_nth_t") || !strcmp(name, "difference_tuple") ? 0
-                                                                                                            : -1;
-    if (data >= 0 && data < l->nargs && l->args[data].kind == OPND_LINE && member[l->args[data].line]) role = TAIL;
-    if (!strcmp(name, "difference_tuple") && l->nargs == 2 && l->args[1].kind == OPND_LINE && member[l->args[1].line])
+               : !strcmp(name, "dedupe") || !strcmp(name, "get_nth_t") || !strcmp(name, "difference_tuple")
+                   ? 0
+                   : -1;
+    if (data >= 0 && data < l->nargs && l->args[data].kind == OPND_LINE && member[l->args[data].line])
+      role = TAIL;
+    if (!strcmp(name, "difference_tuple") && l->nargs == 2 && l->args[1].kind == OPND_LINE &&
+        member[l->args[1].line])
       role = TAIL;
   }
   if (role == NOT_SAMPLE || anchor < 0) return role;
@@ -91,7 +94,8 @@ static int step_of(card_group *g, card_opnd callee, const card_opnd *args, int n
     const card_step *st = &g->steps[s];
     if (st->nargs != nargs || !opnd_eq(&st->callee, &callee)) continue;
     bool same = true;
-    for (int a = 0; a < nargs; a++) same &= opnd_eq(&st->args[a], &args[a]);
+    for (int a = 0; a < nargs; a++)
+      same &= opnd_eq(&st->args[a], &args[a]);
     if (same) return s;
   }
   g->steps = xrealloc(g->steps, (size_t)(g->nsteps + 1) * sizeof *g->steps);
@@ -99,7 +103,8 @@ static int step_of(card_group *g, card_opnd callee, const card_opnd *args, int n
   memset(st, 0, sizeof *st);
   st->callee = callee;
   st->nargs = nargs;
-  for (int a = 0; a < nargs; a++) st->args[a] = args[a];
+  for (int a = 0; a < nargs; a++)
+    st->args[a] = args[a];
   return g->nsteps++;
 }
 
@@ -154,7 +159,8 @@ static int sample_steps(card_group *g, const card_merged *m, int k, const int *s
     return step_of(g, in_group(l->args[2], step_of_line), args, 1);
   }
   card_opnd args[3];
-  for (int a = 0; a < l->nargs && a < 3; a++) args[a] = in_group(l->args[a], step_of_line);
+  for (int a = 0; a < l->nargs && a < 3; a++)
+    args[a] = in_group(l->args[a], step_of_line);
   return step_of(g, l->callee, args, l->nargs);
 }
 
@@ -167,12 +173,14 @@ static void find_sample(card_fusion *f, const card_merged *m, bool *member) {
     if (anchor < 0) anchor = k;
   }
   if (count < 2) {
-    for (int k = 0; k < m->nlines; k++) member[k] = false;
+    for (int k = 0; k < m->nlines; k++)
+      member[k] = false;
     return;
   }
   card_group *g = new_group(f, PAT_SAMPLE, CLASS_TASK);
   int *step_of_line = xmalloc((size_t)m->nlines * sizeof *step_of_line);
-  for (int k = 0; k < m->nlines; k++) step_of_line[k] = -1;
+  for (int k = 0; k < m->nlines; k++)
+    step_of_line[k] = -1;
   for (int k = 0; k < m->nlines; k++) {
     if (!member[k]) continue;
     member[k] = false;
@@ -181,7 +189,8 @@ static void find_sample(card_fusion *f, const card_merged *m, bool *member) {
     step_of_line[k] = sample_steps(g, m, k, step_of_line);
   }
   g->out_step = xmalloc((size_t)g->nlines * sizeof *g->out_step);
-  for (int j = 0; j < g->nlines; j++) g->out_step[j] = step_of_line[g->lines[j]];
+  for (int j = 0; j < g->nlines; j++)
+    g->out_step[j] = step_of_line[g->lines[j]];
   free(step_of_line);
 }
 
@@ -247,7 +256,8 @@ static void find_shared(card_fusion *f, const card_merged *m, bool maps) {
       continue;
     }
     f->groups[kept] = f->groups[j];
-    for (int i = 0; i < f->groups[kept].nlines; i++) f->group_of[f->groups[kept].lines[i]] = kept;
+    for (int i = 0; i < f->groups[kept].nlines; i++)
+      f->group_of[f->groups[kept].lines[i]] = kept;
     kept++;
   }
   f->n = kept;
@@ -257,7 +267,8 @@ int fuse_program(card_merged *m) {
   fusion_free(m->fusion);
   card_fusion *f = xcalloc(1, sizeof *f);
   f->group_of = xmalloc(((size_t)m->nlines + 1) * sizeof *f->group_of);
-  for (int k = 0; k < m->nlines; k++) f->group_of[k] = -1;
+  for (int k = 0; k < m->nlines; k++)
+    f->group_of[k] = -1;
   bool *member = xcalloc((size_t)m->nlines + 1, sizeof *member);
   find_sample(f, m, member);
   free(member);
@@ -269,7 +280,8 @@ int fuse_program(card_merged *m) {
 
 void fusion_free(card_fusion *f) {
   if (!f) return;
-  for (int j = 0; j < f->n; j++) group_free(&f->groups[j]);
+  for (int j = 0; j < f->n; j++)
+    group_free(&f->groups[j]);
   free(f->groups);
   free(f->group_of);
   free(f);
@@ -283,7 +295,8 @@ char *fusion_report(const card_merged *m) {
   strbuf sb = {0};
   const card_fusion *f = m->fusion;
   int fused = 0;
-  for (int j = 0; f && j < f->n; j++) fused += f->groups[j].nlines;
+  for (int j = 0; f && j < f->n; j++)
+    fused += f->groups[j].nlines;
   sb_printf(&sb, "patterns: %d fused calls replace %d of %d lines\n", f ? f->n : 0, fused, m->nlines);
   for (int j = 0; f && j < f->n; j++) {
     const card_group *g = &f->groups[j];

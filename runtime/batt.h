@@ -30,17 +30,17 @@ typedef enum bt_kind {
 
 /* Error codes: the Python exception a reference run would raise, plus batt's own. */
 typedef enum bt_errc {
-  BT_E_TYPE = 1,   /* TypeError */
-  BT_E_VALUE,      /* ValueError (e.g. max() of an empty sequence) */
-  BT_E_INDEX,      /* IndexError */
-  BT_E_ATTR,       /* AttributeError */
-  BT_E_STOP,       /* StopIteration (next() of an empty iterator) */
-  BT_E_ZERODIV,    /* ZeroDivisionError */
-  BT_E_KEY,        /* KeyError */
-  BT_E_RUNTIME,    /* RuntimeError */
-  BT_E_RECURSION,  /* RecursionError */
-  BT_E_OVERFLOW,   /* an integer left the int64 range */
-  BT_E_LIMIT,      /* a value or a loop went past a runtime limit */
+  BT_E_TYPE = 1,  /* TypeError */
+  BT_E_VALUE,     /* ValueError (e.g. max() of an empty sequence) */
+  BT_E_INDEX,     /* IndexError */
+  BT_E_ATTR,      /* AttributeError */
+  BT_E_STOP,      /* StopIteration (next() of an empty iterator) */
+  BT_E_ZERODIV,   /* ZeroDivisionError */
+  BT_E_KEY,       /* KeyError */
+  BT_E_RUNTIME,   /* RuntimeError */
+  BT_E_RECURSION, /* RecursionError */
+  BT_E_OVERFLOW,  /* an integer left the int64 range */
+  BT_E_LIMIT,     /* a value or a loop went past a runtime limit */
   BT_E_COUNT
 } bt_errc;
 
@@ -53,9 +53,9 @@ typedef struct bt_value {
   uint16_t prim; /* primitive id when kind == BT_FN and clo == NULL */
   uint32_t n;    /* element count of a tuple or set */
   union {
-    int64_t i;                      /* BT_INT, BT_BOOL (0/1) */
-    const struct bt_value *items;   /* BT_TUPLE, BT_SET */
-    const struct bt_closure *clo;   /* BT_FN closure, NULL for a bare primitive */
+    int64_t i;                    /* BT_INT, BT_BOOL (0/1) */
+    const struct bt_value *items; /* BT_TUPLE, BT_SET */
+    const struct bt_closure *clo; /* BT_FN closure, NULL for a bare primitive */
   } u;
 } bt_value;
 
@@ -72,11 +72,11 @@ typedef struct bt_closure {
 /* ---- limits and context ------------------------------------------------ */
 
 typedef struct bt_limits {
-  uint64_t max_steps;  /* function calls per evaluation (bt_ctx_begin resets) */
-  uint32_t max_elems;  /* elements in one tuple or set, cells in one grid */
-  uint32_t max_depth;  /* nesting of calls through closures */
-  size_t max_bytes;    /* arena bytes in use at once */
-  uint64_t max_walk;   /* elements visited by comparisons in one line */
+  uint64_t max_steps; /* function calls per evaluation (bt_ctx_begin resets) */
+  uint32_t max_elems; /* elements in one tuple or set, cells in one grid */
+  uint32_t max_depth; /* nesting of calls through closures */
+  size_t max_bytes;   /* arena bytes in use at once */
+  uint64_t max_walk;  /* elements visited by comparisons in one line */
 } bt_limits;
 
 extern const bt_limits bt_default_limits;
@@ -85,9 +85,9 @@ typedef struct bt_chunk bt_chunk;
 
 /* Arena: a list of chunks, bump allocation, released to a mark. */
 typedef struct bt_arena {
-  bt_chunk *head;  /* chunk being filled */
-  bt_chunk *spare; /* released chunks kept for reuse */
-  size_t used;     /* bytes handed out and not released */
+  bt_chunk *head;     /* chunk being filled */
+  bt_chunk *spare;    /* released chunks kept for reuse */
+  size_t used;        /* bytes handed out and not released */
   size_t spare_bytes; /* the sizes of the spare chunks */
 } bt_arena;
 
@@ -122,12 +122,30 @@ void *bt_alloc(bt_ctx *cx, size_t n);
 
 /* ---- scalar constructors and predicates ---------------------------------- */
 
-static inline bt_value bt_err(bt_errc c) { bt_value v = {BT_ERR, (uint8_t)c, 0, 0, {0}}; return v; }
-static inline bt_value bt_none(void) { bt_value v = {BT_NONE, 0, 0, 0, {0}}; return v; }
-static inline bt_value bt_int(int64_t i) { bt_value v = {BT_INT, 0, 0, 0, {.i = i}}; return v; }
-static inline bt_value bt_bool(bool b) { bt_value v = {BT_BOOL, 0, 0, 0, {.i = b ? 1 : 0}}; return v; }
-static inline bt_value bt_prim_value(int prim) { bt_value v = {BT_FN, 0, (uint16_t)prim, 0, {.clo = NULL}}; return v; }
-static inline bt_value bt_tuple(const bt_value *items, uint32_t n) { bt_value v = {BT_TUPLE, 0, 0, n, {.items = items}}; return v; }
+static inline bt_value bt_err(bt_errc c) {
+  bt_value v = {BT_ERR, (uint8_t)c, 0, 0, {0}};
+  return v;
+}
+static inline bt_value bt_none(void) {
+  bt_value v = {BT_NONE, 0, 0, 0, {0}};
+  return v;
+}
+static inline bt_value bt_int(int64_t i) {
+  bt_value v = {BT_INT, 0, 0, 0, {.i = i}};
+  return v;
+}
+static inline bt_value bt_bool(bool b) {
+  bt_value v = {BT_BOOL, 0, 0, 0, {.i = b ? 1 : 0}};
+  return v;
+}
+static inline bt_value bt_prim_value(int prim) {
+  bt_value v = {BT_FN, 0, (uint16_t)prim, 0, {.clo = NULL}};
+  return v;
+}
+static inline bt_value bt_tuple(const bt_value *items, uint32_t n) {
+  bt_value v = {BT_TUPLE, 0, 0, n, {.items = items}};
+  return v;
+}
 
 static inline bool bt_is_err(bt_value v) { return v.kind == BT_ERR; }
 /* int or bool: Python's isinstance(v, int) */
@@ -141,7 +159,10 @@ static inline bool bt_is_fn(bt_value v) { return v.kind == BT_FN; }
 /* Propagates the first error among n values: returns true and sets *out if one is. */
 static inline bool bt_any_err(const bt_value *v, int n, bt_value *out) {
   for (int k = 0; k < n; k++)
-    if (v[k].kind == BT_ERR) { *out = v[k]; return true; }
+    if (v[k].kind == BT_ERR) {
+      *out = v[k];
+      return true;
+    }
   return false;
 }
 
@@ -200,7 +221,11 @@ typedef struct bt_vec {
   bt_value *items;
   size_t n, cap;
 } bt_vec;
-static inline void bt_vec_init(bt_vec *v) { v->items = NULL; v->n = 0; v->cap = 0; }
+static inline void bt_vec_init(bt_vec *v) {
+  v->items = NULL;
+  v->n = 0;
+  v->cap = 0;
+}
 /* false when the limit is hit (max_elems / max_bytes). */
 bool bt_vec_push(bt_ctx *cx, bt_vec *v, bt_value x);
 bool bt_vec_reserve(bt_ctx *cx, bt_vec *v, size_t n);
@@ -298,7 +323,9 @@ static inline bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) 
  * result holds no pointer (int, bool, none, error, bare primitive), everything the call
  * allocated is released at once. */
 bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n);
-static inline bt_value bt_call1_scalar(bt_ctx *cx, bt_value f, bt_value x) { return bt_call_scalar(cx, f, &x, 1); }
+static inline bt_value bt_call1_scalar(bt_ctx *cx, bt_value f, bt_value x) {
+  return bt_call_scalar(cx, f, &x, 1);
+}
 /* Calls primitive `prim` directly (the generated program's entry): strict in errors,
  * counts a step. */
 bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args);

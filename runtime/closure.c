@@ -59,7 +59,8 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
   }
   case BT_P_power: {
     bt_value r = x[0];
-    for (int64_t t = 0; t < k[1].u.i && !bt_is_err(r); t++) r = bt_call1(cx, k[0], r);
+    for (int64_t t = 0; t < k[1].u.i && !bt_is_err(r); t++)
+      r = bt_call1(cx, k[0], r);
     return r;
   }
   default: return bt_err(BT_E_RUNTIME);
@@ -80,7 +81,9 @@ bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
 }
 
-static bool holds_pointer(bt_value v) { return v.kind == BT_TUPLE || v.kind == BT_SET || (v.kind == BT_FN && v.u.clo); }
+static bool holds_pointer(bt_value v) {
+  return v.kind == BT_TUPLE || v.kind == BT_SET || (v.kind == BT_FN && v.u.clo);
+}
 
 bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   bt_mark m = bt_arena_mark(cx);

@@ -41,12 +41,12 @@ struct bt_device {
   bt_cuda_ctx *cuda; /* NULL for a twin */
   bool broken;       /* a kernel error left the GPU unusable: everything runs on the CPU */
   bt_tile_batch batch;
-  bt_value *args;    /* 4 per item of the line being run */
-  int *slot_of;      /* per item: its slot, or -1 when it runs on the CPU */
+  bt_value *args; /* 4 per item of the line being run */
+  int *slot_of;   /* per item: its slot, or -1 when it runs on the CPU */
   int cap_items;
-  int *demo_slot;    /* bt_device_demo_counts: slot of each demonstration grid, or -1 */
+  int *demo_slot; /* bt_device_demo_counts: slot of each demonstration grid, or -1 */
   int cap_demo;
-  bool demo_ok;      /* the counts of the last bt_device_demo_counts are in batch */
+  bool demo_ok;              /* the counts of the last bt_device_demo_counts are in batch */
   int pool_tiles, pool_used; /* residency: tiles of the pool, tiles given out this chunk */
   uint8_t *pool_host;        /* a twin's pool (a GPU's is on the GPU) */
   resident *table;           /* table_mask + 1 entries (a power of two, at least 2 x
@@ -72,8 +72,10 @@ int bt_devices_parse(const char *list, bt_device_spec *out, int max, char *err, 
     snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item - 1 ? len : sizeof item - 1), s);
     bt_device_spec spec;
     const char *num = NULL;
-    if (strncmp(item, "cuda:", 5) == 0) spec.kind = BT_DEVICE_CUDA, num = item + 5;
-    else if (strncmp(item, "twin:", 5) == 0) spec.kind = BT_DEVICE_TWIN, num = item + 5;
+    if (strncmp(item, "cuda:", 5) == 0)
+      spec.kind = BT_DEVICE_CUDA, num = item + 5;
+    else if (strncmp(item, "twin:", 5) == 0)
+      spec.kind = BT_DEVICE_TWIN, num = item + 5;
     char *stop;
     long idx = num && *num ? strtol(num, &stop, 10) : -1;
     if (!num || !*num || *stop || idx < 0 || idx > 255) {
@@ -109,7 +111,8 @@ int bt_devices_resolve(const char *mode, const char *list, bt_device_spec *out, 
   int n = 0, wanted_cuda = 0;
   if (list) {
     if ((n = bt_devices_parse(list, out, max, err, errlen)) < 0) return -1;
-    for (int k = 0; k < n; k++) wanted_cuda += out[k].kind == BT_DEVICE_CUDA;
+    for (int k = 0; k < n; k++)
+      wanted_cuda += out[k].kind == BT_DEVICE_CUDA;
     if (!wanted_cuda) return n;
   }
   char why[256] = "";
@@ -118,16 +121,19 @@ int bt_devices_resolve(const char *mode, const char *list, bt_device_spec *out, 
     int kept = 0;
     for (int k = 0; k < n; k++)
       if (out[k].kind != BT_DEVICE_CUDA) out[kept++] = out[k];
-    fprintf(msg, "batt: no CUDA device usable (%s): %s\n", why, kept ? "the CUDA entries run on the CPU" : "running on the CPU");
+    fprintf(msg, "batt: no CUDA device usable (%s): %s\n", why,
+            kept ? "the CUDA entries run on the CPU" : "running on the CPU");
     return kept;
   }
   if (!list) {
-    for (n = 0; n < count && n < max; n++) out[n] = (bt_device_spec){BT_DEVICE_CUDA, n};
+    for (n = 0; n < count && n < max; n++)
+      out[n] = (bt_device_spec){BT_DEVICE_CUDA, n};
     return n;
   }
   for (int k = 0; k < n; k++)
     if (out[k].kind == BT_DEVICE_CUDA && out[k].index >= count) {
-      snprintf(err, errlen, "cuda:%d: this machine has %d CUDA device%s", out[k].index, count, count == 1 ? "" : "s");
+      snprintf(err, errlen, "cuda:%d: this machine has %d CUDA device%s", out[k].index, count,
+               count == 1 ? "" : "s");
       return -1;
     }
   return n;
@@ -180,9 +186,12 @@ static void fault_parse(const char *spec) {
   fault_kind = NULL;
   atomic_store(&launches, 0);
   if (!spec || !*spec) return;
-  if (sscanf(spec, "kernel:%ld", &n) == 1 && n > 0) fault_kind = "injected kernel failure";
-  else if (sscanf(spec, "oom:%ld", &n) == 1 && n > 0) fault_kind = "injected out of device memory";
-  else fprintf(stderr, "batt: warning: BATT_FAULT='%s' is not kernel:N or oom:N; ignored\n", spec);
+  if (sscanf(spec, "kernel:%ld", &n) == 1 && n > 0)
+    fault_kind = "injected kernel failure";
+  else if (sscanf(spec, "oom:%ld", &n) == 1 && n > 0)
+    fault_kind = "injected out of device memory";
+  else
+    fprintf(stderr, "batt: warning: BATT_FAULT='%s' is not kernel:N or oom:N; ignored\n", spec);
   if (fault_kind) fault_launch = n;
 }
 
@@ -255,7 +264,8 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, ch
     return NULL;
   }
   size_t entries = 2;
-  while (pool > 0 && entries < 2 * (size_t)pool) entries *= 2;
+  while (pool > 0 && entries < 2 * (size_t)pool)
+    entries *= 2;
   if (pool > 0 && (d->table = calloc(entries, sizeof *d->table))) {
     d->pool_tiles = pool;
     d->table_mask = entries - 1;
@@ -347,7 +357,8 @@ static int resident_find(const bt_device *d, const bt_exec *ex, int k, bt_value 
   for (size_t h = resident_hash(d, v.u.items);; h = (h + 1) & mask) {
     const resident *r = &d->table[h];
     if (r->gen != d->gen) return -1;
-    if (r->rows == v.u.items && r->n == v.n && (r->item < 0 || (r->item == k && r->moves == ex->items[k].moves)))
+    if (r->rows == v.u.items && r->n == v.n &&
+        (r->item < 0 || (r->item == k && r->moves == ex->items[k].moves)))
       return r->tile;
   }
 }
@@ -355,7 +366,8 @@ static int resident_find(const bt_device *d, const bt_exec *ex, int k, bt_value 
 static void resident_add(bt_device *d, const bt_exec *ex, int k, bool lives, bt_value v, int tile) {
   if (v.kind != BT_TUPLE || v.n == 0) return;
   size_t mask = d->table_mask, h = resident_hash(d, v.u.items);
-  while (d->table[h].gen == d->gen) h = (h + 1) & mask; /* at most pool_tiles of 2 x pool_tiles used */
+  while (d->table[h].gen == d->gen)
+    h = (h + 1) & mask; /* at most pool_tiles of 2 x pool_tiles used */
   d->table[h] = (resident){v.u.items, v.n, lives ? -1 : k, lives ? 0 : ex->items[k].moves, d->gen, tile};
 }
 
@@ -371,7 +383,8 @@ static bool pack_slot(bt_device *d, bt_exec *ex, int k, int prim, const bt_value
   bt_tile_batch *b = &d->batch;
   bt_exec_item *it = &ex->items[k];
   int op = bt_tile_prim_op(prim);
-  if (tile >= 0 ? !bt_tile_pack_resident(it->cx, b, b->n, prim, a, tile) : !bt_tile_pack(it->cx, b, b->n, prim, a))
+  if (tile >= 0 ? !bt_tile_pack_resident(it->cx, b, b->n, prim, a, tile)
+                : !bt_tile_pack(it->cx, b, b->n, prim, a))
     return false;
   bt_tile_meta *m = &b->meta[b->n++];
   if (tile >= 0) {
@@ -424,7 +437,8 @@ static bool launch_or_warn(bt_device *d, bt_tile_op op, const char *what) {
   char why[256] = "";
   if (b->n == 0) return true;
   if (!bt_device_launch(d, op, b, why, sizeof why)) {
-    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (%s) runs on the CPU\n", d->label, why, b->n, what);
+    fprintf(d->warn, "batt: warning: %s: %s; a tile of %d grids (%s) runs on the CPU\n", d->label, why, b->n,
+            what);
     d->stats.fallbacks++;
     return false;
   }
@@ -442,14 +456,17 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
   for (int k = 0; k < ex->n; k++) { /* the grids to pack first, those in the pool after them */
     bt_exec_item *it = &ex->items[k];
     bt_value *a = d->args + 4 * k, err;
-    for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
+    for (int m = 0; m < nargs; m++)
+      a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     d->slot_of[k] = -1;
     /* a call counts one step: with none allowed the CPU gives the limit error */
     if (bt_any_err(a, nargs, &err) || it->cx->lim.max_steps < 1) continue;
     int tile = op == BT_TOP_LABEL ? -1 : resident_find(d, ex, k, a[ga]);
-    if (tile >= 0) d->slot_of[k] = -2 - tile;
-    else if (pack_slot(d, ex, k, prim, a, -1)) d->slot_of[k] = b->n - 1;
+    if (tile >= 0)
+      d->slot_of[k] = -2 - tile;
+    else if (pack_slot(d, ex, k, prim, a, -1))
+      d->slot_of[k] = b->n - 1;
   }
   for (int k = 0; k < ex->n; k++)
     if (d->slot_of[k] <= -2)
@@ -463,7 +480,8 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
     int s = d->slot_of[k];
     if (s < 0) d->stats.cpu_items++;
     if (s >= 0 && ok) keep_input(d, ex, k, s, args[ga], a[ga]);
-    bt_exec_store(ex, it, t, s >= 0 && ok ? bt_tile_unpack(it->cx, b, s, prim, a) : bt_call_prim(it->cx, prim, a));
+    bt_exec_store(ex, it, t,
+                  s >= 0 && ok ? bt_tile_unpack(it->cx, b, s, prim, a) : bt_call_prim(it->cx, prim, a));
     if (s >= 0 && ok) keep_output(d, ex, k, s, it->frame[t]);
   }
   return true;
@@ -472,7 +490,8 @@ bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
 void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
                             const int32_t *modes) {
   unsigned mask = 0;
-  for (int m = 0; m < n; m++) mask |= 1u << (modes[m] & 7);
+  for (int m = 0; m < n; m++)
+    mask |= 1u << (modes[m] & 7);
   bool fits = !d->broken && ensure_items(d, ex->n);
   bt_tile_batch *b = &d->batch;
   batch_begin(b);
@@ -496,7 +515,8 @@ void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
     if (s >= 0 && ok) {
       keep_input(d, ex, k, s, grid, d->args[4 * k]);
       bt_ctx_begin(it->cx);
-      for (int m = 0; m < n; m++) it->frame[ts[m]] = bt_tile_objects(it->cx, b, s, d->args[4 * k], modes[m] & 7);
+      for (int m = 0; m < n; m++)
+        it->frame[ts[m]] = bt_tile_objects(it->cx, b, s, d->args[4 * k], modes[m] & 7);
     } else {
       if (fits && s < 0) d->stats.cpu_items++;
       bt_exec_objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
@@ -518,7 +538,8 @@ static bt_value demo_grid(const bt_exec_item *it, int g) {
 bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line) {
   d->demo_ok = false;
   int total = 0;
-  for (int k = 0; k < ex->n; k++) total += demo_grids(&ex->items[k]);
+  for (int k = 0; k < ex->n; k++)
+    total += demo_grids(&ex->items[k]);
   if (d->broken || total == 0 || !ensure_items(d, ex->n) || !ensure_slots(d, total)) return false;
   if (total > d->cap_demo) {
     int *ds = realloc(d->demo_slot, (size_t)total * sizeof *ds);
@@ -555,7 +576,8 @@ static int demo_slot_of(const bt_device *d, const bt_exec_item *it, int k, bt_va
   if (e.kind != BT_TUPLE) return -1;
   for (int g = 0; g < demo_grids(it); g++) {
     bt_value grid = demo_grid(it, g);
-    if (grid.kind == BT_TUPLE && grid.n == e.n && grid.u.items == e.u.items) return d->demo_slot[d->slot_of[k] + g];
+    if (grid.kind == BT_TUPLE && grid.n == e.n && grid.u.items == e.u.items)
+      return d->demo_slot[d->slot_of[k] + g];
   }
   return -1;
 }
@@ -563,17 +585,21 @@ static int demo_slot_of(const bt_device *d, const bt_exec_item *it, int k, bt_va
 bool bt_device_demo_map(bt_device *d, bt_exec *ex, int k, int f, bt_value c, bool merge, bt_value *out) {
   bt_exec_item *it = &ex->items[k];
   const bt_limits *lim = &it->cx->lim;
-  if (!d->demo_ok || k >= ex->n || bt_tile_prim_op(f) != BT_TOP_COUNTS || bt_prims[f].arity != 1) return false;
+  if (!d->demo_ok || k >= ex->n || bt_tile_prim_op(f) != BT_TOP_COUNTS || bt_prims[f].arity != 1)
+    return false;
   /* what bt_call_prim(apply, ...) would refuse stays with it: errors, limits, no container */
-  if (!bt_is_coll(c) || c.n == 0 || c.n > lim->max_elems || lim->max_steps < 1 + (uint64_t)c.n || lim->max_depth < 1)
+  if (!bt_is_coll(c) || c.n == 0 || c.n > lim->max_elems || lim->max_steps < 1 + (uint64_t)c.n ||
+      lim->max_depth < 1)
     return false;
   int small[32];
   int *slots = c.n <= 32 ? small : malloc(c.n * sizeof *slots);
   bool found = slots != NULL;
-  for (uint32_t e = 0; found && e < c.n; e++) found = (slots[e] = demo_slot_of(d, it, k, c.u.items[e])) >= 0;
+  for (uint32_t e = 0; found && e < c.n; e++)
+    found = (slots[e] = demo_slot_of(d, it, k, c.u.items[e])) >= 0;
   bt_value *r = found ? bt_items(it->cx, c.n) : NULL;
   if (r) {
-    for (uint32_t e = 0; e < c.n; e++) r[e] = bt_tile_unpack(it->cx, &d->batch, slots[e], f, &c.u.items[e]);
+    for (uint32_t e = 0; e < c.n; e++)
+      r[e] = bt_tile_unpack(it->cx, &d->batch, slots[e], f, &c.u.items[e]);
     *out = bt_applied(it->cx, c, r, merge);
   }
   if (slots != small) free(slots);

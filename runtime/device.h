@@ -58,10 +58,10 @@ typedef struct bt_device bt_device;
 
 /* Counters of one device worker. */
 typedef struct bt_device_stats {
-  long launches;  /* tiles that ran on the device */
-  long grids;     /* slots in them */
-  long fallbacks; /* tiles that failed and ran on the CPU */
-  long cpu_items; /* items of kernel lines that did not fit a tile */
+  long launches;   /* tiles that ran on the device */
+  long grids;      /* slots in them */
+  long fallbacks;  /* tiles that failed and ran on the CPU */
+  long cpu_items;  /* items of kernel lines that did not fit a tile */
   long demo_grids; /* demonstration grids counted for the sample pattern (in grids too) */
   long resident;   /* grids of slots taken from the device's pool instead of packed */
 } bt_device_stats;

@@ -11,7 +11,8 @@
 bt_value *bt_frame_new(const bt_program *p) {
   bt_value *f = malloc((size_t)(p->n_lines + 1) * sizeof *f);
   if (!f) return NULL;
-  for (int k = 0; k <= p->n_lines; k++) f[k] = bt_err(BT_E_RUNTIME);
+  for (int k = 0; k <= p->n_lines; k++)
+    f[k] = bt_err(BT_E_RUNTIME);
   return f;
 }
 
@@ -79,10 +80,12 @@ static bool evacuate(bt_exec_item *it, bt_ctx *from, bt_ctx *to, int n, const in
   bt_mark before = bt_arena_mark(to);
   if (!bt_copy_out(to, from, vals, (size_t)n)) {
     bt_arena_release(to, before);
-    for (int k = 0; k < n; k++) vals[k] = it->frame[slots[k]];
+    for (int k = 0; k < n; k++)
+      vals[k] = it->frame[slots[k]];
     return false;
   }
-  for (int k = 0; k < n; k++) it->frame[slots[k]] = vals[k];
+  for (int k = 0; k < n; k++)
+    it->frame[slots[k]] = vals[k];
   bt_arena_release(from, (bt_mark){NULL, 0, 0});
   return true;
 }
@@ -101,7 +104,8 @@ static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
       it->spare->arena = swap;
       /* garbage in the old generation counts against max_bytes: a bounded share of it */
       size_t live = it->spare->arena.used, slack = live / 2 < floor ? floor : live / 2;
-      if (slack > it->cx->lim.max_bytes / 16) slack = it->cx->lim.max_bytes / 16 > floor ? it->cx->lim.max_bytes / 16 : floor;
+      if (slack > it->cx->lim.max_bytes / 16)
+        slack = it->cx->lim.max_bytes / 16 > floor ? it->cx->lim.max_bytes / 16 : floor;
       it->major_at = live + slack;
     }
     /* the nursery counts the old generation too: limits see the item's whole memory */
@@ -186,7 +190,8 @@ bool bt_exec_skip(bt_exec *ex, int n, const int32_t *ts, int nops, const bt_oper
   for (int k = 0; k < n; k++)
     if (ex->need[ts[k]]) return false;
   for (int i = 0; i < ex->n; i++)
-    for (int k = 0; k < n; k++) ex->items[i].frame[ts[k]] = bt_err(BT_E_RUNTIME);
+    for (int k = 0; k < n; k++)
+      ex->items[i].frame[ts[k]] = bt_err(BT_E_RUNTIME);
   return true;
 }
 
@@ -207,15 +212,18 @@ bt_line_graph *bt_line_graph_new(const bt_program *p) {
     return NULL;
   }
   /* counting sort of the edges by line */
-  for (size_t e = 0; e < g->n_edges; e++) g->first[g->edges[2 * e] + 1]++;
-  for (int t = 1; t <= p->n_lines + 1; t++) g->first[t] += g->first[t - 1];
+  for (size_t e = 0; e < g->n_edges; e++)
+    g->first[g->edges[2 * e] + 1]++;
+  for (int t = 1; t <= p->n_lines + 1; t++)
+    g->first[t] += g->first[t - 1];
   int32_t *at = malloc(((size_t)p->n_lines + 1) * sizeof *at);
   if (!at) {
     bt_line_graph_free(g);
     return NULL;
   }
   memcpy(at, g->first, ((size_t)p->n_lines + 1) * sizeof *at);
-  for (size_t e = 0; e < g->n_edges; e++) g->dep[at[g->edges[2 * e]]++] = g->edges[2 * e + 1];
+  for (size_t e = 0; e < g->n_edges; e++)
+    g->dep[at[g->edges[2 * e]]++] = g->edges[2 * e + 1];
   free(at);
   free(g->edges);
   g->edges = NULL;
@@ -263,7 +271,8 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[BT_MAX_ARGS];
-    for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
+    for (int m = 0; m < nargs; m++)
+      a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call_prim(it->cx, prim, a));
   }
@@ -273,7 +282,8 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {
   if (ex->graph || ex->need) {
     bt_operand ops[5] = {fn};
-    for (int m = 0; m < nargs && m < 4; m++) ops[m + 1] = args[m];
+    for (int m = 0; m < nargs && m < 4; m++)
+      ops[m + 1] = args[m];
     if (bt_exec_skip(ex, 1, &t, 1 + (nargs < 4 ? nargs : 4), ops)) return;
   }
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
@@ -284,7 +294,8 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
       bt_exec_store(ex, it, t, bt_err(BT_E_TYPE));
       continue;
     }
-    for (int m = 0; m < nargs; m++) a[m] = bt_exec_operand(ex, it, args[m]);
+    for (int m = 0; m < nargs; m++)
+      a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call_line(it->cx, bt_exec_operand(ex, it, fn), a, nargs));
   }
@@ -293,8 +304,14 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
 
 void bt_exec_run_need(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
                       const bt_value *const_frame, bt_profile *prof, bt_device *device, const uint8_t *need) {
-  bt_exec ex = {.prog = p, .phase = phase, .n = n, .items = items, .const_frame = const_frame, .prof = prof,
-                .device = device, .need = need};
+  bt_exec ex = {.prog = p,
+                .phase = phase,
+                .n = n,
+                .items = items,
+                .const_frame = const_frame,
+                .prof = prof,
+                .device = device,
+                .need = need};
   p->run(&ex, phase);
   free(ex.ahead);
 }

@@ -6,17 +6,17 @@
 
 /* One (task, sample) item of a tile, or the pseudo-item of a task or constant phase. */
 typedef struct bt_exec_item {
-  bt_ctx *cx;              /* arena and limits the item's values live in */
+  bt_ctx *cx; /* arena and limits the item's values live in */
   bt_value I, C, S;
-  bt_value *task_frame;    /* values of the task lines (index: line) */
-  bt_value *frame;         /* where this phase's lines are stored (index: line) */
-  bt_ctx *spare;           /* sample phase: when set, the old generation of the item's
-                              values (exec.c, compact): cx is compacted into it once cx
-                              grows past compact_at, and it is compacted past major_at */
+  bt_value *task_frame; /* values of the task lines (index: line) */
+  bt_value *frame;      /* where this phase's lines are stored (index: line) */
+  bt_ctx *spare;        /* sample phase: when set, the old generation of the item's
+                           values (exec.c, compact): cx is compacted into it once cx
+                           grows past compact_at, and it is compacted past major_at */
   size_t compact_at;
   size_t major_at;
-  size_t compact_min;       /* compact_at never drops below this (0: BT_COMPACT_MIN) */
-  uint32_t moves;           /* compactions so far: each may move the item's values */
+  size_t compact_min; /* compact_at never drops below this (0: BT_COMPACT_MIN) */
+  uint32_t moves;     /* compactions so far: each may move the item's values */
 } bt_exec_item;
 
 /* Arena use below which an item is never compacted. */
@@ -40,9 +40,9 @@ struct bt_exec {
   bt_profile *prof; /* NULL: not profiled */
   int32_t *ahead;   /* lines a fused call stored before their place (see bt_exec_ahead) */
   int nahead, capahead;
-  bool no_compact; /* set when the list above could not grow */
-  bt_device *device; /* runs the lines it has kernels for (device.h); NULL: all on the CPU */
-  const uint8_t *need; /* NULL, or the lines to run (index: line); the others are skipped */
+  bool no_compact;             /* set when the list above could not grow */
+  bt_device *device;           /* runs the lines it has kernels for (device.h); NULL: all on the CPU */
+  const uint8_t *need;         /* NULL, or the lines to run (index: line); the others are skipped */
   struct bt_line_graph *graph; /* set: the calls are recorded into it, nothing runs */
 };
 

@@ -15,7 +15,8 @@ void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts
   for (int m = 0; m < n; m += 8) {
     int chunk = n - m < 8 ? n - m : 8;
     bt_objects_many(it->cx, g, chunk, modes + m, out);
-    for (int j = 0; j < chunk; j++) it->frame[ts[m + j]] = out[j];
+    for (int j = 0; j < chunk; j++)
+      it->frame[ts[m + j]] = out[j];
   }
 }
 
@@ -43,7 +44,8 @@ void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, c
     bool skip = false;
     if (ops) { /* without memory for the list: the lines run */
       ops[0] = container;
-      for (int m = 0; m < n; m++) ops[m + 1] = fns[m];
+      for (int m = 0; m < n; m++)
+        ops[m + 1] = fns[m];
       skip = bt_exec_skip(ex, n, ts, n + 1, ops);
       free(ops);
     } else if (ex->graph)
@@ -59,10 +61,12 @@ void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, c
     bt_ctx_begin(it->cx);
     bt_value c = bt_exec_operand(ex, it, container);
     if (f) {
-      for (int m = 0; m < n; m++) f[m] = bt_exec_operand(ex, it, fns[m]);
+      for (int m = 0; m < n; m++)
+        f[m] = bt_exec_operand(ex, it, fns[m]);
       bt_apply_many(it->cx, c, n, f, merge, f + n);
     }
-    for (int m = 0; m < n; m++) it->frame[ts[m]] = f ? f[n + m] : bt_err(BT_E_LIMIT);
+    for (int m = 0; m < n; m++)
+      it->frame[ts[m]] = f ? f[n + m] : bt_err(BT_E_LIMIT);
     bt_exec_settle(ex, it, ts[0]);
   }
   if (f != small) free(f);
@@ -91,9 +95,11 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
       int nops = 0;
       for (int s = 0; s < nsteps; s++) {
         ops[nops++] = steps[s].fn;
-        for (int m = 0; m < steps[s].nargs && m < 3; m++) ops[nops++] = steps[s].args[m];
+        for (int m = 0; m < steps[s].nargs && m < 3; m++)
+          ops[nops++] = steps[s].args[m];
       }
-      for (int o = 0; o < nouts; o++) lines[o] = outs[o].t;
+      for (int o = 0; o < nouts; o++)
+        lines[o] = outs[o].t;
       skip = bt_exec_skip(ex, nouts, lines, nops, ops);
     } else if (ex->graph)
       ex->graph->failed = true;
@@ -108,19 +114,22 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
   int32_t *ts = malloc((size_t)nouts * sizeof *ts);
   bt_value *vals = malloc((size_t)nsteps * sizeof *vals);
   if (ts) {
-    for (int o = 0; o < nouts; o++) ts[o] = outs[o].t;
+    for (int o = 0; o < nouts; o++)
+      ts[o] = outs[o].t;
     bt_exec_ahead(ex, first, nouts, ts);
   } else
     ex->no_compact = true;
   bool on_device = false;
-  for (int s = 0; ex->device && s < nsteps && !on_device; s++) on_device = demo_mapped(&steps[s]);
+  for (int s = 0; ex->device && s < nsteps && !on_device; s++)
+    on_device = demo_mapped(&steps[s]);
   if (on_device) on_device = bt_device_demo_counts(ex->device, ex, first);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     for (int s = 0; vals && s < nsteps; s++) {
       const bt_step *st = &steps[s];
       bt_value a[3];
-      for (int m = 0; m < st->nargs && m < 3; m++) a[m] = step_operand(ex, it, vals, st->args[m]);
+      for (int m = 0; m < st->nargs && m < 3; m++)
+        a[m] = step_operand(ex, it, vals, st->args[m]);
       if (on_device && demo_mapped(st) &&
           bt_device_demo_map(ex->device, ex, k, st->args[0].a, a[1], st->fn.a == BT_P_mapply, &vals[s]))
         continue;
@@ -130,7 +139,8 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
       vals[s] = direct ? bt_call_prim(it->cx, st->fn.a, a)
                        : bt_call_line(it->cx, step_operand(ex, it, vals, st->fn), a, st->nargs);
     }
-    for (int o = 0; o < nouts; o++) it->frame[outs[o].t] = vals ? vals[outs[o].step] : bt_err(BT_E_LIMIT);
+    for (int o = 0; o < nouts; o++)
+      it->frame[outs[o].t] = vals ? vals[outs[o].step] : bt_err(BT_E_LIMIT);
     bt_exec_settle(ex, it, first);
   }
   free(ts);

@@ -827,7 +827,8 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
   uint64_t *steps = n <= 16 ? steps_small : bt_alloc(cx, (size_t)n * sizeof *steps + 1);
   bt_value **res = n <= 16 ? res_small : bt_alloc(cx, (size_t)n * sizeof *res + 1);
   if (!steps || !res) {
-    for (int k = 0; k < n; k++) out[k] = bt_err(BT_E_LIMIT);
+    for (int k = 0; k < n; k++)
+      out[k] = bt_err(BT_E_LIMIT);
     return;
   }
   int live = 0; /* members still mapping: res[k] != NULL */

@@ -124,8 +124,7 @@ BT_PRIM(difference_tuple) {
 /* sorted(c, key=key, reverse=descending)[rank], and key(that) when want_key. Python's
  * reverse=True sorts the reversed list and reverses the result; order() is Python's
  * sorted(), so the pick is exact even for partial orders (set keys). */
-static bt_value ranked(bt_ctx *cx, bt_value c, bt_value key, bt_value rank, bool descending,
-                       bool want_key) {
+static bt_value ranked(bt_ctx *cx, bt_value c, bt_value key, bt_value rank, bool descending, bool want_key) {
   if (!bt_is_coll(c)) return bt_err(BT_E_TYPE);
   bt_mark mk = bt_arena_mark(cx);
   bt_value input = c;
@@ -135,7 +134,8 @@ static bt_value ranked(bt_ctx *cx, bt_value c, bt_value key, bt_value rank, bool
       bt_arena_release(cx, mk);
       return bt_err(BT_E_LIMIT);
     }
-    for (uint32_t k = 0; k < c.n; k++) rev[k] = c.u.items[c.n - 1 - k];
+    for (uint32_t k = 0; k < c.n; k++)
+      rev[k] = c.u.items[c.n - 1 - k];
     input = bt_tuple(rev, c.n);
   }
   bt_value args[2] = {input, key};
@@ -143,9 +143,12 @@ static bt_value ranked(bt_ctx *cx, bt_value c, bt_value key, bt_value rank, bool
   bt_value pick = sorted;
   if (!bt_is_err(sorted)) {
     int64_t k = bt_is_int(rank) ? seq_index(rank.u.i, sorted.n) : -1;
-    if (!bt_is_int(rank)) pick = bt_err(BT_E_TYPE);
-    else if (k < 0) pick = bt_err(BT_E_INDEX);
-    else pick = sorted.u.items[descending ? sorted.n - 1 - k : k];
+    if (!bt_is_int(rank))
+      pick = bt_err(BT_E_TYPE);
+    else if (k < 0)
+      pick = bt_err(BT_E_INDEX);
+    else
+      pick = sorted.u.items[descending ? sorted.n - 1 - k : k];
   }
   bt_arena_release(cx, mk); /* pick is an item of c, not arena data of this call */
   if (bt_is_err(pick) || !want_key) return pick;
@@ -215,8 +218,10 @@ static void sort_by_count_desc(counted *v, counted *tmp, size_t n) {
   sort_by_count_desc(v + mid, tmp, n - mid);
   memcpy(tmp, v, mid * sizeof *v);
   size_t i = 0, j = mid, k = 0;
-  while (i < mid && j < n) v[k++] = v[j].count > tmp[i].count ? v[j++] : tmp[i++];
-  while (i < mid) v[k++] = tmp[i++];
+  while (i < mid && j < n)
+    v[k++] = v[j].count > tmp[i].count ? v[j++] : tmp[i++];
+  while (i < mid)
+    v[k++] = tmp[i++];
 }
 
 /* Python's seq[rank] over the d ranked colors. */
@@ -240,8 +245,10 @@ static bt_value color_rank_general(bt_ctx *cx, bt_value e, bt_value rank) {
   if (bt_is_err(set)) return set;
   counted *ranked = bt_alloc(cx, (2 * (size_t)set.n + 1) * sizeof *ranked);
   if (!ranked) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < set.n; k++) ranked[k] = (counted){set.u.items[k], 0};
-  for (size_t k = 0; k < vals.n; k++) ranked[bt_set_find(set, vals.items[k])].count++;
+  for (uint32_t k = 0; k < set.n; k++)
+    ranked[k] = (counted){set.u.items[k], 0};
+  for (size_t k = 0; k < vals.n; k++)
+    ranked[bt_set_find(set, vals.items[k])].count++;
   sort_by_count_desc(ranked, ranked + set.n, set.n);
   return pick_rank(ranked, set.n, rank);
 }
@@ -273,9 +280,8 @@ enum { MR_IDENTITY = 7 };
 /* The transform of mode a: 0 hmirror, 1 dmirror, 2 vmirror, 3 cmirror, 4 rot90, 5 rot180,
  * 6 rot270, 7 identity; the arc-dsl primitive itself, so any argument behaves as there. */
 static bt_value mir_rot(bt_ctx *cx, bt_value x, int mode) {
-  static const bt_prim_fn transform[MR_IDENTITY] = {bt_p_hmirror, bt_p_dmirror, bt_p_vmirror,
-                                                   bt_p_cmirror, bt_p_rot90,   bt_p_rot180,
-                                                   bt_p_rot270};
+  static const bt_prim_fn transform[MR_IDENTITY] = {bt_p_hmirror, bt_p_dmirror, bt_p_vmirror, bt_p_cmirror,
+                                                    bt_p_rot90,   bt_p_rot180,  bt_p_rot270};
   return mode == MR_IDENTITY ? x : transform[mode](cx, &x);
 }
 
@@ -304,14 +310,38 @@ static bool maps_to(bt_value g, int64_t h, int64_t w, int mode, bt_value o) {
     for (int64_t j = 0; j < ow; j++) {
       int64_t si, sj;
       switch (mode) {
-        case 0: si = h - 1 - i; sj = j; break;
-        case 1: si = j; sj = i; break;
-        case 2: si = i; sj = w - 1 - j; break;
-        case 3: si = h - 1 - j; sj = w - 1 - i; break;
-        case 4: si = h - 1 - j; sj = i; break;
-        case 5: si = h - 1 - i; sj = w - 1 - j; break;
-        case 6: si = j; sj = w - 1 - i; break;
-        default: si = i; sj = j; break;
+      case 0:
+        si = h - 1 - i;
+        sj = j;
+        break;
+      case 1:
+        si = j;
+        sj = i;
+        break;
+      case 2:
+        si = i;
+        sj = w - 1 - j;
+        break;
+      case 3:
+        si = h - 1 - j;
+        sj = w - 1 - i;
+        break;
+      case 4:
+        si = h - 1 - j;
+        sj = i;
+        break;
+      case 5:
+        si = h - 1 - i;
+        sj = w - 1 - j;
+        break;
+      case 6:
+        si = j;
+        sj = w - 1 - i;
+        break;
+      default:
+        si = i;
+        sj = j;
+        break;
       }
       if (BT_GCELL(o, i, j) != BT_GCELL(g, si, sj)) return false;
     }

@@ -29,7 +29,8 @@ static bt_value tuple_reversed(bt_ctx *cx, bt_value t) {
   if (t.n == 0) return t;
   bt_value *it = bt_items(cx, t.n);
   if (!it) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < t.n; k++) it[k] = t.u.items[t.n - 1 - k];
+  for (uint32_t k = 0; k < t.n; k++)
+    it[k] = t.u.items[t.n - 1 - k];
   return bt_tuple(it, t.n);
 }
 
@@ -59,17 +60,18 @@ static bt_value zip_rows(bt_ctx *cx, const bt_value *rows, uint32_t n) {
   if (!out) return bt_err(BT_E_LIMIT);
   bt_value *cells = out + m;
   for (uint32_t j = 0; j < m; j++) {
-    for (uint32_t k = 0; k < n; k++) cells[(size_t)j * n + k] = rows[k].u.items[j];
+    for (uint32_t k = 0; k < n; k++)
+      cells[(size_t)j * n + k] = rows[k].u.items[j];
     out[j] = bt_tuple(cells + (size_t)j * n, n);
   }
   return bt_tuple(out, m);
 }
 
 /* Python's int(x) access: the value of an int (or bool) argument, else TypeError. */
-#define NEED_INT(v, out)                                 \
-  do {                                                   \
-    if (!bt_is_int(v)) return bt_err(BT_E_TYPE);         \
-    (out) = (v).u.i;                                     \
+#define NEED_INT(v, out)                                                                                     \
+  do {                                                                                                       \
+    if (!bt_is_int(v)) return bt_err(BT_E_TYPE);                                                             \
+    (out) = (v).u.i;                                                                                         \
   } while (0)
 
 /* v[0] and v[1] of a sequence as ints (start and dims arguments). */
@@ -123,7 +125,9 @@ static bt_value patch_mirror_step(bt_ctx *cx, bt_value p, int which) {
   if (kind < 0) return bt_patch_kind_err(p);
   int64_t i0, j0, i1, j1;
   if (kind == BT_PATCH_EMPTY || !bt_patch_bounds(p, &i0, &j0, &i1, &j1))
-    return bt_err(kind != BT_PATCH_EMPTY ? BT_E_TYPE : which == 1 ? BT_E_VALUE : BT_E_INDEX); /* dmirror unpacks ulcorner: ValueError */
+    return bt_err(kind != BT_PATCH_EMPTY ? BT_E_TYPE
+                  : which == 1           ? BT_E_VALUE
+                                         : BT_E_INDEX); /* dmirror unpacks ulcorner: ValueError */
   bt_value *out = bt_items(cx, p.n);
   bt_value *mem = bt_items(cx, (size_t)p.n * 4);
   if (!out || !mem) return bt_err(BT_E_LIMIT);
@@ -223,8 +227,14 @@ static bt_value side_half(bt_ctx *cx, bt_value g, int right) {
   return bt_is_err(r) ? r : grid_transform(cx, r, PRE_ROWS | TRANSPOSE | POST_EACH | POST_ROWS);
 }
 
-BT_PRIM(tophalf) { (void)cx; return half(a[0], 0); }
-BT_PRIM(bottomhalf) { (void)cx; return half(a[0], 1); }
+BT_PRIM(tophalf) {
+  (void)cx;
+  return half(a[0], 0);
+}
+BT_PRIM(bottomhalf) {
+  (void)cx;
+  return half(a[0], 1);
+}
 BT_PRIM(lefthalf) { return side_half(cx, a[0], 0); }
 BT_PRIM(righthalf) { return side_half(cx, a[0], 1); }
 
@@ -269,12 +279,15 @@ BT_PRIM(canvas) {
   if (bt_is_err(e)) return e;
   if (h < 0) h = 0;
   if (w < 0) w = 0;
-  if (h > (int64_t)cx->lim.max_elems || w > (int64_t)cx->lim.max_elems || (w && h > (int64_t)cx->lim.max_elems / w))
+  if (h > (int64_t)cx->lim.max_elems || w > (int64_t)cx->lim.max_elems ||
+      (w && h > (int64_t)cx->lim.max_elems / w))
     return bt_err(BT_E_LIMIT);
   bt_value *rows = h ? bt_items(cx, (size_t)h) : NULL, *row = w ? bt_items(cx, (size_t)w) : NULL;
   if ((h && !rows) || (w && !row)) return bt_err(BT_E_LIMIT);
-  for (int64_t j = 0; j < w; j++) row[j] = a[0];
-  for (int64_t i = 0; i < h; i++) rows[i] = bt_tuple(row, (uint32_t)w); /* rows are immutable: one serves all */
+  for (int64_t j = 0; j < w; j++)
+    row[j] = a[0];
+  for (int64_t i = 0; i < h; i++)
+    rows[i] = bt_tuple(row, (uint32_t)w); /* rows are immutable: one serves all */
   return bt_tuple(rows, (uint32_t)h);
 }
 
@@ -303,7 +316,8 @@ static bt_value copy_rows(bt_ctx *cx, bt_value g, bt_value **rows, int64_t *h, i
 /* Sets row i, column j of the copied rows, if (i, j) is inside h x w; a row shorter
  * than w raises IndexError as the list assignment would. bg: only where the cell
  * equals it (NULL: always). */
-static bt_value put_cell(bt_value *rows, int64_t h, int64_t w, int64_t i, int64_t j, bt_value v, const bt_value *bg) {
+static bt_value put_cell(bt_value *rows, int64_t h, int64_t w, int64_t i, int64_t j, bt_value v,
+                         const bt_value *bg) {
   if (i < 0 || i >= h || j < 0 || j >= w) return bt_none();
   bt_value row = rows[i];
   if (j >= (int64_t)row.n) return bt_err(BT_E_INDEX);
@@ -400,7 +414,8 @@ static bt_value map_cells(bt_ctx *cx, bt_value g, bt_value (*map)(bt_value v, co
     if (!bt_is_coll(r)) return bt_err(BT_E_TYPE);
     bt_value *cells = r.n ? bt_items(cx, r.n) : NULL;
     if (r.n && !cells) return bt_err(BT_E_LIMIT);
-    for (uint32_t j = 0; j < r.n; j++) cells[j] = map(r.u.items[j], args);
+    for (uint32_t j = 0; j < r.n; j++)
+      cells[j] = map(r.u.items[j], args);
     rows[i] = bt_tuple(cells, r.n);
   }
   return bt_tuple(rows, g.n);
@@ -466,7 +481,8 @@ static bt_value repeat_each(bt_ctx *cx, bt_value t, int64_t f) {
   bt_value *it = bt_items(cx, (size_t)(t.n * f));
   if (!it) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < t.n; k++)
-    for (int64_t m = 0; m < f; m++) it[k * f + m] = t.u.items[k];
+    for (int64_t m = 0; m < f; m++)
+      it[k * f + m] = t.u.items[k];
   return bt_tuple(it, (uint32_t)(t.n * f));
 }
 
@@ -490,7 +506,8 @@ static bt_value scale_rows(bt_ctx *cx, bt_value g, int64_t f, bool horizontal, b
   for (uint32_t i = 0; i < g.n; i++) {
     bt_value r = horizontal ? repeat_each(cx, g.u.items[i], f) : g.u.items[i];
     if (bt_is_err(r)) return r;
-    for (int64_t m = 0; m < rep; m++) rows[i * rep + m] = r;
+    for (int64_t m = 0; m < rep; m++)
+      rows[i * rep + m] = r;
   }
   return bt_tuple(rows, (uint32_t)(g.n * rep));
 }

@@ -540,7 +540,8 @@ void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_val
   int64_t h, w;
   bool proper = !bt_is_err(g) && bt_grid_dims(g, &h, &w);
   bool wanted[8] = {false};
-  for (int k = 0; k < n; k++) wanted[modes[k] & 7] = true;
+  for (int k = 0; k < n; k++)
+    wanted[modes[k] & 7] = true;
   bt_value by_mode[8], bg = bt_none();
   bool done[8] = {false};
   for (int k = 0; k < n; k++) {
@@ -572,7 +573,8 @@ void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_val
           by_mode[base] = bt_p_objects(cx, kept_args);
           done[base] = true;
         }
-        by_mode[mode] = bt_is_err(by_mode[base]) ? bt_p_objects(cx, args) : without_color(cx, by_mode[base], bg.u.i);
+        by_mode[mode] =
+            bt_is_err(by_mode[base]) ? bt_p_objects(cx, args) : without_color(cx, by_mode[base], bg.u.i);
       } else
         by_mode[mode] = bt_p_objects(cx, args);
       done[mode] = true;

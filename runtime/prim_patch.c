@@ -522,7 +522,8 @@ static bool int_extremes(bt_value patch, int64_t ext[4]) {
       if (e.kind != BT_TUPLE || e.n != 2) return false;
       e = e.u.items[1];
     }
-    if (e.kind != BT_TUPLE || e.n != 2 || e.u.items[0].kind != BT_INT || e.u.items[1].kind != BT_INT) return false;
+    if (e.kind != BT_TUPLE || e.n != 2 || e.u.items[0].kind != BT_INT || e.u.items[1].kind != BT_INT)
+      return false;
     int64_t i = e.u.items[0].u.i, j = e.u.items[1].u.i;
     if (k == 0) {
       ext[0] = ext[2] = i;
@@ -658,7 +659,8 @@ static inline uint64_t row_bits(int64_t a, int64_t b) { return (~0ull >> (63 - (
 static void paint_outline(uint64_t *rows, int64_t si, int64_t sj, int64_t ei, int64_t ej) {
   rows[si] |= row_bits(sj, ej);
   rows[ei] |= row_bits(sj, ej);
-  for (int64_t i = si + 1; i < ei; i++) rows[i] |= 1ull << sj | 1ull << ej;
+  for (int64_t i = si + 1; i < ei; i++)
+    rows[i] |= 1ull << sj | 1ull << ej;
 }
 
 bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
@@ -690,7 +692,8 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
     int64_t si = e[0] - lo_i, sj = e[1] - lo_j, ei = e[2] - lo_i, ej = e[3] - lo_j;
     switch (prim) {
     case BT_P_backdrop:
-      for (int64_t i = si; i <= ei; i++) rows[i] |= row_bits(sj, ej);
+      for (int64_t i = si; i <= ei; i++)
+        rows[i] |= row_bits(sj, ej);
       break;
     case BT_P_delta: {
       bt_value p = c.u.items[k];
@@ -721,7 +724,8 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
   if (ext != ext_small) free(ext);
   if (!ok) return false;
   size_t n = 0;
-  for (int r = 0; r < 64; r++) n += (size_t)__builtin_popcountll(rows[r]);
+  for (int r = 0; r < 64; r++)
+    n += (size_t)__builtin_popcountll(rows[r]);
   int64_t *ij = n ? bt_ints_new(cx, 2 * n) : NULL;
   if (n && !ij) {
     *out = bt_err(BT_E_LIMIT);

@@ -58,7 +58,7 @@ typedef struct bt_solver_info {
 typedef struct bt_exec bt_exec;
 
 typedef struct bt_program {
-  int n_lines;              /* lines are 1..n_lines */
+  int n_lines;               /* lines are 1..n_lines */
   const uint8_t *line_class; /* bt_class of each line, index 0 unused */
   const int32_t *last_use;   /* last line reading each line; n_lines + 1 for an output */
   int n_solvers;

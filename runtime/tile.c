@@ -47,7 +47,8 @@ void bt_tile_batch_free(bt_tile_batch *b) {
 static void twin_counts(const bt_tile_meta *m, const uint8_t *a, uint16_t *counts) {
   memset(counts, 0, BT_TILE_COLORS * sizeof *counts);
   for (int i = 0; i < m->ha; i++)
-    for (int j = 0; j < m->wa; j++) counts[a[i * BT_TILE_SIDE + j]]++;
+    for (int j = 0; j < m->wa; j++)
+      counts[a[i * BT_TILE_SIDE + j]]++;
 }
 
 /* Flood fill from each unlabelled cell in row-major order: the seed is the component's
@@ -56,7 +57,8 @@ static void twin_label(const bt_tile_meta *m, const uint8_t *a, int conn, int bg
   static const int di[8] = {-1, 1, 0, 0, -1, -1, 1, 1}, dj[8] = {0, 0, -1, 1, -1, 1, -1, 1};
   int nsteps = (conn & 1) ? 8 : 4;
   uint16_t stack[BT_TILE_CELLS];
-  for (int c = 0; c < BT_TILE_CELLS; c++) lab[c] = BT_TILE_NOLABEL;
+  for (int c = 0; c < BT_TILE_CELLS; c++)
+    lab[c] = BT_TILE_NOLABEL;
   for (int i = 0; i < m->ha; i++)
     for (int j = 0; j < m->wa; j++) {
       int seed = i * BT_TILE_SIDE + j;
@@ -91,7 +93,8 @@ void bt_tile_twin_slot(bt_tile_op op, bt_tile_batch *b, int s) {
       if (m->p[0] & (1 << conn))
         twin_label(m, a, conn, bg, lab + conn * BT_TILE_CELLS);
       else
-        for (int c = 0; c < BT_TILE_CELLS; c++) lab[conn * BT_TILE_CELLS + c] = BT_TILE_NOLABEL;
+        for (int c = 0; c < BT_TILE_CELLS; c++)
+          lab[conn * BT_TILE_CELLS + c] = BT_TILE_NOLABEL;
     }
     return;
   }
@@ -115,7 +118,8 @@ void bt_tile_twin_slot(bt_tile_op op, bt_tile_batch *b, int s) {
 }
 
 void bt_tile_twin(bt_tile_op op, bt_tile_batch *b) {
-  for (int s = 0; s < b->n; s++) bt_tile_twin_slot(op, b, s);
+  for (int s = 0; s < b->n; s++)
+    bt_tile_twin_slot(op, b, s);
 }
 
 void bt_tile_pool_fetch(bt_tile_batch *b, const uint8_t *pool) {
@@ -131,7 +135,8 @@ void bt_tile_pool_keep(const bt_tile_batch *b, uint8_t *pool) {
     if (m->keep_a)
       memcpy(pool + (size_t)(m->keep_a - 1) * BT_TILE_CELLS, b->a + (size_t)s * BT_TILE_CELLS, BT_TILE_CELLS);
     if (m->keep_out)
-      memcpy(pool + (size_t)(m->keep_out - 1) * BT_TILE_CELLS, b->out + (size_t)s * BT_TILE_CELLS, BT_TILE_CELLS);
+      memcpy(pool + (size_t)(m->keep_out - 1) * BT_TILE_CELLS, b->out + (size_t)s * BT_TILE_CELLS,
+             BT_TILE_CELLS);
   }
 }
 
@@ -158,7 +163,8 @@ bool bt_tile_grid_ok(bt_value g, int *h, int *w) {
 static void put_grid(uint8_t *tile, bt_value g, int h, int w) {
   memset(tile, 0, BT_TILE_CELLS);
   for (int i = 0; i < h; i++)
-    for (int j = 0; j < w; j++) tile[i * BT_TILE_SIDE + j] = (uint8_t)BT_GCELL(g, i, j);
+    for (int j = 0; j < w; j++)
+      tile[i * BT_TILE_SIDE + j] = (uint8_t)BT_GCELL(g, i, j);
 }
 
 /* A plain int 0..9 (a bool would have to come back as a bool). */
@@ -234,21 +240,35 @@ static int gather_mode(int prim) {
 int bt_tile_prim_op(int prim) {
   if (prim < 0 || prim >= bt_n_prims || !bt_prim_kernel[prim]) return -1;
   switch (prim) {
-  case BT_P_p_g: case BT_P_palette: case BT_P_mostcolor: case BT_P_leastcolor:
-  case BT_P_colorcount: case BT_P_numcolors:
-    return BT_TOP_COUNTS;
-  case BT_P_objects: case BT_P_o_g:
-    return BT_TOP_LABEL;
-  case BT_P_fill: case BT_P_paint: case BT_P_cover: case BT_P_replace: case BT_P_switch:
-    return BT_TOP_MAP;
-  case BT_P_cellwise:
-    return BT_TOP_CELLWISE;
-  case BT_P_hmirror: case BT_P_dmirror: case BT_P_vmirror: case BT_P_cmirror: case BT_P_rot90:
-  case BT_P_rot180: case BT_P_rot270: case BT_P_mir_rot_t: case BT_P_upscale: case BT_P_downscale:
-  case BT_P_hconcat: case BT_P_vconcat: case BT_P_crop: case BT_P_subgrid:
-    return BT_TOP_GATHER;
-  default: /* marked `kernel` in the catalogue without a kernel here: test_tile fails */
-    return -1;
+  case BT_P_p_g:
+  case BT_P_palette:
+  case BT_P_mostcolor:
+  case BT_P_leastcolor:
+  case BT_P_colorcount:
+  case BT_P_numcolors: return BT_TOP_COUNTS;
+  case BT_P_objects:
+  case BT_P_o_g: return BT_TOP_LABEL;
+  case BT_P_fill:
+  case BT_P_paint:
+  case BT_P_cover:
+  case BT_P_replace:
+  case BT_P_switch: return BT_TOP_MAP;
+  case BT_P_cellwise: return BT_TOP_CELLWISE;
+  case BT_P_hmirror:
+  case BT_P_dmirror:
+  case BT_P_vmirror:
+  case BT_P_cmirror:
+  case BT_P_rot90:
+  case BT_P_rot180:
+  case BT_P_rot270:
+  case BT_P_mir_rot_t:
+  case BT_P_upscale:
+  case BT_P_downscale:
+  case BT_P_hconcat:
+  case BT_P_vconcat:
+  case BT_P_crop:
+  case BT_P_subgrid: return BT_TOP_GATHER;
+  default: /* marked `kernel` in the catalogue without a kernel here: test_tile fails */ return -1;
   }
 }
 
@@ -283,7 +303,8 @@ static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *
   m->wa = m->wo = (uint8_t)w;
   uint8_t *a = b->a + (size_t)s * BT_TILE_CELLS, *bb = b->b + (size_t)s * BT_TILE_CELLS;
   int64_t k;
-  for (int c = 0; c < BT_TILE_COLORS; c++) m->lut[c] = (uint8_t)c;
+  for (int c = 0; c < BT_TILE_COLORS; c++)
+    m->lut[c] = (uint8_t)c;
   switch (prim) {
   case BT_P_objects:
     m->p[0] = (int16_t)(1 << bt_tile_conn(4 * bt_truth(args[1]) + 2 * bt_truth(args[2]) + bt_truth(args[3])));
@@ -297,10 +318,16 @@ static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *
     m->p[0] = (int16_t)k;
     if (k == 1 || k == 3 || k == 4 || k == 6) m->ho = (uint8_t)w, m->wo = (uint8_t)h;
     break;
-  case BT_P_hmirror: case BT_P_dmirror: case BT_P_vmirror: case BT_P_cmirror:
-  case BT_P_rot90: case BT_P_rot180: case BT_P_rot270:
+  case BT_P_hmirror:
+  case BT_P_dmirror:
+  case BT_P_vmirror:
+  case BT_P_cmirror:
+  case BT_P_rot90:
+  case BT_P_rot180:
+  case BT_P_rot270:
     m->p[0] = (int16_t)gather_mode(prim);
-    if (m->p[0] == BT_TG_DMIRROR || m->p[0] == BT_TG_CMIRROR || m->p[0] == BT_TG_ROT90 || m->p[0] == BT_TG_ROT270)
+    if (m->p[0] == BT_TG_DMIRROR || m->p[0] == BT_TG_CMIRROR || m->p[0] == BT_TG_ROT90 ||
+        m->p[0] == BT_TG_ROT270)
       m->ho = (uint8_t)w, m->wo = (uint8_t)h;
     break;
   case BT_P_upscale:
@@ -316,7 +343,8 @@ static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *
     m->p[1] = (int16_t)k;
     m->ho = (uint8_t)((h + k - 1) / k), m->wo = (uint8_t)((w + k - 1) / k);
     break;
-  case BT_P_hconcat: case BT_P_vconcat:
+  case BT_P_hconcat:
+  case BT_P_vconcat:
     if (!bt_tile_grid_ok(args[1], &h2, &w2)) return false;
     if (prim == BT_P_hconcat) {
       if (w + w2 > BT_TILE_MAX) return false;
@@ -338,17 +366,21 @@ static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *
     if (bt_is_err(corner) || bt_is_err(dims) || !pack_crop(m, corner, dims)) return false;
     break;
   }
-  case BT_P_fill: case BT_P_cover: case BT_P_paint: {
+  case BT_P_fill:
+  case BT_P_cover:
+  case BT_P_paint: {
     int value = prim == BT_P_paint ? -1 : prim == BT_P_cover ? BT_TILE_BG : (int)args[1].u.i;
     if (prim == BT_P_fill && !color_ok(args[1])) return false;
     if (!put_mask(bb, args[prim == BT_P_fill ? 2 : 1], h, w, value)) return false;
     m->hb = (uint8_t)h, m->wb = (uint8_t)w;
     break;
   }
-  case BT_P_replace: case BT_P_switch:
+  case BT_P_replace:
+  case BT_P_switch:
     for (int c = 0; c < BT_TILE_COLORS; c++) {
       bt_value v = bt_int(c);
-      bt_value r = prim == BT_P_replace ? (bt_eq(v, args[1]) ? args[2] : v) : switch_value(v, args[1], args[2]);
+      bt_value r =
+          prim == BT_P_replace ? (bt_eq(v, args[1]) ? args[2] : v) : switch_value(v, args[1], args[2]);
       if (!color_ok(r)) return false;
       m->lut[c] = (uint8_t)r.u.i;
     }
@@ -360,8 +392,7 @@ static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *
     m->hb = (uint8_t)h2, m->wb = (uint8_t)w2;
     put_grid(bb, args[1], h2, w2);
     break;
-  default: /* the colour counts */
-    break;
+  default: /* the colour counts */ break;
   }
   if (!resident) put_grid(a, g, h, w);
   return true;
@@ -384,14 +415,16 @@ static bt_value out_grid(bt_ctx *cx, const bt_tile_meta *m, const uint8_t *out) 
   if (m->wo == 0) {
     bt_value *rows = bt_items(cx, m->ho);
     if (!rows) return bt_err(BT_E_LIMIT);
-    for (int i = 0; i < m->ho; i++) rows[i] = bt_tuple(NULL, 0);
+    for (int i = 0; i < m->ho; i++)
+      rows[i] = bt_tuple(NULL, 0);
     return bt_tuple(rows, m->ho);
   }
   bt_value *cells;
   bt_value g = bt_grid_new(cx, m->ho, m->wo, &cells);
   if (bt_is_err(g)) return g;
   for (int i = 0; i < m->ho; i++)
-    for (int j = 0; j < m->wo; j++) cells[i * m->wo + j].u.i = out[i * BT_TILE_SIDE + j];
+    for (int j = 0; j < m->wo; j++)
+      cells[i * m->wo + j].u.i = out[i * BT_TILE_SIDE + j];
   return g;
 }
 
@@ -405,7 +438,8 @@ bt_value bt_tile_objects(bt_ctx *cx, const bt_tile_batch *b, int s, bt_value gri
   if (!label) return bt_err(BT_E_LIMIT);
   int32_t *size = label + n, *id_of = size + n;
   int32_t count = 0;
-  for (int c = 0; c < BT_TILE_CELLS; c++) id_of[c] = -1;
+  for (int c = 0; c < BT_TILE_CELLS; c++)
+    id_of[c] = -1;
   for (int i = 0; i < m->ha; i++)
     for (int j = 0; j < m->wa; j++) {
       int c = i * BT_TILE_SIDE + j, root = lab[c], at = i * m->wa + j;

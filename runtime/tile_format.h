@@ -18,7 +18,7 @@
 
 #define BT_TILE_SIDE 32
 #define BT_TILE_CELLS (BT_TILE_SIDE * BT_TILE_SIDE)
-#define BT_TILE_MAX 30  /* largest side that travels */
+#define BT_TILE_MAX 30 /* largest side that travels */
 #define BT_TILE_COLORS 10
 #define BT_TILE_CONNS 6 /* connectivities of the labelling (bt_tile_conn) */
 #define BT_TILE_NOLABEL 0xFFFF
@@ -37,8 +37,14 @@ typedef enum bt_tile_op {
 
 /* What GATHER reads: the eight mir_rot_t modes, then the scalings and slices. */
 typedef enum bt_tile_gather {
-  BT_TG_HMIRROR = 0, BT_TG_DMIRROR, BT_TG_VMIRROR, BT_TG_CMIRROR,
-  BT_TG_ROT90, BT_TG_ROT180, BT_TG_ROT270, BT_TG_IDENTITY,
+  BT_TG_HMIRROR = 0,
+  BT_TG_DMIRROR,
+  BT_TG_VMIRROR,
+  BT_TG_CMIRROR,
+  BT_TG_ROT90,
+  BT_TG_ROT180,
+  BT_TG_ROT270,
+  BT_TG_IDENTITY,
   BT_TG_UPSCALE,   /* p[1]: factor */
   BT_TG_DOWNSCALE, /* p[1]: factor */
   BT_TG_CROP,      /* p[1], p[2]: first row and column */
@@ -75,16 +81,16 @@ typedef struct bt_tile_meta {
 /* A batch in host memory (the device keeps a mirror of the same layout). */
 typedef struct bt_tile_batch {
   int n, cap;
-  int pool_ins, keeps; /* slots with pool_in, with keep_a or keep_out (0: no pool copies).
-                          The pool_in slots are the last pool_ins of the batch: only the
-                          grids a of the first n - pool_ins slots are copied in */
-  bt_tile_meta *meta; /* cap */
-  uint8_t *a;         /* cap x 1024: first grid */
-  uint8_t *b;         /* cap x 1024: second grid or mask */
-  uint8_t *out;       /* cap x 1024: output grid */
-  uint16_t *counts;   /* cap x 10: colour counts of a */
-  uint16_t *labels;   /* cap x 6 x 1024: per connectivity, each cell's component as the
-                         smallest padded index (i * 32 + j) in it, or BT_TILE_NOLABEL */
+  int pool_ins, keeps;     /* slots with pool_in, with keep_a or keep_out (0: no pool copies).
+                              The pool_in slots are the last pool_ins of the batch: only the
+                              grids a of the first n - pool_ins slots are copied in */
+  bt_tile_meta *meta;      /* cap */
+  uint8_t *a;              /* cap x 1024: first grid */
+  uint8_t *b;              /* cap x 1024: second grid or mask */
+  uint8_t *out;            /* cap x 1024: output grid */
+  uint16_t *counts;        /* cap x 10: colour counts of a */
+  uint16_t *labels;        /* cap x 6 x 1024: per connectivity, each cell's component as the
+                              smallest padded index (i * 32 + j) in it, or BT_TILE_NOLABEL */
   void (*release)(void *); /* how the arrays are freed (NULL: free; a GPU's page-locked
                               buffers have their own) */
 } bt_tile_batch;

@@ -192,8 +192,10 @@ static void merge_runs(bt_value *v, bt_value *tmp, size_t h, size_t n) {
   if (bt_cmp(v[h - 1], v[h]) <= 0) return;
   memcpy(tmp, v, h * sizeof *v);
   size_t i = 0, j = h, k = 0;
-  while (i < h && j < n) v[k++] = bt_cmp(v[j], tmp[i]) < 0 ? v[j++] : tmp[i++];
-  while (i < h) v[k++] = tmp[i++];
+  while (i < h && j < n)
+    v[k++] = bt_cmp(v[j], tmp[i]) < 0 ? v[j++] : tmp[i++];
+  while (i < h)
+    v[k++] = tmp[i++];
 }
 
 /* Stable natural merge sort of v[0..n) using tmp[0..n): merges the ascending runs the
@@ -205,7 +207,8 @@ static void merge_sort(bt_value *v, bt_value *tmp, size_t *runs, size_t n) {
   size_t n_runs = 0; /* runs[r]: where run r starts */
   for (size_t start = 0; start < n;) {
     size_t end = start + 1;
-    while (end < n && bt_cmp(v[end - 1], v[end]) <= 0) end++;
+    while (end < n && bt_cmp(v[end - 1], v[end]) <= 0)
+      end++;
     if (end - start < MIN_RUN) {
       end = start + MIN_RUN < n ? start + MIN_RUN : n;
       insertion_sort(v + start, end - start);
@@ -266,14 +269,19 @@ static void sort_keyed(keyed *v, keyed *tmp, size_t n) {
     size_t start = 0;
     while (start < n) {
       size_t mid = start + 1;
-      while (mid < n && v[mid - 1].key <= v[mid].key) mid++;
+      while (mid < n && v[mid - 1].key <= v[mid].key)
+        mid++;
       if (mid >= n) break;
       size_t end = mid + 1;
-      while (end < n && v[end - 1].key <= v[end].key) end++;
+      while (end < n && v[end - 1].key <= v[end].key)
+        end++;
       size_t i = start, j = mid, k = 0;
-      while (i < mid && j < end) tmp[k++] = v[j].key < v[i].key ? v[j++] : v[i++];
-      while (i < mid) tmp[k++] = v[i++];
-      while (j < end) tmp[k++] = v[j++];
+      while (i < mid && j < end)
+        tmp[k++] = v[j].key < v[i].key ? v[j++] : v[i++];
+      while (i < mid)
+        tmp[k++] = v[i++];
+      while (j < end)
+        tmp[k++] = v[j++];
       memcpy(v + start, tmp, k * sizeof *v);
       merged = true;
       start = end;
@@ -295,9 +303,12 @@ static void radix_keyed(keyed *v, keyed *tmp, size_t n) {
   for (int shift = 0; shift < 64; shift += 8) {
     if (!((vary >> shift) & 0xff)) continue;
     size_t at[257] = {0};
-    for (size_t k = 0; k < n; k++) at[((from[k].key >> shift) & 0xff) + 1]++;
-    for (int d = 0; d < 256; d++) at[d + 1] += at[d];
-    for (size_t k = 0; k < n; k++) to[at[(from[k].key >> shift) & 0xff]++] = from[k];
+    for (size_t k = 0; k < n; k++)
+      at[((from[k].key >> shift) & 0xff) + 1]++;
+    for (int d = 0; d < 256; d++)
+      at[d + 1] += at[d];
+    for (size_t k = 0; k < n; k++)
+      to[at[(from[k].key >> shift) & 0xff]++] = from[k];
     keyed *t = from;
     from = to;
     to = t;
@@ -354,7 +365,8 @@ bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
     return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
   }
   size_t k = 1;
-  while (k < n && bt_cmp(items[k - 1], items[k]) < 0) k++;
+  while (k < n && bt_cmp(items[k - 1], items[k]) < 0)
+    k++;
   if (k >= n) return bt_set_sorted(items, n);
   bt_mark scratch = bt_arena_mark(cx);
   bt_value *tmp = bt_items(cx, n);
@@ -379,7 +391,8 @@ bt_value bt_like(bt_ctx *cx, bt_value proto, bt_value *items, size_t n) {
 bool bt_vec_reserve(bt_ctx *cx, bt_vec *v, size_t n) {
   if (n <= v->cap) return true;
   size_t cap = v->cap ? v->cap * 2 : 8;
-  while (cap < n) cap *= 2;
+  while (cap < n)
+    cap *= 2;
   if (cap > cx->lim.max_elems) cap = cx->lim.max_elems;
   if (cap < n) return false;
   bt_value *it = bt_items(cx, cap);
@@ -426,7 +439,8 @@ static void memo_free(copy_memo *m) { free(m->e); }
 static size_t memo_slot(const copy_memo *m, const void *p) {
   size_t h = (size_t)((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull;
   size_t k = (h >> 20) & (m->cap - 1);
-  while (m->e[k].from && m->e[k].from != p) k = (k + 1) & (m->cap - 1);
+  while (m->e[k].from && m->e[k].from != p)
+    k = (k + 1) & (m->cap - 1);
   return k;
 }
 
@@ -512,12 +526,15 @@ static bt_value copy_small(bt_ctx *cx, bt_value v, size_t size) {
 
 static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
   if (depth > BT_MAX_NEST) return bt_err(BT_E_LIMIT);
-  const void *src = v.kind == BT_FN ? (const void *)v.u.clo : v.kind >= BT_TUPLE ? (const void *)v.u.items : NULL;
+  const void *src = v.kind == BT_FN      ? (const void *)v.u.clo
+                    : v.kind >= BT_TUPLE ? (const void *)v.u.items
+                                         : NULL;
   if (!src || !memo_copies(m, src)) return v;
   size_t small = small_tree(v);
   if (small) return copy_small(cx, v, small);
   bool leaf = v.kind != BT_FN;
-  for (uint32_t k = 0; leaf && k < v.n; k++) leaf = !holds_memory(v.u.items[k]);
+  for (uint32_t k = 0; leaf && k < v.n; k++)
+    leaf = !holds_memory(v.u.items[k]);
   size_t slot = memo_slot(m, src);
   if (m->e[slot].from && m->e[slot].len >= v.n) {
     if (v.kind == BT_FN)
@@ -567,7 +584,8 @@ bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n) {
 
 bool bt_copy_out(bt_ctx *cx, const bt_ctx *from, bt_value *vals, size_t n) {
   size_t chunks = 0;
-  for (const bt_chunk *c = from->arena.head; c; c = c->next) chunks++;
+  for (const bt_chunk *c = from->arena.head; c; c = c->next)
+    chunks++;
   uintptr_t *bounds = malloc((chunks ? chunks : 1) * 2 * sizeof *bounds);
   copy_memo m;
   bool ok = bounds && memo_init(&m, 256);
@@ -615,13 +633,14 @@ bt_value bt_grid_new(bt_ctx *cx, int64_t h, int64_t w, bt_value **cells) {
     *cells = NULL;
     return bt_tuple(NULL, 0);
   }
-  if ((w && h > (int64_t)cx->lim.max_elems / w) || h > (int64_t)cx->lim.max_elems)
-    return bt_err(BT_E_LIMIT);
+  if ((w && h > (int64_t)cx->lim.max_elems / w) || h > (int64_t)cx->lim.max_elems) return bt_err(BT_E_LIMIT);
   bt_value *rows = bt_items(cx, (size_t)(h + h * w));
   if (!rows) return bt_err(BT_E_LIMIT);
   bt_value *c = rows + h;
-  for (int64_t i = 0; i < h; i++) rows[i] = bt_tuple(w ? c + i * w : NULL, (uint32_t)w);
-  for (int64_t k = 0; k < h * w; k++) c[k] = bt_int(0);
+  for (int64_t i = 0; i < h; i++)
+    rows[i] = bt_tuple(w ? c + i * w : NULL, (uint32_t)w);
+  for (int64_t k = 0; k < h * w; k++)
+    c[k] = bt_int(0);
   *cells = c;
   return bt_tuple(rows, (uint32_t)h);
 }
@@ -630,7 +649,8 @@ bt_value bt_grid_from(bt_ctx *cx, int64_t h, int64_t w, const int64_t *cells) {
   bt_value *c;
   bt_value g = bt_grid_new(cx, h, w, &c);
   if (bt_is_err(g)) return g;
-  for (int64_t k = 0; k < h * w; k++) c[k].u.i = cells[k];
+  for (int64_t k = 0; k < h * w; k++)
+    c[k].u.i = cells[k];
   return g;
 }
 
@@ -677,12 +697,13 @@ static inline int cmp_int(int64_t x, int64_t y) { return x < y ? -1 : x > y; }
  * budget exactly as that walk does (its cmp_seq at depth + 1, a cell's pair at depth + 2);
  * false when x and y are not both of one of these shapes. Most sets are of these. */
 static inline bool cmp_small(bt_value x, bt_value y, int depth, int *out) {
-  if (x.kind != BT_TUPLE || y.kind != BT_TUPLE || x.n != 2 || y.n != 2 || depth + 2 > BT_MAX_NEST) return false;
+  if (x.kind != BT_TUPLE || y.kind != BT_TUPLE || x.n != 2 || y.n != 2 || depth + 2 > BT_MAX_NEST)
+    return false;
   const bt_value *p = x.u.items, *q = y.u.items;
   if (!both_int(p[0], q[0])) return false;
   bool cells = p[1].kind == BT_TUPLE;
-  if (cells ? q[1].kind != BT_TUPLE || p[1].n != 2 || q[1].n != 2 || !both_int(p[1].u.items[0], q[1].u.items[0]) ||
-                  !both_int(p[1].u.items[1], q[1].u.items[1])
+  if (cells ? q[1].kind != BT_TUPLE || p[1].n != 2 || q[1].n != 2 ||
+                  !both_int(p[1].u.items[0], q[1].u.items[0]) || !both_int(p[1].u.items[1], q[1].u.items[1])
             : !both_int(p[1], q[1]))
     return false;
   if (bt_walk_spent()) { /* the walk at depth + 1 answers at once */
@@ -813,8 +834,10 @@ static uint64_t tree_size(bt_value v, uint64_t left, int depth) {
   uint64_t n = 1;
   const bt_value *items = NULL;
   uint32_t m = 0;
-  if (bt_is_coll(v)) items = v.u.items, m = v.n;
-  else if (bt_is_fn(v) && v.u.clo) items = v.u.clo->args, m = v.u.clo->nargs;
+  if (bt_is_coll(v))
+    items = v.u.items, m = v.n;
+  else if (bt_is_fn(v) && v.u.clo)
+    items = v.u.clo->args, m = v.u.clo->nargs;
   for (uint32_t k = 0; k < m && n <= left; k++) {
     bt_value x = items[k];
     n += bt_is_coll(x) || (bt_is_fn(x) && x.u.clo) ? tree_size(x, left - n, depth + 1) : 1;
@@ -836,14 +859,17 @@ static uint64_t hash_rec(bt_value v, int depth) {
   case BT_TUPLE:
   case BT_SET: {
     uint64_t h = v.kind == BT_SET ? 0x736574ull : 0x7475706c65ull;
-    for (uint32_t k = 0; k < v.n; k++) h = mix(h, hash_rec(v.u.items[k], depth + 1));
+    for (uint32_t k = 0; k < v.n; k++)
+      h = mix(h, hash_rec(v.u.items[k], depth + 1));
     return mix(h, v.n);
   }
   case BT_FN: {
     uint64_t h = 0x666eull;
-    for (const char *s = fn_name(v); *s; s++) h = mix(h, (unsigned char)*s);
+    for (const char *s = fn_name(v); *s; s++)
+      h = mix(h, (unsigned char)*s);
     if (v.u.clo)
-      for (int k = 0; k < v.u.clo->nargs; k++) h = mix(h, hash_rec(v.u.clo->args[k], depth + 1));
+      for (int k = 0; k < v.u.clo->nargs; k++)
+        h = mix(h, hash_rec(v.u.clo->args[k], depth + 1));
     return h;
   }
   default: return mix(0x657272ull, v.errc);
@@ -952,9 +978,9 @@ int64_t bt_len(bt_value v) { return bt_is_coll(v) ? (int64_t)v.n : -1; }
 
 const char *bt_errc_name(bt_errc c) {
   static const char *const names[BT_E_COUNT] = {
-      "Error",        "TypeError",  "ValueError",    "IndexError",     "AttributeError",
-      "StopIteration", "ZeroDivisionError", "KeyError", "RuntimeError", "RecursionError",
-      "OverflowError", "LimitError",
+      "Error",          "TypeError",      "ValueError",        "IndexError",
+      "AttributeError", "StopIteration",  "ZeroDivisionError", "KeyError",
+      "RuntimeError",   "RecursionError", "OverflowError",     "LimitError",
   };
   return c > 0 && c < BT_E_COUNT ? names[c] : "Error";
 }

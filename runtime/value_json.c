@@ -92,7 +92,8 @@ bool bt_is_grid_form(bt_value v) {
 
 static json_t *encode_seq(const bt_value *items, uint32_t n) {
   json_t *arr = json_array();
-  for (uint32_t k = 0; k < n; k++) json_array_append_new(arr, bt_to_json(items[k]));
+  for (uint32_t k = 0; k < n; k++)
+    json_array_append_new(arr, bt_to_json(items[k]));
   return arr;
 }
 
@@ -107,7 +108,8 @@ json_t *bt_to_json(bt_value v) {
       for (uint32_t i = 0; i < v.n; i++) {
         bt_value r = v.u.items[i];
         json_t *row = json_array();
-        for (uint32_t k = 0; k < r.n; k++) json_array_append_new(row, json_integer(r.u.items[k].u.i));
+        for (uint32_t k = 0; k < r.n; k++)
+          json_array_append_new(row, json_integer(r.u.items[k].u.i));
         json_array_append_new(rows, row);
       }
       return json_pack("{s:o}", "grid", rows);
@@ -136,7 +138,8 @@ static void put(text_buf *b, const char *s, size_t n) {
   if (b->failed) return;
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->n + n + 1) cap *= 2;
+    while (cap < b->n + n + 1)
+      cap *= 2;
     char *ns = realloc(b->s, cap);
     if (!ns) {
       b->failed = true;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what batt needs to build and test on Debian 12 (apt-get; sudo when not root).
 set -euo pipefail
-packages=(meson ninja-build pkg-config gcc g++ libyaml-dev libjansson-dev libcmocka-dev valgrind python3)
+packages=(meson ninja-build pkg-config gcc g++ libyaml-dev libjansson-dev libcmocka-dev valgrind python3 clang-format)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -126,7 +126,8 @@ static bool same_text(bt_value v, char *why, size_t whylen) {
   char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY), *got = bt_json_text(v);
   json_decref(j);
   bool same = want && got && strcmp(want, got) == 0;
-  if (!same) snprintf(why, whylen, "bt_json_text wrote %.200s\n      jansson %.200s", got ? got : "NULL", want);
+  if (!same)
+    snprintf(why, whylen, "bt_json_text wrote %.200s\n      jansson %.200s", got ? got : "NULL", want);
   free(want);
   free(got);
   text_checked++;

@@ -35,14 +35,14 @@ static const char *arc_dir;
 static int kind; /* bt_device_kind under test */
 static bt_taskset all, tasks;
 static char *cpu_results;
-static long max_steps = -1; /* per evaluation; -1: the default */
-static size_t compact_min;  /* 0: the default */
+static long max_steps = -1;  /* per evaluation; -1: the default */
+static size_t compact_min;   /* 0: the default */
 static int device_pool = -1; /* tiles of the residency pool; -1: the default */
 
 typedef struct outcome {
   char *results; /* the results file */
   bt_device_stats stats;
-  int warnings;  /* lines on the warning stream */
+  int warnings; /* lines on the warning stream */
   int device_workers;
 } outcome;
 
@@ -57,11 +57,13 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
   if (max_steps >= 0) o.limits.max_steps = (uint64_t)max_steps;
   o.compact_min = compact_min;
   o.device_pool = device_pool;
-  for (int k = 0; k < n; k++) o.devices[k] = (bt_device_spec){kind, indices[k]};
+  for (int k = 0; k < n; k++)
+    o.devices[k] = (bt_device_spec){kind, indices[k]};
   o.warn = tmpfile();
   bt_run run;
   assert_true(bt_run_program(&run, &batt_program, &tasks, &o));
-  outcome out = {.results = results_file_text(&run), .stats = run.devices, .device_workers = run.device_workers};
+  outcome out = {
+      .results = results_file_text(&run), .stats = run.devices, .device_workers = run.device_workers};
   rewind(o.warn);
   char line[1024];
   while (fgets(line, sizeof line, o.warn)) {
@@ -80,7 +82,8 @@ static void test_one_device_equals_cpu(void **state) {
   assert_true(d.stats.launches > 0);
   /* the sample pattern's launches count every demonstration grid once, inputs and outputs */
   long demo = 0;
-  for (int k = 0; k < tasks.n; k++) demo += 2 * tasks.tasks[k].n_train;
+  for (int k = 0; k < tasks.n; k++)
+    demo += 2 * tasks.tasks[k].n_train;
   assert_int_equal(d.stats.demo_grids, demo);
   assert_int_equal(d.stats.fallbacks, 0);
   assert_int_equal(d.warnings, 0);
@@ -122,7 +125,8 @@ static void test_residency_equals_cpu(void **state) {
   compact_min = 4096;
   outcome cpu = run_with(0, NULL, 1, 0), moved = run_with(1, (int[]){0}, 1, 0);
   compact_min = 0;
-  printf("residency, compacting: %ld of %ld grids already on the device\n", moved.stats.resident, moved.stats.grids);
+  printf("residency, compacting: %ld of %ld grids already on the device\n", moved.stats.resident,
+         moved.stats.grids);
   assert_true(moved.stats.resident > 0);
   assert_string_equal(cpu.results, cpu_results);
   assert_string_equal(moved.results, cpu_results);
@@ -137,7 +141,8 @@ static void test_residency_pool_sizes(void **state) {
   for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
     device_pool = sizes[k];
     outcome d = run_with(1, (int[]){0}, 1, sizes[k] == 100 ? 100 : 0);
-    printf("pool of %d tiles: %ld of %ld grids already on the device\n", sizes[k], d.stats.resident, d.stats.grids);
+    printf("pool of %d tiles: %ld of %ld grids already on the device\n", sizes[k], d.stats.resident,
+           d.stats.grids);
     assert_true(d.stats.resident > 0);
     assert_string_equal(d.results, cpu_results);
     free(d.results);
@@ -147,7 +152,8 @@ static void test_residency_pool_sizes(void **state) {
 
 static bt_value grid_of(bt_ctx *cx, int h, int w, int seed) {
   bt_value *cells, g = bt_grid_new(cx, h, w, &cells);
-  for (int k = 0; k < h * w; k++) cells[k].u.i = (k * 7 + seed) % 10;
+  for (int k = 0; k < h * w; k++)
+    cells[k].u.i = (k * 7 + seed) % 10;
   return g;
 }
 
@@ -251,8 +257,8 @@ static void test_demo_map_equals_cpu(void **state) {
           }
     bt_ctx_free(&cx);
   }
-  printf("demo map: %ld answered by the device (equal to the CPU), %ld over the step limit declined\n", answered,
-         declined_errors);
+  printf("demo map: %ld answered by the device (equal to the CPU), %ld over the step limit declined\n",
+         answered, declined_errors);
   assert_true(answered > 0 && declined_errors > 0);
   bt_device_close(d);
 }
@@ -312,7 +318,8 @@ static void test_device_lists(void **state) {
     rewind(msg);
     char line[512];
     int lines = 0;
-    while (fgets(line, sizeof line, msg)) lines++, assert_non_null(strstr(line, why));
+    while (fgets(line, sizeof line, msg))
+      lines++, assert_non_null(strstr(line, why));
     assert_int_equal(lines, 2);
     fclose(msg);
   }
@@ -369,5 +376,6 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_tile_size_follows_memory),
       cmocka_unit_test(test_device_lists),
   };
-  return cmocka_run_group_tests_name(kind == BT_DEVICE_CUDA ? "device_cuda" : "device_twin", tests, setup, teardown);
+  return cmocka_run_group_tests_name(kind == BT_DEVICE_CUDA ? "device_cuda" : "device_twin", tests, setup,
+                                     teardown);
 }

@@ -88,8 +88,33 @@ static void pool_feed(pool *p, bt_value v) {
 }
 
 static const int64_t absurd_ints[] = {
-    0, 1, 2, 3, 4, 5, 9, 10, 29, 30, 31, 32, 64, 1000, 65535, 1 << 20, (int64_t)1 << 31,
-    -1, -2, -3, -30, -1000, INT64_MAX, INT64_MIN, INT64_MIN + 1, INT64_MAX / 2, INT64_MAX / 30,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    9,
+    10,
+    29,
+    30,
+    31,
+    32,
+    64,
+    1000,
+    65535,
+    1 << 20,
+    (int64_t)1 << 31,
+    -1,
+    -2,
+    -3,
+    -30,
+    -1000,
+    INT64_MAX,
+    INT64_MIN,
+    INT64_MIN + 1,
+    INT64_MAX / 2,
+    INT64_MAX / 30,
     -(INT64_MAX / 2),
 };
 #define N_ABSURD (sizeof absurd_ints / sizeof absurd_ints[0])
@@ -100,14 +125,17 @@ static bt_value absurd_int(void) { return bt_int(absurd_ints[rnd_below(N_ABSURD)
  * grids, every primitive as a function value and closures around absurd counts. */
 static void pool_edges(pool *p) {
   bt_ctx *cx = &p->cx;
-  for (size_t k = 0; k < N_ABSURD; k++) pool_add(p, bt_int(absurd_ints[k]));
+  for (size_t k = 0; k < N_ABSURD; k++)
+    pool_add(p, bt_int(absurd_ints[k]));
   pool_add(p, bt_bool(true));
   pool_add(p, bt_bool(false));
   pool_add(p, bt_none());
   pool_add(p, bt_tuple(NULL, 0));
   pool_add(p, bt_set_build(cx, NULL, 0));
-  for (int k = 0; k < 40; k++) pool_add(p, bt_pair(cx, absurd_int(), absurd_int()));
-  for (int k = 0; k < 10; k++) pool_add(p, bt_cell(cx, (int64_t)rnd_below(12) - 1, absurd_ints[rnd_below(N_ABSURD)], 3));
+  for (int k = 0; k < 40; k++)
+    pool_add(p, bt_pair(cx, absurd_int(), absurd_int()));
+  for (int k = 0; k < 10; k++)
+    pool_add(p, bt_cell(cx, (int64_t)rnd_below(12) - 1, absurd_ints[rnd_below(N_ABSURD)], 3));
   static const int64_t dims[][2] = {{1, 1}, {1, 30}, {30, 1}, {30, 30}, {31, 31}, {2, 64}, {100, 100}};
   for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
     int64_t h = dims[d][0], w = dims[d][1];
@@ -130,14 +158,18 @@ static void pool_edges(pool *p) {
     if (k == 30 || k == BT_MAX_NEST - 2 || k == BT_MAX_NEST + 5) pool_add(p, nested);
   }
   bt_value dag = bt_ipair(cx, 1, 2);
-  for (int k = 0; k < 64; k++) dag = bt_pair(cx, dag, dag);
+  for (int k = 0; k < 64; k++)
+    dag = bt_pair(cx, dag, dag);
   pool_add(p, dag);
   bt_value *wide = bt_items(cx, 1u << 14), *row = bt_items(cx, 1u << 14);
   assert_true(wide && row);
-  for (uint32_t k = 0; k < 1u << 14; k++) row[k] = bt_ipair(cx, 0, (int64_t)k);
-  for (uint32_t k = 0; k < 1u << 14; k++) wide[k] = bt_tuple(row, 1u << 14);
+  for (uint32_t k = 0; k < 1u << 14; k++)
+    row[k] = bt_ipair(cx, 0, (int64_t)k);
+  for (uint32_t k = 0; k < 1u << 14; k++)
+    wide[k] = bt_tuple(row, 1u << 14);
   pool_add(p, bt_tuple(wide, 1u << 14));
-  for (int prim = 0; prim < bt_n_prims; prim++) pool_add(p, bt_prim_value(prim));
+  for (int prim = 0; prim < bt_n_prims; prim++)
+    pool_add(p, bt_prim_value(prim));
   int power = bt_prim_lookup("power"), rbind = bt_prim_lookup("rbind"), add = bt_prim_lookup("add");
   assert_true(power >= 0 && rbind >= 0 && add >= 0);
   bt_value inc_args[2] = {bt_prim_value(add), bt_int(1)};
@@ -229,10 +261,10 @@ static bool well_formed(bt_value v, const bt_limits *lim, bool inside) {
     if (v.errc < 1 || v.errc >= BT_E_COUNT) return snprintf(why, sizeof why, "error code %d", v.errc), false;
     return true;
   case BT_NONE:
-  case BT_INT:
-    return true;
+  case BT_INT: return true;
   case BT_BOOL:
-    if (v.u.i != 0 && v.u.i != 1) return snprintf(why, sizeof why, "bool holding %lld", (long long)v.u.i), false;
+    if (v.u.i != 0 && v.u.i != 1)
+      return snprintf(why, sizeof why, "bool holding %lld", (long long)v.u.i), false;
     return true;
   case BT_TUPLE:
   case BT_SET:
@@ -251,7 +283,8 @@ static bool well_formed(bt_value v, const bt_limits *lim, bool inside) {
       return true;
     }
     if (v.u.clo->ctor >= bt_n_prims || v.u.clo->nargs > 3)
-      return snprintf(why, sizeof why, "closure ctor %d with %d arguments", v.u.clo->ctor, v.u.clo->nargs), false;
+      return snprintf(why, sizeof why, "closure ctor %d with %d arguments", v.u.clo->ctor, v.u.clo->nargs),
+             false;
     for (int k = 0; k < v.u.clo->nargs; k++)
       if (!well_formed(v.u.clo->args[k], lim, true)) return false;
     return true;
@@ -261,7 +294,8 @@ static bool well_formed(bt_value v, const bt_limits *lim, bool inside) {
 
 static void report(const char *what, const char *name, const bt_value *args, int n, bt_value r) {
   json_t *ja = json_array();
-  for (int k = 0; k < n; k++) json_array_append_new(ja, bt_to_json(args[k]));
+  for (int k = 0; k < n; k++)
+    json_array_append_new(ja, bt_to_json(args[k]));
   char *as = json_dumps(ja, JSON_COMPACT);
   char *rs = json_dumps(bt_to_json(r), JSON_COMPACT | JSON_ENCODE_ANY);
   if (as && strlen(as) > 4000) strcpy(as + 3990, "...");
@@ -282,7 +316,8 @@ static void test_fuzz_calls(void **state) {
   memset(&p, 0, sizeof p);
   bt_ctx_init(&p.cx, NULL);
   pool_edges(&p);
-  for (int d = 0; d < n_dirs; d++) pool_vectors(&p, dirs[d], 6);
+  for (int d = 0; d < n_dirs; d++)
+    pool_vectors(&p, dirs[d], 6);
   bt_ctx cx, twin;
   bt_ctx_init(&cx, &fuzz_limits);
   bt_ctx_init(&twin, &fuzz_limits);
@@ -291,12 +326,14 @@ static void test_fuzz_calls(void **state) {
   long large = 0; /* results too large to walk whole */
   for (long r = 0; r < rounds; r++) {
     bool via_fn = rnd_below(5) == 0 && p.n_fns;
-    bt_value f = via_fn ? p.fns[rnd_below((size_t)p.n_fns)] : bt_prim_value((int)rnd_below((size_t)bt_n_prims));
+    bt_value f =
+        via_fn ? p.fns[rnd_below((size_t)p.n_fns)] : bt_prim_value((int)rnd_below((size_t)bt_n_prims));
     int arity = via_fn ? bt_arity(f) : bt_prims[f.prim].arity;
     if (arity < 0) arity = 1;
     if (via_fn && rnd_below(10) == 0) arity = (int)rnd_below(4); /* a wrong count now and then */
     bt_value args[4];
-    for (int k = 0; k < arity; k++) args[k] = pick(&p, via_fn ? -1 : f.prim, k);
+    for (int k = 0; k < arity; k++)
+      args[k] = pick(&p, via_fn ? -1 : f.prim, k);
     const char *name = via_fn ? (f.u.clo ? "a closure" : bt_prims[f.prim].name) : bt_prims[f.prim].name;
 
     bt_mark m = bt_arena_mark(&cx), mt = bt_arena_mark(&twin);
@@ -304,8 +341,10 @@ static void test_fuzz_calls(void **state) {
     bt_value v = via_fn ? bt_call_line(&cx, f, args, arity) : bt_call_prim(&cx, f.prim, args);
     tally *t = &per[via_fn ? bt_n_prims : f.prim];
     t->calls++;
-    if (bt_is_err(v) && v.errc < BT_E_COUNT) t->errs[v.errc]++;
-    else t->ok++;
+    if (bt_is_err(v) && v.errc < BT_E_COUNT)
+      t->errs[v.errc]++;
+    else
+      t->ok++;
 
     /* a result may share its parts or nest past BT_MAX_NEST (astuple of a deep value):
      * the checks below walk it whole, so only results that written out are not huge */
@@ -334,22 +373,24 @@ static void test_fuzz_calls(void **state) {
   for (int k = 0; k <= bt_n_prims; k++) {
     calls += per[k].calls;
     ok += per[k].ok;
-    for (int e = 0; e < BT_E_COUNT; e++) errs[e] += per[k].errs[e];
+    for (int e = 0; e < BT_E_COUNT; e++)
+      errs[e] += per[k].errs[e];
     if (k < bt_n_prims && per[k].ok == 0) never_ok++;
   }
   printf("fuzz: %ld calls (seed %llu, %d pool values, %d fed back), %ld values, errors:", calls,
          (unsigned long long)seed, p.n_fixed, p.n_fed, ok);
   for (int e = 1; e < BT_E_COUNT; e++)
     if (errs[e]) printf(" %s %ld", bt_errc_name((bt_errc)e), errs[e]);
-  printf("\nfuzz: %d of %d primitives never returned a value; %ld values too large to check whole\n", never_ok,
-         bt_n_prims, large);
+  printf("\nfuzz: %d of %d primitives never returned a value; %ld values too large to check whole\n",
+         never_ok, bt_n_prims, large);
   /* The pool has to reach the primitives: each is called, and nearly all return values. */
   for (int k = 0; k < bt_n_prims; k++)
     if (per[k].calls == 0) fail_msg("%s never called: raise --rounds", bt_prims[k].name);
   assert_true(never_ok * 10 < bt_n_prims);
   free(per);
   for (int k = 0; k < bt_n_prims; k++)
-    for (int a = 0; a < 4; a++) free(p.at[k][a]);
+    for (int a = 0; a < 4; a++)
+      free(p.at[k][a]);
   bt_ctx_free(&cx);
   bt_ctx_free(&twin);
   bt_ctx_free(&p.cx);
@@ -358,9 +399,12 @@ static void test_fuzz_calls(void **state) {
 int main(int argc, char **argv) {
   dirs = calloc((size_t)argc, sizeof *dirs);
   for (int k = 1; k < argc; k++) {
-    if (!strcmp(argv[k], "--rounds") && k + 1 < argc) rounds = atol(argv[++k]);
-    else if (!strcmp(argv[k], "--seed") && k + 1 < argc) seed = strtoull(argv[++k], NULL, 10);
-    else dirs[n_dirs++] = argv[k];
+    if (!strcmp(argv[k], "--rounds") && k + 1 < argc)
+      rounds = atol(argv[++k]);
+    else if (!strcmp(argv[k], "--seed") && k + 1 < argc)
+      seed = strtoull(argv[++k], NULL, 10);
+    else
+      dirs[n_dirs++] = argv[k];
   }
   if (!n_dirs || rounds <= 0) {
     fprintf(stderr, "usage: test_fuzz [--rounds N] [--seed S] VECTOR_DIR...\n");

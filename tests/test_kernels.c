@@ -1,7 +1,7 @@
 /* The CUDA kernels against their CPU twins, bit for bit: every operation on batches of
  * every ARC-AGI-1 grid (and adversarial ones) with the parameters the kernel primitives
- * give them, on each CUDA device; the pool copies of residency round trip. Without a usable device it prints why and exits 77,
- * which Meson reports as skipped.
+ * give them, on each CUDA device; the pool copies of residency round trip. Without a usable device it prints
+ * why and exits 77, which Meson reports as skipped.
  *
  * usage: test_kernels ARC_AGI_1_DIR */
 #include <stdio.h>
@@ -41,10 +41,11 @@ static void compare(bt_tile_op op) {
                      cpu.labels + (size_t)s * BT_TILE_CONNS * BT_TILE_CELLS,
                      BT_TILE_CONNS * BT_TILE_CELLS * sizeof *cpu.labels) == 0;
     else if (op != BT_TOP_COUNTS)
-      same &= memcmp(gpu.out + (size_t)s * BT_TILE_CELLS, cpu.out + (size_t)s * BT_TILE_CELLS, BT_TILE_CELLS) == 0;
+      same &= memcmp(gpu.out + (size_t)s * BT_TILE_CELLS, cpu.out + (size_t)s * BT_TILE_CELLS,
+                     BT_TILE_CELLS) == 0;
     if (!same && failures++ < 10)
-      fprintf(stderr, "kernels: op %d slot %d (%dx%d, p %d %d %d) differs from the twin\n", op, s, cpu.meta[s].ha,
-              cpu.meta[s].wa, cpu.meta[s].p[0], cpu.meta[s].p[1], cpu.meta[s].p[2]);
+      fprintf(stderr, "kernels: op %d slot %d (%dx%d, p %d %d %d) differs from the twin\n", op, s,
+              cpu.meta[s].ha, cpu.meta[s].wa, cpu.meta[s].p[0], cpu.meta[s].p[1], cpu.meta[s].p[2]);
   }
   compared += cpu.n;
   cpu.n = 0;
@@ -73,10 +74,13 @@ static void add(bt_value g) {
 }
 
 static void run_all(void) {
-  for (int k = 0; k < n_grids; k++) queue(BT_P_palette, &grids[k]);
-  for (int k = 0; k < n_grids; k++) queue(BT_P_o_g, (bt_value[]){grids[k], bt_int(0)});
+  for (int k = 0; k < n_grids; k++)
+    queue(BT_P_palette, &grids[k]);
+  for (int k = 0; k < n_grids; k++)
+    queue(BT_P_o_g, (bt_value[]){grids[k], bt_int(0)});
   for (int mode = 0; mode < 8; mode++)
-    for (int k = 0; k < n_grids; k++) queue(BT_P_mir_rot_t, (bt_value[]){grids[k], bt_int(mode)});
+    for (int k = 0; k < n_grids; k++)
+      queue(BT_P_mir_rot_t, (bt_value[]){grids[k], bt_int(mode)});
   for (int f = 1; f <= 3; f++)
     for (int k = 0; k < n_grids; k++) {
       queue(BT_P_upscale, (bt_value[]){grids[k], bt_int(f)});
@@ -88,14 +92,17 @@ static void run_all(void) {
     queue(BT_P_vconcat, (bt_value[]){grids[k], grids[k]});
   }
   for (int k = 0; k < n_grids; k++) {
-    bt_value g = grids[k], obj = bt_call_prim(&cx, BT_P_objects, (bt_value[]){g, bt_bool(true), bt_bool(true), bt_bool(true)});
+    bt_value g = grids[k], obj = bt_call_prim(&cx, BT_P_objects,
+                                              (bt_value[]){g, bt_bool(true), bt_bool(true), bt_bool(true)});
     bt_value some = obj.n ? obj.u.items[0] : bt_set_sorted(NULL, 0);
     queue(BT_P_fill, (bt_value[]){g, bt_int(k % 10), some});
     queue(BT_P_cover, (bt_value[]){g, some});
-    queue(BT_P_paint, (bt_value[]){g, bt_call_prim(&cx, BT_P_shift, (bt_value[]){some, bt_ipair(&cx, 1, 1)})});
+    queue(BT_P_paint,
+          (bt_value[]){g, bt_call_prim(&cx, BT_P_shift, (bt_value[]){some, bt_ipair(&cx, 1, 1)})});
     queue(BT_P_switch, (bt_value[]){g, bt_int(k % 10), bt_int(9 - k % 10)});
   }
-  for (int k = 0; k + 1 < n_grids; k++) queue(BT_P_cellwise, (bt_value[]){grids[k], grids[k + 1], bt_int(k % 10)});
+  for (int k = 0; k + 1 < n_grids; k++)
+    queue(BT_P_cellwise, (bt_value[]){grids[k], grids[k + 1], bt_int(k % 10)});
   if (cpu.n) compare((bt_tile_op)queued_op);
 }
 
@@ -106,12 +113,14 @@ static void pool_round_trip(void) {
   char why[256] = "";
   int n = n_grids < CAP / 2 ? n_grids : CAP / 2;
   cpu.n = 0;
-  for (int k = 0; k < n; k++) cpu.n += bt_tile_pack(&cx, &cpu, cpu.n, BT_P_rot90, &grids[k]);
+  for (int k = 0; k < n; k++)
+    cpu.n += bt_tile_pack(&cx, &cpu, cpu.n, BT_P_rot90, &grids[k]);
   n = cpu.n;
   gpu.n = n;
   memcpy(gpu.meta, cpu.meta, (size_t)n * sizeof *cpu.meta);
   memcpy(gpu.a, cpu.a, (size_t)n * BT_TILE_CELLS);
-  for (int s = 0; s < n; s++) gpu.meta[s].keep_a = s + 1, gpu.meta[s].keep_out = n + s + 1;
+  for (int s = 0; s < n; s++)
+    gpu.meta[s].keep_a = s + 1, gpu.meta[s].keep_out = n + s + 1;
   gpu.keeps = n;
   bool ok = bt_device_launch(dev, BT_TOP_GATHER, &gpu, why, sizeof why);
   bt_tile_twin(BT_TOP_GATHER, &cpu);
@@ -144,7 +153,9 @@ static void pool_round_trip(void) {
   cpu.n = 0;
 }
 
-static int cell(int i, int j, int seed) { return (int)((unsigned)(i * 31 + j * 17 + seed) * 2654435761u >> 29) % 10; }
+static int cell(int i, int j, int seed) {
+  return (int)((unsigned)(i * 31 + j * 17 + seed) * 2654435761u >> 29) % 10;
+}
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -166,8 +177,10 @@ int main(int argc, char **argv) {
   bt_ctx_init(&cx, NULL);
   for (int k = 0; k < ts.n; k++) {
     const bt_task *t = &ts.tasks[k];
-    for (int j = 0; j < t->n_train; j++) add(t->train[j].input), add(t->train[j].output);
-    for (int j = 0; j < t->n_test; j++) add(t->test[j].input);
+    for (int j = 0; j < t->n_train; j++)
+      add(t->train[j].input), add(t->train[j].output);
+    for (int j = 0; j < t->n_test; j++)
+      add(t->test[j].input);
   }
   int sizes[][2] = {{1, 1}, {30, 30}, {1, 30}, {30, 1}, {17, 23}};
   for (int s = 0; s < 5; s++)
@@ -175,7 +188,9 @@ int main(int argc, char **argv) {
       bt_value *cells;
       bt_value g = bt_grid_new(&cx, sizes[s][0], sizes[s][1], &cells);
       for (int c = 0; c < sizes[s][0] * sizes[s][1]; c++)
-        cells[c].u.i = seed == 0 ? 3 : seed == 1 ? (c / sizes[s][1] + c % sizes[s][1]) % 2 * 5 : cell(c / sizes[s][1], c % sizes[s][1], seed);
+        cells[c].u.i = seed == 0   ? 3
+                       : seed == 1 ? (c / sizes[s][1] + c % sizes[s][1]) % 2 * 5
+                                   : cell(c / sizes[s][1], c % sizes[s][1], seed);
       add(g);
     }
   bt_tile_batch_init(&cpu, CAP);

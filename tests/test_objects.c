@@ -164,8 +164,8 @@ static int check_unions(const char *where, bt_value patches) {
     bt_value applied = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(prim), patches});
     bt_value slow = bt_is_err(applied) ? applied : bt_call_prim(&cx, BT_P_merge, &applied);
     if (!bt_same(fast, slow) || steps != patches.n) {
-      fprintf(stderr, "%s: mapply(%s, %u patches) differs from mapping (%u vs %u elements, %lu steps)\n", where,
-              bt_prims[prim].name, patches.n, fast.n, slow.n, (unsigned long)steps);
+      fprintf(stderr, "%s: mapply(%s, %u patches) differs from mapping (%u vs %u elements, %lu steps)\n",
+              where, bt_prims[prim].name, patches.n, fast.n, slow.n, (unsigned long)steps);
       bad++;
     }
   }
@@ -190,9 +190,9 @@ static int check_grid(const char *where, const int64_t *cells, int h, int w) {
     /* the objects, their indices, and both moved up-left off the grid */
     bt_value indices = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_toindices), fast});
     bt_value off = bt_ipair(&cx, -3, -2);
-    bt_value shifted = bt_call_prim(&cx, BT_P_apply,
-                                    (bt_value[]){bt_call_prim(&cx, BT_P_rbind, (bt_value[]){bt_prim_value(BT_P_shift), off}),
-                                                 fast});
+    bt_value shifted = bt_call_prim(
+        &cx, BT_P_apply,
+        (bt_value[]){bt_call_prim(&cx, BT_P_rbind, (bt_value[]){bt_prim_value(BT_P_shift), off}), fast});
     bad += check_unions(where, fast) + check_unions(where, indices) + check_unions(where, shifted);
     bt_arena_release(&cx, m);
   }
@@ -247,16 +247,18 @@ static void test_box_unions_edges(void **state) {
   bt_value a = ij_set((const int64_t[]){0, 0, 2, 3}, 2), b = ij_set((const int64_t[]){1, 1, 1, 2, 5, 0}, 3);
   bt_value overlapping = patch_set((bt_value[]){a, b, ij_set((const int64_t[]){0, 0, 1, 1}, 2)}, 3);
   assert_int_equal(check_unions("overlapping", overlapping), 0);
-  bt_value thin = patch_set((bt_value[]){ij_set((const int64_t[]){4, 4}, 1), ij_set((const int64_t[]){7, 1, 7, 9}, 2),
-                                         ij_set((const int64_t[]){0, 20, 3, 20}, 2)}, 3);
+  bt_value thin =
+      patch_set((bt_value[]){ij_set((const int64_t[]){4, 4}, 1), ij_set((const int64_t[]){7, 1, 7, 9}, 2),
+                             ij_set((const int64_t[]){0, 20, 3, 20}, 2)},
+                3);
   assert_int_equal(check_unions("thin", thin), 0); /* inbox of boxes one or two wide */
   /* one index in two colours */
   bt_value two = bt_cell_set(&cx, (const int64_t[]){1, 2}, (const int64_t[]){3, 3, 3, 3}, 2);
   assert_int_equal(check_unions("two colours", patch_set((bt_value[]){two, a}, 2)), 0);
   bt_value out;
   /* too wide a window, an empty patch, bools, a tuple, tight limits: left to mapping */
-  assert_false(bt_patch_mapply(&cx, BT_P_delta, patch_set((bt_value[]){a, ij_set((const int64_t[]){0, 70}, 1)}, 2),
-                               &out));
+  assert_false(bt_patch_mapply(&cx, BT_P_delta,
+                               patch_set((bt_value[]){a, ij_set((const int64_t[]){0, 70}, 1)}, 2), &out));
   assert_false(bt_patch_mapply(&cx, BT_P_box, patch_set((bt_value[]){a, bt_set_sorted(NULL, 0)}, 2), &out));
   bt_value *bools = bt_items(&cx, 3);
   bools[1] = bt_bool(true), bools[2] = bt_int(1);
@@ -289,11 +291,13 @@ static void test_big_sets_within_the_element_limit(void **state) {
   struct {
     int prim;
     bt_value args[2];
-  } calls[] = {{BT_P_ofcolor, {g, bt_int(3)}}, {BT_P_asobject, {g}}, {BT_P_partition, {g}}, {BT_P_asindices, {g}}};
+  } calls[] = {
+      {BT_P_ofcolor, {g, bt_int(3)}}, {BT_P_asobject, {g}}, {BT_P_partition, {g}}, {BT_P_asindices, {g}}};
   for (size_t k = 0; k < sizeof calls / sizeof *calls; k++) {
     bt_ctx_begin(&cx);
     bt_value r = bt_call_prim(&cx, calls[k].prim, calls[k].args);
-    if (bt_is_err(r)) fail_msg("%s of a 512 x 512 grid: %s", bt_prims[calls[k].prim].name, bt_errc_name((bt_errc)r.errc));
+    if (bt_is_err(r))
+      fail_msg("%s of a 512 x 512 grid: %s", bt_prims[calls[k].prim].name, bt_errc_name((bt_errc)r.errc));
     bt_value set = calls[k].prim == BT_P_partition ? r.u.items[0] : r;
     assert_int_equal(set.n, 512 * 512);
     if (calls[k].prim == BT_P_ofcolor) {

@@ -351,8 +351,8 @@ static void test_file_name_not_utf8(void **state) {
   write_bytes(path, text, strlen(text));
   bt_taskset ts;
   char *msg = load1(&ts, dir), want[600];
-  snprintf(want, sizeof want, "%s/bad\\xFF\\xFE.json: error: the file name is not UTF-8 text: it cannot be a task id\n",
-           dir);
+  snprintf(want, sizeof want,
+           "%s/bad\\xFF\\xFE.json: error: the file name is not UTF-8 text: it cannot be a task id\n", dir);
   assert_string_equal(msg, want);
   assert_int_equal(ts.n, 1);
   assert_string_equal(ts.tasks[0].id, "6150a2bd");

@@ -57,7 +57,8 @@ static bt_value grid_of(int h, int w, int (*cell)(int i, int j, void *), void *a
   bt_value *cells;
   bt_value g = bt_grid_new(&cx, h, w, &cells);
   for (int i = 0; i < h; i++)
-    for (int j = 0; j < w; j++) cells[i * w + j].u.i = cell(i, j, arg);
+    for (int j = 0; j < w; j++)
+      cells[i * w + j].u.i = cell(i, j, arg);
   return g;
 }
 
@@ -69,10 +70,11 @@ static void check_grid(bt_value g) {
   assert_true(bt_tile_grid_ok(g, &h, &w));
   bt_mark mark = bt_arena_mark(&cx);
   bt_value one[1] = {g};
-  static const int unary[] = {BT_P_p_g, BT_P_palette, BT_P_mostcolor, BT_P_leastcolor, BT_P_numcolors,
-                              BT_P_rot90, BT_P_rot180, BT_P_rot270, BT_P_hmirror, BT_P_vmirror,
-                              BT_P_dmirror, BT_P_cmirror};
-  for (size_t k = 0; k < sizeof unary / sizeof *unary; k++) assert_true(check_call(unary[k], one));
+  static const int unary[] = {BT_P_p_g,       BT_P_palette, BT_P_mostcolor, BT_P_leastcolor,
+                              BT_P_numcolors, BT_P_rot90,   BT_P_rot180,    BT_P_rot270,
+                              BT_P_hmirror,   BT_P_vmirror, BT_P_dmirror,   BT_P_cmirror};
+  for (size_t k = 0; k < sizeof unary / sizeof *unary; k++)
+    assert_true(check_call(unary[k], one));
   bt_value most = bt_call_prim(&cx, BT_P_mostcolor, one), least = bt_call_prim(&cx, BT_P_leastcolor, one);
   for (int mode = 0; mode < 8; mode++) {
     bt_value og[2] = {g, bt_int(mode)}, ob[4] = {g, bt_bool(mode & 4), bt_bool(mode & 2), bt_bool(mode & 1)};
@@ -97,12 +99,14 @@ static void check_grid(bt_value g) {
     check_call(BT_P_hconcat, cat[k]);
     check_call(BT_P_vconcat, cat[k]);
   }
-  int64_t windows[][4] = {{0, 0, h, w}, {1, 1, 2, 3}, {h / 2, w / 3, h, w}, {-2, -1, 2, 5}, {0, 0, 0, 3}, {2, w, 3, 3}};
+  int64_t windows[][4] = {{0, 0, h, w},   {1, 1, 2, 3}, {h / 2, w / 3, h, w},
+                          {-2, -1, 2, 5}, {0, 0, 0, 3}, {2, w, 3, 3}};
   for (size_t k = 0; k < sizeof windows / sizeof *windows; k++) {
     bt_value cr[3] = {g, pair(windows[k][0], windows[k][1]), pair(windows[k][2], windows[k][3])};
     assert_true(check_call(BT_P_crop, cr));
   }
-  bt_value objs = bt_call_prim(&cx, BT_P_objects, (bt_value[]){g, bt_bool(true), bt_bool(false), bt_bool(true)});
+  bt_value objs =
+      bt_call_prim(&cx, BT_P_objects, (bt_value[]){g, bt_bool(true), bt_bool(false), bt_bool(true)});
   bt_value obj = objs.n ? objs.u.items[objs.n - 1] : bt_set_sorted(NULL, 0);
   bt_value shifted = bt_call_prim(&cx, BT_P_shift, (bt_value[]){obj, pair(h / 2, -1)});
   bt_value recolored = bt_call_prim(&cx, BT_P_recolor, (bt_value[]){bt_int(7), shifted});
@@ -115,7 +119,8 @@ static void check_grid(bt_value g) {
   }
   bt_value asobj = bt_call_prim(&cx, BT_P_asobject, &hm);
   bt_value paints[] = {obj, shifted, recolored, asobj};
-  for (size_t k = 0; k < sizeof paints / sizeof *paints; k++) assert_true(check_call(BT_P_paint, (bt_value[]){g, paints[k]}));
+  for (size_t k = 0; k < sizeof paints / sizeof *paints; k++)
+    assert_true(check_call(BT_P_paint, (bt_value[]){g, paints[k]}));
   bt_value maps[][2] = {{most, bt_int(7)}, {least, most}, {bt_int(3), bt_int(3)}, {bt_int(12), bt_int(1)}};
   for (size_t k = 0; k < sizeof maps / sizeof *maps; k++) {
     assert_true(check_call(BT_P_replace, (bt_value[]){g, maps[k][0], maps[k][1]}));
@@ -152,9 +157,17 @@ static void test_every_arc_grid(void **state) {
 }
 
 static int checker(int i, int j, void *arg) { return (i + j) % 2 ? *(int *)arg : 0; }
-static int diag_checker(int i, int j, void *arg) { (void)arg; return (i / 2 + j / 2) % 2 ? 3 : (i + j) % 3; }
-static int one_color(int i, int j, void *arg) { (void)i, (void)j; return *(int *)arg; }
-static int noise(int i, int j, void *arg) { return (int)((unsigned)(i * 7919 + j * 104729 + *(int *)arg) * 2654435761u >> 28) % 10; }
+static int diag_checker(int i, int j, void *arg) {
+  (void)arg;
+  return (i / 2 + j / 2) % 2 ? 3 : (i + j) % 3;
+}
+static int one_color(int i, int j, void *arg) {
+  (void)i, (void)j;
+  return *(int *)arg;
+}
+static int noise(int i, int j, void *arg) {
+  return (int)((unsigned)(i * 7919 + j * 104729 + *(int *)arg) * 2654435761u >> 28) % 10;
+}
 /* A one-cell-wide spiral wall: a component whose flood crosses the whole grid. */
 static int spiral(int i, int j, void *arg) {
   int n = *(int *)arg, d = i < j ? i : j;
@@ -165,7 +178,8 @@ static int spiral(int i, int j, void *arg) {
 
 static void test_adversarial_grids(void **state) {
   (void)state;
-  for (int c = 0; c < 10; c++) check_grid(grid_of(1, 1, one_color, &c));
+  for (int c = 0; c < 10; c++)
+    check_grid(grid_of(1, 1, one_color, &c));
   int sizes[][2] = {{30, 30}, {1, 30}, {30, 1}, {2, 2}, {29, 30}, {7, 13}};
   for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
     int h = sizes[k][0], w = sizes[k][1];
@@ -176,7 +190,8 @@ static void test_adversarial_grids(void **state) {
     }
     check_grid(grid_of(h, w, diag_checker, NULL));
   }
-  for (int n = 5; n <= 30; n += 5) check_grid(grid_of(n, n, spiral, &n));
+  for (int n = 5; n <= 30; n += 5)
+    check_grid(grid_of(n, n, spiral, &n));
 }
 
 /* One launch, several modes: one labelling per connectivity serves all eight. */
@@ -209,7 +224,8 @@ static void test_every_kernel_primitive_has_an_operation(void **state) {
       continue;
     }
     marked++;
-    if (bt_tile_prim_op(p) < 0) fail_msg("%s is marked kernel in dsl.yaml but has no tile operation", bt_prims[p].name);
+    if (bt_tile_prim_op(p) < 0)
+      fail_msg("%s is marked kernel in dsl.yaml but has no tile operation", bt_prims[p].name);
   }
   printf("kernel primitives: %d, each with its tile operation\n", marked);
   assert_true(marked > 0);
@@ -238,7 +254,8 @@ static void test_what_stays_on_the_cpu(void **state) {
   assert_false(bt_tile_pack(&cx, &batch, 0, BT_P_switch, (bt_value[]){small, bt_bool(true), bt_bool(true)}));
   assert_int_equal(bt_tile_prim_op(BT_P_size), -1);
   int kernels = 0;
-  for (int p = 0; p < bt_n_prims; p++) kernels += bt_prim_kernel[p];
+  for (int p = 0; p < bt_n_prims; p++)
+    kernels += bt_prim_kernel[p];
   assert_int_equal(kernels, 28);
 }
 

@@ -34,14 +34,15 @@ static bt_value tup3(int64_t a, int64_t b, int64_t c) {
 
 static bt_value set_of(int n, const bt_value *vals) {
   bt_value *it = bt_items(&cx, (size_t)n);
-  for (int k = 0; k < n; k++) it[k] = vals[k];
+  for (int k = 0; k < n; k++)
+    it[k] = vals[k];
   return bt_set_build(&cx, it, (size_t)n);
 }
 
 static void test_kind_order(void **state) {
   (void)state;
-  bt_value ordered[] = {bt_none(), bt_int(-5), bt_bool(false), bt_int(3), bt_tuple(NULL, 0),
-                        tup3(0, 0, 0), bt_set_sorted(NULL, 0), bt_prim_value(BT_P_add)};
+  bt_value ordered[] = {bt_none(),         bt_int(-5),    bt_bool(false),         bt_int(3),
+                        bt_tuple(NULL, 0), tup3(0, 0, 0), bt_set_sorted(NULL, 0), bt_prim_value(BT_P_add)};
   int n = (int)(sizeof ordered / sizeof *ordered);
   for (int a = 0; a < n; a++)
     for (int b = 0; b < n; b++) {
@@ -85,7 +86,7 @@ static void test_sets_compare_as_sorted_sequences(void **state) {
   (void)state;
   bt_value a_vals[] = {bt_int(5), bt_int(1)}, b_vals[] = {bt_int(2)};
   bt_value a = set_of(2, a_vals), b = set_of(1, b_vals);
-  assert_true(bt_cmp(a, b) < 0); /* (1, 5) < (2,) */
+  assert_true(bt_cmp(a, b) < 0);       /* (1, 5) < (2,) */
   assert_int_equal(bt_py_lt(a, b), 0); /* but not a subset in Python's sense */
   bt_value c_vals[] = {bt_int(1), bt_int(5), bt_int(7)};
   assert_int_equal(bt_py_lt(a, set_of(3, c_vals)), 1);
@@ -103,7 +104,8 @@ static void test_large_set_build_matches_insertion_sort(void **state) {
   }
   bt_value s = bt_set_build(&cx, it, N);
   assert_true(s.n <= 128 && s.n > 0);
-  for (uint32_t k = 1; k < s.n; k++) assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
+  for (uint32_t k = 1; k < s.n; k++)
+    assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
 }
 
 static void test_hash_consistent_with_eq(void **state) {
@@ -154,11 +156,13 @@ static void test_limits_turn_runaway_values_into_errors(void **state) {
   bt_vec v;
   bt_vec_init(&v);
   int pushed = 0;
-  while (bt_vec_push(&small, &v, bt_int(pushed))) pushed++;
+  while (bt_vec_push(&small, &v, bt_int(pushed)))
+    pushed++;
   assert_int_equal(pushed, 100);
   /* max_bytes: 64 KiB of arena, then allocation fails instead of growing */
   int blocks = 0;
-  while (bt_alloc(&small, 1024)) blocks++;
+  while (bt_alloc(&small, 1024))
+    blocks++;
   assert_true(blocks < 64);
   bt_ctx_free(&small);
 }
@@ -182,7 +186,8 @@ static void test_arena_release_reuses_memory(void **state) {
   (void)state;
   bt_mark m = bt_arena_mark(&cx);
   size_t before = cx.arena.used;
-  for (int k = 0; k < 10000; k++) assert_non_null(bt_items(&cx, 16));
+  for (int k = 0; k < 10000; k++)
+    assert_non_null(bt_items(&cx, 16));
   assert_true(cx.arena.used > before);
   bt_arena_release(&cx, m);
   assert_int_equal(cx.arena.used, before);
@@ -194,7 +199,8 @@ static void test_arena_trim_keeps_at_most_what_is_asked(void **state) {
   bt_ctx c2;
   bt_ctx_init(&c2, NULL);
   bt_mark m = bt_arena_mark(&c2);
-  for (int k = 0; k < 20; k++) assert_non_null(bt_alloc(&c2, 100 << 10));
+  for (int k = 0; k < 20; k++)
+    assert_non_null(bt_alloc(&c2, 100 << 10));
   assert_int_equal(c2.arena.spare_bytes, 0);
   bt_arena_release(&c2, m);
   size_t all = c2.arena.spare_bytes;
@@ -252,7 +258,8 @@ static void test_closures_order_as_lambda(void **state) {
   bt_value ordered[] = {comp, inc, inc2, bt_prim_value(BT_P_add), bt_prim_value(BT_P_identity)};
   int n = (int)(sizeof ordered / sizeof *ordered);
   for (int a = 0; a < n; a++)
-    for (int b = 0; b < n; b++) assert_int_equal(bt_cmp(ordered[a], ordered[b]), a < b ? -1 : a > b ? 1 : 0);
+    for (int b = 0; b < n; b++)
+      assert_int_equal(bt_cmp(ordered[a], ordered[b]), a < b ? -1 : a > b ? 1 : 0);
   bt_value both[2] = {bt_prim_value(BT_P_identity), inc};
   bt_value s = set_of(2, both);
   bt_value f = bt_call_prim(&cx, BT_P_first, &s);

@@ -165,7 +165,8 @@ static void validate_merged(const card_merged *m) {
     for (int k = 0; k < m->nchecks[s]; k++) {
       int t = m->checks[s][k];
       assert_true(t >= 0 && t < m->nlines);
-      for (int q = 0; q < k; q++) assert_int_not_equal(m->checks[s][q], t);
+      for (int q = 0; q < k; q++)
+        assert_int_not_equal(m->checks[s][q], t);
       stmt[t] = true;
       has_out |= t == m->outputs[s];
     }
@@ -534,14 +535,15 @@ static void test_warnings(void **state) {
   char *msgs = front(&prog, "w.py",
                      "import os\nfrom dsl import *\nfrom constants import *\n\n"
                      "def foo(I):\n    O = vmirror(I)\n    return O\n");
-  assert_string_equal(msgs, "w.py:1:8: warning: import of 'os' ignored: solvers see the DSL's primitives and "
-                            "constants only\n"
-                            "import os\n"
-                            "       ^\n"
-                            "w.py:5:5: warning: 'foo' is not named solve_<task id>: it runs as a solver, the own "
-                            "solver of no task\n"
-                            "def foo(I):\n"
-                            "    ^\n");
+  assert_string_equal(msgs,
+                      "w.py:1:8: warning: import of 'os' ignored: solvers see the DSL's primitives and "
+                      "constants only\n"
+                      "import os\n"
+                      "       ^\n"
+                      "w.py:5:5: warning: 'foo' is not named solve_<task id>: it runs as a solver, the own "
+                      "solver of no task\n"
+                      "def foo(I):\n"
+                      "    ^\n");
   assert_int_equal(prog.nsolvers, 1);
   free(msgs);
   program_free(&prog);
@@ -955,7 +957,8 @@ static void test_mutate(void **state) {
       for (int a = 0; a < os->nargs; a++) {
         if (same_arg(&ms->args[a], &os->args[a])) continue;
         changed++;
-        if (ms->args[a].kind == ARG_INPUT && ms->args[a].input == INPUT_C) fail_msg("%s: brings in C", mv->name);
+        if (ms->args[a].kind == ARG_INPUT && ms->args[a].input == INPUT_C)
+          fail_msg("%s: brings in C", mv->name);
       }
     }
     assert_true(same_arg(&mv->ret, &ov->ret));
@@ -1037,9 +1040,12 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_fuzz),
   };
   const struct CMUnitTest merge[] = {
-      cmocka_unit_test(test_merge_shared),         cmocka_unit_test(test_merge_classes),
-      cmocka_unit_test(test_merge_outputs),        cmocka_unit_test(test_merge_deterministic),
-      cmocka_unit_test(test_merge_rejects_errors), cmocka_unit_test(test_extra_solvers),
+      cmocka_unit_test(test_merge_shared),
+      cmocka_unit_test(test_merge_classes),
+      cmocka_unit_test(test_merge_outputs),
+      cmocka_unit_test(test_merge_deterministic),
+      cmocka_unit_test(test_merge_rejects_errors),
+      cmocka_unit_test(test_extra_solvers),
       cmocka_unit_test(test_mutate),
   };
   int failed = _cmocka_run_group_tests("card corpus", corpus, (size_t)n, NULL, NULL);

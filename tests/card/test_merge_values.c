@@ -37,7 +37,8 @@ static void load_program(card_program *prog, catalog *cat, char **files, int n) 
   assert_true(catalog_load(catalog_path, cat, err, sizeof err));
   program_init(prog);
   card_diag d = {0};
-  for (int k = 0; k < n; k++) program_add_file(prog, files[k], &d);
+  for (int k = 0; k < n; k++)
+    program_add_file(prog, files[k], &d);
   bool ok = check_program(prog, cat, &d);
   char *msgs = diag_render(&d);
   if (!ok) fail_msg("%s", msgs);
@@ -108,7 +109,8 @@ static void test_each_solver_alone_equals_merged(void **state) {
   bt_run merged;
   run_solvers(&prog, 0, prog.nsolvers, &ts, &merged, true, NULL);
   long comparisons = 0, differences = 0, items = 0;
-  for (int k = 0; k < ts.n; k++) items += merged.by_task[k].n_items;
+  for (int k = 0; k < ts.n; k++)
+    items += merged.by_task[k].n_items;
   for (int s = 0; s < prog.nsolvers; s++) {
     bt_run alone;
     run_solvers(&prog, s, 1, &ts, &alone, false, NULL);
@@ -141,7 +143,8 @@ static void test_fused_results_equal_unfused(void **state) {
   load_library(&mf, &cat, &prog);
   card_merged *m = merge_program(&prog);
   int groups = fuse_program(m), fused_lines = 0;
-  for (int j = 0; j < groups; j++) fused_lines += m->fusion->groups[j].nlines;
+  for (int j = 0; j < groups; j++)
+    fused_lines += m->fusion->groups[j].nlines;
   merged_free(m);
   bt_taskset ts;
   int loaded = load_tasks(&ts);
@@ -156,8 +159,9 @@ static void test_fused_results_equal_unfused(void **state) {
   char *x = read_text(fused_path), *y = read_text(plain_path);
   assert_non_null(x);
   assert_non_null(y);
-  printf("fused vs unfused: %d fused calls replace %d lines; results files of %d tasks: %zu and %zu bytes, %s\n",
-         groups, fused_lines, ts.n, strlen(x), strlen(y), strcmp(x, y) ? "DIFFERENT" : "identical");
+  printf(
+      "fused vs unfused: %d fused calls replace %d lines; results files of %d tasks: %zu and %zu bytes, %s\n",
+      groups, fused_lines, ts.n, strlen(x), strlen(y), strcmp(x, y) ? "DIFFERENT" : "identical");
   assert_true(groups > 0);
   assert_string_equal(x, y);
   free(x);
@@ -198,7 +202,8 @@ static void test_emit_is_deterministic(void **state) {
   card_manifest mf;
   char err[1024];
   assert_true(manifest_load(manifest_path, &mf, err, sizeof err));
-  char *a = emit_text(mf.sources, mf.n_sources, "manifest"), *b = emit_text(mf.sources, mf.n_sources, "manifest");
+  char *a = emit_text(mf.sources, mf.n_sources, "manifest"),
+       *b = emit_text(mf.sources, mf.n_sources, "manifest");
   assert_string_equal(a, b);
   free(a);
   free(b);

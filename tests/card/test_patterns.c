@@ -114,7 +114,8 @@ static void same_outcomes(const char *want, const char *got, const char *what) {
     a++, b++;
   }
   if (!*a && !*b) return;
-  while (a > want && a[-1] != '\n') a--, b--;
+  while (a > want && a[-1] != '\n')
+    a--, b--;
   fail_msg("%s: outcome line %d differs:\n  want %.300s\n  got  %.300s", what, line, a, b);
 }
 
@@ -133,33 +134,32 @@ static void fuse_and_compare(fixture *fx) {
 
 /* ---- the sample pattern ------------------------------------------------------------ */
 
-static const char *sample_split =
-    "def solve_a(S, I, C):\n"
-    "    x1 = apply(first, S)\n"
-    "    x2 = mapply(palette, x1)\n"
-    "    x3 = dedupe(x2)\n"
-    "    x4 = get_nth_t(x3, ZERO)\n"
-    "    O = replace(I, x4, ONE)\n"
-    "    return O\n"
-    "\n"
-    "def solve_b(S, I, C):\n"
-    "    x1 = apply(second, S)\n"
-    "    x2 = mapply(palette, x1)\n"
-    "    x3 = dedupe(x2)\n"
-    "    x4 = apply(first, S)\n"
-    "    x5 = mapply(palette, x4)\n"
-    "    x6 = dedupe(x5)\n"
-    "    x7 = difference_tuple(x6, x3)\n"
-    "    x8 = get_nth_t(x7, ZERO)\n"
-    "    O = replace(I, x8, TWO)\n"
-    "    return O\n"
-    "\n"
-    "def solve_c(S, I, C):\n"
-    "    x1 = c_iz_n(S, palette, first)\n"
-    "    x2 = c_zo(S, palette)\n"
-    "    x3 = get_nth_t(x2, ZERO)\n"
-    "    O = replace(I, x1, x3)\n"
-    "    return O\n";
+static const char *sample_split = "def solve_a(S, I, C):\n"
+                                  "    x1 = apply(first, S)\n"
+                                  "    x2 = mapply(palette, x1)\n"
+                                  "    x3 = dedupe(x2)\n"
+                                  "    x4 = get_nth_t(x3, ZERO)\n"
+                                  "    O = replace(I, x4, ONE)\n"
+                                  "    return O\n"
+                                  "\n"
+                                  "def solve_b(S, I, C):\n"
+                                  "    x1 = apply(second, S)\n"
+                                  "    x2 = mapply(palette, x1)\n"
+                                  "    x3 = dedupe(x2)\n"
+                                  "    x4 = apply(first, S)\n"
+                                  "    x5 = mapply(palette, x4)\n"
+                                  "    x6 = dedupe(x5)\n"
+                                  "    x7 = difference_tuple(x6, x3)\n"
+                                  "    x8 = get_nth_t(x7, ZERO)\n"
+                                  "    O = replace(I, x8, TWO)\n"
+                                  "    return O\n"
+                                  "\n"
+                                  "def solve_c(S, I, C):\n"
+                                  "    x1 = c_iz_n(S, palette, first)\n"
+                                  "    x2 = c_zo(S, palette)\n"
+                                  "    x3 = get_nth_t(x2, ZERO)\n"
+                                  "    O = replace(I, x1, x3)\n"
+                                  "    return O\n";
 
 /* A c_zo_n whose function and pick are lines of the same group: they are read as steps
  * (their frame slots are written only when the group is done), errors among them too. */
@@ -203,7 +203,8 @@ static void test_sample_pattern_across_solvers(void **state) {
   /* every task line of the three solvers is in the one group */
   assert_int_equal(grp->nlines, m->nclass[CLASS_TASK]);
   assert_int_equal(grp->nlines, 12);
-  const char *members[] = {"apply(second, S)", "mapply(palette, t1)", "c_iz_n(S, palette, first)", "c_zo(S, palette)"};
+  const char *members[] = {"apply(second, S)", "mapply(palette, t1)", "c_iz_n(S, palette, first)",
+                           "c_zo(S, palette)"};
   for (size_t k = 0; k < sizeof members / sizeof *members; k++) {
     int mk = 0;
     for (int i = 0; i < m->nlines; i++) {
@@ -230,18 +231,17 @@ static void test_sample_pattern_across_solvers(void **state) {
   unload(&fx);
 }
 
-static const char *sample_near_misses =
-    "def solve_d(S, I, C):\n"
-    "    x1 = c_iz_n(S, palette, first)\n"
-    "    O = replace(I, x1, ONE)\n"
-    "    return O\n"
-    "\n"
-    "def solve_e(S, I, C):\n"
-    "    x1 = apply(first, I)\n"
-    "    x2 = mapply(palette, x1)\n"
-    "    x3 = size(x2)\n"
-    "    O = replace(I, x3, ONE)\n"
-    "    return O\n";
+static const char *sample_near_misses = "def solve_d(S, I, C):\n"
+                                        "    x1 = c_iz_n(S, palette, first)\n"
+                                        "    O = replace(I, x1, ONE)\n"
+                                        "    return O\n"
+                                        "\n"
+                                        "def solve_e(S, I, C):\n"
+                                        "    x1 = apply(first, I)\n"
+                                        "    x2 = mapply(palette, x1)\n"
+                                        "    x3 = size(x2)\n"
+                                        "    O = replace(I, x3, ONE)\n"
+                                        "    return O\n";
 
 static void test_sample_near_misses(void **state) {
   (void)state;
@@ -253,16 +253,15 @@ static void test_sample_near_misses(void **state) {
   unload(&fx);
 }
 
-static const char *sample_late_function =
-    "def solve_f(S, I, C):\n"
-    "    x1 = apply(first, S)\n"
-    "    x2 = apply(second, S)\n"
-    "    x3 = size(x2)\n"
-    "    x4 = rbind(get_nth_t, x3)\n"
-    "    x5 = apply(x4, x1)\n"
-    "    x6 = size(x5)\n"
-    "    O = replace(I, x6, ONE)\n"
-    "    return O\n";
+static const char *sample_late_function = "def solve_f(S, I, C):\n"
+                                          "    x1 = apply(first, S)\n"
+                                          "    x2 = apply(second, S)\n"
+                                          "    x3 = size(x2)\n"
+                                          "    x4 = rbind(get_nth_t, x3)\n"
+                                          "    x5 = apply(x4, x1)\n"
+                                          "    x6 = size(x5)\n"
+                                          "    O = replace(I, x6, ONE)\n"
+                                          "    return O\n";
 
 static void test_sample_function_after_the_group_starts(void **state) {
   (void)state;
@@ -276,7 +275,8 @@ static void test_sample_function_after_the_group_starts(void **state) {
   /* x4 is computed after the group's first line: apply(x4, x1) cannot join */
   int late = -1;
   for (int k = 0; k < m->nlines; k++)
-    if (m->lines[k].nargs == 2 && m->lines[k].args[0].kind == OPND_LINE && !strcmp(m->lines[k].callee.prim->name, "apply"))
+    if (m->lines[k].nargs == 2 && m->lines[k].args[0].kind == OPND_LINE &&
+        !strcmp(m->lines[k].callee.prim->name, "apply"))
       late = k;
   assert_true(late >= 0);
   assert_int_equal(m->fusion->group_of[late], -1);
@@ -285,33 +285,32 @@ static void test_sample_function_after_the_group_starts(void **state) {
 
 /* ---- objects of one grid -------------------------------------------------------------- */
 
-static const char *objects_set =
-    "def solve_g(I):\n"
-    "    x1 = objects(I, T, F, T)\n"
-    "    x2 = argmax(x1, size)\n"
-    "    O = subgrid(x2, I)\n"
-    "    return O\n"
-    "\n"
-    "def solve_h(I):\n"
-    "    x1 = o_g(I, 4)\n"
-    "    x2 = o_g(I, 7)\n"
-    "    x3 = o_g(I, 1)\n"
-    "    x4 = size(x1)\n"
-    "    x5 = o_g(I, x4)\n"
-    "    x6 = rot90(I)\n"
-    "    x7 = o_g(x6, 5)\n"
-    "    x8 = combine(x2, x3)\n"
-    "    x9 = combine(x8, x5)\n"
-    "    x10 = combine(x9, x7)\n"
-    "    x11 = argmin(x10, size)\n"
-    "    O = subgrid(x11, I)\n"
-    "    return O\n"
-    "\n"
-    "def solve_i(I):\n"
-    "    x1 = o_g(I, 5)\n"
-    "    x2 = argmin(x1, size)\n"
-    "    O = subgrid(x2, I)\n"
-    "    return O\n";
+static const char *objects_set = "def solve_g(I):\n"
+                                 "    x1 = objects(I, T, F, T)\n"
+                                 "    x2 = argmax(x1, size)\n"
+                                 "    O = subgrid(x2, I)\n"
+                                 "    return O\n"
+                                 "\n"
+                                 "def solve_h(I):\n"
+                                 "    x1 = o_g(I, 4)\n"
+                                 "    x2 = o_g(I, 7)\n"
+                                 "    x3 = o_g(I, 1)\n"
+                                 "    x4 = size(x1)\n"
+                                 "    x5 = o_g(I, x4)\n"
+                                 "    x6 = rot90(I)\n"
+                                 "    x7 = o_g(x6, 5)\n"
+                                 "    x8 = combine(x2, x3)\n"
+                                 "    x9 = combine(x8, x5)\n"
+                                 "    x10 = combine(x9, x7)\n"
+                                 "    x11 = argmin(x10, size)\n"
+                                 "    O = subgrid(x11, I)\n"
+                                 "    return O\n"
+                                 "\n"
+                                 "def solve_i(I):\n"
+                                 "    x1 = o_g(I, 5)\n"
+                                 "    x2 = argmin(x1, size)\n"
+                                 "    O = subgrid(x2, I)\n"
+                                 "    return O\n";
 
 static void test_objects_of_one_grid(void **state) {
   (void)state;
@@ -339,28 +338,27 @@ static void test_objects_of_one_grid(void **state) {
 
 /* ---- maps over one container ----------------------------------------------------------- */
 
-static const char *maps_set =
-    "def solve_j(I):\n"
-    "    x1 = objects(I, T, F, T)\n"
-    "    x2 = apply(size, x1)\n"
-    "    x3 = apply(color, x1)\n"
-    "    x4 = mapply(toindices, x1)\n"
-    "    x5 = maximum(x2)\n"
-    "    x6 = lbind(recolor, x5)\n"
-    "    x7 = apply(x6, x1)\n"
-    "    x8 = merge(x7)\n"
-    "    x9 = mostcommon(x3)\n"
-    "    x10 = fill(I, x9, x4)\n"
-    "    O = paint(x10, x8)\n"
-    "    return O\n"
-    "\n"
-    "def solve_k(I):\n"
-    "    x1 = objects(I, T, F, T)\n"
-    "    x2 = mapply(delta, x1)\n"
-    "    x3 = apply(size, I)\n"
-    "    x4 = maximum(x3)\n"
-    "    O = fill(I, x4, x2)\n"
-    "    return O\n";
+static const char *maps_set = "def solve_j(I):\n"
+                              "    x1 = objects(I, T, F, T)\n"
+                              "    x2 = apply(size, x1)\n"
+                              "    x3 = apply(color, x1)\n"
+                              "    x4 = mapply(toindices, x1)\n"
+                              "    x5 = maximum(x2)\n"
+                              "    x6 = lbind(recolor, x5)\n"
+                              "    x7 = apply(x6, x1)\n"
+                              "    x8 = merge(x7)\n"
+                              "    x9 = mostcommon(x3)\n"
+                              "    x10 = fill(I, x9, x4)\n"
+                              "    O = paint(x10, x8)\n"
+                              "    return O\n"
+                              "\n"
+                              "def solve_k(I):\n"
+                              "    x1 = objects(I, T, F, T)\n"
+                              "    x2 = mapply(delta, x1)\n"
+                              "    x3 = apply(size, I)\n"
+                              "    x4 = maximum(x3)\n"
+                              "    O = fill(I, x4, x2)\n"
+                              "    return O\n";
 
 static void test_maps_over_one_container(void **state) {
   (void)state;
@@ -396,7 +394,8 @@ static void test_shipped_library_fused_while_compacting(void **state) {
   assert_true(catalog_load(catalog_path, &fx.cat, err, sizeof err));
   program_init(&fx.prog);
   card_diag d = {0};
-  for (int k = 0; k < mf.n_sources; k++) program_add_file(&fx.prog, mf.sources[k], &d);
+  for (int k = 0; k < mf.n_sources; k++)
+    program_add_file(&fx.prog, mf.sources[k], &d);
   assert_true(check_program(&fx.prog, &fx.cat, &d));
   diag_free(&d);
   fx.m = merge_program(&fx.prog);
@@ -420,7 +419,8 @@ static void test_mutants_fused_and_on_a_device(void **state) {
   card_program orig;
   program_init(&orig);
   card_diag d = {0};
-  for (int k = 0; k < mf.n_sources; k++) program_add_file(&orig, mf.sources[k], &d);
+  for (int k = 0; k < mf.n_sources; k++)
+    program_add_file(&orig, mf.sources[k], &d);
   assert_true(check_program(&orig, &cat, &d));
   diag_free(&d);
   for (uint64_t seed = 1; seed <= 2; seed++) {
@@ -436,7 +436,8 @@ static void test_mutants_fused_and_on_a_device(void **state) {
     same_outcomes(plain, compacting, "fused, compacting");
     same_outcomes(plain, device, "fused, on a twin device");
     int errors = 0, values = 0;
-    for (const char *l = plain; (l = strstr(l, ": ")); l += 2) *(strncmp(l, ": error", 7) ? &values : &errors) += 1;
+    for (const char *l = plain; (l = strstr(l, ": ")); l += 2)
+      *(strncmp(l, ": error", 7) ? &values : &errors) += 1;
     printf("mutants (seed %llu): %d of %d solvers, %d outcomes: %d values, %d errors, identical 4 ways\n",
            (unsigned long long)seed, made, orig.nsolvers, values + errors, values, errors);
     assert_true(errors > 0 && values > 0);
