@@ -49,7 +49,20 @@ static void put_clean(FILE *f, const char *s) {
   }
 }
 
-/* An error about a whole file (no JSON path): `file[:line:col]: error: message`. */
+/* A message about a file: `file[:line:col]: error: message` (severity "error"). */
+static void file_report(FILE *errors, const char *severity, const char *file, int line, int col,
+                        const char *msg) {
+  if (!errors) return;
+  put_clean(errors, file); /* a file name may hold any bytes too */
+  if (line > 0)
+    fprintf(errors, ":%d:%d: %s: ", line, col > 0 ? col : 1, severity);
+  else
+    fprintf(errors, ": %s: ", severity);
+  put_clean(errors, msg);
+  fputc('\n', errors);
+}
+
+/* An error about a whole file (no JSON path). */
 static void file_error(FILE *errors, const char *file, int line, int col, const char *fmt, ...) {
   if (!errors) return;
   char msg[512];
@@ -57,13 +70,7 @@ static void file_error(FILE *errors, const char *file, int line, int col, const 
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  put_clean(errors, file); /* a file name may hold any bytes too */
-  if (line > 0)
-    fprintf(errors, ":%d:%d: error: ", line, col > 0 ? col : 1);
-  else
-    fprintf(errors, ": error: ");
-  put_clean(errors, msg);
-  fputc('\n', errors);
+  file_report(errors, "error", file, line, col, msg);
 }
 
 /* What a JSON value is, for "expected X, got Y": `a list`, `null`, `1.5`, `a string "3"`. */
@@ -341,8 +348,25 @@ static bool locate(reader *r, text_pos *pos) {
   return true;
 }
 
+static void value_vreport(reader *r, const char *severity, const char *fmt, va_list ap);
+
 /* An error at the value the path points at: `file:line:col: error: [task ID: ]path: message`. */
 static void value_error(reader *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  value_vreport(r, "error", fmt, ap);
+  va_end(ap);
+}
+
+/* The same as a warning: the task is still read. */
+static void value_warning(reader *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  value_vreport(r, "warning", fmt, ap);
+  va_end(ap);
+}
+
+static void value_vreport(reader *r, const char *severity, const char *fmt, va_list ap) {
   if (!r->errors) return;
   char msg[512];
   size_t n = 0;
@@ -355,17 +379,12 @@ static void value_error(reader *r, const char *fmt, ...) {
       n += (size_t)snprintf(msg + n, sizeof msg - n, "[%zu]", s->index);
   }
   if (r->depth > r->base && n < sizeof msg) n += (size_t)snprintf(msg + n, sizeof msg - n, ": ");
-  if (n < sizeof msg) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg + n, sizeof msg - n, fmt, ap);
-    va_end(ap);
-  }
+  if (n < sizeof msg) vsnprintf(msg + n, sizeof msg - n, fmt, ap);
   text_pos pos;
   if (locate(r, &pos))
-    file_error(r->errors, r->file, pos.line, pos.col, "%s", msg);
+    file_report(r->errors, severity, r->file, pos.line, pos.col, msg);
   else
-    file_error(r->errors, r->file, 0, 0, "%s", msg);
+    file_report(r->errors, severity, r->file, 0, 0, msg);
 }
 
 /* The file's bytes, NUL-terminated, in a malloc'd buffer; NULL after reporting why. */
@@ -645,9 +664,9 @@ static bool append_task(bt_taskset *ts, const bt_task *t, FILE *errors) {
 /* Checks solutions[id] (a list of test output grids) against t and fills in the outputs. */
 static bool read_solutions(reader *rs, const json_t *solutions, const char *id, bt_task *t) {
   const json_t *list = json_object_get(solutions, id);
-  if (!list) {
-    value_error(rs, "missing from the solutions file");
-    return false;
+  if (!list) { /* as for a task whose solutions file is missing: its test outputs are unknown */
+    value_warning(rs, "missing from the solutions file: its test outputs are unknown");
+    return true;
   }
   push_key(rs, id);
   bool ok = true;
