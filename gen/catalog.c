@@ -115,8 +115,40 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
     if (!s) return failf(r, seq_at(r, params, k), "a parameter must be a type name");
     p->params[k] = dup(s);
   }
-  yaml_node_t *fam = get(r, m, "family");
-  if (fam) p->family = dup(scalar(fam) ? scalar(fam) : "");
+  for (int k = 0; k < CAT_MAX_PARAMS; k++)
+    p->calls[k] = CAT_NOT_CALLED;
+  p->makes_arity = CAT_NOT_CALLED;
+  yaml_node_t *calls = get(r, m, "calls");
+  if (calls) {
+    if (!is_seq(calls) || seq_len(calls) != p->arity)
+      return failf(r, calls, "'calls' must be a list of one entry per parameter");
+    for (int k = 0; k < p->arity; k++) {
+      const char *s = scalar(seq_at(r, calls, k));
+      if (s && !strcmp(s, "_")) continue;
+      if (s && !strcmp(s, "bind"))
+        p->calls[k] = CAT_CALLS_BIND;
+      else if (s && s[0] >= '1' && s[0] <= '4' && !s[1])
+        p->calls[k] = (signed char)(s[0] - '0');
+      else
+        return failf(r, seq_at(r, calls, k), "a 'calls' entry is _, bind or 1 to 4");
+      if (strcmp(p->params[k], "Callable") != 0)
+        return failf(r, seq_at(r, calls, k), "'calls' names parameter %d, which is not Callable", k + 1);
+    }
+  }
+  yaml_node_t *makes = get(r, m, "makes");
+  if (makes) {
+    const char *a = need_scalar(r, makes, "arity"), *res = need_scalar(r, makes, "result");
+    if (!a || !res) return false;
+    if (!strcmp(a, "bind"))
+      p->makes_arity = CAT_MAKES_BIND;
+    else if (!strcmp(a, "same"))
+      p->makes_arity = CAT_MAKES_SAME;
+    else if (a[0] >= '1' && a[0] <= '4' && !a[1])
+      p->makes_arity = (signed char)(a[0] - '0');
+    else
+      return failf(r, makes, "'makes' arity is 1 to 4, bind or same");
+    if (strcmp(res, "first") != 0) p->makes_result = dup(res);
+  }
   yaml_node_t *props = get(r, m, "props");
   if (props) {
     if (!is_seq(props)) return failf(r, props, "'props' must be a list");
@@ -134,6 +166,8 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
         return failf(r, seq_at(r, props, k), "unknown property '%s'", s ? s : "?");
     }
   }
+  if (!(p->props & CAT_MAKES_FN) != (p->makes_arity == CAT_NOT_CALLED))
+    return failf(r, m, "'%s': 'makes' and the makes_fn property go together", name);
   return !r->failed;
 }
 
@@ -201,8 +235,9 @@ static bool check_unique(reader *r, const catalog *cat) {
 static bool check_types(reader *r, const catalog *cat) {
   for (int a = 0; a < cat->n_prims; a++) {
     const cat_prim *p = &cat->prims[a];
-    for (int k = 0; k <= p->arity; k++) {
-      const char *t = k < p->arity ? p->params[k] : p->result;
+    for (int k = 0; k <= p->arity + 1; k++) {
+      const char *t = k < p->arity ? p->params[k] : k == p->arity ? p->result : p->makes_result;
+      if (!t) continue;
       if (!catalog_type(cat, t)) {
         snprintf(r->err, r->errlen, "%s:%d:1: error: '%s' uses unknown type '%s'", r->path, p->line, p->name,
                  t);
@@ -261,7 +296,7 @@ void catalog_free(catalog *cat) {
     cat_prim *p = &cat->prims[k];
     free(p->name);
     free(p->result);
-    free(p->family);
+    free(p->makes_result);
     for (int a = 0; a < p->arity; a++)
       free(p->params[a]);
   }

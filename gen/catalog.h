@@ -21,13 +21,22 @@ enum {
   CAT_KERNEL = 1 << 3,   /* has a batch kernel (runtime/cuda) and its CPU twin (runtime/tile.c) */
 };
 
+enum { CAT_NOT_CALLED = -1, CAT_CALLS_BIND = -2, CAT_MAKES_BIND = -2, CAT_MAKES_SAME = -3 };
+
 typedef struct cat_prim {
   char *name;
   int arity;
   char *params[CAT_MAX_PARAMS];
   char *result;
-  char *family; /* NULL when the primitive has no family */
   unsigned props;
+  /* calls: per parameter, how many arguments the primitive calls that function with:
+   * CAT_NOT_CALLED, CAT_CALLS_BIND (rbind/lbind: a function of 2 to 4) or 1..4 */
+  signed char calls[CAT_MAX_PARAMS];
+  /* makes (makes_fn): the returned function's arity (1..4, CAT_MAKES_BIND: the first
+   * argument's less one, CAT_MAKES_SAME: the first argument's; CAT_NOT_CALLED: not a
+   * constructor) and result (NULL: the first argument's result; else a type name) */
+  signed char makes_arity;
+  char *makes_result;
   int line; /* 1-based line in the YAML file */
 } cat_prim;
 

@@ -21,7 +21,7 @@ typedef struct checker {
   strmap assigned; /* name -> index + 1 of the first statement that assigns it, anywhere */
   strmap prims;    /* catalogue names -> index + 1 */
   strmap consts;
-  const cat_type *any, *callable, *grid, *samples, *integer, *boolean;
+  const cat_type *any, *callable, *grid, *samples, *integer;
 } checker;
 
 /* ---- types --------------------------------------------------------------------------------- */
@@ -70,65 +70,22 @@ static const char *type_name(const card_vtype *v) { return v->type ? v->type->na
 
 /* ---- higher-order primitives --------------------------------------------------------------- */
 
-/* How arc-dsl calls the function arguments of its higher-order primitives. */
-static const struct {
-  const char *prim;
-  signed char arity[CAT_MAX_PARAMS];
-} fn_params[] = {
-    {"order", {-1, 1, -1, -1}},
-    {"valmax", {-1, 1, -1, -1}},
-    {"valmin", {-1, 1, -1, -1}},
-    {"argmax", {-1, 1, -1, -1}},
-    {"argmin", {-1, 1, -1, -1}},
-    {"sfilter", {-1, 1, -1, -1}},
-    {"mfilter", {-1, 1, -1, -1}},
-    {"extract", {-1, 1, -1, -1}},
-    {"compose", {1, 1, -1, -1}},
-    {"chain", {1, 1, 1, -1}},
-    {"matcher", {1, -1, -1, -1}},
-    {"rbind", {FN_BINDABLE, -1, -1, -1}},
-    {"lbind", {FN_BINDABLE, -1, -1, -1}},
-    {"fork", {2, 1, 1, -1}},
-    {"apply", {1, -1, -1, -1}},
-    {"mapply", {1, -1, -1, -1}},
-    {"papply", {2, -1, -1, -1}},
-    {"mpapply", {2, -1, -1, -1}},
-    {"prapply", {2, -1, -1, -1}},
-    {"get_arg_rank_t", {-1, 1, -1, -1}},
-    {"get_arg_rank_f", {-1, 1, -1, -1}},
-    {"get_val_rank_t", {-1, 1, -1, -1}},
-    {"get_val_rank_f", {-1, 1, -1, -1}},
-    {"c_iz", {-1, 1, -1, -1}},
-    {"c_zo", {-1, 1, -1, -1}},
-    {"c_iz_n", {-1, 1, 1, -1}},
-    {"c_zo_n", {-1, 1, 1, -1}},
-};
-
 int fn_param_arity(const cat_prim *prim, int param) {
   if (param < 0 || param >= CAT_MAX_PARAMS) return FN_FREE;
-  for (size_t i = 0; i < sizeof fn_params / sizeof *fn_params; i++)
-    if (!strcmp(fn_params[i].prim, prim->name)) return fn_params[i].arity[param];
-  return FN_FREE;
+  int n = prim->calls[param];
+  return n == CAT_CALLS_BIND ? FN_BINDABLE : n == CAT_NOT_CALLED ? FN_FREE : n;
 }
 
-/* The function a closure constructor returns: arity and result type, as arc-dsl builds
- * it (rbind of a function of n arguments takes n - 1; compose, chain, fork and matcher
- * take one; power keeps its function's arity). */
+/* The function a closure constructor returns: arity and result type, as the catalogue's
+ * `makes` says arc-dsl builds it. */
 static void closure_type(const checker *c, const cat_prim *prim, const card_vtype *argv, card_vtype *out) {
-  const char *n = prim->name;
-  if (!strcmp(n, "rbind") || !strcmp(n, "lbind")) {
-    out->arity = argv[0].arity >= 2 ? argv[0].arity - 1 : -1;
-    out->ret = argv[0].ret;
-  } else if (!strcmp(n, "compose") || !strcmp(n, "chain") || !strcmp(n, "fork")) {
-    out->arity = 1;
-    out->ret = argv[0].ret;
-  } else if (!strcmp(n, "matcher")) {
-    out->arity = 1;
-    out->ret = c->boolean;
-  } else if (!strcmp(n, "power")) {
-    out->arity = argv[0].arity;
-    out->ret = argv[0].ret;
+  switch (prim->makes_arity) {
+  case CAT_NOT_CALLED: return;
+  case CAT_MAKES_BIND: out->arity = argv[0].arity >= 2 ? argv[0].arity - 1 : -1; break;
+  case CAT_MAKES_SAME: out->arity = argv[0].arity; break;
+  default: out->arity = prim->makes_arity;
   }
+  out->ret = prim->makes_result ? named_type(c->cat, prim->makes_result) : argv[0].ret;
 }
 
 /* ---- names --------------------------------------------------------------------------------- */
@@ -403,7 +360,6 @@ bool check_program(card_program *prog, const catalog *cat, card_diag *d) {
   c.grid = catalog_type(cat, "Grid");
   c.samples = catalog_type(cat, "Samples");
   c.integer = catalog_type(cat, "Integer");
-  c.boolean = catalog_type(cat, "Boolean");
   int before = d->nerrors;
   for (int i = 0; i < cat->n_prims; i++)
     if (!strmap_get(&c.prims, cat->prims[i].name)) strmap_put(&c.prims, cat->prims[i].name, i + 1);

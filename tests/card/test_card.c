@@ -1008,6 +1008,52 @@ static void test_extra_solvers(void **state) {
   program_free(&prog);
 }
 
+/* The catalogue says how higher-order primitives call their function arguments and what
+ * closures their constructors return; bad entries are refused with their position. */
+static void test_catalog_calls_and_makes(void **state) {
+  (void)state;
+  const cat_prim *fork = catalog_prim(&cat, "fork"), *rbind = catalog_prim(&cat, "rbind"),
+                 *matcher = catalog_prim(&cat, "matcher"), *apply = catalog_prim(&cat, "apply");
+  assert_int_equal(fn_param_arity(fork, 0), 2);
+  assert_int_equal(fn_param_arity(fork, 1), 1);
+  assert_int_equal(fn_param_arity(rbind, 0), FN_BINDABLE);
+  assert_int_equal(fn_param_arity(apply, 1), FN_FREE);
+  assert_int_equal(rbind->makes_arity, CAT_MAKES_BIND);
+  assert_string_equal(matcher->makes_result, "Boolean");
+  assert_int_equal(apply->makes_arity, CAT_NOT_CALLED);
+  static const struct {
+    const char *prim, *want;
+  } bad[] = {
+      {"{name: apply, params: [Callable, Any], result: Any, props: [calls_fn], calls: [1]}",
+       "'calls' must be a list of one entry per parameter"},
+      {"{name: apply, params: [Callable, Any], result: Any, props: [calls_fn], calls: [1, 2]}",
+       "'calls' names parameter 2, which is not Callable"},
+      {"{name: apply, params: [Callable, Any], result: Any, props: [calls_fn], calls: [9, _]}",
+       "a 'calls' entry is _, bind or 1 to 4"},
+      {"{name: rbind, params: [Callable, Any], result: Callable, props: [makes_fn]}",
+       "'makes' and the makes_fn property go together"},
+      {"{name: rbind, params: [Callable, Any], result: Callable, props: [makes_fn], makes: {arity: 1, "
+       "result: Nope}}",
+       "unknown type 'Nope'"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+    char path[] = "/tmp/batt_catalog_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "types:\n  - {name: Any}\n  - {name: Callable}\nprimitives:\n  - %s\nconstants: []\n",
+            bad[k].prim);
+    fclose(f);
+    catalog c;
+    char err[1024] = "";
+    bool ok = catalog_load(path, &c, err, sizeof err);
+    remove(path);
+    if (ok) catalog_free(&c);
+    assert_false(ok);
+    if (!strstr(err, bad[k].want) || !strstr(err, ":5:")) fail_msg("catalogue %zu: %s", k, err);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *catalog_path = argc > 1 ? argv[1] : "runtime/dsl.yaml";
   const char *dir = argc > 2 ? argv[2] : "tests/card";
@@ -1047,6 +1093,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_merge_rejects_errors),
       cmocka_unit_test(test_extra_solvers),
       cmocka_unit_test(test_mutate),
+      cmocka_unit_test(test_catalog_calls_and_makes),
   };
   int failed = _cmocka_run_group_tests("card corpus", corpus, (size_t)n, NULL, NULL);
   failed += cmocka_run_group_tests_name("card front end", front_end, NULL, NULL);
