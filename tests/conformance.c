@@ -1,6 +1,7 @@
 /* conformance: replays the reference vectors (one JSON case per line, one file per
  * primitive) against the runtime. Every case must pass, except the documented
- * divergences, which must be exactly the cases that differ.
+ * divergences, which must be exactly the cases that differ, and every primitive of the
+ * catalogue must have a vector file.
  *
  *   conformance [--prim NAME] [--divergences FILE] [--quiet] DIR...
  */
@@ -287,6 +288,17 @@ int main(int argc, char **argv) {
       printf("divergence list names %s case %d, which no vector file has\n", divs[k].prim, divs[k].line);
       stale++;
     }
+  /* every primitive of the catalogue has its vectors */
+  int missing = 0;
+  for (int p = 0; p < bt_n_prims && !only; p++) {
+    bool found = false;
+    for (int k = 0; k < n_files && !found; k++)
+      found = strcmp(files[k].prim, bt_prims[p].name) == 0;
+    if (!found) {
+      printf("conformance: primitive %s has no vector file (%s.jsonl)\n", bt_prims[p].name, bt_prims[p].name);
+      missing++;
+    }
+  }
   printf("json text: %ld values (arguments and results) written as jansson writes them\n", text_checked);
   printf("conformance: %ld/%ld cases passed (%d primitives), %ld documented divergences, "
          "%ld errors of another exception class\n",
@@ -295,5 +307,5 @@ int main(int argc, char **argv) {
   free(files);
   free(dirs);
   free(divs);
-  return failed || stale ? 1 : 0;
+  return failed || stale || missing ? 1 : 0;
 }
