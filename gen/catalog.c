@@ -99,6 +99,8 @@ static bool read_type(reader *r, yaml_node_t *m, cat_type *t) {
   return !r->failed;
 }
 
+const char *const cat_kernel_ops[] = {"counts", "label", "gather", "map", "cellwise", NULL};
+
 static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
   const char *name = need_scalar(r, m, "name"), *result = need_scalar(r, m, "result");
   if (!name || !result) return false;
@@ -160,11 +162,16 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
         p->props |= CAT_CALLS_FN;
       else if (s && strcmp(s, "makes_fn") == 0)
         p->props |= CAT_MAKES_FN;
-      else if (s && strcmp(s, "kernel") == 0)
-        p->props |= CAT_KERNEL;
       else
         return failf(r, seq_at(r, props, k), "unknown property '%s'", s ? s : "?");
     }
+  }
+  yaml_node_t *kernel = get(r, m, "kernel");
+  if (kernel) {
+    const char *op = scalar(kernel);
+    for (int k = 0; op && cat_kernel_ops[k] && !p->kernel; k++)
+      if (!strcmp(op, cat_kernel_ops[k])) p->kernel = k + 1;
+    if (!p->kernel) return failf(r, kernel, "'kernel' is counts, label, gather, map or cellwise");
   }
   if (!(p->props & CAT_MAKES_FN) != (p->makes_arity == CAT_NOT_CALLED))
     return failf(r, m, "'%s': 'makes' and the makes_fn property go together", name);

@@ -18,7 +18,6 @@ enum {
   CAT_ARCDSL = 1 << 0,   /* part of arc-dsl (else a batt extension) */
   CAT_CALLS_FN = 1 << 1, /* calls a function argument */
   CAT_MAKES_FN = 1 << 2, /* returns a closure */
-  CAT_KERNEL = 1 << 3,   /* has a batch kernel (runtime/cuda) and its CPU twin (runtime/tile.c) */
 };
 
 enum { CAT_NOT_CALLED = -1, CAT_CALLS_BIND = -2, CAT_MAKES_BIND = -2, CAT_MAKES_SAME = -3 };
@@ -37,8 +36,14 @@ typedef struct cat_prim {
    * constructor) and result (NULL: the first argument's result; else a type name) */
   signed char makes_arity;
   char *makes_result;
+  /* kernel: its tile operation (cat_kernel_ops[k - 1], runtime/tile_format.h's order), 0
+   * when it has no batch kernel */
+  int kernel;
   int line; /* 1-based line in the YAML file */
 } cat_prim;
+
+/* The tile operations, in the order of runtime/tile_format.h's BT_TOP_*. */
+extern const char *const cat_kernel_ops[];
 
 typedef enum cat_const_kind { CAT_CONST_BOOL, CAT_CONST_INT, CAT_CONST_PAIR } cat_const_kind;
 

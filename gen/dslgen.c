@@ -88,7 +88,8 @@ static void write_header(FILE *h, const catalog *cat) {
   fprintf(h, "typedef struct bt_const_info {\n  const char *name;\n  uint8_t kind; /* BT_BOOL, BT_INT, or "
              "BT_TUPLE for a pair */\n  int64_t v[2];\n} bt_const_info;\n\n");
   fprintf(h, "extern const bt_const_info bt_consts[];\nextern const int bt_n_consts;\n\n");
-  fprintf(h, "/* 1 for the primitives with a batch kernel (the catalogue's `kernel` property). */\n");
+  fprintf(h, "/* The tile operation of each primitive plus one (BT_TOP_* + 1, the catalogue's `kernel`), 0\n"
+             " * for the primitives without a batch kernel. */\n");
   fprintf(h, "extern const uint8_t bt_prim_kernel[];\n\n#endif\n");
 }
 
@@ -130,8 +131,17 @@ static void write_source(FILE *c, const catalog *cat, bool allow_missing) {
   }
   fprintf(c, "};\n\nconst int bt_n_consts = %d;\n\nconst uint8_t bt_prim_kernel[] = {", cat->n_consts);
   for (int k = 0; k < cat->n_prims; k++)
-    fprintf(c, "%s%d,", k % 32 ? " " : "\n    ", (cat->prims[k].props & CAT_KERNEL) ? 1 : 0);
-  fprintf(c, "\n};\n");
+    fprintf(c, "%s%d,", k % 32 ? " " : "\n    ", cat->prims[k].kernel);
+  fprintf(c, "\n};\n\n/* The catalogue's kernel names follow the order of the tile operations. */\n");
+  fprintf(c, "#include \"tile_format.h\"\n");
+  for (int k = 0; cat_kernel_ops[k]; k++) {
+    char up[32];
+    size_t n = 0;
+    for (const char *q = cat_kernel_ops[k]; *q && n + 1 < sizeof up; q++)
+      up[n++] = (char)(*q - 'a' + 'A');
+    up[n] = '\0';
+    fprintf(c, "_Static_assert(BT_TOP_%s == %d, \"kernel: %s\");\n", up, k, cat_kernel_ops[k]);
+  }
 }
 
 int main(int argc, char **argv) {

@@ -238,38 +238,8 @@ static int gather_mode(int prim) {
 }
 
 int bt_tile_prim_op(int prim) {
-  if (prim < 0 || prim >= bt_n_prims || !bt_prim_kernel[prim]) return -1;
-  switch (prim) {
-  case BT_P_p_g:
-  case BT_P_palette:
-  case BT_P_mostcolor:
-  case BT_P_leastcolor:
-  case BT_P_colorcount:
-  case BT_P_numcolors: return BT_TOP_COUNTS;
-  case BT_P_objects:
-  case BT_P_o_g: return BT_TOP_LABEL;
-  case BT_P_fill:
-  case BT_P_paint:
-  case BT_P_cover:
-  case BT_P_replace:
-  case BT_P_switch: return BT_TOP_MAP;
-  case BT_P_cellwise: return BT_TOP_CELLWISE;
-  case BT_P_hmirror:
-  case BT_P_dmirror:
-  case BT_P_vmirror:
-  case BT_P_cmirror:
-  case BT_P_rot90:
-  case BT_P_rot180:
-  case BT_P_rot270:
-  case BT_P_mir_rot_t:
-  case BT_P_upscale:
-  case BT_P_downscale:
-  case BT_P_hconcat:
-  case BT_P_vconcat:
-  case BT_P_crop:
-  case BT_P_subgrid: return BT_TOP_GATHER;
-  default: /* marked `kernel` in the catalogue without a kernel here: test_tile fails */ return -1;
-  }
+  if (prim < 0 || prim >= bt_n_prims) return -1;
+  return bt_prim_kernel[prim] - 1; /* the catalogue's `kernel`, -1 without */
 }
 
 void bt_tile_pack_label_modes(bt_tile_batch *b, int s, unsigned mode_mask) {

@@ -32,8 +32,8 @@ void bt_tile_twin_slot(bt_tile_op op, bt_tile_batch *b, int s);
 
 /* ---- the bridge to runtime values --------------------------------------------------- */
 
-/* Which primitives have a kernel (the catalogue's `kernel` property), and the operation
- * a line of that primitive launches. -1 when none. */
+/* The tile operation a line of primitive prim launches (BT_TOP_*, the catalogue's `kernel`),
+ * -1 when it has no batch kernel. */
 int bt_tile_prim_op(int prim);
 
 /* Fills slot s with the arguments of prim; false when they do not fit the tile format
