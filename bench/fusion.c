@@ -174,6 +174,7 @@ int main(int argc, char **argv) {
   interp_free(pp);
   interp_free(pf);
   merged_free(plain);
+  fusion_free(fused->fusion);
   merged_free(fused);
   program_free(&prog);
   catalog_free(&cat);

@@ -298,6 +298,7 @@ typedef struct card_merged {
 
 /* Merges a program that check_program accepted; NULL otherwise. */
 card_merged *merge_program(const card_program *prog);
+/* Frees m, not its fusion: fuse_program's caller owns that (fusion_free(m->fusion) first). */
 void merged_free(card_merged *m);
 /* The merged program as readable text (never NULL). */
 char *merged_dump(const card_merged *m);

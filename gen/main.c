@@ -240,7 +240,10 @@ static bool load(const options *o, loaded *L) {
 }
 
 static void unload(loaded *L) {
-  if (L->merged) merged_free(L->merged);
+  if (L->merged) {
+    fusion_free(L->merged->fusion);
+    merged_free(L->merged);
+  }
   if (L->all) {
     free(L->prog.solvers);
     L->prog.solvers = L->all;

@@ -305,7 +305,6 @@ void merged_free(card_merged *mp) {
     free(mp->checks[s]);
   free(mp->checks);
   free(mp->nchecks);
-  fusion_free(mp->fusion);
   free(mp);
 }
 

@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(merged_dump(m));
     fuse_program(m);
     free(fusion_report(m));
+    fusion_free(m->fusion);
     merged_free(m);
   }
   free(diag_render(&d));

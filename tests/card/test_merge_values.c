@@ -67,6 +67,7 @@ static void run_solvers(card_program *prog, int first, int n, const bt_taskset *
   prog->nsolvers = n_all;
   run->prog = NULL; /* p goes now; the results only need the solver count, passed along */
   interp_free(p);
+  fusion_free(m->fusion);
   merged_free(m);
 }
 
@@ -145,6 +146,7 @@ static void test_fused_results_equal_unfused(void **state) {
   int groups = fuse_program(m), fused_lines = 0;
   for (int j = 0; j < groups; j++)
     fused_lines += m->fusion->groups[j].nlines;
+  fusion_free(m->fusion);
   merged_free(m);
   bt_taskset ts;
   int loaded = load_tasks(&ts);
@@ -191,6 +193,7 @@ static char *emit_text(char **files, int n, const char *sources) {
   strbuf out = {0};
   assert_true(emit_program(m, tmpl, sources, &out, err, sizeof err));
   free(tmpl);
+  fusion_free(m->fusion);
   merged_free(m);
   program_free(&prog);
   catalog_free(&cat);

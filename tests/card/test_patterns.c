@@ -47,6 +47,7 @@ static void load(fixture *fx, const char *text) {
 }
 
 static void unload(fixture *fx) {
+  fusion_free(fx->m->fusion);
   merged_free(fx->m);
   program_free(&fx->prog);
   catalog_free(&fx->cat);
