@@ -3,7 +3,7 @@
 
     bench/vs_python.py --dsl ARC_DSL_DIR --solvers solvers.py --batt PROGRAM [--batt PROGRAM2 ...]
                        [--pairs 30] [--seed 1] [--mode sweep|own] [--data data/arc-agi-1/training]
-                       [--cap 1.0]
+                       [--cap 1.0] [--batt-args "--max-steps 2000000"]
 
 ARC_DSL_DIR holds the reference dsl.py, constants.py and arc_types.py (michaelhodel/arc-dsl);
 PROGRAM is the library compiled by `card build solvers.py -o PROGRAM`. Several programs (the
@@ -98,6 +98,9 @@ def main():
     ap.add_argument("--pairs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cap", type=float, default=1.0)
+    ap.add_argument("--batt-args", default="",
+                    help="more arguments for every batt run, e.g. '--max-steps 2000000' (Python stops each call "
+                         "at --cap; batt's default limits let calls finish that Python needs over a second for)")
     a = ap.parse_args()
 
     sys.path.insert(0, os.path.abspath(a.dsl))
@@ -137,7 +140,7 @@ def main():
         py, capped, raised = python_time(solvers, calls, a.cap)
         print(f"{'python':24} {py:12.3f} s   ({capped} calls capped at {a.cap} s, {raised} raised)")
         for program in a.batt:
-            wall, run, evals = batt_time(program, batt_args)
+            wall, run, evals = batt_time(program, a.batt_args.split() + batt_args)
             print(f"batt {program}")
             print(f"{'  evaluations':24} {evals:12d}")
             print(f"{'  time (process)':24} {wall:12.3f} s   ratio {py / wall:8.1f} x")
