@@ -98,7 +98,9 @@ for attempt in 1 2 3 4 5; do
   "$batt" run --threads 2 --no-progress --out "$dir/res.json" >/dev/null 2>&1 &
   pid=$!
   while kill -0 $pid 2>/dev/null; do
-    if ls "$dir"/res.json.tmp.* >/dev/null 2>&1; then
+    # the results file is written as the run goes: its temporary file is there from the
+    # start, the checkpoint once the run has begun
+    if ls "$dir"/res.json.tmp.* >/dev/null 2>&1 && [ -s "$dir/res.json.partial" ]; then
       kill -TERM $pid
       caught=yes
       break
