@@ -25,8 +25,6 @@
 #define BATT_CATALOG "runtime/dsl.yaml"
 #endif
 
-static const char *const names[] = {"sample", "objects", "maps"};
-
 static bool same_outcomes(const bt_run *a, const bt_run *b) {
   for (int k = 0; k < a->tasks->n; k++) {
     const bt_task_result *x = &a->by_task[k], *y = &b->by_task[k];
@@ -143,7 +141,7 @@ int main(int argc, char **argv) {
     bt_run_free(&b);
   }
   printf("%-8s %-14s %6s %12s %12s %7s\n", "pattern", "shared", "lines", "unfused ms", "fused ms", "ratio");
-  double per_kind[3][2] = {{0}};
+  double per_kind[CARD_N_PATTERNS][2] = {{0}};
   for (int j = 0; j < groups; j++) {
     const card_group *g = &fused->fusion->groups[j];
     uint64_t u = 0, f = best_f[g->lines[0] + 1];
@@ -154,16 +152,16 @@ int main(int argc, char **argv) {
       sb_puts(&sh, "S");
     else
       opnd_print(&sh, &g->shared);
-    printf("%-8s %-14s %6d %12.3f %12.3f %7.2f\n", names[g->kind], sh.buf, g->nlines, (double)u * 1e-6,
+    printf("%-8s %-14s %6d %12.3f %12.3f %7.2f\n", pattern_name(g->kind), sh.buf, g->nlines, (double)u * 1e-6,
            (double)f * 1e-6, f ? (double)u / (double)f : 0);
     sb_free(&sh);
     per_kind[g->kind][0] += (double)u;
     per_kind[g->kind][1] += (double)f;
   }
-  for (int k = 0; k < 3; k++)
+  for (int k = 0; k < CARD_N_PATTERNS; k++)
     if (per_kind[k][1] > 0)
-      printf("all %-8s %34.3f %12.3f %7.2f\n", names[k], per_kind[k][0] * 1e-6, per_kind[k][1] * 1e-6,
-             per_kind[k][0] / per_kind[k][1]);
+      printf("all %-8s %34.3f %12.3f %7.2f\n", pattern_name((card_pattern)k), per_kind[k][0] * 1e-6,
+             per_kind[k][1] * 1e-6, per_kind[k][0] / per_kind[k][1]);
   double evals = (double)items * pp->n_solvers;
   printf("sweep: unfused %.3f s (%.0f evals/s), fused %.3f s (%.0f evals/s), ratio %.3f\n", sec_p,
          evals / sec_p, sec_f, evals / sec_f, sec_p / sec_f);

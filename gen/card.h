@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "catalog.h"
+#include "program.h"
 
 #if defined(__GNUC__)
 #define CARD_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -310,11 +311,21 @@ void line_text(strbuf *sb, const card_line *l, int i);
 
 /* ---- batch patterns (patterns.c) --------------------------------------------------------- */
 
+/* PAT_SAMPLE: apply(first, S), apply(second, S), their maps and tails, c_iz and kin;
+ * PAT_OBJECTS: o_g / objects of one grid in several modes; PAT_MAPS: apply / mapply of
+ * several functions over one container. The kinds are runtime/program.h's BT_FUSED_KINDS. */
 typedef enum card_pattern {
-  PAT_SAMPLE,  /* apply(first, S), apply(second, S), their maps and tails, c_iz and kin */
-  PAT_OBJECTS, /* o_g / objects of one grid in several modes */
-  PAT_MAPS,    /* apply / mapply of several functions over one container */
+#define CARD_PAT(name, text, code) PAT_##name,
+  BT_FUSED_KINDS(CARD_PAT)
+#undef CARD_PAT
 } card_pattern;
+
+#define CARD_PAT_ONE(name, text, code) +1
+enum { CARD_N_PATTERNS = 0 BT_FUSED_KINDS(CARD_PAT_ONE) };
+#undef CARD_PAT_ONE
+
+/* A pattern's name ("sample", ...). */
+const char *pattern_name(card_pattern kind);
 
 /* One call of a fused sample group: its operands may be earlier steps (OPND_STEP). */
 typedef struct card_step {

@@ -289,7 +289,14 @@ void fusion_free(card_fusion *f) {
 
 /* ---- the report ----------------------------------------------------------------------------- */
 
-static const char *const pattern_names[] = {"sample", "objects", "maps"};
+const char *pattern_name(card_pattern kind) {
+  static const char *const names[] = {
+#define CARD_PAT_NAME(name, text, code) text,
+      BT_FUSED_KINDS(CARD_PAT_NAME)
+#undef CARD_PAT_NAME
+  };
+  return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "?";
+}
 
 char *fusion_report(const card_merged *m) {
   strbuf sb = {0};
@@ -300,7 +307,7 @@ char *fusion_report(const card_merged *m) {
   sb_printf(&sb, "patterns: %d fused calls replace %d of %d lines\n", f ? f->n : 0, fused, m->nlines);
   for (int j = 0; f && j < f->n; j++) {
     const card_group *g = &f->groups[j];
-    sb_printf(&sb, "%s", pattern_names[g->kind]);
+    sb_printf(&sb, "%s", pattern_name(g->kind));
     if (g->kind != PAT_SAMPLE) {
       sb_puts(&sb, g->kind == PAT_OBJECTS ? " of " : " over ");
       opnd_print(&sb, &g->shared);

@@ -658,11 +658,12 @@ void bt_print_profile(const bt_run *run, int n, FILE *out) {
     if (best == 0 || run->line_ns[best] == 0) break;
     shown[best] = true;
     int prim = run->line_prim[best];
-    const char *what = prim >= 0                 ? bt_prims[prim].name
-                       : prim == BT_PROF_SAMPLE  ? "(fused sample)"
-                       : prim == BT_PROF_OBJECTS ? "(fused objects)"
-                       : prim == BT_PROF_MAPS    ? "(fused maps)"
-                                                 : "(function value)";
+    char fused[64];
+    const char *what = prim >= 0 ? bt_prims[prim].name : "(function value)";
+    if (prim < 0 && bt_fused_name(prim)) {
+      snprintf(fused, sizeof fused, "(fused %s)", bt_fused_name(prim));
+      what = fused;
+    }
     fprintf(out, "  t%-6d %-18s %10.3f ms %6.2f%%\n", best, what, (double)run->line_ns[best] * 1e-6,
             total ? 100.0 * (double)run->line_ns[best] / (double)total : 0);
   }

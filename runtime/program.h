@@ -107,7 +107,29 @@ typedef struct bt_step_out {
 
 void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, const bt_step_out *outs);
 
+/* The kinds of fused call, in one list: X(NAME, name, profile code). card's patterns
+ * (PAT_NAME), its report, the runtime's profile codes (BT_PROF_NAME) and the runner's
+ * profile labels ("(fused name)") are all made from it. */
+#define BT_FUSED_KINDS(X)                                                                                    \
+  X(SAMPLE, "sample", -2)   /* bt_exec_sample */                                                             \
+  X(OBJECTS, "objects", -3) /* bt_exec_objects */                                                            \
+  X(MAPS, "maps", -4)       /* bt_exec_maps */
+
 /* Profile codes of the calls that are not one primitive (bt_profile.prim). */
-enum { BT_PROF_CALLVAR = -1, BT_PROF_SAMPLE = -2, BT_PROF_OBJECTS = -3, BT_PROF_MAPS = -4 };
+enum {
+  BT_PROF_CALLVAR = -1,
+#define BT_FUSED_PROF(name, text, code) BT_PROF_##name = (code),
+  BT_FUSED_KINDS(BT_FUSED_PROF)
+#undef BT_FUSED_PROF
+};
+
+/* The name of the fused call of a profile code ("sample", ...), NULL for another code. */
+static inline const char *bt_fused_name(int code) {
+#define BT_FUSED_NAME(name, text, c)                                                                         \
+  if (code == (c)) return text;
+  BT_FUSED_KINDS(BT_FUSED_NAME)
+#undef BT_FUSED_NAME
+  return NULL;
+}
 
 #endif
