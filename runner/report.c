@@ -246,7 +246,10 @@ bt_results_stream *bt_results_stream_open(const bt_program *p, int n_tasks, cons
   if (s) s->path = strdup(path);
   if (!s || !s->ready || !s->path) {
     fprintf(errors, "batt: error: cannot write %s: out of memory\n", path);
-    if (s) free(s->ready);
+    if (s) {
+      free(s->ready);
+      free(s->path);
+    }
     free(s);
     return NULL;
   }
