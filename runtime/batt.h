@@ -205,6 +205,77 @@ bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b);
 bt_value bt_ipair(bt_ctx *cx, int64_t i, int64_t j);
 /* The cell (color, (i, j)) in one allocation. */
 bt_value bt_cell(bt_ctx *cx, int64_t color, int64_t i, int64_t j);
+/* ---- interned pairs and cells ---------------------------------------------------- */
+
+/* Index pairs (i, j) and cells (c, (i, j)) of plain ints in a small range are not built in
+ * the arena: they are the elements of one static table, made once per process, laid out in
+ * canonical order (pairs by i then j; cells by c, i, j). A tuple value pointing into it is
+ * an ordinary tuple to every reader; equality, order and hashing are the boxed twin's.
+ * Copies and compaction leave these parts where they are, and two such values compare
+ * by their address. The bools True/False are no ints here: (True, 0) stays boxed. */
+enum {
+  BT_IPAIR_LO = -32, /* pairs: i and j in [LO, LO + SPAN) */
+  BT_IPAIR_SPAN = 128,
+  BT_ICELL_LO = -16, /* cells: i and j in [LO, LO + SPAN), c in [0, COLORS) */
+  BT_ICELL_SPAN = 64,
+  BT_ICELL_COLORS = 10,
+};
+extern bt_value bt_intern_tab[];
+#define BT_INTERN_VALUES                                                                                     \
+  (2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN + 2 * BT_ICELL_COLORS * BT_ICELL_SPAN * BT_ICELL_SPAN)
+/* Whether p points into the table. */
+static inline bool bt_interned(const void *p) {
+  return (uintptr_t)p - (uintptr_t)bt_intern_tab < (uintptr_t)(BT_INTERN_VALUES * sizeof(bt_value));
+}
+enum { BT_INTERN_PAIRS = BT_IPAIR_SPAN * BT_IPAIR_SPAN }; /* entries below this are pairs, the rest cells */
+/* The entry of the table v is, or -1 when v is no interned pair or cell. */
+static inline int64_t bt_intern_at(bt_value v) {
+  uintptr_t off = (uintptr_t)(v.u.items - bt_intern_tab);
+  if (v.kind != BT_TUPLE || v.n != 2 || !bt_interned(v.u.items) || (off & 1)) return -1;
+  return (int64_t)(off / 2);
+}
+/* The (i, j) of the entry at of the table. */
+static inline void bt_intern_ij(int64_t at, int64_t *i, int64_t *j) {
+  if (at < BT_INTERN_PAIRS) {
+    *i = BT_IPAIR_LO + at / BT_IPAIR_SPAN;
+    *j = BT_IPAIR_LO + at % BT_IPAIR_SPAN;
+  } else {
+    int64_t r = (at - BT_INTERN_PAIRS) % (BT_ICELL_SPAN * BT_ICELL_SPAN);
+    *i = BT_ICELL_LO + r / BT_ICELL_SPAN;
+    *j = BT_ICELL_LO + r % BT_ICELL_SPAN;
+  }
+}
+/* The colour of the cell entry at of the table. */
+static inline int64_t bt_intern_color(int64_t at) {
+  return (at - BT_INTERN_PAIRS) / (BT_ICELL_SPAN * BT_ICELL_SPAN);
+}
+
+/* The interned (i, j), or NULL when out of range. */
+static inline const bt_value *bt_intern_pair(int64_t i, int64_t j) {
+  uint64_t a = (uint64_t)(i - BT_IPAIR_LO), b = (uint64_t)(j - BT_IPAIR_LO);
+  if (a >= BT_IPAIR_SPAN || b >= BT_IPAIR_SPAN) return NULL;
+  return bt_intern_tab + 2 * (a * BT_IPAIR_SPAN + b);
+}
+/* The interned (c, (i, j)), or NULL when out of range. */
+static inline const bt_value *bt_intern_cell(int64_t c, int64_t i, int64_t j) {
+  uint64_t a = (uint64_t)(i - BT_ICELL_LO), b = (uint64_t)(j - BT_ICELL_LO);
+  if ((uint64_t)c >= BT_ICELL_COLORS || a >= BT_ICELL_SPAN || b >= BT_ICELL_SPAN) return NULL;
+  return bt_intern_tab + 2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN +
+         2 * (((uint64_t)c * BT_ICELL_SPAN + a) * BT_ICELL_SPAN + b);
+}
+/* The interned form of the pair (x, y) when it has one: two plain ints in range, or a
+ * plain int and an interned pair (a cell); NULL otherwise. */
+static inline const bt_value *bt_intern_of(bt_value x, bt_value y) {
+  if (x.kind != BT_INT) return NULL;
+  if (y.kind == BT_INT) return bt_intern_pair(x.u.i, y.u.i);
+  if (y.kind != BT_TUPLE || !bt_interned(y.u.items) ||
+      y.u.items >= bt_intern_tab + 2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN)
+    return NULL;
+  return bt_intern_cell(x.u.i, y.u.items[0].u.i, y.u.items[1].u.i);
+}
+/* A deep copy of v in which no part is interned (the boxed twin; for tests). */
+bt_value bt_copy_boxed(bt_ctx *cx, bt_value v);
+
 /* A tuple copying n values. */
 bt_value bt_tuple_copy(bt_ctx *cx, const bt_value *items, size_t n);
 /* A set from n arena-owned values: sorts them in place (stable) and drops later
@@ -309,7 +380,10 @@ int bt_prim_lookup(const char *name);
 #define BT_PRIM(name) bt_value bt_p_##name(bt_ctx *cx, const bt_value *a)
 
 /* How many arguments f takes (arc-dsl's co_argcount); -1 if f is not a function. */
-int bt_arity(bt_value f);
+static inline int bt_arity(bt_value f) {
+  if (f.kind != BT_FN) return -1;
+  return f.u.clo ? f.u.clo->arity : bt_prims[f.prim].arity;
+}
 /* Calls f on n arguments. An error argument is returned as is (the first, then f when
  * f is an error); a non-function, a wrong argument count, too deep a nesting or too many
  * steps give an error. */

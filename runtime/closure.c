@@ -20,11 +20,6 @@ bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, i
   return v;
 }
 
-int bt_arity(bt_value f) {
-  if (f.kind != BT_FN) return -1;
-  return f.u.clo ? f.u.clo->arity : bt_prims[f.prim].arity;
-}
-
 /* Calls the closure c on n arguments (n already equals its arity). */
 static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   const bt_value *k = c->args;
@@ -69,12 +64,12 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
 
 bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   bt_value e;
-  if (bt_any_err(args, n, &e)) return e;
-  if (f.kind == BT_ERR) return f; /* an error is passed on, whether argument or function */
-  if (f.kind != BT_FN) return bt_err(BT_E_TYPE);
-  if (bt_arity(f) != n) return bt_err(BT_E_TYPE);
-  if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
-  if (cx->depth >= cx->lim.max_depth) return bt_err(BT_E_RECURSION);
+  if (__builtin_expect(bt_any_err(args, n, &e), 0)) return e;
+  if (__builtin_expect(f.kind != BT_FN, 0))
+    return f.kind == BT_ERR ? f : bt_err(BT_E_TYPE); /* an error passes on */
+  if (__builtin_expect(bt_arity(f) != n, 0)) return bt_err(BT_E_TYPE);
+  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
+  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
   cx->depth++;
   bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
   cx->depth--;

@@ -54,13 +54,21 @@ bt_value bt_toindices(bt_ctx *cx, bt_value patch) {
 static bt_value index_set(bt_ctx *cx, const int64_t *ij, size_t n, bool ascending) {
   if (n == 0) return bt_set_sorted(NULL, 0);
   if (n > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *items = bt_items_parts(cx, n, 2 * n);
+  size_t boxed = 0;
+  for (size_t k = 0; k < n; k++)
+    boxed += !bt_intern_pair(ij[2 * k], ij[2 * k + 1]);
+  bt_value *items = bt_items_parts(cx, n, 2 * boxed);
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *pairs = items + n;
   for (size_t k = 0; k < n; k++) {
-    pairs[2 * k] = bt_int(ij[2 * k]);
-    pairs[2 * k + 1] = bt_int(ij[2 * k + 1]);
-    items[k] = bt_tuple(pairs + 2 * k, 2);
+    const bt_value *in = bt_intern_pair(ij[2 * k], ij[2 * k + 1]);
+    if (!in) {
+      pairs[0] = bt_int(ij[2 * k]);
+      pairs[1] = bt_int(ij[2 * k + 1]);
+      in = pairs;
+      pairs += 2;
+    }
+    items[k] = bt_tuple(in, 2);
   }
   return ascending ? bt_set_sorted(items, n) : bt_set_build(cx, items, n);
 }
@@ -71,16 +79,17 @@ bt_value bt_index_set_sorted(bt_ctx *cx, const int64_t *ij, size_t n) { return i
 bt_value bt_cell_set(bt_ctx *cx, const int64_t *c, const int64_t *ij, size_t n) {
   if (n == 0) return bt_set_sorted(NULL, 0);
   if (n > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *items = bt_items_parts(cx, n, 4 * n);
+  size_t boxed = 0;
+  for (size_t k = 0; k < n; k++)
+    boxed += !bt_intern_cell(c[k], ij[2 * k], ij[2 * k + 1]);
+  bt_value *items = bt_items_parts(cx, n, 4 * boxed);
   if (!items) return bt_err(BT_E_LIMIT);
   bt_value *cells = items + n;
   for (size_t k = 0; k < n; k++) {
-    bt_value *cell = cells + 4 * k;
-    cell[0] = bt_int(c[k]);
-    cell[1] = bt_tuple(cell + 2, 2);
-    cell[2] = bt_int(ij[2 * k]);
-    cell[3] = bt_int(ij[2 * k + 1]);
-    items[k] = bt_tuple(cell, 2);
+    const bt_value *in = bt_intern_cell(c[k], ij[2 * k], ij[2 * k + 1]);
+    items[k] =
+        in ? bt_tuple(in, 2) : bt_cell_at(cells, bt_int(c[k]), bt_int(ij[2 * k]), bt_int(ij[2 * k + 1]));
+    cells += in ? 0 : 4;
   }
   return bt_set_build(cx, items, n);
 }

@@ -54,13 +54,18 @@ static inline bt_value bt_unpack_err(bt_value v) { return bt_err(bt_is_coll(v) ?
 /* The pair (a, b) and the cell (c, (i, j)) written into caller-provided arena memory
  * (2 resp. 4 values), for building many at once without one allocation each. */
 static inline bt_value bt_pair_at(bt_value *mem, bt_value a, bt_value b) {
+  const bt_value *in = bt_intern_of(a, b);
+  if (in) return bt_tuple(in, 2);
   mem[0] = a;
   mem[1] = b;
   return bt_tuple(mem, 2);
 }
 static inline bt_value bt_cell_at(bt_value *mem, bt_value c, bt_value i, bt_value j) {
+  bt_value ij = bt_pair_at(mem + 2, i, j);
+  const bt_value *in = bt_intern_of(c, ij);
+  if (in) return bt_tuple(in, 2);
   mem[0] = c;
-  mem[1] = bt_pair_at(mem + 2, i, j);
+  mem[1] = ij;
   return bt_tuple(mem, 2);
 }
 
@@ -87,6 +92,33 @@ bool bt_patch_bounds(bt_value patch, int64_t *i0, int64_t *j0, int64_t *i1, int6
  * the set of the [1] of every element for an object, the empty set for an empty
  * container; an error value where Python raises. */
 bt_value bt_toindices(bt_ctx *cx, bt_value patch);
+
+/* The bounds of a non-empty patch whose elements are all interned pairs or all interned
+ * cells (one pass over their addresses, nothing read through them): b = {min i, min j,
+ * max i, max j}. False when the patch is anything else (the caller takes the general
+ * path, which gives the same values). */
+static inline bool bt_patch_interned_bounds(bt_value patch, int64_t b[4]) {
+  if (!bt_is_coll(patch) || patch.n == 0) return false;
+  const bt_value *items = patch.u.items;
+  int64_t first = bt_intern_at(items[0]);
+  if (first < 0) return false;
+  bool cells = first >= BT_INTERN_PAIRS;
+  int64_t i0 = INT64_MAX, j0 = INT64_MAX, i1 = INT64_MIN, j1 = INT64_MIN;
+  for (uint32_t k = 0; k < patch.n; k++) {
+    int64_t at = bt_intern_at(items[k]), i, j;
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
+    bt_intern_ij(at, &i, &j);
+    i0 = i < i0 ? i : i0;
+    i1 = i > i1 ? i : i1;
+    j0 = j < j0 ? j : j0;
+    j1 = j > j1 ? j : j1;
+  }
+  b[0] = i0;
+  b[1] = j0;
+  b[2] = i1;
+  b[3] = j1;
+  return true;
+}
 
 /* The set of the n index pairs ij[2k], ij[2k+1] (any order, duplicates dropped). */
 bt_value bt_index_set(bt_ctx *cx, const int64_t *ij, size_t n);

@@ -78,6 +78,8 @@ static bt_value index_column_extreme(bt_value patch, int kind, uint32_t d, bool 
 /* uppermost / lowermost / leftmost / rightmost: min or max of i (axis 0) or j (axis 1)
  * over `for i, j in toindices(patch)`. */
 static bt_value patch_extreme(bt_value patch, int axis, bool want_max) {
+  int64_t b[4];
+  if (bt_patch_interned_bounds(patch, b)) return bt_int(b[axis + 2 * want_max]);
   int kind = bt_patch_kind(patch);
   if (kind < 0) return bt_patch_kind_err(patch);
   if (kind == BT_PATCH_EMPTY) return bt_err(BT_E_VALUE);
@@ -92,6 +94,8 @@ static bt_value patch_extreme(bt_value patch, int axis, bool want_max) {
 /* The corners: tuple(map(pick, zip(*toindices(patch)))), where pick is min or max per
  * column; urcorner/llcorner pick from a dict of two columns (KeyError on a third). */
 static bt_value patch_corner(bt_ctx *cx, bt_value patch, bool max_row, bool max_col) {
+  int64_t b[4];
+  if (bt_patch_interned_bounds(patch, b)) return bt_ipair(cx, b[2 * max_row], b[1 + 2 * max_col]);
   int kind = bt_patch_kind(patch);
   if (kind < 0) return bt_patch_kind_err(patch);
   uint32_t ncols = kind == BT_PATCH_EMPTY ? 0 : UINT32_MAX;
@@ -122,6 +126,8 @@ static bt_value piece_extent(bt_value piece, int axis) {
     int64_t len = axis == 0 ? n : bt_len(piece.u.items[0]);
     return len < 0 ? bt_err(BT_E_TYPE) : bt_int(len);
   }
+  int64_t b[4];
+  if (bt_patch_interned_bounds(piece, b)) return bt_int(b[axis + 2] - b[axis] + 1);
   bt_value hi = patch_extreme(piece, axis, true);
   if (bt_is_err(hi)) return hi;
   bt_value lo = patch_extreme(piece, axis, false);
@@ -234,6 +240,9 @@ BT_PRIM(hline) {
 
 /* center: (uppermost + height // 2, leftmost + width // 2). */
 static bt_value patch_center(bt_ctx *cx, bt_value patch) {
+  int64_t b[4];
+  if (patch.kind == BT_SET && bt_patch_interned_bounds(patch, b))
+    return bt_ipair(cx, b[0] + (b[2] - b[0] + 1) / 2, b[1] + (b[3] - b[1] + 1) / 2);
   bt_value c[2];
   for (int axis = 0; axis < 2; axis++) {
     bt_value low = patch_extreme(patch, axis, false);

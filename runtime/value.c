@@ -147,7 +147,27 @@ bt_value *bt_items_parts(bt_ctx *cx, size_t n, size_t parts) {
   return bt_alloc(cx, (n + parts) * sizeof(bt_value));
 }
 
+bt_value bt_intern_tab[BT_INTERN_VALUES];
+
+/* Fills the table before main: it is read-only from then on, shared by every thread. */
+__attribute__((constructor)) static void intern_init(void) {
+  bt_value *p = bt_intern_tab;
+  for (int i = 0; i < BT_IPAIR_SPAN; i++)
+    for (int j = 0; j < BT_IPAIR_SPAN; j++, p += 2) {
+      p[0] = bt_int(BT_IPAIR_LO + i);
+      p[1] = bt_int(BT_IPAIR_LO + j);
+    }
+  for (int c = 0; c < BT_ICELL_COLORS; c++)
+    for (int i = 0; i < BT_ICELL_SPAN; i++)
+      for (int j = 0; j < BT_ICELL_SPAN; j++, p += 2) {
+        p[0] = bt_int(c);
+        p[1] = bt_tuple(bt_intern_pair(BT_ICELL_LO + i, BT_ICELL_LO + j), 2);
+      }
+}
+
 bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b) {
+  const bt_value *in = bt_intern_of(a, b);
+  if (in) return bt_tuple(in, 2);
   bt_value *it = bt_items(cx, 2);
   if (!it) return bt_err(BT_E_LIMIT);
   it[0] = a;
@@ -158,6 +178,16 @@ bt_value bt_pair(bt_ctx *cx, bt_value a, bt_value b) {
 bt_value bt_ipair(bt_ctx *cx, int64_t i, int64_t j) { return bt_pair(cx, bt_int(i), bt_int(j)); }
 
 bt_value bt_cell(bt_ctx *cx, int64_t color, int64_t i, int64_t j) {
+  const bt_value *in = bt_intern_cell(color, i, j);
+  if (in) return bt_tuple(in, 2);
+  in = bt_intern_pair(i, j);
+  if (in) {
+    bt_value *it = bt_items(cx, 2);
+    if (!it) return bt_err(BT_E_LIMIT);
+    it[0] = bt_int(color);
+    it[1] = bt_tuple(in, 2);
+    return bt_tuple(it, 2);
+  }
   bt_value *it = bt_items(cx, 4);
   if (!it) return bt_err(BT_E_LIMIT);
   it[0] = bt_int(color);
@@ -246,6 +276,15 @@ static bool small_int(bt_value v, int64_t lim) {
 /* The key of an (i, j) pair (cells: false) or a (c, (i, j)) cell (cells: true), or false
  * when v is not one with coordinates in range. */
 static bool pack_key(bt_value v, bool cells, uint64_t *key) {
+  int64_t at = bt_intern_at(v);
+  if (at >= 0 && (at >= BT_INTERN_PAIRS) == cells) {
+    int64_t i, j;
+    bt_intern_ij(at, &i, &j);
+    *key = cells ? (uint64_t)(bt_intern_color(at) + (1 << 15)) << 48 | (uint64_t)(i + (1 << 23)) << 24 |
+                       (uint64_t)(j + (1 << 23))
+                 : (uint64_t)(i + (1ll << 31)) << 32 | (uint64_t)(j + (1ll << 31));
+    return true;
+  }
   if (v.kind != BT_TUPLE || v.n != 2) return false;
   const bt_value *p = v.u.items;
   if (!cells) {
@@ -423,9 +462,11 @@ typedef struct copy_memo {
   size_t cap, n;
   const uintptr_t *only; /* NULL, or the sorted [lo, hi) bounds of the memory to copy from */
   size_t n_only;
+  bool boxed; /* interned parts are copied too (bt_copy_boxed) */
 } copy_memo;
 
 static bool memo_init(copy_memo *m, size_t cap) {
+  m->boxed = false;
   m->only = NULL;
   m->n_only = 0;
   m->e = calloc(cap, sizeof *m->e);
@@ -455,6 +496,7 @@ static bool memo_grow(copy_memo *m) {
   bigger.n = m->n;
   bigger.only = m->only;
   bigger.n_only = m->n_only;
+  bigger.boxed = m->boxed;
   memo_free(m);
   *m = bigger;
   return true;
@@ -462,6 +504,7 @@ static bool memo_grow(copy_memo *m) {
 
 /* Whether src lies in the memory being copied from (a binary search over the chunks). */
 static bool memo_copies(const copy_memo *m, const void *src) {
+  if (bt_interned(src)) return m->boxed;
   if (!m->only) return true;
   uintptr_t p = (uintptr_t)src;
   size_t lo = 0, hi = m->n_only;
@@ -480,8 +523,10 @@ static int cmp_bounds(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Whether v points at memory a copy copies (interned parts are left where they are). */
 static bool holds_memory(bt_value v) {
-  return v.kind == BT_FN ? v.u.clo != NULL : v.kind >= BT_TUPLE && v.u.items != NULL;
+  return v.kind == BT_FN ? v.u.clo != NULL
+                         : v.kind >= BT_TUPLE && v.u.items != NULL && !bt_interned(v.u.items);
 }
 
 /* Small trees (at most SMALL elements, each a scalar or an array of at most SMALL scalars:
@@ -530,9 +575,9 @@ static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
                     : v.kind >= BT_TUPLE ? (const void *)v.u.items
                                          : NULL;
   if (!src || !memo_copies(m, src)) return v;
-  size_t small = small_tree(v);
+  size_t small = m->boxed ? 0 : small_tree(v);
   if (small) return copy_small(cx, v, small);
-  bool leaf = v.kind != BT_FN;
+  bool leaf = v.kind != BT_FN && !m->boxed;
   for (uint32_t k = 0; leaf && k < v.n; k++)
     leaf = !holds_memory(v.u.items[k]);
   size_t slot = memo_slot(m, src);
@@ -610,6 +655,18 @@ bool bt_copy_out(bt_ctx *cx, const bt_ctx *from, bt_value *vals, size_t n) {
 }
 
 bt_value bt_copy(bt_ctx *cx, bt_value v) { return bt_copy_many(cx, &v, 1) ? v : bt_err(BT_E_LIMIT); }
+
+bt_value bt_copy_boxed(bt_ctx *cx, bt_value v) {
+  copy_memo m;
+  if (!memo_init(&m, 256)) {
+    memo_free(&m);
+    return bt_err(BT_E_LIMIT);
+  }
+  m.boxed = true;
+  v = copy_rec(cx, v, &m, 0);
+  memo_free(&m);
+  return v;
+}
 
 /* ---- grids --------------------------------------------------------------------- */
 
@@ -697,6 +754,26 @@ static inline int cmp_int(int64_t x, int64_t y) { return x < y ? -1 : x > y; }
  * budget exactly as that walk does (its cmp_seq at depth + 1, a cell's pair at depth + 2);
  * false when x and y are not both of one of these shapes. Most sets are of these. */
 static inline bool cmp_small(bt_value x, bt_value y, int depth, int *out) {
+  int64_t ax = bt_intern_at(x), ay = bt_intern_at(y);
+  if (ax >= 0 && ay >= 0 && (ax >= BT_INTERN_PAIRS) == (ay >= BT_INTERN_PAIRS) && depth + 2 <= BT_MAX_NEST) {
+    /* two interned pairs or cells: the table is in canonical order; the budget is spent as
+     * the walk below spends it */
+    if (bt_walk_spent()) {
+      *out = 0;
+      return true;
+    }
+    int64_t ix, jx, iy, jy;
+    bt_intern_ij(ax, &ix, &jx);
+    bt_intern_ij(ay, &iy, &jy);
+    if (ax < BT_INTERN_PAIRS) {
+      bt_walk_left -= ix != iy ? 1 : 2;
+    } else {
+      int64_t cx_ = bt_intern_color(ax), cy_ = bt_intern_color(ay);
+      bt_walk_left -= cx_ != cy_ ? 1 : ix != iy ? 3 : 4;
+    }
+    *out = cmp_int(ax, ay);
+    return true;
+  }
   if (x.kind != BT_TUPLE || y.kind != BT_TUPLE || x.n != 2 || y.n != 2 || depth + 2 > BT_MAX_NEST)
     return false;
   const bt_value *p = x.u.items, *q = y.u.items;
@@ -771,8 +848,30 @@ static int cmp_slow(bt_value a, bt_value b, int depth) {
 
 int bt_cmp(bt_value a, bt_value b) { return both_int(a, b) ? cmp_int(a.u.i, b.u.i) : cmp_slow(a, b, 0); }
 
+/* eq_rec of two interned pairs or two interned cells, spending the budget as its walk does. */
+static bool eq_interned(int64_t ax, int64_t ay) {
+  if (bt_walk_spent()) return true;
+  bool cells = ax >= BT_INTERN_PAIRS;
+  if (ax == ay) {
+    bt_walk_left -= cells ? 4 : 2;
+    return true;
+  }
+  int64_t ix, jx, iy, jy;
+  bt_intern_ij(ax, &ix, &jx);
+  bt_intern_ij(ay, &iy, &jy);
+  if (!cells) {
+    bt_walk_left -= ix == iy;
+  } else if (bt_intern_color(ax) == bt_intern_color(ay)) {
+    bt_walk_left -= 1 + (ix == iy);
+  }
+  return false;
+}
+
 static bool eq_rec(bt_value a, bt_value b, int depth) {
   if (bt_is_int(a) && bt_is_int(b)) return a.u.i == b.u.i;
+  int64_t ax = bt_intern_at(a), ay = bt_intern_at(b);
+  if (ax >= 0 && ay >= 0 && (ax >= BT_INTERN_PAIRS) == (ay >= BT_INTERN_PAIRS) && depth + 1 <= BT_MAX_NEST)
+    return eq_interned(ax, ay);
   if (a.kind != b.kind || a.kind == BT_ERR) return false;
   if (a.kind == BT_TUPLE || a.kind == BT_SET) {
     if (a.n != b.n) return false;

@@ -21,7 +21,8 @@ static bt_value decode_array(bt_ctx *cx, const json_t *arr, bt_value **out, char
     if (bt_is_err(it[k])) return it[k];
   }
   *out = it;
-  return bt_tuple(it, (uint32_t)n);
+  const bt_value *in = n == 2 ? bt_intern_of(it[0], it[1]) : NULL;
+  return bt_tuple(in ? in : it, (uint32_t)n);
 }
 
 /* Rows of plain JSON integers. */

@@ -135,16 +135,46 @@ static bool same_text(bt_value v, char *why, size_t whylen) {
   return same;
 }
 
+static long twins_checked;
+
+/* v and its boxed twin (no interned part) are one value to equality, order and hashing. */
+static bool same_as_twin(bt_ctx *cx, bt_value v, bt_value *twin, const char *what, char *why, size_t whylen) {
+  *twin = bt_copy_boxed(cx, v);
+  twins_checked++;
+  if (!bt_is_err(v) && bt_is_err(*twin)) {
+    snprintf(why, whylen, "%s: no boxed twin", what);
+    return false;
+  }
+  if (bt_same(v, *twin) && bt_eq(v, *twin) && bt_cmp(v, *twin) == 0 && bt_cmp(*twin, v) == 0 &&
+      bt_hash(v) == bt_hash(*twin))
+    return true;
+  snprintf(why, whylen, "%s: the boxed twin is another value (same %d eq %d cmp %d hash %d)", what,
+           bt_same(v, *twin), bt_eq(v, *twin), bt_cmp(v, *twin), bt_hash(v) == bt_hash(*twin));
+  return false;
+}
+
 static bool run_case(bt_ctx *cx, int prim, const json_t *c, char *why, size_t whylen) {
-  bt_value args[8];
+  bt_value args[8], twins[8];
   int n;
   if (!decode_args(cx, json_object_get(c, "args"), args, &n, why, whylen)) return false;
   for (int k = 0; k < n; k++)
-    if (!same_text(args[k], why, whylen)) return false;
+    if (!same_text(args[k], why, whylen) || !same_as_twin(cx, args[k], &twins[k], "argument", why, whylen))
+      return false;
   bt_ctx_begin(cx);
   bt_value r = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, args) : bt_err(BT_E_TYPE);
   if (!bt_is_err(r) && !same_text(r, why, whylen)) return false;
   if (!check_outcome(cx, c, r, why, whylen)) return false;
+  /* the same call on the boxed twins of the arguments gives the same outcome */
+  bt_ctx_begin(cx);
+  bt_value rt = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, twins) : bt_err(BT_E_TYPE);
+  bt_value rtwin;
+  if (!bt_is_err(r) && !same_as_twin(cx, r, &rtwin, "result", why, whylen)) return false;
+  if (!check_outcome(cx, c, rt, why, whylen)) {
+    char sub[1800];
+    snprintf(sub, sizeof sub, "on the boxed twins: %s", why);
+    snprintf(why, whylen, "%s", sub);
+    return false;
+  }
   const json_t *calls = json_object_get(c, "calls");
   for (size_t k = 0; k < json_array_size(calls); k++) {
     const json_t *call = json_array_get(calls, k);
@@ -300,6 +330,9 @@ int main(int argc, char **argv) {
     }
   }
   printf("json text: %ld values (arguments and results) written as jansson writes them\n", text_checked);
+  printf(
+      "boxed twins: %ld values (arguments and results) equal to their twins; every call repeated on them\n",
+      twins_checked);
   printf("conformance: %ld/%ld cases passed (%d primitives), %ld documented divergences, "
          "%ld errors of another exception class\n",
          passed_cases, total_cases, n_files, diverged_cases, errclass_mismatch);

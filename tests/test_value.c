@@ -266,6 +266,70 @@ static void test_closures_order_as_lambda(void **state) {
   assert_int_equal(bt_call1(&cx, f, bt_int(5)).u.i, 6);
 }
 
+/* Interned pairs and cells are their boxed twins to every comparison, including the
+ * comparison budget each spends (a spent budget turns a line into a LimitError, so the
+ * shortcuts over the table must spend exactly what the walk spends). */
+static void test_interned_values_compare_as_boxed(void **state) {
+  (void)state;
+  bt_value v[128], boxed[128];
+  int n = 0;
+  for (int k = 0; k < 32; k++) { /* pairs and cells with coordinates that tie and differ */
+    int64_t i = k % 3, j = (k / 3) % 4, c = k % 2;
+    v[n] = bt_ipair(&cx, i - 1, j);
+    assert_true(bt_interned(v[n].u.items));
+    n++;
+    v[n] = bt_cell(&cx, c, i, j - 1);
+    assert_true(bt_interned(v[n].u.items));
+    n++;
+  }
+  for (int k = 0; k < n; k++) {
+    boxed[k] = bt_copy_boxed(&cx, v[k]);
+    assert_false(bt_interned(boxed[k].u.items));
+  }
+  for (int k = 0; k < n; k++) { /* inside a container too: elements compare through other paths */
+    v[n + k] = bt_tuple_copy(&cx, &v[k], 1);
+    boxed[n + k] = bt_tuple_copy(&cx, &boxed[k], 1);
+  }
+  for (int a = 0; a < 2 * n; a++)
+    for (int b = (a / n) * n; b < (a / n + 1) * n; b++) {
+      bt_walk_reset(1000);
+      int c_in = bt_cmp(v[a], v[b]);
+      int64_t left_in = bt_walk_left;
+      bt_walk_reset(1000);
+      int c_box = bt_cmp(boxed[a], boxed[b]);
+      assert_int_equal(c_in, c_box);
+      assert_int_equal(left_in, bt_walk_left);
+      bt_walk_reset(1000);
+      bool e_in = bt_eq(v[a], v[b]);
+      left_in = bt_walk_left;
+      bt_walk_reset(1000);
+      assert_int_equal(e_in, bt_eq(boxed[a], boxed[b]));
+      assert_int_equal(left_in, bt_walk_left);
+      bt_walk_reset(1000);
+      assert_int_equal(bt_cmp(v[a], boxed[b]), c_box);
+      assert_true(bt_hash(v[a]) == bt_hash(boxed[a]));
+    }
+  /* sets of them sort and compare as their boxed twins do */
+  bt_walk_reset(INT64_MAX);
+  bt_value *in = bt_items(&cx, (size_t)n), *bx = bt_items(&cx, (size_t)n);
+  for (int k = 0; k < n; k++) {
+    in[k] = v[n - 1 - k];
+    bx[k] = boxed[n - 1 - k];
+  }
+  bt_value s_in = bt_set_build(&cx, in, (size_t)n), s_box = bt_set_build(&cx, bx, (size_t)n);
+  assert_int_equal(s_in.n, s_box.n);
+  bt_walk_reset(100000);
+  assert_int_equal(bt_cmp(s_in, s_box), 0);
+  assert_true(bt_same(s_in, s_box));
+  bt_walk_reset(INT64_MAX);
+  /* out of range: boxed, and still the same value */
+  bt_value far = bt_ipair(&cx, 1000, -1000), twin = bt_copy_boxed(&cx, far);
+  assert_false(bt_interned(far.u.items));
+  assert_true(bt_same(far, twin));
+  bt_value truth = bt_pair(&cx, bt_bool(true), bt_int(0));
+  assert_false(bt_interned(truth.u.items)); /* (True, 0) is no int pair */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_order),
@@ -284,6 +348,7 @@ int main(void) {
       cmocka_unit_test(test_grid_dims),
       cmocka_unit_test(test_closure_arity_rules),
       cmocka_unit_test(test_closures_order_as_lambda),
+      cmocka_unit_test(test_interned_values_compare_as_boxed),
   };
   return cmocka_run_group_tests_name("value", tests, setup, teardown);
 }
