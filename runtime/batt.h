@@ -268,9 +268,8 @@ static inline const bt_value *bt_intern_cell(int64_t c, int64_t i, int64_t j) {
 static inline const bt_value *bt_intern_of(bt_value x, bt_value y) {
   if (x.kind != BT_INT) return NULL;
   if (y.kind == BT_INT) return bt_intern_pair(x.u.i, y.u.i);
-  if (y.kind != BT_TUPLE || !bt_interned(y.u.items) ||
-      y.u.items >= bt_intern_tab + 2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN)
-    return NULL;
+  int64_t at = bt_intern_at(y); /* a whole interned pair, not a shorter view of one */
+  if (at < 0 || at >= BT_INTERN_PAIRS) return NULL;
   return bt_intern_cell(x.u.i, y.u.items[0].u.i, y.u.items[1].u.i);
 }
 /* A deep copy of v in which no part is interned (the boxed twin; for tests). */

@@ -309,8 +309,41 @@ static bt_value shift_index(bt_ctx *cx, bt_value *mem, bt_value index, bt_value 
   return bt_pair_at(mem, si, sj);
 }
 
+/* shift_by of a patch of interned pairs (or of interned cells) by ints, when every moved
+ * element is interned too: no part is made and a set keeps its order. False otherwise (the
+ * general path gives the same value). */
+static bool shift_interned(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj, bt_value *out) {
+  enum { FAR = 1 << 10 };
+  if (!bt_is_int(di) || !bt_is_int(dj) || di.u.i < -FAR || di.u.i > FAR || dj.u.i < -FAR || dj.u.i > FAR)
+    return false;
+  int64_t first = bt_intern_at(patch.u.items[0]);
+  if (first < 0) return false;
+  bool cells = first >= BT_INTERN_PAIRS;
+  bt_mark m = bt_arena_mark(cx);
+  bt_value *items = bt_items(cx, patch.n);
+  if (!items) return false;
+  for (uint32_t k = 0; k < patch.n; k++) {
+    int64_t at = bt_intern_at(patch.u.items[k]), i, j;
+    const bt_value *moved = NULL;
+    if (at >= 0 && (at >= BT_INTERN_PAIRS) == cells) {
+      bt_intern_ij(at, &i, &j);
+      moved = cells ? bt_intern_cell(bt_intern_color(at), i + di.u.i, j + dj.u.i)
+                    : bt_intern_pair(i + di.u.i, j + dj.u.i);
+    }
+    if (!moved) {
+      bt_arena_release(cx, m);
+      return false;
+    }
+    items[k] = bt_tuple(moved, 2);
+  }
+  *out = bt_is_set(patch) ? bt_set_sorted(items, patch.n) : bt_set_build(cx, items, patch.n);
+  return true;
+}
+
 /* shift: every index moved by (di, dj); an empty patch is returned as is. */
 static bt_value shift_by(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj) {
+  bt_value fast;
+  if (bt_is_coll(patch) && patch.n > 0 && shift_interned(cx, patch, di, dj, &fast)) return fast;
   int kind = bt_patch_kind(patch);
   if (kind < 0) return bt_patch_kind_err(patch);
   if (kind == BT_PATCH_EMPTY) return patch;

@@ -326,6 +326,10 @@ static void test_interned_values_compare_as_boxed(void **state) {
   bt_value far = bt_ipair(&cx, 1000, -1000), twin = bt_copy_boxed(&cx, far);
   assert_false(bt_interned(far.u.items));
   assert_true(bt_same(far, twin));
+  /* a shorter view of an interned pair ((3, 2)[:1] shares its items) is no pair */
+  bt_value view = bt_tuple(bt_ipair(&cx, 3, 2).u.items, 1), vec = bt_pair(&cx, bt_int(0), view);
+  assert_int_equal(vec.u.items[1].n, 1);
+  assert_true(bt_same(vec, bt_copy_boxed(&cx, vec)));
   bt_value truth = bt_pair(&cx, bt_bool(true), bt_int(0));
   assert_false(bt_interned(truth.u.items)); /* (True, 0) is no int pair */
 }
