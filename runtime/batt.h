@@ -362,9 +362,18 @@ int64_t bt_len(bt_value v);
 
 typedef bt_value (*bt_prim_fn)(bt_ctx *cx, const bt_value *args);
 
+/* A closure constructor's `makes` arity (runtime/dsl.yaml): the closure's arity when it is
+ * fixed (1 to 4), else how it follows from the function given: */
+enum {
+  BT_MAKES_NONE = 0,  /* not a closure constructor */
+  BT_MAKES_BIND = -1, /* rbind/lbind: co_argcount 2 -> 1, 3 -> 2, else 3 */
+  BT_MAKES_SAME = -2, /* power: the function itself for a count of 1, else compose's closure */
+};
+
 typedef struct bt_prim_info {
   const char *name;
   uint8_t arity;
+  int8_t makes; /* BT_MAKES_* or the arity of the closure it makes */
   bt_prim_fn fn;
 } bt_prim_info;
 

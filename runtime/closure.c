@@ -102,22 +102,26 @@ bt_value bt_call_line(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
 
 /* ---- the constructors ------------------------------------------------------------ */
 
-BT_PRIM(compose) { return bt_closure_new(cx, BT_P_compose, 1, a, 2); }
-BT_PRIM(chain) { return bt_closure_new(cx, BT_P_chain, 1, a, 3); }
-BT_PRIM(fork) { return bt_closure_new(cx, BT_P_fork, 1, a, 3); }
-BT_PRIM(matcher) { return bt_closure_new(cx, BT_P_matcher, 1, a, 2); }
-
-/* rbind/lbind read function.__code__.co_argcount: 2 and 3 give closures of 1 and 2
- * arguments, anything else a closure of 3 (which fails when called unless it was 4). */
-static bt_value bind(bt_ctx *cx, int ctor, const bt_value *a) {
-  int n = bt_arity(a[0]);
-  if (n < 0) return bt_err(BT_E_ATTR);
-  int arity = n == 2 ? 1 : n == 3 ? 2 : 3;
-  return bt_closure_new(cx, ctor, arity, a, 2);
+/* A closure of constructor ctor over its arguments a, of the arity the catalogue's `makes`
+ * gives: fixed, or rbind/lbind's rule, which reads function.__code__.co_argcount: 2 and 3
+ * give closures of 1 and 2 arguments, anything else a closure of 3 (which fails when called
+ * unless it was 4). */
+static bt_value make(bt_ctx *cx, int ctor, const bt_value *a) {
+  int arity = bt_prims[ctor].makes;
+  if (arity == BT_MAKES_BIND) {
+    int n = bt_arity(a[0]);
+    if (n < 0) return bt_err(BT_E_ATTR);
+    arity = n == 2 ? 1 : n == 3 ? 2 : 3;
+  }
+  return bt_closure_new(cx, ctor, arity, a, bt_prims[ctor].arity);
 }
 
-BT_PRIM(rbind) { return bind(cx, BT_P_rbind, a); }
-BT_PRIM(lbind) { return bind(cx, BT_P_lbind, a); }
+BT_PRIM(compose) { return make(cx, BT_P_compose, a); }
+BT_PRIM(chain) { return make(cx, BT_P_chain, a); }
+BT_PRIM(fork) { return make(cx, BT_P_fork, a); }
+BT_PRIM(matcher) { return make(cx, BT_P_matcher, a); }
+BT_PRIM(rbind) { return make(cx, BT_P_rbind, a); }
+BT_PRIM(lbind) { return make(cx, BT_P_lbind, a); }
 
 /* power(f, 1) is f; power(f, n) composes f with power(f, n - 1), so n < 1 never ends. */
 BT_PRIM(power) {
@@ -125,6 +129,7 @@ BT_PRIM(power) {
   if (bt_is_int(n) && n.u.i == 1) return f;
   if (!bt_is_int(n)) return bt_err(BT_E_TYPE);
   if (n.u.i < 1 || n.u.i > POWER_MAX) return bt_err(BT_E_RECURSION);
+  /* arc-dsl composes: compose(f, power(f, n - 1)), a closure of compose's arity */
   bt_value args[2] = {f, bt_int(n.u.i)};
-  return bt_closure_new(cx, BT_P_power, 1, args, 2);
+  return bt_closure_new(cx, BT_P_power, bt_prims[BT_P_compose].makes, args, 2);
 }

@@ -242,6 +242,23 @@ static void test_closure_arity_rules(void **state) {
   assert_int_equal(bt_call(&cx, f, three, 3).errc, BT_E_TYPE);
   args[0] = bt_int(7);
   assert_int_equal(bt_call_prim(&cx, BT_P_rbind, args).errc, BT_E_ATTR);
+  /* every constructor with a fixed arity in the catalogue makes closures of that arity */
+  int fixed = 0;
+  for (int p = 0; p < bt_n_prims; p++) {
+    if (bt_prims[p].makes <= 0) continue;
+    bt_value fa[3] = {bt_prim_value(BT_P_identity), bt_prim_value(BT_P_identity),
+                      bt_prim_value(BT_P_identity)};
+    bt_value c = bt_call_prim(&cx, p, fa);
+    assert_int_equal(bt_arity(c), bt_prims[p].makes);
+    fixed++;
+  }
+  assert_int_equal(fixed, 4);                             /* compose, chain, fork, matcher */
+  bt_value pw[2] = {bt_prim_value(BT_P_fill), bt_int(2)}; /* power(f, 2) is compose's lambda */
+  assert_int_equal(bt_arity(bt_call_prim(&cx, BT_P_power, pw)), bt_prims[BT_P_compose].makes);
+  pw[1] = bt_int(1); /* power(f, 1) is f */
+  assert_int_equal(bt_arity(bt_call_prim(&cx, BT_P_power, pw)), 3);
+  assert_int_equal(bt_prims[BT_P_rbind].makes, BT_MAKES_BIND);
+  assert_int_equal(bt_prims[BT_P_power].makes, BT_MAKES_SAME);
 }
 
 /* Functions order by Python's __name__, and every closure's is "<lambda>" (before any
