@@ -315,12 +315,12 @@ void line_text(strbuf *sb, const card_line *l, int i);
  * PAT_OBJECTS: o_g / objects of one grid in several modes; PAT_MAPS: apply / mapply of
  * several functions over one container. The kinds are runtime/program.h's BT_FUSED_KINDS. */
 typedef enum card_pattern {
-#define CARD_PAT(name, text, code) PAT_##name,
+#define CARD_PAT(name, text, code, title) PAT_##name = BT_FUSED_##name,
   BT_FUSED_KINDS(CARD_PAT)
 #undef CARD_PAT
 } card_pattern;
 
-#define CARD_PAT_ONE(name, text, code) +1
+#define CARD_PAT_ONE(name, text, code, title) +1
 enum { CARD_N_PATTERNS = 0 BT_FUSED_KINDS(CARD_PAT_ONE) };
 #undef CARD_PAT_ONE
 

@@ -9,18 +9,35 @@
 
 #include "card.h"
 #include "emit.h"
+#include "interp.h"
 
 /* The C operand for o (BT_T(n), BT_INT(n), ...). */
-static void emit_operand(strbuf *sb, const card_opnd *o) {
-  switch (o->kind) {
-  case OPND_LINE: sb_printf(sb, "BT_T(%d)", o->line + 1); break;
-  case OPND_INPUT: sb_puts(sb, o->input == INPUT_S ? "BT_S" : o->input == INPUT_I ? "BT_I" : "BT_C"); break;
-  case OPND_INT: sb_printf(sb, "BT_INT(%lld)", o->v[0]); break;
-  case OPND_BOOL: sb_printf(sb, "BT_BOOLV(%lld)", o->v[0]); break;
-  case OPND_PAIR: sb_printf(sb, "BT_PAIRV(%lld, %lld)", o->v[0], o->v[1]); break;
-  case OPND_PRIM: sb_printf(sb, "BT_FNV(BT_P_%s)", o->prim->name); break;
-  case OPND_STEP: sb_printf(sb, "BT_G(%d)", o->line); break;
+static void emit_operand(strbuf *sb, bt_operand o) {
+  switch ((bt_operand_kind)o.kind) {
+  case BT_O_T: /* lines are 1..n: line 0 is a field a kind does not read */
+    if (o.a)
+      sb_printf(sb, "BT_T(%lld)", (long long)o.a);
+    else
+      sb_puts(sb, "(bt_operand){0}");
+    break;
+  case BT_O_I: sb_puts(sb, "BT_I"); break;
+  case BT_O_S: sb_puts(sb, "BT_S"); break;
+  case BT_O_C: sb_puts(sb, "BT_C"); break;
+  case BT_O_INT: sb_printf(sb, "BT_INT(%lld)", (long long)o.a); break;
+  case BT_O_BOOL: sb_printf(sb, "BT_BOOLV(%lld)", (long long)o.a); break;
+  case BT_O_PAIR: sb_printf(sb, "BT_PAIRV(%lld, %lld)", (long long)o.a, (long long)o.b); break;
+  case BT_O_PRIM: sb_printf(sb, "BT_FNV(BT_P_%s)", bt_prims[o.a].name); break;
+  case BT_O_STEP: sb_printf(sb, "BT_G(%lld)", (long long)o.a); break;
   }
+}
+
+static void emit_operands(strbuf *sb, const bt_operand *o, int n) {
+  sb_puts(sb, "(const bt_operand[]){");
+  for (int a = 0; a < n; a++) {
+    if (a) sb_puts(sb, ", ");
+    emit_operand(sb, o[a]);
+  }
+  sb_puts(sb, "}");
 }
 
 /* The comment line before each call: the line as text and the solver lines it serves. */
@@ -39,107 +56,118 @@ static void emit_comment(strbuf *sb, const card_merged *m, int k) {
   sb_puts(sb, " */\n");
 }
 
-static void emit_line(strbuf *sb, const card_merged *m, int k) {
-  const card_line *l = &m->lines[k];
+/* A line as the runtime call its lowering (interp.c) is. */
+static bool emit_line(strbuf *sb, const card_merged *m, int k) {
+  lowered_line l;
+  if (!lower_line(&m->lines[k], &l)) return false;
   emit_comment(sb, m, k);
-  if (l->callee.kind == OPND_PRIM)
-    sb_printf(sb, "  bt_exec_call(ex, %d, BT_P_%s, %d, ", k + 1, l->callee.prim->name, l->nargs);
+  if (l.prim >= 0)
+    sb_printf(sb, "  bt_exec_call(ex, %d, BT_P_%s, %d, ", k + 1, bt_prims[l.prim].name, l.nargs);
   else {
     sb_printf(sb, "  bt_exec_callvar(ex, %d, ", k + 1);
-    emit_operand(sb, &l->callee);
-    sb_printf(sb, ", %d, ", l->nargs);
+    emit_operand(sb, l.fn);
+    sb_printf(sb, ", %d, ", l.nargs);
   }
-  sb_puts(sb, "(const bt_operand[]){");
-  for (int a = 0; a < l->nargs; a++) {
-    if (a) sb_puts(sb, ", ");
-    emit_operand(sb, &l->args[a]);
-  }
-  sb_puts(sb, "});\n");
+  emit_operands(sb, l.args, l.nargs);
+  sb_puts(sb, ");\n");
+  return true;
 }
 
-static void emit_int_list(strbuf *sb, const int *v, int n, int add) {
+static void emit_int_list(strbuf *sb, const int32_t *v, int n) {
   sb_puts(sb, "(const int32_t[]){");
   for (int i = 0; i < n; i++)
-    sb_printf(sb, "%s%d", i ? ", " : "", v[i] + add);
+    sb_printf(sb, "%s%d", i ? ", " : "", v[i]);
   sb_puts(sb, "}");
 }
 
-/* "  fn(ex, SHARED, N, (const int32_t[]){lines})", the start of a call over one operand. */
-static void emit_shared_head(strbuf *sb, const card_group *g, const char *fn) {
-  sb_printf(sb, "  %s(ex, ", fn);
-  emit_operand(sb, &g->shared);
-  sb_printf(sb, ", %d, ", g->nlines);
-  emit_int_list(sb, g->lines, g->nlines, 1);
-}
+#define FUSED_TEXT(name, text, code, title) {"BT_FUSED_" #name, title},
+static const struct { const char *kind, *title; } fused_text[] = {BT_FUSED_KINDS(FUSED_TEXT)};
+#undef FUSED_TEXT
 
-static const char *const fused_titles[] = {"the sample pattern", "objects of one grid",
-                                           "maps over one container"};
-
-/* A fused call: a comment listing the lines it replaces, then the call. */
-static void emit_group(strbuf *sb, const card_merged *m, const card_group *g) {
-  sb_printf(sb, "  /* fused, %s: replaces %d lines\n", fused_titles[g->kind], g->nlines);
-  for (int i = 0; i < g->nlines; i++) {
-    int k = g->lines[i];
+/* A fused call: a comment listing the lines it replaces, then its lowering (interp.c), a
+ * bt_fused, printed field by field: nothing here depends on the kind of call. */
+static bool emit_group(strbuf *sb, const card_merged *m, const card_group *cg) {
+  bt_fused g;
+  if (!lower_group(cg, &g)) {
+    lowered_fused_free(&g);
+    return false;
+  }
+  sb_printf(sb, "  /* fused, %s: replaces %d lines\n", fused_text[g.kind].title, cg->nlines);
+  for (int i = 0; i < cg->nlines; i++) {
+    int k = cg->lines[i];
     const card_line *l = &m->lines[k];
     sb_puts(sb, "   *   ");
     line_text(sb, l, k);
     sb_putc(sb, ':');
     for (int u = 0; u < l->nuses; u++)
       sb_printf(sb, "%s %s:%d", u ? "," : "", m->prog->solvers[l->uses[u].solver]->name, l->uses[u].line);
-    sb_puts(sb, i + 1 < g->nlines ? "\n" : " */\n");
+    sb_puts(sb, i + 1 < cg->nlines ? "\n" : " */\n");
   }
-  switch (g->kind) {
-  case PAT_OBJECTS:
-    emit_shared_head(sb, g, "bt_exec_objects");
-    sb_puts(sb, ", ");
-    emit_int_list(sb, g->modes, g->nlines, 0);
-    sb_puts(sb, ");\n");
-    break;
-  case PAT_MAPS:
-    emit_shared_head(sb, g, "bt_exec_maps");
-    sb_puts(sb, ",\n              (const bt_operand[]){");
-    for (int i = 0; i < g->nlines; i++) {
-      if (i) sb_puts(sb, ", ");
-      emit_operand(sb, &g->fns[i]);
-    }
-    sb_puts(sb, "}, (const uint8_t[]){");
-    for (int i = 0; i < g->nlines; i++)
-      sb_printf(sb, "%s%d", i ? ", " : "", g->merge[i] ? 1 : 0);
-    sb_puts(sb, "});\n");
-    break;
-  case PAT_SAMPLE:
-    sb_printf(sb, "  bt_exec_sample(ex, %d, (const bt_step[]){\n", g->nsteps);
-    for (int s = 0; s < g->nsteps; s++) {
-      const card_step *st = &g->steps[s];
-      sb_puts(sb, "      {");
-      emit_operand(sb, &st->callee);
+  sb_printf(sb, "  bt_exec_fused(ex, &(const bt_fused){%s, ", fused_text[g.kind].kind);
+  emit_operand(sb, g.shared);
+  sb_printf(sb, ", %d,\n      ", g.n);
+  emit_int_list(sb, g.ts, g.n);
+  sb_puts(sb, ",\n      ");
+  if (g.modes)
+    emit_int_list(sb, g.modes, g.n);
+  else
+    sb_puts(sb, "NULL");
+  sb_puts(sb, ",\n      ");
+  if (g.fns)
+    emit_operands(sb, g.fns, g.n);
+  else
+    sb_puts(sb, "NULL");
+  sb_puts(sb, ",\n      ");
+  if (g.merge) {
+    sb_puts(sb, "(const uint8_t[]){");
+    for (int i = 0; i < g.n; i++)
+      sb_printf(sb, "%s%d", i ? ", " : "", g.merge[i]);
+    sb_puts(sb, "}");
+  } else
+    sb_puts(sb, "NULL");
+  sb_printf(sb, ",\n      %d, ", g.nsteps);
+  if (g.steps) {
+    sb_puts(sb, "(const bt_step[]){\n");
+    for (int s = 0; s < g.nsteps; s++) {
+      const bt_step *st = &g.steps[s];
+      sb_puts(sb, "          {");
+      emit_operand(sb, st->fn);
       sb_printf(sb, ", %d, {", st->nargs);
       for (int a = 0; a < st->nargs; a++) {
         if (a) sb_puts(sb, ", ");
-        emit_operand(sb, &st->args[a]);
+        emit_operand(sb, st->args[a]);
       }
       sb_printf(sb, "}}, /* s%d */\n", s);
     }
-    sb_printf(sb, "  }, %d, (const bt_step_out[]){", g->nlines);
-    for (int i = 0; i < g->nlines; i++)
-      sb_printf(sb, "%s{%d, %d}", i ? ", " : "", g->lines[i] + 1, g->out_step[i]);
-    sb_puts(sb, "});\n");
-    break;
-  }
+    sb_puts(sb, "      }");
+  } else
+    sb_puts(sb, "NULL");
+  sb_puts(sb, ",\n      ");
+  if (g.outs) {
+    sb_puts(sb, "(const bt_step_out[]){");
+    for (int i = 0; i < g.n; i++)
+      sb_printf(sb, "%s{%d, %d}", i ? ", " : "", g.outs[i].t, g.outs[i].step);
+    sb_puts(sb, "}");
+  } else
+    sb_puts(sb, "NULL");
+  sb_puts(sb, "});\n");
+  lowered_fused_free(&g);
+  return true;
 }
 
-static void emit_lines(strbuf *sb, const card_merged *m, card_class cls) {
+static bool emit_lines(strbuf *sb, const card_merged *m, card_class cls) {
   const card_fusion *f = m->fusion;
   for (int k = 0; k < m->nlines; k++) {
     if (m->lines[k].cls != cls) continue;
     int gi = f ? f->group_of[k] : -1;
-    if (gi < 0)
-      emit_line(sb, m, k);
-    else if (f->groups[gi].lines[0] == k)
-      emit_group(sb, m, &f->groups[gi]);
-    else
+    if (gi < 0) {
+      if (!emit_line(sb, m, k)) return false;
+    } else if (f->groups[gi].lines[0] == k) {
+      if (!emit_group(sb, m, &f->groups[gi])) return false;
+    } else
       sb_printf(sb, "  /* t%d: computed by the fused call at t%d */\n", k + 1, f->groups[gi].lines[0] + 1);
   }
+  return true;
 }
 
 /* Comma-separated numbers, 16 a row, for the per-line tables (index 0 first). */
@@ -210,7 +238,7 @@ static void emit_solver_ids(strbuf *sb, const card_merged *m) {
 }
 
 /* The text of a generated section (@@NAME@@ alone on a line), or NULL. */
-static char *section(const card_merged *m, const char *name, size_t len) {
+static char *section(const card_merged *m, const char *name, size_t len, bool *lowered) {
   strbuf sb = {0};
 #define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
   if (IS("LINE_CLASS"))
@@ -223,13 +251,14 @@ static char *section(const card_merged *m, const char *name, size_t len) {
     emit_checks(&sb, m);
   else if (IS("SOLVER_IDS"))
     emit_solver_ids(&sb, m);
-  else if (IS("CONST_LINES"))
-    emit_lines(&sb, m, CLASS_CONST);
-  else if (IS("TASK_LINES"))
-    emit_lines(&sb, m, CLASS_TASK);
-  else if (IS("SAMPLE_LINES"))
-    emit_lines(&sb, m, CLASS_SAMPLE);
-  else
+  else if (IS("CONST_LINES") || IS("TASK_LINES") || IS("SAMPLE_LINES")) {
+    card_class cls = IS("CONST_LINES") ? CLASS_CONST : IS("TASK_LINES") ? CLASS_TASK : CLASS_SAMPLE;
+    if (!emit_lines(&sb, m, cls)) {
+      free(sb.buf);
+      *lowered = false;
+      return NULL;
+    }
+  } else
     return NULL;
 #undef IS
   if (sb.len && sb.buf[sb.len - 1] == '\n') sb.buf[--sb.len] = '\0';
@@ -265,7 +294,12 @@ bool emit_program(const card_merged *m, const char *tmpl, const char *sources, s
     const char *eol = strchr(p, '\n');
     size_t n = eol ? (size_t)(eol - p) : strlen(p);
     if (n > 4 && strncmp(p, "@@", 2) == 0 && strncmp(p + n - 2, "@@", 2) == 0) {
-      char *text = section(m, p + 2, n - 4);
+      bool lowered = true;
+      char *text = section(m, p + 2, n - 4, &lowered);
+      if (!text && !lowered) {
+        snprintf(err, errlen, "a line names a primitive the runtime does not have, or memory ran out");
+        return false;
+      }
       if (!text) {
         snprintf(err, errlen, "template line %d: unknown section '%.*s'", lineno, (int)n, p);
         return false;

@@ -1,37 +1,22 @@
 /* interp.c: the merged program as a table the runtime walks (see interp.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "interp.h"
 
 typedef struct interp_line {
-  int prim; /* primitive id of a direct call, -1 for a call through fn */
-  bt_operand fn;
-  int nargs;
-  bt_operand args[CAT_MAX_PARAMS];
+  lowered_line call;
   uint8_t cls;
   int group;  /* fused: its group in interp_data.groups, else -1 */
   bool first; /* the first line of its group: the fused call runs here */
 } interp_line;
-
-/* A fused call (card_group) as runtime arguments. */
-typedef struct interp_group {
-  card_pattern kind;
-  bt_operand shared;
-  int n;
-  int32_t *ts, *modes;
-  bt_operand *fns;
-  uint8_t *merge;
-  bt_step *steps;
-  int nsteps;
-  bt_step_out *outs;
-} interp_group;
 
 typedef struct interp_data {
   interp_line *lines; /* index 1..n */
   uint8_t *line_class;
   int32_t *last_use;
   bt_solver_info *solvers;
-  interp_group *groups;
+  bt_fused *groups;
   int ngroups;
 } interp_data;
 
@@ -52,41 +37,84 @@ static bool to_operand(const card_opnd *o, bt_operand *out) {
   return false;
 }
 
-static void run_group(bt_exec *ex, const interp_group *g) {
-  switch (g->kind) {
-  case PAT_OBJECTS: bt_exec_objects(ex, g->shared, g->n, g->ts, g->modes); break;
-  case PAT_MAPS: bt_exec_maps(ex, g->shared, g->n, g->ts, g->fns, g->merge); break;
-  case PAT_SAMPLE: bt_exec_sample(ex, g->nsteps, g->steps, g->n, g->outs); break;
+bool lower_group(const card_group *cg, bt_fused *g) {
+  bool ok = true;
+  memset(g, 0, sizeof *g);
+  g->kind = (int32_t)cg->kind; /* PAT_* are BT_FUSED_* (card.h) */
+  g->n = cg->nlines;
+  int32_t *ts = calloc((size_t)g->n + 1, sizeof *ts);
+  g->ts = ts;
+  if (!ts) return false;
+  for (int i = 0; i < g->n; i++)
+    ts[i] = cg->lines[i] + 1;
+  if (cg->kind != PAT_SAMPLE) ok &= to_operand(&cg->shared, &g->shared);
+  if (cg->modes) {
+    int32_t *modes = calloc((size_t)g->n + 1, sizeof *modes);
+    g->modes = modes;
+    for (int i = 0; modes && i < g->n; i++)
+      modes[i] = cg->modes[i];
+    ok &= modes != NULL;
   }
+  if (cg->fns) {
+    bt_operand *fns = calloc((size_t)g->n + 1, sizeof *fns);
+    g->fns = fns;
+    for (int i = 0; fns && i < g->n; i++)
+      ok &= to_operand(&cg->fns[i], &fns[i]);
+    ok &= fns != NULL;
+  }
+  if (cg->merge) {
+    uint8_t *merge = calloc((size_t)g->n + 1, sizeof *merge);
+    g->merge = merge;
+    for (int i = 0; merge && i < g->n; i++)
+      merge[i] = cg->merge[i];
+    ok &= merge != NULL;
+  }
+  if (cg->out_step) {
+    bt_step_out *outs = calloc((size_t)g->n + 1, sizeof *outs);
+    g->outs = outs;
+    for (int i = 0; outs && i < g->n; i++)
+      outs[i] = (bt_step_out){cg->lines[i] + 1, cg->out_step[i]};
+    ok &= outs != NULL;
+  }
+  if (cg->steps) {
+    bt_step *steps = calloc((size_t)cg->nsteps + 1, sizeof *steps);
+    g->steps = steps;
+    g->nsteps = cg->nsteps;
+    for (int k = 0; steps && k < cg->nsteps; k++) {
+      const card_step *cs = &cg->steps[k];
+      ok &= to_operand(&cs->callee, &steps[k].fn);
+      steps[k].nargs = cs->nargs;
+      for (int a = 0; a < cs->nargs; a++)
+        ok &= to_operand(&cs->args[a], &steps[k].args[a]);
+    }
+    ok &= steps != NULL;
+  }
+  return ok;
 }
 
-static bool convert_group(const card_group *cg, interp_group *g) {
+void lowered_fused_free(bt_fused *g) {
+  free((void *)g->ts);
+  free((void *)g->modes);
+  free((void *)g->fns);
+  free((void *)g->merge);
+  free((void *)g->steps);
+  free((void *)g->outs);
+  memset(g, 0, sizeof *g);
+}
+
+bool lower_line(const card_line *cl, lowered_line *l) {
   bool ok = true;
-  g->kind = cg->kind;
-  g->n = cg->nlines;
-  g->ts = calloc((size_t)g->n, sizeof *g->ts);
-  g->modes = calloc((size_t)g->n, sizeof *g->modes);
-  g->fns = calloc((size_t)g->n, sizeof *g->fns);
-  g->merge = calloc((size_t)g->n, sizeof *g->merge);
-  g->outs = calloc((size_t)g->n, sizeof *g->outs);
-  g->steps = calloc((size_t)cg->nsteps + 1, sizeof *g->steps);
-  g->nsteps = cg->nsteps;
-  if (!g->ts || !g->modes || !g->fns || !g->merge || !g->outs || !g->steps) return false;
-  if (cg->kind != PAT_SAMPLE) ok &= to_operand(&cg->shared, &g->shared);
-  for (int i = 0; i < g->n; i++) {
-    g->ts[i] = cg->lines[i] + 1;
-    if (cg->modes) g->modes[i] = cg->modes[i];
-    if (cg->fns) ok &= to_operand(&cg->fns[i], &g->fns[i]);
-    if (cg->merge) g->merge[i] = cg->merge[i];
-    if (cg->out_step) g->outs[i] = (bt_step_out){cg->lines[i] + 1, cg->out_step[i]};
+  memset(l, 0, sizeof *l);
+  l->nargs = cl->nargs;
+  if (cl->callee.kind == OPND_PRIM) {
+    l->prim = bt_prim_lookup(cl->callee.prim->name);
+    ok &= l->prim >= 0;
+  } else {
+    l->prim = -1;
+    ok &= to_operand(&cl->callee, &l->fn);
   }
-  for (int s = 0; s < cg->nsteps; s++) {
-    const card_step *cs = &cg->steps[s];
-    ok &= to_operand(&cs->callee, &g->steps[s].fn);
-    g->steps[s].nargs = cs->nargs;
-    for (int a = 0; a < cs->nargs; a++)
-      ok &= to_operand(&cs->args[a], &g->steps[s].args[a]);
-  }
+  for (int a = 0; a < cl->nargs && a < CAT_MAX_PARAMS; a++)
+    ok &= to_operand(&cl->args[a], &l->args[a]);
   return ok;
 }
 
@@ -97,11 +125,11 @@ static void run(bt_exec *ex, bt_class phase) {
     const interp_line *l = &d->lines[t];
     if (l->cls != phase) continue;
     if (l->group >= 0) {
-      if (l->first) run_group(ex, &d->groups[l->group]);
-    } else if (l->prim >= 0)
-      bt_exec_call(ex, t, l->prim, l->nargs, l->args);
+      if (l->first) bt_exec_fused(ex, &d->groups[l->group]);
+    } else if (l->call.prim >= 0)
+      bt_exec_call(ex, t, l->call.prim, l->call.nargs, l->call.args);
     else
-      bt_exec_callvar(ex, t, l->fn, l->nargs, l->args);
+      bt_exec_callvar(ex, t, l->call.fn, l->call.nargs, l->call.args);
   }
 }
 
@@ -127,16 +155,7 @@ bt_program *interp_program(const card_merged *m) {
     l->cls = (uint8_t)cl->cls;
     d->line_class[k + 1] = l->cls;
     d->last_use[k + 1] = cl->last_use == LAST_USE_OUTPUT ? n + 1 : cl->last_use + 1;
-    l->nargs = cl->nargs;
-    if (cl->callee.kind == OPND_PRIM) {
-      l->prim = bt_prim_lookup(cl->callee.prim->name);
-      ok &= l->prim >= 0;
-    } else {
-      l->prim = -1;
-      ok &= to_operand(&cl->callee, &l->fn);
-    }
-    for (int a = 0; a < cl->nargs && a < CAT_MAX_PARAMS; a++)
-      ok &= to_operand(&cl->args[a], &l->args[a]);
+    ok &= lower_line(cl, &l->call);
   }
   const card_fusion *f = m->fusion;
   d->ngroups = f ? f->n : 0;
@@ -147,7 +166,7 @@ bt_program *interp_program(const card_merged *m) {
   }
   ok &= d->groups != NULL;
   for (int j = 0; j < d->ngroups && d->groups; j++)
-    ok &= convert_group(&f->groups[j], &d->groups[j]);
+    ok &= lower_group(&f->groups[j], &d->groups[j]);
   for (int s = 0; s < m->nsolvers; s++) {
     const card_solver *sv = m->prog->solvers[s];
     int32_t *chk = malloc((size_t)(m->nchecks[s] ? m->nchecks[s] : 1) * sizeof *chk);
@@ -173,15 +192,8 @@ void interp_free(bt_program *p) {
   for (int s = 0; d->solvers && s < p->n_solvers; s++)
     free((void *)d->solvers[s].checks);
   free(d->solvers);
-  for (int j = 0; j < d->ngroups && d->groups; j++) {
-    interp_group *g = &d->groups[j];
-    free(g->ts);
-    free(g->modes);
-    free(g->fns);
-    free(g->merge);
-    free(g->steps);
-    free(g->outs);
-  }
+  for (int j = 0; j < d->ngroups && d->groups; j++)
+    lowered_fused_free(&d->groups[j]);
   free(d->groups);
   free(d);
   free(p);

@@ -291,7 +291,7 @@ void fusion_free(card_fusion *f) {
 
 const char *pattern_name(card_pattern kind) {
   static const char *const names[] = {
-#define CARD_PAT_NAME(name, text, code) text,
+#define CARD_PAT_NAME(name, text, code, title) text,
       BT_FUSED_KINDS(CARD_PAT_NAME)
 #undef CARD_PAT_NAME
   };

@@ -147,3 +147,11 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
   free(vals);
   bt_exec_profile(ex, first, BT_PROF_SAMPLE, start);
 }
+
+void bt_exec_fused(bt_exec *ex, const bt_fused *f) {
+  switch ((bt_fused_kind)f->kind) {
+  case BT_FUSED_OBJECTS: bt_exec_objects(ex, f->shared, f->n, f->ts, f->modes); break;
+  case BT_FUSED_MAPS: bt_exec_maps(ex, f->shared, f->n, f->ts, f->fns, f->merge); break;
+  case BT_FUSED_SAMPLE: bt_exec_sample(ex, f->nsteps, f->steps, f->n, f->outs); break;
+  }
+}

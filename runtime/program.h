@@ -107,25 +107,51 @@ typedef struct bt_step_out {
 
 void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, const bt_step_out *outs);
 
-/* The kinds of fused call, in one list: X(NAME, name, profile code). card's patterns
- * (PAT_NAME), its report, the runtime's profile codes (BT_PROF_NAME) and the runner's
- * profile labels ("(fused name)") are all made from it. */
+/* The kinds of fused call, in one list: X(NAME, name, profile code, title). card's patterns
+ * (PAT_NAME), its report, the emitted comments, the runtime's kinds (BT_FUSED_NAME) and
+ * profile codes (BT_PROF_NAME) and the runner's profile labels ("(fused name)") are all
+ * made from it. */
 #define BT_FUSED_KINDS(X)                                                                                    \
-  X(SAMPLE, "sample", -2)   /* bt_exec_sample */                                                             \
-  X(OBJECTS, "objects", -3) /* bt_exec_objects */                                                            \
-  X(MAPS, "maps", -4)       /* bt_exec_maps */
+  X(SAMPLE, "sample", -2, "the sample pattern")    /* bt_exec_sample */                                      \
+  X(OBJECTS, "objects", -3, "objects of one grid") /* bt_exec_objects */                                     \
+  X(MAPS, "maps", -4, "maps over one container")   /* bt_exec_maps */
+
+typedef enum bt_fused_kind {
+#define BT_FUSED_ENUM(name, text, code, title) BT_FUSED_##name,
+  BT_FUSED_KINDS(BT_FUSED_ENUM)
+#undef BT_FUSED_ENUM
+} bt_fused_kind;
+
+/* A fused call as data: what card lowers each group to, run by bt_exec_fused (emitted
+ * programs print it as a compound literal; `card run` keeps it in a table). Each kind
+ * reads the fields it needs (the others are 0 / NULL). */
+typedef struct bt_fused {
+  int32_t kind;            /* bt_fused_kind */
+  bt_operand shared;       /* OBJECTS: the grid; MAPS: the container */
+  int32_t n;               /* the lines it computes */
+  const int32_t *ts;       /* those lines */
+  const int32_t *modes;    /* OBJECTS: each line's o_g mode */
+  const bt_operand *fns;   /* MAPS: each line's function */
+  const uint8_t *merge;    /* MAPS: mapply (else apply) */
+  int32_t nsteps;          /* SAMPLE: the program over S */
+  const bt_step *steps;    /* SAMPLE */
+  const bt_step_out *outs; /* SAMPLE: the step each line takes (n of them) */
+} bt_fused;
+
+/* Runs the fused call f (at the place of its first line). */
+void bt_exec_fused(bt_exec *ex, const bt_fused *f);
 
 /* Profile codes of the calls that are not one primitive (bt_profile.prim). */
 enum {
   BT_PROF_CALLVAR = -1,
-#define BT_FUSED_PROF(name, text, code) BT_PROF_##name = (code),
+#define BT_FUSED_PROF(name, text, code, title) BT_PROF_##name = (code),
   BT_FUSED_KINDS(BT_FUSED_PROF)
 #undef BT_FUSED_PROF
 };
 
 /* The name of the fused call of a profile code ("sample", ...), NULL for another code. */
 static inline const char *bt_fused_name(int code) {
-#define BT_FUSED_NAME(name, text, c)                                                                         \
+#define BT_FUSED_NAME(name, text, c, title)                                                                  \
   if (code == (c)) return text;
   BT_FUSED_KINDS(BT_FUSED_NAME)
 #undef BT_FUSED_NAME

@@ -215,46 +215,52 @@ static void run_task(bt_exec *ex) {
    *   t40 = apply(t7, t12): solve_7468f01a:236
    *   t43 = c_zo(S, palette): solve_543a7ed5:265
    *   t47 = c_zo_n(S, shape, first): solve_445eab21:326 */
-  bt_exec_sample(ex, 38, (const bt_step[]){
-      {BT_FNV(BT_P_apply), 2, {BT_FNV(BT_P_first), BT_S}}, /* s0 */
-      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_p_g), BT_G(0)}}, /* s1 */
-      {BT_FNV(BT_P_dedupe), 1, {BT_G(1)}}, /* s2 */
-      {BT_FNV(BT_P_apply), 2, {BT_FNV(BT_P_second), BT_S}}, /* s3 */
-      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_p_g), BT_G(3)}}, /* s4 */
-      {BT_FNV(BT_P_dedupe), 1, {BT_G(4)}}, /* s5 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(2), BT_G(5)}}, /* s6 */
-      {BT_FNV(BT_P_first), 1, {BT_G(6)}}, /* s7 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(5), BT_G(2)}}, /* s8 */
-      {BT_FNV(BT_P_first), 1, {BT_G(8)}}, /* s9 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(4), BT_G(1)}}, /* s10 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(10), BT_INT(0)}}, /* s11 */
-      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_palette), BT_G(0)}}, /* s12 */
-      {BT_FNV(BT_P_dedupe), 1, {BT_G(12)}}, /* s13 */
-      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_palette), BT_G(3)}}, /* s14 */
-      {BT_FNV(BT_P_dedupe), 1, {BT_G(14)}}, /* s15 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(15), BT_G(13)}}, /* s16 */
-      {BT_FNV(BT_P_first), 1, {BT_G(16)}}, /* s17 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(15), BT_G(12)}}, /* s18 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(18), BT_INT(0)}}, /* s19 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(0)}}, /* s20 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(-1)}}, /* s21 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(1), BT_G(4)}}, /* s22 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(22), BT_INT(0)}}, /* s23 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(13), BT_G(15)}}, /* s24 */
-      {BT_FNV(BT_P_first), 1, {BT_G(24)}}, /* s25 */
-      {BT_FNV(BT_P_last), 1, {BT_G(8)}}, /* s26 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(1)}}, /* s27 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(2)}}, /* s28 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(5), BT_G(1)}}, /* s29 */
-      {BT_FNV(BT_P_get_nth_t), 2, {BT_G(29), BT_INT(0)}}, /* s30 */
-      {BT_FNV(BT_P_apply), 2, {BT_T(7), BT_G(0)}}, /* s31 */
-      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_shape), BT_G(0)}}, /* s32 */
-      {BT_FNV(BT_P_dedupe), 1, {BT_G(32)}}, /* s33 */
-      {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_shape), BT_G(3)}}, /* s34 */
-      {BT_FNV(BT_P_dedupe), 1, {BT_G(34)}}, /* s35 */
-      {BT_FNV(BT_P_difference_tuple), 2, {BT_G(35), BT_G(33)}}, /* s36 */
-      {BT_FNV(BT_P_first), 1, {BT_G(36)}}, /* s37 */
-  }, 31, (const bt_step_out[]){{9, 7}, {10, 9}, {12, 0}, {13, 3}, {14, 1}, {15, 4}, {16, 10}, {17, 11}, {18, 17}, {19, 12}, {20, 14}, {21, 15}, {22, 18}, {23, 19}, {24, 8}, {25, 20}, {26, 2}, {27, 5}, {28, 8}, {29, 21}, {30, 22}, {31, 23}, {32, 25}, {33, 26}, {34, 27}, {35, 28}, {38, 29}, {39, 30}, {40, 31}, {43, 16}, {47, 37}});
+  bt_exec_fused(ex, &(const bt_fused){BT_FUSED_SAMPLE, (bt_operand){0}, 31,
+      (const int32_t[]){9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 38, 39, 40, 43, 47},
+      NULL,
+      NULL,
+      NULL,
+      38, (const bt_step[]){
+          {BT_FNV(BT_P_apply), 2, {BT_FNV(BT_P_first), BT_S}}, /* s0 */
+          {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_p_g), BT_G(0)}}, /* s1 */
+          {BT_FNV(BT_P_dedupe), 1, {BT_G(1)}}, /* s2 */
+          {BT_FNV(BT_P_apply), 2, {BT_FNV(BT_P_second), BT_S}}, /* s3 */
+          {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_p_g), BT_G(3)}}, /* s4 */
+          {BT_FNV(BT_P_dedupe), 1, {BT_G(4)}}, /* s5 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(2), BT_G(5)}}, /* s6 */
+          {BT_FNV(BT_P_first), 1, {BT_G(6)}}, /* s7 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(5), BT_G(2)}}, /* s8 */
+          {BT_FNV(BT_P_first), 1, {BT_G(8)}}, /* s9 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(4), BT_G(1)}}, /* s10 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(10), BT_INT(0)}}, /* s11 */
+          {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_palette), BT_G(0)}}, /* s12 */
+          {BT_FNV(BT_P_dedupe), 1, {BT_G(12)}}, /* s13 */
+          {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_palette), BT_G(3)}}, /* s14 */
+          {BT_FNV(BT_P_dedupe), 1, {BT_G(14)}}, /* s15 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(15), BT_G(13)}}, /* s16 */
+          {BT_FNV(BT_P_first), 1, {BT_G(16)}}, /* s17 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(15), BT_G(12)}}, /* s18 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(18), BT_INT(0)}}, /* s19 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(0)}}, /* s20 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(-1)}}, /* s21 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(1), BT_G(4)}}, /* s22 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(22), BT_INT(0)}}, /* s23 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(13), BT_G(15)}}, /* s24 */
+          {BT_FNV(BT_P_first), 1, {BT_G(24)}}, /* s25 */
+          {BT_FNV(BT_P_last), 1, {BT_G(8)}}, /* s26 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(1)}}, /* s27 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(8), BT_INT(2)}}, /* s28 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(5), BT_G(1)}}, /* s29 */
+          {BT_FNV(BT_P_get_nth_t), 2, {BT_G(29), BT_INT(0)}}, /* s30 */
+          {BT_FNV(BT_P_apply), 2, {BT_T(7), BT_G(0)}}, /* s31 */
+          {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_shape), BT_G(0)}}, /* s32 */
+          {BT_FNV(BT_P_dedupe), 1, {BT_G(32)}}, /* s33 */
+          {BT_FNV(BT_P_mapply), 2, {BT_FNV(BT_P_shape), BT_G(3)}}, /* s34 */
+          {BT_FNV(BT_P_dedupe), 1, {BT_G(34)}}, /* s35 */
+          {BT_FNV(BT_P_difference_tuple), 2, {BT_G(35), BT_G(33)}}, /* s36 */
+          {BT_FNV(BT_P_first), 1, {BT_G(36)}}, /* s37 */
+      },
+      (const bt_step_out[]){{9, 7}, {10, 9}, {12, 0}, {13, 3}, {14, 1}, {15, 4}, {16, 10}, {17, 11}, {18, 17}, {19, 12}, {20, 14}, {21, 15}, {22, 18}, {23, 19}, {24, 8}, {25, 20}, {26, 2}, {27, 5}, {28, 8}, {29, 21}, {30, 22}, {31, 23}, {32, 25}, {33, 26}, {34, 27}, {35, 28}, {38, 29}, {39, 30}, {40, 31}, {43, 16}, {47, 37}}});
   /* t10: computed by the fused call at t9 */
   /* t11 = a_mr(S): solve_67a3c6ac:52 */
   bt_exec_call(ex, 11, BT_P_a_mr, 1, (const bt_operand[]){BT_S});
@@ -352,7 +358,13 @@ static void run_sample(bt_exec *ex) {
    *   t147 = objects(I, T, F, F): solve_bb43febb:183, solve_aedd82e4:207, solve_b6afb2da:253
    *   t158 = o_g(I, FOUR): solve_67385a82:218
    *   t165 = o_g(I, THREE): solve_7468f01a:239 */
-  bt_exec_objects(ex, BT_I, 6, (const int32_t[]){68, 90, 98, 147, 158, 165}, (const int32_t[]){7, 5, 3, 4, 4, 3});
+  bt_exec_fused(ex, &(const bt_fused){BT_FUSED_OBJECTS, BT_I, 6,
+      (const int32_t[]){68, 90, 98, 147, 158, 165},
+      (const int32_t[]){7, 5, 3, 4, 4, 3},
+      NULL,
+      NULL,
+      0, NULL,
+      NULL});
   /* t69 = first(t68): solve_25ff71a9:82 */
   bt_exec_call(ex, 69, BT_P_first, 1, (const bt_operand[]){BT_T(68)});
   /* t70 = move(I, t69, DOWN): solve_25ff71a9:83 */
@@ -384,8 +396,13 @@ static void run_sample(bt_exec *ex) {
   /* fused, maps over one container: replaces 2 lines
    *   t83 = mapply(outbox, t68): solve_4258a5f9:27
    *   t179 = mapply(delta, t68): solve_d5d6de2d:286, solve_60b61512:296 */
-  bt_exec_maps(ex, BT_T(68), 2, (const int32_t[]){83, 179},
-              (const bt_operand[]){BT_FNV(BT_P_outbox), BT_FNV(BT_P_delta)}, (const uint8_t[]){1, 1});
+  bt_exec_fused(ex, &(const bt_fused){BT_FUSED_MAPS, BT_T(68), 2,
+      (const int32_t[]){83, 179},
+      NULL,
+      (const bt_operand[]){BT_FNV(BT_P_outbox), BT_FNV(BT_P_delta)},
+      (const uint8_t[]){1, 1},
+      0, NULL,
+      NULL});
   /* t84 = fill(I, ONE, t83): solve_4258a5f9:28 */
   bt_exec_call(ex, 84, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(1), BT_T(83)});
   /* t85 = sizefilter(t68, ONE): solve_42a50994:34 */
@@ -403,8 +420,13 @@ static void run_sample(bt_exec *ex) {
    *   t91 = mapply(delta, t90): solve_6d75e8bb:70, solve_543a7ed5:270
    *   t143 = mapply(t3, t90): solve_e8593010:153
    *   t175 = mapply(outbox, t90): solve_543a7ed5:269 */
-  bt_exec_maps(ex, BT_T(90), 3, (const int32_t[]){91, 143, 175},
-              (const bt_operand[]){BT_FNV(BT_P_delta), BT_T(3), BT_FNV(BT_P_outbox)}, (const uint8_t[]){1, 1, 1});
+  bt_exec_fused(ex, &(const bt_fused){BT_FUSED_MAPS, BT_T(90), 3,
+      (const int32_t[]){91, 143, 175},
+      NULL,
+      (const bt_operand[]){BT_FNV(BT_P_delta), BT_T(3), BT_FNV(BT_P_outbox)},
+      (const uint8_t[]){1, 1, 1},
+      0, NULL,
+      NULL});
   /* t92 = fill(I, TWO, t91): solve_6d75e8bb:71 */
   bt_exec_call(ex, 92, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(2), BT_T(91)});
   /* t93 = asindices(I): solve_6f8cd79b:76 */
@@ -559,8 +581,13 @@ static void run_sample(bt_exec *ex) {
   /* fused, maps over one container: replaces 2 lines
    *   t170 = mapply(box, t169): solve_b6afb2da:255
    *   t171 = mapply(corners, t169): solve_b6afb2da:256 */
-  bt_exec_maps(ex, BT_T(169), 2, (const int32_t[]){170, 171},
-              (const bt_operand[]){BT_FNV(BT_P_box), BT_FNV(BT_P_corners)}, (const uint8_t[]){1, 1});
+  bt_exec_fused(ex, &(const bt_fused){BT_FUSED_MAPS, BT_T(169), 2,
+      (const int32_t[]){170, 171},
+      NULL,
+      (const bt_operand[]){BT_FNV(BT_P_box), BT_FNV(BT_P_corners)},
+      (const uint8_t[]){1, 1},
+      0, NULL,
+      NULL});
   /* t171: computed by the fused call at t170 */
   /* t172 = replace(I, t9, t34): solve_b6afb2da:257 */
   bt_exec_call(ex, 172, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(9), BT_T(34)});
