@@ -252,13 +252,13 @@ static inline int64_t bt_intern_color(int64_t at) {
 
 /* The interned (i, j), or NULL when out of range. */
 static inline const bt_value *bt_intern_pair(int64_t i, int64_t j) {
-  uint64_t a = (uint64_t)(i - BT_IPAIR_LO), b = (uint64_t)(j - BT_IPAIR_LO);
+  uint64_t a = (uint64_t)i - (uint64_t)BT_IPAIR_LO, b = (uint64_t)j - (uint64_t)BT_IPAIR_LO;
   if (a >= BT_IPAIR_SPAN || b >= BT_IPAIR_SPAN) return NULL;
   return bt_intern_tab + 2 * (a * BT_IPAIR_SPAN + b);
 }
 /* The interned (c, (i, j)), or NULL when out of range. */
 static inline const bt_value *bt_intern_cell(int64_t c, int64_t i, int64_t j) {
-  uint64_t a = (uint64_t)(i - BT_ICELL_LO), b = (uint64_t)(j - BT_ICELL_LO);
+  uint64_t a = (uint64_t)i - (uint64_t)BT_ICELL_LO, b = (uint64_t)j - (uint64_t)BT_ICELL_LO;
   if ((uint64_t)c >= BT_ICELL_COLORS || a >= BT_ICELL_SPAN || b >= BT_ICELL_SPAN) return NULL;
   return bt_intern_tab + 2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN +
          2 * (((uint64_t)c * BT_ICELL_SPAN + a) * BT_ICELL_SPAN + b);

@@ -20,20 +20,46 @@ bt_value bt_closure_new(bt_ctx *cx, int ctor, int arity, const bt_value *args, i
   return v;
 }
 
+static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+
+/* bt_call's body, inlined into the calls closures make of their captured functions. */
+static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value f, const bt_value *args,
+                                                           int n) {
+  bt_value e;
+  if (__builtin_expect(bt_any_err(args, n, &e), 0)) return e;
+  if (__builtin_expect(f.kind != BT_FN, 0))
+    return f.kind == BT_ERR ? f : bt_err(BT_E_TYPE); /* an error passes on */
+  if (__builtin_expect(bt_arity(f) != n, 0)) return bt_err(BT_E_TYPE);
+  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
+  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
+  cx->depth++;
+  bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
+  cx->depth--;
+  return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
+}
+
+static inline __attribute__((always_inline)) bt_value call1(bt_ctx *cx, bt_value f, bt_value x) {
+  return call(cx, f, &x, 1);
+}
+static inline __attribute__((always_inline)) bt_value call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) {
+  bt_value a[2] = {x, y};
+  return call(cx, f, a, 2);
+}
+
 /* Calls the closure c on n arguments (n already equals its arity). */
 static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   const bt_value *k = c->args;
   switch (c->ctor) {
-  case BT_P_compose: return bt_call1(cx, k[0], bt_call1(cx, k[1], x[0]));
-  case BT_P_chain: return bt_call1(cx, k[0], bt_call1(cx, k[1], bt_call1(cx, k[2], x[0])));
+  case BT_P_compose: return call1(cx, k[0], call1(cx, k[1], x[0]));
+  case BT_P_chain: return call1(cx, k[0], call1(cx, k[1], call1(cx, k[2], x[0])));
   case BT_P_fork: {
-    bt_value l = bt_call1(cx, k[1], x[0]);
+    bt_value l = call1(cx, k[1], x[0]);
     if (bt_is_err(l)) return l;
-    return bt_call2(cx, k[0], l, bt_call1(cx, k[2], x[0]));
+    return call2(cx, k[0], l, call1(cx, k[2], x[0]));
   }
   case BT_P_matcher: {
     bt_mark m = bt_arena_mark(cx);
-    bt_value r = bt_call1(cx, k[0], x[0]);
+    bt_value r = call1(cx, k[0], x[0]);
     r = bt_is_err(r) ? r : bt_bool(bt_eq(r, k[1]));
     bt_arena_release(cx, m); /* only the bool is kept */
     return r;
@@ -50,31 +76,19 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
       args[0] = k[1];
       memcpy(args + 1, x, (size_t)n * sizeof *x);
     }
-    return bt_call(cx, k[0], args, n + 1);
+    return call(cx, k[0], args, n + 1);
   }
   case BT_P_power: {
     bt_value r = x[0];
     for (int64_t t = 0; t < k[1].u.i && !bt_is_err(r); t++)
-      r = bt_call1(cx, k[0], r);
+      r = call1(cx, k[0], r);
     return r;
   }
   default: return bt_err(BT_E_RUNTIME);
   }
 }
 
-bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
-  bt_value e;
-  if (__builtin_expect(bt_any_err(args, n, &e), 0)) return e;
-  if (__builtin_expect(f.kind != BT_FN, 0))
-    return f.kind == BT_ERR ? f : bt_err(BT_E_TYPE); /* an error passes on */
-  if (__builtin_expect(bt_arity(f) != n, 0)) return bt_err(BT_E_TYPE);
-  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
-  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
-  cx->depth++;
-  bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
-  cx->depth--;
-  return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
-}
+bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) { return call(cx, f, args, n); }
 
 static bool holds_pointer(bt_value v) {
   return v.kind == BT_TUPLE || v.kind == BT_SET || (v.kind == BT_FN && v.u.clo);
