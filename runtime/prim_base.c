@@ -134,6 +134,14 @@ static bt_value py_binop(bt_ctx *cx, py_op op, bt_value x, bt_value y) {
  * whichever operands dsl.py indexes (a tuple b with an int or tuple a; a otherwise). */
 static bt_value arith2(bt_ctx *cx, py_op op, bt_value x, bt_value y) {
   if (bt_is_int(x) && bt_is_int(y)) return int_op(op, x.u.i, y.u.i);
+  if (x.kind == BT_TUPLE && y.kind == BT_TUPLE && x.n >= 2 && y.n >= 2 && bt_is_int(x.u.items[0]) &&
+      bt_is_int(x.u.items[1]) && bt_is_int(y.u.items[0]) && bt_is_int(y.u.items[1])) {
+    /* two pairs of ints (the usual vectors): the loop below, without its dispatch */
+    bt_value r0 = int_op(op, x.u.items[0].u.i, y.u.items[0].u.i);
+    if (bt_is_err(r0)) return r0;
+    bt_value r1 = int_op(op, x.u.items[1].u.i, y.u.items[1].u.i);
+    return bt_is_err(r1) ? r1 : bt_pair(cx, r0, r1);
+  }
   bool index_y = bt_is_tuple(y) && (bt_is_tuple(x) || bt_is_int(x));
   bool index_x = !(bt_is_int(x) && bt_is_tuple(y));
   bt_value r[2];
