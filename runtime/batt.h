@@ -308,8 +308,10 @@ bt_value bt_copy(bt_ctx *cx, bt_value v);
 bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n);
 /* bt_copy_many copying only the parts that lie in from's arena (its chunks in use): parts
  * elsewhere stay where they are, shared. For values whose parts outside from's arena never
- * point into it (they are older: another generation, the task's or the run's values). */
-bool bt_copy_out(bt_ctx *cx, const bt_ctx *from, bt_value *vals, size_t n);
+ * point into it (they are older: another generation, the task's or the run's values). A
+ * large grid or flat array that fills a chunk of from's alone is not copied: the chunk moves
+ * to cx's arena (and back, when the copy fails). */
+bool bt_copy_out(bt_ctx *cx, bt_ctx *from, bt_value *vals, size_t n);
 
 /* ---- grids ----------------------------------------------------------------- */
 

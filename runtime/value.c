@@ -457,18 +457,36 @@ typedef struct memo_entry {
   uint32_t len; /* elements copied: a shorter view of the same array must not serve a longer */
 } memo_entry;
 
+/* A chunk of the arena being copied from: its bytes in use [lo, hi). */
+typedef struct bound {
+  uintptr_t lo, hi;
+  bt_chunk *chunk;
+} bound;
+
+/* A chunk moved whole from the arena copied from to the arena copied into. */
+typedef struct adoption {
+  bt_chunk *chunk;
+  size_t off; /* its bytes in use */
+} adoption;
+
 typedef struct copy_memo {
   memo_entry *e;
   size_t cap, n;
-  const uintptr_t *only; /* NULL, or the sorted [lo, hi) bounds of the memory to copy from */
+  bound *only; /* NULL, or the chunks to copy from, sorted (bt_copy_out) */
   size_t n_only;
-  bool boxed; /* interned parts are copied too (bt_copy_boxed) */
+  bool boxed;          /* interned parts are copied too (bt_copy_boxed) */
+  bt_arena *from, *to; /* bt_copy_out: large values move with their chunk */
+  adoption *moved;     /* the chunks moved, to undo when the copy fails */
+  size_t n_moved, cap_moved;
 } copy_memo;
 
 static bool memo_init(copy_memo *m, size_t cap) {
   m->boxed = false;
   m->only = NULL;
   m->n_only = 0;
+  m->from = m->to = NULL;
+  m->moved = NULL;
+  m->n_moved = m->cap_moved = 0;
   m->e = calloc(cap, sizeof *m->e);
   m->cap = cap;
   m->n = 0;
@@ -497,29 +515,39 @@ static bool memo_grow(copy_memo *m) {
   bigger.only = m->only;
   bigger.n_only = m->n_only;
   bigger.boxed = m->boxed;
+  bigger.from = m->from;
+  bigger.to = m->to;
+  bigger.moved = m->moved;
+  bigger.n_moved = m->n_moved;
+  bigger.cap_moved = m->cap_moved;
   memo_free(m);
   *m = bigger;
   return true;
 }
 
-/* Whether src lies in the memory being copied from (a binary search over the chunks). */
-static bool memo_copies(const copy_memo *m, const void *src) {
-  if (bt_interned(src)) return m->boxed;
-  if (!m->only) return true;
+/* The chunk of the memory being copied from that holds src (a binary search), or -1. */
+static long memo_find(const copy_memo *m, const void *src) {
   uintptr_t p = (uintptr_t)src;
   size_t lo = 0, hi = m->n_only;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (m->only[2 * mid + 1] <= p)
+    if (m->only[mid].hi <= p)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return lo < m->n_only && m->only[2 * lo] <= p;
+  return lo < m->n_only && m->only[lo].lo <= p && p < m->only[lo].hi ? (long)lo : -1;
+}
+
+/* Whether src lies in the memory being copied from. */
+static bool memo_copies(const copy_memo *m, const void *src) {
+  if (bt_interned(src)) return m->boxed;
+  if (!m->only) return true;
+  return memo_find(m, src) >= 0;
 }
 
 static int cmp_bounds(const void *a, const void *b) {
-  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+  uintptr_t x = ((const bound *)a)->lo, y = ((const bound *)b)->lo;
   return (x > y) - (x < y);
 }
 
@@ -569,12 +597,90 @@ static bt_value copy_small(bt_ctx *cx, bt_value v, size_t size) {
   return v;
 }
 
+/* Large values move with their chunk instead of being copied: a tuple or set whose array
+ * starts a chunk of at least ADOPT_MIN bytes in use and which is all that chunk holds (its
+ * items scalars or interned, or, for a grid, rows laid out right after it in the chunk,
+ * one after the other, holding scalars). Nothing else lives in such a chunk, and nothing in
+ * it points elsewhere, so the chunk can change arena as it is. */
+enum { ADOPT_MIN = 256 * 1024 };
+
+static bool adoptable(const bt_chunk *c, bt_value v) {
+  if (c->off < ADOPT_MIN || (const void *)v.u.items != (const void *)c->data) return false;
+  const bt_value *end = v.u.items + v.n, *hi = (const bt_value *)(c->data + c->off);
+  for (uint32_t k = 0; k < v.n; k++) {
+    bt_value e = v.u.items[k];
+    if (!holds_memory(e)) continue;
+    if (e.kind == BT_FN || e.u.items != end || e.u.items + e.n > hi) return false;
+    for (uint32_t i = 0; i < e.n; i++)
+      if (holds_memory(e.u.items[i])) return false;
+    end = e.u.items + e.n;
+  }
+  return end == hi;
+}
+
+/* Moves chunk k of the memory copied from into the arena copied into (after its head, or
+ * as its head, full, so that nothing is allocated after what it holds). */
+static bool adopt(copy_memo *m, long k) {
+  if (m->n_moved == m->cap_moved) {
+    size_t cap = m->cap_moved ? 2 * m->cap_moved : 8;
+    adoption *a = realloc(m->moved, cap * sizeof *a);
+    if (!a) return false;
+    m->moved = a;
+    m->cap_moved = cap;
+  }
+  bt_chunk *c = m->only[k].chunk;
+  for (bt_chunk **p = &m->from->head; *p; p = &(*p)->next)
+    if (*p == c) {
+      *p = c->next;
+      break;
+    }
+  m->moved[m->n_moved++] = (adoption){c, c->off};
+  m->from->used -= c->off;
+  m->to->used += c->off;
+  if (m->to->head) {
+    c->next = m->to->head->next;
+    m->to->head->next = c;
+  } else {
+    c->next = NULL;
+    c->off = c->size;
+    m->to->head = c;
+  }
+  m->only[k].lo = m->only[k].hi; /* no longer memory to copy from */
+  return true;
+}
+
+/* Puts the chunks adopt moved back where they came from (the copy failed). */
+static void unadopt(copy_memo *m) {
+  while (m->n_moved) {
+    adoption a = m->moved[--m->n_moved];
+    for (bt_chunk **p = &m->to->head; *p; p = &(*p)->next)
+      if (*p == a.chunk) {
+        *p = a.chunk->next;
+        break;
+      }
+    a.chunk->off = a.off;
+    m->to->used -= a.off;
+    m->from->used += a.off;
+    if (m->from->head) {
+      a.chunk->next = m->from->head->next;
+      m->from->head->next = a.chunk;
+    } else {
+      a.chunk->next = NULL;
+      m->from->head = a.chunk;
+    }
+  }
+}
+
 static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
   if (depth > BT_MAX_NEST) return bt_err(BT_E_LIMIT);
   const void *src = v.kind == BT_FN      ? (const void *)v.u.clo
                     : v.kind >= BT_TUPLE ? (const void *)v.u.items
                                          : NULL;
   if (!src || !memo_copies(m, src)) return v;
+  if (m->to && v.kind != BT_FN) {
+    long k = memo_find(m, src);
+    if (k >= 0 && adoptable(m->only[k].chunk, v) && adopt(m, k)) return v;
+  }
   size_t small = m->boxed ? 0 : small_tree(v);
   if (small) return copy_small(cx, v, small);
   bool leaf = v.kind != BT_FN && !m->boxed;
@@ -627,29 +733,33 @@ bool bt_copy_many(bt_ctx *cx, bt_value *vals, size_t n) {
   return ok;
 }
 
-bool bt_copy_out(bt_ctx *cx, const bt_ctx *from, bt_value *vals, size_t n) {
+bool bt_copy_out(bt_ctx *cx, bt_ctx *from, bt_value *vals, size_t n) {
   size_t chunks = 0;
   for (const bt_chunk *c = from->arena.head; c; c = c->next)
     chunks++;
-  uintptr_t *bounds = malloc((chunks ? chunks : 1) * 2 * sizeof *bounds);
+  bound *bounds = malloc((chunks ? chunks : 1) * sizeof *bounds);
   copy_memo m;
   bool ok = bounds && memo_init(&m, 256);
   if (ok) {
     size_t k = 0;
-    for (const bt_chunk *c = from->arena.head; c; c = c->next, k++) {
-      bounds[2 * k] = (uintptr_t)c->data;
-      bounds[2 * k + 1] = (uintptr_t)(c->data + c->off);
-    }
-    qsort(bounds, chunks, 2 * sizeof *bounds, cmp_bounds);
+    for (bt_chunk *c = from->arena.head; c; c = c->next, k++)
+      bounds[k] = (bound){(uintptr_t)c->data, (uintptr_t)(c->data + c->off), c};
+    qsort(bounds, chunks, sizeof *bounds, cmp_bounds);
     m.only = bounds;
     m.n_only = chunks;
+    m.from = &from->arena;
+    m.to = &cx->arena;
   }
   for (size_t k = 0; ok && k < n; k++) {
     bool was_err = bt_is_err(vals[k]);
     vals[k] = copy_rec(cx, vals[k], &m, 0);
     ok = was_err || !bt_is_err(vals[k]);
   }
-  if (bounds) memo_free(&m);
+  if (bounds) {
+    if (!ok) unadopt(&m);
+    free(m.moved);
+    memo_free(&m);
+  }
   free(bounds);
   return ok;
 }

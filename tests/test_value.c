@@ -351,6 +351,52 @@ static void test_interned_values_compare_as_boxed(void **state) {
   assert_false(bt_interned(truth.u.items)); /* (True, 0) is no int pair */
 }
 
+/* Compaction moves a large grid's chunk instead of copying it; a copy that fails gives the
+ * chunk back, so the values it left where they were still read as before. */
+static void test_copy_out_moves_large_grids(void **state) {
+  (void)state;
+  bt_ctx from, to;
+  bt_ctx_init(&from, NULL);
+  bt_ctx_init(&to, NULL);
+  bt_value *cells;
+  bt_value g = bt_grid_new(&from, 300, 200, &cells); /* 960 KiB in one chunk */
+  for (int k = 0; k < 300 * 200; k++)
+    cells[k] = bt_int(k % 10);
+  bt_value small = bt_tuple_copy(&from, cells, 7), vals[2] = {g, small};
+  size_t from_used = from.arena.used;
+  assert_true(bt_copy_out(&to, &from, vals, 2));
+  assert_ptr_equal(vals[0].u.items, g.u.items); /* moved, not copied */
+  assert_ptr_not_equal(vals[1].u.items, small.u.items);
+  assert_true(from.arena.used < from_used - 300 * 200 * sizeof(bt_value));
+  assert_true(to.arena.used >= 300 * 200 * sizeof(bt_value));
+  bt_arena_release(&from, (bt_mark){NULL, 0, 0}); /* the nursery emptied, as compaction does */
+  bt_arena_trim(&from, 0);
+  for (int i = 0; i < 300; i++)
+    for (int j = 0; j < 200; j++)
+      assert_int_equal(BT_GCELL(vals[0], i, j), (i * 200 + j) % 10);
+  assert_int_equal(vals[1].u.items[6].u.i, 6);
+
+  /* a copy past the limits fails: the grid's chunk goes back to the arena it came from */
+  bt_limits tight = bt_default_limits;
+  tight.max_bytes = 4096;
+  bt_ctx small_to;
+  bt_ctx_init(&small_to, &tight);
+  bt_value big = bt_grid_new(&from, 300, 200, &cells), tup[600];
+  for (int k = 0; k < 600; k++)
+    tup[k] = bt_int(k);
+  bt_value two[2] = {big, bt_tuple_copy(&from, tup, 600)}; /* 9.6 KiB: past 4 KiB */
+  size_t before = from.arena.used;
+  assert_false(bt_copy_out(&small_to, &from, two, 2));
+  assert_int_equal(from.arena.used, before);
+  assert_int_equal(small_to.arena.used, 0);
+  bt_arena_release(&small_to, (bt_mark){NULL, 0, 0});
+  bt_arena_trim(&small_to, 0);
+  assert_int_equal(BT_GCELL(big, 299, 199), 0); /* still in from, still readable */
+  bt_ctx_free(&small_to);
+  bt_ctx_free(&from);
+  bt_ctx_free(&to);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_order),
@@ -370,6 +416,7 @@ int main(void) {
       cmocka_unit_test(test_closure_arity_rules),
       cmocka_unit_test(test_closures_order_as_lambda),
       cmocka_unit_test(test_interned_values_compare_as_boxed),
+      cmocka_unit_test(test_copy_out_moves_large_grids),
   };
   return cmocka_run_group_tests_name("value", tests, setup, teardown);
 }
