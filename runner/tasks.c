@@ -447,10 +447,16 @@ static char *read_file(const char *path, size_t *len, FILE *errors) {
 }
 
 /* Reads and parses path into r (r->text points into *buf); NULL after reporting why. */
+static json_t *parse_text(reader *r, const char *path, const char *text, size_t len);
+
 static json_t *parse_file(reader *r, const char *path, char **buf) {
   size_t len;
   if (!(*buf = read_file(path, &len, r->errors))) return NULL;
-  const char *text = *buf;
+  return parse_text(r, path, *buf, len);
+}
+
+/* Parses the text of path into r (r->text points into it); NULL after reporting why. */
+static json_t *parse_text(reader *r, const char *path, const char *text, size_t len) {
   if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte-order mark */
     text += 3;
     len -= 3;
@@ -715,6 +721,127 @@ static bool add_task(reader *r, const json_t *j, const char *id, const char *sou
   return ok;
 }
 
+/* ---- the fast path: a task file in the shape ARC's own files have -------------------------
+ *
+ * {"train": [{"input": GRID, "output": GRID}, ...], "test": [...]} with grids of 1..30 rows
+ * of 1..30 one-digit colours, each key once, nothing else. It reads such a file without
+ * building a JSON tree; anything else (another member, an escape, a number like 07 or 1.0,
+ * an empty list, a ragged grid, ...) makes it give up, and the file takes the general path,
+ * which reads every JSON file and says what is wrong with one. Both give the same task. */
+
+static bool fast_on = true;
+void bt_tasks_fast_path(bool on) { fast_on = on; }
+
+typedef struct fast {
+  const char *p, *e;
+} fast;
+
+static void fast_ws(fast *f) {
+  while (f->p < f->e && (*f->p == ' ' || *f->p == '\n' || *f->p == '\r' || *f->p == '\t'))
+    f->p++;
+}
+
+static bool fast_char(fast *f, char c) {
+  fast_ws(f);
+  if (f->p >= f->e || *f->p != c) return false;
+  f->p++;
+  return true;
+}
+
+/* A key and its colon: 0 train, 1 test, 2 input, 3 output, -1 anything else. */
+static int fast_key(fast *f) {
+  static const char *const keys[] = {"train", "test", "input", "output"};
+  if (!fast_char(f, '"')) return -1;
+  const char *s = f->p;
+  while (f->p < f->e && *f->p != '"' && *f->p != '\\')
+    f->p++;
+  if (f->p >= f->e || *f->p != '"') return -1;
+  size_t n = (size_t)(f->p - s);
+  f->p++;
+  if (!fast_char(f, ':')) return -1;
+  for (int k = 0; k < 4; k++)
+    if (strlen(keys[k]) == n && memcmp(keys[k], s, n) == 0) return k;
+  return -1;
+}
+
+static bool fast_grid(fast *f, bt_ctx *arena, bt_value *out) {
+  uint8_t c[BT_GRID_SIDE_MAX * BT_GRID_SIDE_MAX];
+  int h = 0, w = -1;
+  if (!fast_char(f, '[')) return false;
+  do {
+    int n = 0;
+    if (h == BT_GRID_SIDE_MAX || !fast_char(f, '[')) return false;
+    do {
+      fast_ws(f);
+      if (n == BT_GRID_SIDE_MAX || f->p >= f->e || *f->p < '0' || *f->p > '9') return false;
+      c[h * BT_GRID_SIDE_MAX + n++] = (uint8_t)(*f->p++ - '0');
+      if (f->p < f->e && ((*f->p >= '0' && *f->p <= '9') || *f->p == '.' || *f->p == 'e' || *f->p == 'E'))
+        return false;
+    } while (fast_char(f, ','));
+    if (!fast_char(f, ']') || (w >= 0 && n != w)) return false;
+    w = n;
+    h++;
+  } while (fast_char(f, ','));
+  if (!fast_char(f, ']')) return false;
+  bt_value *cells;
+  *out = bt_grid_new(arena, h, w, &cells);
+  if (bt_is_err(*out)) return false;
+  for (int i = 0; i < h; i++)
+    for (int j = 0; j < w; j++)
+      cells[i * w + j].u.i = c[i * BT_GRID_SIDE_MAX + j];
+  return true;
+}
+
+static bool fast_pairs(fast *f, bt_ctx *arena, bool need_output, bt_pair_io **out, int *n_out) {
+  bt_pair_io buf[64], *pairs = buf;
+  int n = 0;
+  if (!fast_char(f, '[')) return false;
+  do {
+    if (n == (int)(sizeof buf / sizeof *buf)) return false; /* more than ARC has: the general path */
+    bt_pair_io io = {bt_none(), bt_none(), false};
+    bool seen[2] = {false, false};
+    if (!fast_char(f, '{')) return false;
+    do {
+      int key = fast_key(f) - 2;
+      if (key < 0 || seen[key]) return false;
+      seen[key] = true;
+      if (!fast_grid(f, arena, key ? &io.output : &io.input)) return false;
+    } while (fast_char(f, ','));
+    if (!fast_char(f, '}') || !seen[0] || (need_output && !seen[1])) return false;
+    io.has_output = seen[1];
+    pairs[n++] = io;
+  } while (fast_char(f, ','));
+  if (!fast_char(f, ']')) return false;
+  *out = bt_alloc(arena, (size_t)n * sizeof **out);
+  if (!*out) return false;
+  memcpy(*out, pairs, (size_t)n * sizeof **out);
+  *n_out = n;
+  return true;
+}
+
+/* The task in text, or false (what it made in the arena released). */
+static bool fast_task(const char *text, size_t len, bt_ctx *arena, bt_task *t) {
+  if (!fast_on) return false;
+  bt_mark mark = bt_arena_mark(arena);
+  fast f = {text, text + len};
+  bool seen[2] = {false, false}, ok = fast_char(&f, '{');
+  while (ok) {
+    int key = fast_key(&f);
+    ok = key >= 0 && key < 2 && !seen[key];
+    if (ok) {
+      seen[key] = true;
+      ok = key ? fast_pairs(&f, arena, false, &t->test, &t->n_test)
+               : fast_pairs(&f, arena, true, &t->train, &t->n_train);
+    }
+    if (!ok || !fast_char(&f, ',')) break;
+  }
+  ok = ok && seen[0] && seen[1] && fast_char(&f, '}');
+  fast_ws(&f);
+  if (ok && f.p == f.e) return true;
+  bt_arena_release(arena, mark);
+  return false;
+}
+
 /* ---- per-task files ------------------------------------------------------------------- */
 
 static void load_task_file(bt_taskset *ts, const char *path, FILE *errors) {
@@ -739,7 +866,21 @@ static void load_task_file(bt_taskset *ts, const char *path, FILE *errors) {
   bt_mark mark = bt_arena_mark(&ts->arena);
   reader r = {.ts = ts, .errors = errors, .file = path};
   char *buf = NULL, *id = bt_alloc(&ts->arena, idlen + 1), *source = arena_strdup(&ts->arena, path);
-  json_t *root = id && source ? parse_file(&r, path, &buf) : NULL;
+  size_t len = 0;
+  if (id && source) buf = read_file(path, &len, errors);
+  bt_task t = {.id = id, .source = source};
+  if (buf && fast_task(buf, len, &ts->arena, &t)) {
+    memcpy(id, base, idlen);
+    id[idlen] = 0;
+    if (!append_task(ts, &t, errors)) {
+      bt_arena_release(&ts->arena, mark);
+      ts->rejected++;
+    }
+    reader_done(&r);
+    free(buf);
+    return;
+  }
+  json_t *root = buf ? parse_text(&r, path, buf, len) : NULL;
   if (!id || !source) file_error(errors, path, 0, 0, "out of memory");
   if (root) {
     memcpy(id, base, idlen);

@@ -53,6 +53,9 @@ void bt_tasks_add_kaggle(bt_taskset *ts, const char *challenges, const char *sol
 int bt_tasks_finish(bt_taskset *ts, FILE *errors);
 
 void bt_tasks_free(bt_taskset *ts);
+/* Task files in the shape of ARC's own are read by a fast path (no JSON tree); off, every
+ * file takes the general path. Both give the same tasks (tests compare them). */
+void bt_tasks_fast_path(bool on);
 
 /* The task with this id, or NULL (binary search: call after bt_tasks_finish). */
 const bt_task *bt_tasks_find(const bt_taskset *ts, const char *id);

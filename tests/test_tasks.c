@@ -671,17 +671,28 @@ static void test_mutations_do_not_crash(void **state) {
   snprintf(chal_path, sizeof chal_path, "%s/m_challenges.json", dir);
   snprintf(sol_path, sizeof sol_path, "%s/m_solutions.json", dir);
   int loaded = 0;
+  int fast_differs = 0;
   for (int iter = 0; iter < 3000; iter++) {
     write_mutated(path, task);
-    bt_taskset ts;
+    bt_taskset ts, slow;
     char *msg = load1(&ts, path);
     assert_int_equal(ts.n + ts.rejected, 1);
     assert_true(ts.n == 1 ? msg[0] == 0 : strstr(msg, ": error: ") != NULL);
     assert_valid_tasks(&ts);
+    /* the fast path reads what the general path reads, and nothing it rejects */
+    bt_tasks_fast_path(false);
+    char *slow_msg = load1(&slow, path);
+    bt_tasks_fast_path(true);
+    assert_string_equal(msg, slow_msg);
+    fast_differs += ts.n != slow.n;
+    assert_same_tasks(&ts, &slow);
     loaded += ts.n;
     bt_tasks_free(&ts);
+    bt_tasks_free(&slow);
     free(msg);
+    free(slow_msg);
   }
+  assert_int_equal(fast_differs, 0);
   assert_true(loaded > 0);                  /* some mutations keep the task valid */
   for (int iter = 0; iter < 1000; iter++) { /* Kaggle: one file of the pair mutated */
     bool mutate_challenges = rng() & 1;
@@ -716,11 +727,18 @@ static void test_arc_agi_1(void **state) {
   snprintf(training, sizeof training, "%s/training", arc_dir);
   snprintf(evaluation, sizeof evaluation, "%s/evaluation", arc_dir);
   const char *paths[] = {training, evaluation};
-  bt_taskset ts, one;
+  bt_taskset ts, one, slow;
   char *msg = load(&ts, paths, 2);
   assert_string_equal(msg, "");
   assert_int_equal(ts.rejected, 0);
   assert_int_equal(ts.n, 800);
+  free(msg);
+  bt_tasks_fast_path(false); /* the general path reads the same 800 tasks */
+  msg = load(&slow, paths, 2);
+  bt_tasks_fast_path(true);
+  assert_string_equal(msg, "");
+  assert_same_tasks(&ts, &slow);
+  bt_tasks_free(&slow);
   free(msg);
   /* each half equals its files */
   for (int h = 0; h < 2; h++) {
