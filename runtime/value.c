@@ -366,6 +366,36 @@ static bool keyed_kind(const bt_value *items, size_t n, bool *cells) {
 
 /* Sorts and dedups pairs or cells by key: the number kept, or 0 when scratch memory
  * could not be had. Keys strictly ascending already: nothing to do. */
+/* Sorts and dedups items that are all interned pairs or all interned cells: their table
+ * positions, marked in a bitmap, come out in canonical order (equal values are one entry,
+ * so which of them is kept does not matter). The number kept, or 0 when the items are not
+ * all of one region of the table or scratch memory could not be had. */
+static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
+  enum { NC = BT_ICELL_COLORS * BT_ICELL_SPAN * BT_ICELL_SPAN };
+  int64_t first = bt_intern_at(items[0]);
+  if (first < 0) return 0;
+  bool cells = first >= BT_INTERN_PAIRS;
+  int64_t base = cells ? BT_INTERN_PAIRS : 0, span = cells ? NC : BT_INTERN_PAIRS;
+  for (size_t k = 0; k < n; k++) {
+    int64_t at = bt_intern_at(items[k]);
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return 0;
+  }
+  bt_mark scratch = bt_arena_mark(cx);
+  uint64_t *bits = bt_alloc(cx, (size_t)(span / 64) * sizeof *bits);
+  if (!bits) return 0;
+  memset(bits, 0, (size_t)(span / 64) * sizeof *bits);
+  for (size_t k = 0; k < n; k++) {
+    uint64_t at = (uint64_t)(bt_intern_at(items[k]) - base);
+    bits[at / 64] |= (uint64_t)1 << (at % 64);
+  }
+  size_t m = 0;
+  for (int64_t w = 0; w < span / 64; w++)
+    for (uint64_t b = bits[w]; b; b &= b - 1)
+      items[m++] = bt_tuple(bt_intern_tab + 2 * (base + w * 64 + __builtin_ctzll(b)), 2);
+  bt_arena_release(cx, scratch);
+  return m;
+}
+
 static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
   uint64_t prev = 0, key;
   size_t k = 0;
@@ -375,6 +405,10 @@ static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
     prev = key;
   }
   if (k == n) return n;
+  if (n >= 64) {
+    size_t m = interned_build(cx, items, n);
+    if (m) return m;
+  }
   bt_mark scratch = bt_arena_mark(cx);
   keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
   bt_value *copy = bt_items(cx, n);

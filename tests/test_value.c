@@ -339,6 +339,24 @@ static void test_interned_values_compare_as_boxed(void **state) {
   assert_int_equal(bt_cmp(s_in, s_box), 0);
   assert_true(bt_same(s_in, s_box));
   bt_walk_reset(INT64_MAX);
+  /* large sets (the bitmap path for interned items, the radix path for boxed ones) */
+  for (int cells = 0; cells < 2; cells++) {
+    size_t big = 700;
+    bt_value *bi = bt_items(&cx, big), *bb = bt_items(&cx, big);
+    uint64_t r = 12345;
+    for (size_t k = 0; k < big; k++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t i = (int64_t)(r >> 33) % 40 - 8, j = (int64_t)(r >> 45) % 40 - 8, c = (int64_t)(r >> 20) % 10;
+      bi[k] = cells ? bt_cell(&cx, c, i, j) : bt_ipair(&cx, i, j);
+      assert_true(bt_interned(bi[k].u.items));
+      bb[k] = bt_copy_boxed(&cx, bi[k]);
+    }
+    bt_value si = bt_set_build(&cx, bi, big), sb = bt_set_build(&cx, bb, big);
+    assert_true(si.n < big); /* duplicates were dropped */
+    assert_true(bt_same(si, sb));
+    for (uint32_t k = 1; k < si.n; k++)
+      assert_true(bt_cmp(si.u.items[k - 1], si.u.items[k]) < 0);
+  }
   /* out of range: boxed, and still the same value */
   bt_value far = bt_ipair(&cx, 1000, -1000), twin = bt_copy_boxed(&cx, far);
   assert_false(bt_interned(far.u.items));
