@@ -37,57 +37,47 @@ static bool to_operand(const card_opnd *o, bt_operand *out) {
   return false;
 }
 
+/* n zeroed elements of size bytes (one more, so that n may be 0); clears *ok when memory
+ * cannot be had. */
+static void *lowered_array(int n, size_t size, bool *ok) {
+  void *a = calloc((size_t)n + 1, size);
+  *ok &= a != NULL;
+  return a;
+}
+
 bool lower_group(const card_group *cg, bt_fused *g) {
   bool ok = true;
   memset(g, 0, sizeof *g);
   g->kind = (int32_t)cg->kind; /* PAT_* are BT_FUSED_* (card.h) */
   g->n = cg->nlines;
-  int32_t *ts = calloc((size_t)g->n + 1, sizeof *ts);
-  g->ts = ts;
-  if (!ts) return false;
-  for (int i = 0; i < g->n; i++)
-    ts[i] = cg->lines[i] + 1;
   if (cg->kind != PAT_SAMPLE) ok &= to_operand(&cg->shared, &g->shared);
-  if (cg->modes) {
-    int32_t *modes = calloc((size_t)g->n + 1, sizeof *modes);
-    g->modes = modes;
-    for (int i = 0; modes && i < g->n; i++)
-      modes[i] = cg->modes[i];
-    ok &= modes != NULL;
+  int32_t *ts = lowered_array(g->n, sizeof *ts, &ok);
+  int32_t *modes = cg->modes ? lowered_array(g->n, sizeof *modes, &ok) : NULL;
+  bt_operand *fns = cg->fns ? lowered_array(g->n, sizeof *fns, &ok) : NULL;
+  uint8_t *merge = cg->merge ? lowered_array(g->n, sizeof *merge, &ok) : NULL;
+  bt_step_out *outs = cg->out_step ? lowered_array(g->n, sizeof *outs, &ok) : NULL;
+  bt_step *steps = cg->steps ? lowered_array(cg->nsteps, sizeof *steps, &ok) : NULL;
+  g->ts = ts;
+  g->modes = modes;
+  g->fns = fns;
+  g->merge = merge;
+  g->outs = outs;
+  g->steps = steps;
+  g->nsteps = steps ? cg->nsteps : 0;
+  if (!ok) return false;
+  for (int i = 0; i < g->n; i++) {
+    ts[i] = cg->lines[i] + 1;
+    if (modes) modes[i] = cg->modes[i];
+    if (fns) ok &= to_operand(&cg->fns[i], &fns[i]);
+    if (merge) merge[i] = cg->merge[i];
+    if (outs) outs[i] = (bt_step_out){cg->lines[i] + 1, cg->out_step[i]};
   }
-  if (cg->fns) {
-    bt_operand *fns = calloc((size_t)g->n + 1, sizeof *fns);
-    g->fns = fns;
-    for (int i = 0; fns && i < g->n; i++)
-      ok &= to_operand(&cg->fns[i], &fns[i]);
-    ok &= fns != NULL;
-  }
-  if (cg->merge) {
-    uint8_t *merge = calloc((size_t)g->n + 1, sizeof *merge);
-    g->merge = merge;
-    for (int i = 0; merge && i < g->n; i++)
-      merge[i] = cg->merge[i];
-    ok &= merge != NULL;
-  }
-  if (cg->out_step) {
-    bt_step_out *outs = calloc((size_t)g->n + 1, sizeof *outs);
-    g->outs = outs;
-    for (int i = 0; outs && i < g->n; i++)
-      outs[i] = (bt_step_out){cg->lines[i] + 1, cg->out_step[i]};
-    ok &= outs != NULL;
-  }
-  if (cg->steps) {
-    bt_step *steps = calloc((size_t)cg->nsteps + 1, sizeof *steps);
-    g->steps = steps;
-    g->nsteps = cg->nsteps;
-    for (int k = 0; steps && k < cg->nsteps; k++) {
-      const card_step *cs = &cg->steps[k];
-      ok &= to_operand(&cs->callee, &steps[k].fn);
-      steps[k].nargs = cs->nargs;
-      for (int a = 0; a < cs->nargs; a++)
-        ok &= to_operand(&cs->args[a], &steps[k].args[a]);
-    }
-    ok &= steps != NULL;
+  for (int k = 0; k < g->nsteps; k++) {
+    const card_step *cs = &cg->steps[k];
+    ok &= to_operand(&cs->callee, &steps[k].fn);
+    steps[k].nargs = cs->nargs;
+    for (int a = 0; a < cs->nargs; a++)
+      ok &= to_operand(&cs->args[a], &steps[k].args[a]);
   }
   return ok;
 }

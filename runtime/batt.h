@@ -220,14 +220,16 @@ enum {
   BT_ICELL_SPAN = 64,
   BT_ICELL_COLORS = 10,
 };
+enum {
+  BT_INTERN_PAIRS = BT_IPAIR_SPAN * BT_IPAIR_SPAN,                   /* entries 0.. are pairs */
+  BT_INTERN_CELLS = BT_ICELL_COLORS * BT_ICELL_SPAN * BT_ICELL_SPAN, /* then the cells */
+};
 extern bt_value bt_intern_tab[];
-#define BT_INTERN_VALUES                                                                                     \
-  (2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN + 2 * BT_ICELL_COLORS * BT_ICELL_SPAN * BT_ICELL_SPAN)
+#define BT_INTERN_VALUES (2 * (BT_INTERN_PAIRS + BT_INTERN_CELLS)) /* two values an entry */
 /* Whether p points into the table. */
 static inline bool bt_interned(const void *p) {
   return (uintptr_t)p - (uintptr_t)bt_intern_tab < (uintptr_t)(BT_INTERN_VALUES * sizeof(bt_value));
 }
-enum { BT_INTERN_PAIRS = BT_IPAIR_SPAN * BT_IPAIR_SPAN }; /* entries below this are pairs, the rest cells */
 /* The entry of the table v is, or -1 when v is no interned pair or cell. */
 static inline int64_t bt_intern_at(bt_value v) {
   uintptr_t off = (uintptr_t)(v.u.items - bt_intern_tab);
@@ -260,8 +262,7 @@ static inline const bt_value *bt_intern_pair(int64_t i, int64_t j) {
 static inline const bt_value *bt_intern_cell(int64_t c, int64_t i, int64_t j) {
   uint64_t a = (uint64_t)i - (uint64_t)BT_ICELL_LO, b = (uint64_t)j - (uint64_t)BT_ICELL_LO;
   if ((uint64_t)c >= BT_ICELL_COLORS || a >= BT_ICELL_SPAN || b >= BT_ICELL_SPAN) return NULL;
-  return bt_intern_tab + 2 * BT_IPAIR_SPAN * BT_IPAIR_SPAN +
-         2 * (((uint64_t)c * BT_ICELL_SPAN + a) * BT_ICELL_SPAN + b);
+  return bt_intern_tab + 2 * (BT_INTERN_PAIRS + ((uint64_t)c * BT_ICELL_SPAN + a) * BT_ICELL_SPAN + b);
 }
 /* The interned form of the pair (x, y) when it has one: two plain ints in range, or a
  * plain int and an interned pair (a cell); NULL otherwise. */

@@ -275,28 +275,32 @@ static bool small_int(bt_value v, int64_t lim) {
 
 /* The key of an (i, j) pair (cells: false) or a (c, (i, j)) cell (cells: true), or false
  * when v is not one with coordinates in range. */
+static uint64_t pair_key(int64_t i, int64_t j) {
+  return (uint64_t)(i + (1ll << 31)) << 32 | (uint64_t)(j + (1ll << 31));
+}
+static uint64_t cell_key(int64_t c, int64_t i, int64_t j) {
+  return (uint64_t)(c + (1 << 15)) << 48 | (uint64_t)(i + (1 << 23)) << 24 | (uint64_t)(j + (1 << 23));
+}
+
 static bool pack_key(bt_value v, bool cells, uint64_t *key) {
   int64_t at = bt_intern_at(v);
-  if (at >= 0 && (at >= BT_INTERN_PAIRS) == cells) {
+  if (at >= 0 && (at >= BT_INTERN_PAIRS) == cells) { /* from its position, nothing read */
     int64_t i, j;
     bt_intern_ij(at, &i, &j);
-    *key = cells ? (uint64_t)(bt_intern_color(at) + (1 << 15)) << 48 | (uint64_t)(i + (1 << 23)) << 24 |
-                       (uint64_t)(j + (1 << 23))
-                 : (uint64_t)(i + (1ll << 31)) << 32 | (uint64_t)(j + (1ll << 31));
+    *key = cells ? cell_key(bt_intern_color(at), i, j) : pair_key(i, j);
     return true;
   }
   if (v.kind != BT_TUPLE || v.n != 2) return false;
   const bt_value *p = v.u.items;
   if (!cells) {
     if (!small_int(p[0], 1ll << 31) || !small_int(p[1], 1ll << 31)) return false;
-    *key = (uint64_t)(p[0].u.i + (1ll << 31)) << 32 | (uint64_t)(p[1].u.i + (1ll << 31));
+    *key = pair_key(p[0].u.i, p[1].u.i);
     return true;
   }
   if (!small_int(p[0], 1 << 15) || p[1].kind != BT_TUPLE || p[1].n != 2) return false;
   const bt_value *ij = p[1].u.items;
   if (!small_int(ij[0], 1 << 23) || !small_int(ij[1], 1 << 23)) return false;
-  *key = (uint64_t)(p[0].u.i + (1 << 15)) << 48 | (uint64_t)(ij[0].u.i + (1 << 23)) << 24 |
-         (uint64_t)(ij[1].u.i + (1 << 23));
+  *key = cell_key(p[0].u.i, ij[0].u.i, ij[1].u.i);
   return true;
 }
 
@@ -364,29 +368,26 @@ static bool keyed_kind(const bt_value *items, size_t n, bool *cells) {
   return true;
 }
 
-/* Sorts and dedups pairs or cells by key: the number kept, or 0 when scratch memory
- * could not be had. Keys strictly ascending already: nothing to do. */
 /* Sorts and dedups items that are all interned pairs or all interned cells: their table
  * positions, marked in a bitmap, come out in canonical order (equal values are one entry,
  * so which of them is kept does not matter). The number kept, or 0 when the items are not
  * all of one region of the table or scratch memory could not be had. */
 static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
-  enum { NC = BT_ICELL_COLORS * BT_ICELL_SPAN * BT_ICELL_SPAN };
   int64_t first = bt_intern_at(items[0]);
   if (first < 0) return 0;
   bool cells = first >= BT_INTERN_PAIRS;
-  int64_t base = cells ? BT_INTERN_PAIRS : 0, span = cells ? NC : BT_INTERN_PAIRS;
-  for (size_t k = 0; k < n; k++) {
-    int64_t at = bt_intern_at(items[k]);
-    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return 0;
-  }
+  int64_t base = cells ? BT_INTERN_PAIRS : 0, span = cells ? BT_INTERN_CELLS : BT_INTERN_PAIRS;
   bt_mark scratch = bt_arena_mark(cx);
   uint64_t *bits = bt_alloc(cx, (size_t)(span / 64) * sizeof *bits);
   if (!bits) return 0;
   memset(bits, 0, (size_t)(span / 64) * sizeof *bits);
   for (size_t k = 0; k < n; k++) {
-    uint64_t at = (uint64_t)(bt_intern_at(items[k]) - base);
-    bits[at / 64] |= (uint64_t)1 << (at % 64);
+    int64_t at = bt_intern_at(items[k]);
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) {
+      bt_arena_release(cx, scratch);
+      return 0;
+    }
+    bits[(at - base) / 64] |= (uint64_t)1 << ((at - base) % 64);
   }
   size_t m = 0;
   for (int64_t w = 0; w < span / 64; w++)
@@ -396,6 +397,8 @@ static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
   return m;
 }
 
+/* Sorts and dedups pairs or cells by key: the number kept, or 0 when scratch memory
+ * could not be had. Keys strictly ascending already: nothing to do. */
 static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
   uint64_t prev = 0, key;
   size_t k = 0;
@@ -652,6 +655,27 @@ static bool adoptable(const bt_chunk *c, bt_value v) {
   return end == hi;
 }
 
+static void chunk_unlink(bt_arena *a, bt_chunk *c) {
+  for (bt_chunk **p = &a->head; *p; p = &(*p)->next)
+    if (*p == c) {
+      *p = c->next;
+      return;
+    }
+}
+
+/* Links c into a after its head (releases to marks taken before drop the chunks in front of
+ * it, not c), or as its head when a has none. Moves its bytes in use to a's count. */
+static void chunk_link(bt_arena *a, bt_chunk *c, size_t off) {
+  a->used += off;
+  if (a->head) {
+    c->next = a->head->next;
+    a->head->next = c;
+  } else {
+    c->next = NULL;
+    a->head = c;
+  }
+}
+
 /* Moves chunk k of the memory copied from into the arena copied into (after its head, or
  * as its head, full, so that nothing is allocated after what it holds). */
 static bool adopt(copy_memo *m, long k) {
@@ -663,22 +687,11 @@ static bool adopt(copy_memo *m, long k) {
     m->cap_moved = cap;
   }
   bt_chunk *c = m->only[k].chunk;
-  for (bt_chunk **p = &m->from->head; *p; p = &(*p)->next)
-    if (*p == c) {
-      *p = c->next;
-      break;
-    }
-  m->moved[m->n_moved++] = (adoption){c, c->off};
+  chunk_unlink(m->from, c);
   m->from->used -= c->off;
-  m->to->used += c->off;
-  if (m->to->head) {
-    c->next = m->to->head->next;
-    m->to->head->next = c;
-  } else {
-    c->next = NULL;
-    c->off = c->size;
-    m->to->head = c;
-  }
+  m->moved[m->n_moved++] = (adoption){c, c->off};
+  chunk_link(m->to, c, c->off);
+  if (m->to->head == c) c->off = c->size;
   m->only[k].lo = m->only[k].hi; /* no longer memory to copy from */
   return true;
 }
@@ -687,21 +700,10 @@ static bool adopt(copy_memo *m, long k) {
 static void unadopt(copy_memo *m) {
   while (m->n_moved) {
     adoption a = m->moved[--m->n_moved];
-    for (bt_chunk **p = &m->to->head; *p; p = &(*p)->next)
-      if (*p == a.chunk) {
-        *p = a.chunk->next;
-        break;
-      }
-    a.chunk->off = a.off;
+    chunk_unlink(m->to, a.chunk);
     m->to->used -= a.off;
-    m->from->used += a.off;
-    if (m->from->head) {
-      a.chunk->next = m->from->head->next;
-      m->from->head->next = a.chunk;
-    } else {
-      a.chunk->next = NULL;
-      m->from->head = a.chunk;
-    }
+    a.chunk->off = a.off;
+    chunk_link(m->from, a.chunk, a.off);
   }
 }
 
