@@ -81,27 +81,6 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
 /* Milliseconds the last launch's kernel took on the GPU (0 for a twin). */
 double bt_device_last_kernel_ms(const bt_device *d);
 
-/* Line t = prim(args) on every item of ex through the device: items whose arguments
- * fit a tile go in one launch, the others (and a failed launch, with one warning) run
- * on the CPU. False when prim has no kernel (the caller runs the line itself). */
-bool bt_device_exec_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);
-
-/* The fused objects call (bt_exec_objects) through the device: one LABEL launch asks,
- * per grid, for every connectivity the modes need; items whose grid does not fit a tile
- * (and a failed launch, with one warning) run on the CPU. */
-void bt_device_exec_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
-                            const int32_t *modes);
-
-/* The sample pattern's kernel (bt_exec_sample, task phase: an item per task). One COUNTS
- * launch over every demonstration grid (input and output of each pair of S) of every
- * item; false when nothing is on the device (no grids, a failed launch: one warning). */
-bool bt_device_demo_counts(bt_device *d, bt_exec *ex, int first_line);
-/* apply(f, c) (merge: mapply) for item k from those counts, when f is a colour-count
- * primitive of one argument and every item of c is one of the item's demonstration grids
- * (the very values S holds); the value the CPU call gives, in *out. False otherwise
- * (the caller runs the call). */
-bool bt_device_demo_map(bt_device *d, bt_exec *ex, int k, int f, bt_value c, bool merge, bt_value *out);
-
 /* Residency: a device keeps the grids of a chunk's launches (inputs, outputs) in a pool
  * of tiles, BT_DEVICE_POOL_PER_ITEM per item of its tile (at most BT_DEVICE_POOL_MAX),
  * and a later line whose grid argument is the very same value (by identity; the value

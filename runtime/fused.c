@@ -5,11 +5,11 @@
 #include <stdlib.h>
 
 #include "bt_prims.h"
-#include "device.h"
-#include "exec.h"
+#include "device_lines.h"
 #include "tile.h"
 
-void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts, const int32_t *modes) {
+/* One item's lines ts = o_g(g, modes) on the CPU. */
+static void objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts, const int32_t *modes) {
   bt_value out[8];
   bt_ctx_begin(it->cx);
   for (int m = 0; m < n; m += 8) {
@@ -23,15 +23,12 @@ void bt_exec_objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts
 void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes) {
   if ((ex->graph || ex->need) && bt_exec_skip(ex, n, ts, 1, &grid)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
-  if (ex->device) {
-    bt_device_exec_objects(ex->device, ex, grid, n, ts, modes);
-    bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);
-    return;
-  }
   bt_exec_ahead(ex, ts[0], n, ts);
+  if (ex->device) bt_device_line_objects(ex->device, ex, grid, n, ts, modes, ex->stored);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
-    bt_exec_objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
+    if (ex->device && ex->stored[k]) continue;
+    objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
     bt_exec_settle(ex, it, ts[0]);
   }
   bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "bt_prims.h"
-#include "device.h"
+#include "device_lines.h"
 #include "exec.h"
 #include "report.h"
 #include "run.h"
@@ -172,10 +172,11 @@ static void test_residency_follows_moves(void **state) {
   bt_value frame[4];
   bt_exec_item it = {.cx = &cx, .I = grid_of(&cx, 5, 7, 1), .frame = frame};
   bt_exec ex = {.prog = &prog, .phase = BT_CLASS_SAMPLE, .n = 1, .items = &it};
+  uint8_t stored[1];
   bt_device_forget(d);
   bt_mark before = bt_arena_mark(&cx);
-  assert_true(bt_device_exec_call(d, &ex, 1, BT_P_rot90, 1, (bt_operand[]){BT_I}));
-  assert_true(bt_device_exec_call(d, &ex, 2, BT_P_hmirror, 1, (bt_operand[]){BT_T(1)}));
+  assert_true(bt_device_line_call(d, &ex, 1, BT_P_rot90, 1, (bt_operand[]){BT_I}, stored) && stored[0]);
+  assert_true(bt_device_line_call(d, &ex, 2, BT_P_hmirror, 1, (bt_operand[]){BT_T(1)}, stored) && stored[0]);
   assert_int_equal(bt_device_stats_of(d)->resident, 1); /* t1 read from the pool */
   assert_true(bt_same(frame[2], bt_call_prim(&cx, BT_P_hmirror, &frame[1])));
   const bt_value *kept = frame[1].u.items;
@@ -185,7 +186,7 @@ static void test_residency_follows_moves(void **state) {
   bt_value other = grid_of(&cx, 7, 5, 4);
   assert_ptr_equal(other.u.items, kept);
   frame[1] = other;
-  assert_true(bt_device_exec_call(d, &ex, 3, BT_P_hmirror, 1, (bt_operand[]){BT_T(1)}));
+  assert_true(bt_device_line_call(d, &ex, 3, BT_P_hmirror, 1, (bt_operand[]){BT_T(1)}, stored) && stored[0]);
   assert_int_equal(bt_device_stats_of(d)->resident, 1); /* packed again, not taken from the pool */
   assert_true(bt_same(frame[3], bt_call_prim(&cx, BT_P_hmirror, &other)));
   bt_ctx_free(&cx);
