@@ -194,6 +194,7 @@ static int run_command(int argc, char **argv, const bt_program *prog) {
   o.keep_attempts = kaggle != NULL;
   char err[256];
   o.n_devices = bt_devices_resolve(device, devices, o.devices, BT_MAX_DEVICES, stderr, err, sizeof err);
+  o.device_choose = device ? strcmp(device, "auto") == 0 : devices == NULL; /* the mode resolve took */
   if (o.n_devices < 0) {
     fprintf(stderr, "batt: error: %s\n", err);
     free(paths);

@@ -38,6 +38,7 @@ typedef struct shared {
   bt_line_graph *graph;    /* opts.own: which lines each line reads */
   bt_journal *journal;     /* opts.checkpoint */
   bool *done;              /* tasks restored from the checkpoint: not run again */
+  struct worker *ws;       /* every worker, for their rates */
 } shared;
 
 /* Per worker: contexts and frames reused from chunk to chunk. */
@@ -54,6 +55,14 @@ typedef struct worker {
   bt_profile prof;   /* arrays NULL when not profiling */
   bt_device *device; /* NULL: a CPU worker */
   int tile;          /* items per chunk */
+  bool has_spec;     /* a device worker: spec is opened in its own thread */
+  bt_device_spec spec;
+  atomic_long rate_items; /* items of the chunks it finished, and the time they took: */
+  atomic_llong rate_ns;   /* its rate, for the size of its chunks (take_chunk) */
+  /* --device auto: a device worker's chunks run through the device or as a CPU worker
+     runs them, whichever gives more items per second (pick_mode) */
+  double mode_items[2], mode_ns[2];
+  long chunks;
 } worker;
 
 static bool is_arc_grid(bt_value v) {
@@ -67,17 +76,49 @@ static bool is_arc_grid(bt_value v) {
   return true;
 }
 
-/* Takes the next chunk of whole tasks: at least one, then more while they fit in a tile
- * and in a share of what is left (the items left over the workers: a device's large
- * tiles shrink toward the end, so no worker is left with a big chunk while the others
- * have nothing to do). */
-static int take_chunk(shared *sh, int tile, int *first) {
+/* A worker's share of the items left: in proportion to its rate (items per second in its
+ * chunks) among all the workers' rates; a worker not yet measured counts at the mean rate
+ * of those measured (all equal before any is). */
+static long share_of(shared *sh, const worker *w, long left) {
+  double sum = 0, mine = 0;
+  int measured = 0;
+  for (int k = 0; k < sh->workers; k++) {
+    long items = atomic_load(&sh->ws[k].rate_items);
+    long long ns = atomic_load(&sh->ws[k].rate_ns);
+    if (items > 0 && ns > 0) {
+      sum += (double)items / (double)ns;
+      measured++;
+    }
+  }
+  double mean = measured ? sum / measured : 1;
+  if (!measured) sum = 0;
+  for (int k = 0; k < sh->workers; k++) {
+    long items = atomic_load(&sh->ws[k].rate_items);
+    long long ns = atomic_load(&sh->ws[k].rate_ns);
+    double rate = items > 0 && ns > 0 ? (double)items / (double)ns : mean;
+    if (items <= 0 || ns <= 0) sum += rate;
+    if (&sh->ws[k] == w) mine = rate;
+  }
+  return sum > 0 ? (long)((double)left * mine / sum) : left / (sh->workers > 0 ? sh->workers : 1);
+}
+
+/* Takes the next chunk of whole tasks: at least one, then more while they fit in `tile`
+ * items and in the worker's share of what is left (share_of: a device's large tiles
+ * shrink toward the end, and a slower worker gets less, so no worker is left with a big
+ * chunk while the others have nothing to do). A probe (probe_items) is smaller still. */
+static int take_chunk(shared *sh, worker *w, int tile, bool probe, int *first) {
   const bt_taskset *ts = sh->run->tasks;
   pthread_mutex_lock(&sh->lock);
   while (sh->next_task < ts->n && sh->done[sh->next_task])
     sh->next_task++;
   *first = sh->next_task;
-  long share = (sh->items_total - sh->items_taken) / (sh->workers > 0 ? sh->workers : 1);
+  long left = sh->items_total - sh->items_taken;
+  long share = share_of(sh, w, left);
+  if (probe) { /* an eighth of an even share, at least a CPU tile, at most 32 items */
+    long p = left / (8L * (sh->workers > 0 ? sh->workers : 1));
+    p = p < sh->o->tile ? sh->o->tile : p > 32 ? 32 : p;
+    if (share > p) share = p;
+  }
   if (tile > share) tile = share > 0 ? (int)share : 1;
   int items = 0, n = 0;
   while (sh->next_task < ts->n && !sh->done[sh->next_task]) { /* a chunk is a run of tasks */
@@ -300,7 +341,7 @@ static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t 
 
 /* Runs and scores one chunk of tasks; false when the memory for it could not be had
  * (then nothing of it ran, or its results are incomplete: the run fails). */
-static bool run_chunk(worker *w, int first, int n_tasks) {
+static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   shared *sh = w->sh;
   const bt_program *p = sh->run->prog;
   const bt_taskset *ts = sh->run->tasks;
@@ -329,7 +370,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
     for (size_t t = 0; t < lines; t++)
       need_all[t] |= need[(size_t)k * lines + t];
   }
-  if (w->device) bt_device_forget(w->device); /* the last chunk's values are gone */
+  if (dev) bt_device_forget(dev); /* the last chunk's values are gone */
   /* a device worker runs the task phase of every task of the chunk at once, so that one
      launch sees all their demonstrations; a CPU worker task by task (measured faster) */
   for (int k = 0; k < n_tasks; k++) {
@@ -338,8 +379,8 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
         .cx = &w->task_cx[k], .S = S, .task_frame = w->task_frames[k], .frame = w->task_frames[k]};
   }
   bt_profile *prof = w->prof.ns ? &w->prof : NULL;
-  if (w->device)
-    bt_exec_run_need(p, BT_CLASS_TASK, task_items, n_tasks, sh->consts, prof, w->device, need_all);
+  if (dev)
+    bt_exec_run_need(p, BT_CLASS_TASK, task_items, n_tasks, sh->consts, prof, dev, need_all);
   else
     for (int k = 0; k < n_tasks; k++)
       bt_exec_run_need(p, BT_CLASS_TASK, &task_items[k], 1, sh->consts, prof, NULL,
@@ -351,7 +392,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
       /* a CPU worker runs its items one after the other in the same arenas */
-      int a = w->device ? m : 0;
+      int a = dev ? m : 0;
       items[m] = (bt_exec_item){.cx = &w->item_cx[a],
                                 .I = io->input,
                                 .C = io->has_output ? io->output : bt_none(),
@@ -366,7 +407,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   }
   /* a device takes the whole tile line by line; a CPU worker an item at a time, so that
      its memory holds one item's values (and stays in cache) */
-  if (w->device) bt_exec_run_need(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, prof, w->device, need_all);
+  if (dev) bt_exec_run_need(p, BT_CLASS_SAMPLE, items, n_items, sh->consts, prof, dev, need_all);
   m = 0;
   bool scored = true;
   for (int k = 0; k < n_tasks; k++) {
@@ -377,7 +418,7 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
       if (j == t->n_train) demos_solved(p, t, tr); /* for the test items' Kaggle attempts */
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
-      if (!w->device)
+      if (!dev)
         bt_exec_run_need(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL,
                          need ? need + (size_t)k * lines : NULL);
       scored &= score_item(w, tr, j, io, &items[m], own ? own + (size_t)k * ns : NULL);
@@ -398,16 +439,10 @@ static bool run_chunk(worker *w, int first, int n_tasks) {
   return scored;
 }
 
-static void *worker_main(void *arg) {
-  worker *w = arg;
-  int first, n;
-  while (!atomic_load(&w->sh->failed_chunk) && (n = take_chunk(w->sh, w->tile, &first)) > 0)
-    if (!run_chunk(w, first, n)) {
-      int none = 0;
-      atomic_compare_exchange_strong(&w->sh->failed_chunk, &none, first + 1);
-    }
-  atomic_fetch_add(&w->sh->workers_done, 1);
-  return NULL;
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Opens the worker's device with a tile sized to its free memory; when it cannot start,
@@ -424,7 +459,56 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
     fprintf(o->warn ? o->warn : stderr, "batt: warning: %s: %s; its worker runs on the CPU\n", name, why);
     return;
   }
+  bt_device_choose(w->device, o->device_choose);
   w->tile = tile;
+}
+
+/* Whether a device worker runs its next chunk through its device (1) or item by item as
+ * a CPU worker does (0), and whether that chunk is a probe (small: take_chunk).
+ * --device cuda: always the device. --device auto: the first chunk on the CPU, the second
+ * a probe on the device, then the mode with more items per second so far, and one chunk
+ * in 16 in the other (a probe when that is the device), so that the choice follows a
+ * change. A device slower than the CPU at everything costs a probe in 16 chunks, and a
+ * run of one chunk never waits for it. */
+static int pick_mode(const worker *w, bool *probe) {
+  *probe = false;
+  if (!w->device) return 0;
+  if (!w->sh->o->device_choose) return 1;
+  if (w->mode_ns[0] <= 0) return 0;
+  if (w->mode_ns[1] <= 0) return *probe = true;
+  int faster = w->mode_items[1] / w->mode_ns[1] >= w->mode_items[0] / w->mode_ns[0];
+  int mode = w->chunks % 16 == 15 ? !faster : faster;
+  *probe = mode && !faster;
+  return mode;
+}
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  const bt_run_opts *o = w->sh->o;
+  int first, n, mode;
+  bool probe;
+  /* a device starts in its worker's thread: the CPU workers do not wait for it */
+  if (w->has_spec) open_device(w, w->spec, o);
+  while (!atomic_load(&w->sh->failed_chunk)) {
+    mode = pick_mode(w, &probe);
+    if ((n = take_chunk(w->sh, w, mode ? w->tile : o->tile, probe, &first)) <= 0) break;
+    uint64_t start = now_ns();
+    if (!run_chunk(w, first, n, mode ? w->device : NULL)) {
+      int none = 0;
+      atomic_compare_exchange_strong(&w->sh->failed_chunk, &none, first + 1);
+    }
+    long items = 0;
+    for (int k = 0; k < n; k++)
+      items += w->sh->run->tasks->tasks[first + k].n_train + w->sh->run->tasks->tasks[first + k].n_test;
+    uint64_t ns = now_ns() - start;
+    atomic_fetch_add(&w->rate_items, items);
+    atomic_fetch_add(&w->rate_ns, (long long)ns);
+    w->mode_items[mode] += (double)items;
+    w->mode_ns[mode] += (double)ns;
+    w->chunks++;
+  }
+  atomic_fetch_add(&w->sh->workers_done, 1);
+  return NULL;
 }
 
 static bool alloc_results(bt_run *run, bool own) {
@@ -533,14 +617,11 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     bt_run_free(run);
     return false;
   }
+  sh.ws = ws;
   for (int k = 0; k < threads; k++) {
     ws[k].sh = &sh;
     ws[k].tile = o->tile;
-    if (k < n_dev) open_device(&ws[k], o->devices[k], o);
-    if (ws[k].device)
-      run->device_workers++;
-    else
-      run->cpu_workers++;
+    if (k < n_dev) ws[k].has_spec = true, ws[k].spec = o->devices[k];
     if (o->profile) {
       ws[k].prof.ns = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.ns);
       ws[k].prof.prim = calloc((size_t)prog->n_lines + 1, sizeof *ws[k].prof.prim);
@@ -569,6 +650,10 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   }
   for (int k = 0; k < threads; k++) {
     worker *w = &ws[k];
+    if (w->device)
+      run->device_workers++;
+    else
+      run->cpu_workers++;
     if (w->peak > run->peak_arena) run->peak_arena = w->peak;
     for (int t = 0; w->prof.ns && t <= prog->n_lines; t++) {
       run->line_ns[t] += w->prof.ns[t];

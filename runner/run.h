@@ -68,11 +68,13 @@ typedef struct bt_run_opts {
    * remaining threads. Tiles go to whichever worker is free next. */
   int n_devices;
   bt_device_spec devices[BT_MAX_DEVICES];
-  int device_tile; /* items per tile of a device worker; 0: from its free memory */
-  int device_pool; /* tiles a device keeps grids in across lines (-1: the default, 0: none) */
-  FILE *warn;      /* device warnings and the error of a failed run (NULL: stderr) */
-  long fail_chunk; /* tests: chunk number N (from 1) fails to get its memory, as on a
-                      host out of memory (0: none) */
+  int device_tile;    /* items per tile of a device worker; 0: from its free memory */
+  int device_pool;    /* tiles a device keeps grids in across lines (-1: the default, 0: none) */
+  bool device_choose; /* --device auto: each kind of line goes to a device only where it is
+                         measured faster there (bt_device_choose); false: every kernel line */
+  FILE *warn;         /* device warnings and the error of a failed run (NULL: stderr) */
+  long fail_chunk;    /* tests: chunk number N (from 1) fails to get its memory, as on a
+                         host out of memory (0: none) */
 } bt_run_opts;
 
 typedef struct bt_run {

@@ -250,8 +250,11 @@ void bt_device_close(bt_device *d) {
   free(d->demo_slot);
   free(d->pool_host);
   free(d->table);
+  free(d->cost);
   free(d);
 }
+
+void bt_device_choose(bt_device *d, bool choose) { d->choose = choose; }
 
 const bt_device_stats *bt_device_stats_of(const bt_device *d) { return &d->stats; }
 const char *bt_device_label(const bt_device *d) { return d->label; }

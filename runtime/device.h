@@ -71,6 +71,10 @@ typedef struct bt_device_stats {
  * when it cannot start. warnings go to warn (NULL: stderr). */
 bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, char *why, size_t whylen);
 void bt_device_close(bt_device *d);
+/* --device auto: the device takes a kind of line (a primitive with a kernel, the fused
+ * objects call) only where it is measured faster than the CPU per item (device_lines.h).
+ * Off (--device cuda, the default of bt_device_open): every such line goes to the device. */
+void bt_device_choose(bt_device *d, bool choose);
 const bt_device_stats *bt_device_stats_of(const bt_device *d);
 const char *bt_device_label(const bt_device *d);
 

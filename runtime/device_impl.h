@@ -38,6 +38,8 @@ struct bt_device {
   size_t table_mask;
   uint32_t gen;
   bt_device_stats stats;
+  bool choose;               /* bt_device_choose: each kind of line goes where it runs faster */
+  struct bt_line_cost *cost; /* per primitive, for the choice (device_lines.c); NULL until used */
 };
 
 /* Room for n items (args, slot_of) and n slots; false when memory is short. */

@@ -14,6 +14,46 @@ static bool chunk_lived(const bt_exec *ex, bt_operand o) {
          (o.kind == BT_O_T && ex->prog->line_class[o.a] != BT_CLASS_SAMPLE);
 }
 
+/* ---- the choice of --device auto ------------------------------------------------------------ */
+
+typedef struct bt_line_cost {
+  double dev_ns, cpu_ns; /* running averages, nanoseconds per item */
+  uint32_t dev_n, cpu_n; /* calls measured on each side */
+  uint32_t calls;
+} bt_line_cost;
+
+static bt_line_cost *cost_of(bt_device *d, int key) {
+  if (key < 0 || key >= bt_n_prims) return NULL;
+  if (!d->cost) d->cost = calloc((size_t)bt_n_prims, sizeof *d->cost);
+  return d->cost ? &d->cost[key] : NULL;
+}
+
+static void average(double *avg, uint32_t *n, double x) {
+  *avg = *n == 0 ? x : *avg + (x - *avg) / 4;
+  ++*n;
+}
+
+/* Whether a line of this kind goes to the device (always, unless choosing). */
+static bool take_line(bt_device *d, int key) {
+  bt_line_cost *c = d->choose ? cost_of(d, key) : NULL;
+  if (!c) return true;
+  c->calls++;
+  if (c->dev_n < 2) return true;
+  if (c->cpu_n < 2) return false;
+  bool device_faster = c->dev_ns <= c->cpu_ns;
+  return c->calls % 64 == 0 ? !device_faster : device_faster;
+}
+
+static void device_time(bt_device *d, int key, int items, uint64_t ns) {
+  bt_line_cost *c = d->choose && items > 0 ? cost_of(d, key) : NULL;
+  if (c) average(&c->dev_ns, &c->dev_n, (double)ns / items);
+}
+
+void bt_device_line_cpu_time(bt_device *d, int key, int items, uint64_t ns) {
+  bt_line_cost *c = d->choose && items > 0 ? cost_of(d, key) : NULL;
+  if (c) average(&c->cpu_ns, &c->cpu_n, (double)ns / items);
+}
+
 static void batch_begin(bt_tile_batch *b) { b->n = b->pool_ins = b->keeps = 0; }
 
 /* Packs item k's arguments of prim into the next slot: the grid from pool tile `tile`
@@ -55,7 +95,9 @@ static void keep_output(bt_device *d, const bt_exec *ex, int k, int s, bt_value 
 bool bt_device_line_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, const bt_operand *args,
                          uint8_t *stored) {
   int op = bt_tile_prim_op(prim);
-  if (op < 0 || d->broken || !bt_device_reserve(d, ex->n)) return false;
+  if (op < 0 || d->broken || !take_line(d, prim) || !bt_device_reserve(d, ex->n)) return false;
+  uint64_t start = d->choose ? bt_exec_now_ns() : 0;
+  int n_stored = 0;
   bt_tile_batch *b = &d->batch;
   batch_begin(b);
   int ga = bt_tile_grid_arg(prim);
@@ -87,15 +129,20 @@ bool bt_device_line_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
     stored[k] = s >= 0 && ok;
     if (s < 0) d->stats.cpu_items++;
     if (!stored[k]) continue;
+    n_stored++;
     keep_input(d, ex, k, s, args[ga], a[ga]);
     bt_exec_store(ex, it, t, bt_tile_unpack(it->cx, b, s, prim, a));
     keep_output(d, ex, k, s, it->frame[t]);
   }
+  if (d->choose) device_time(d, prim, n_stored, bt_exec_now_ns() - start);
   return true;
 }
 
-void bt_device_line_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
+bool bt_device_line_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
                             const int32_t *modes, uint8_t *stored) {
+  if (d->broken || !take_line(d, BT_P_o_g)) return false;
+  uint64_t start = d->choose ? bt_exec_now_ns() : 0;
+  int n_stored = 0;
   unsigned mask = 0;
   for (int m = 0; m < n; m++)
     mask |= 1u << (modes[m] & 7);
@@ -121,12 +168,15 @@ void bt_device_line_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
     stored[k] = s >= 0 && ok;
     if (fits && s < 0) d->stats.cpu_items++;
     if (!stored[k]) continue;
+    n_stored++;
     keep_input(d, ex, k, s, grid, d->args[4 * k]);
     bt_ctx_begin(it->cx);
     for (int m = 0; m < n; m++)
       it->frame[ts[m]] = bt_tile_objects(it->cx, b, s, d->args[4 * k], modes[m] & 7);
     bt_exec_settle(ex, it, ts[0]);
   }
+  if (d->choose) device_time(d, BT_P_o_g, n_stored, bt_exec_now_ns() - start);
+  return true;
 }
 
 /* ---- the sample pattern: colour counts of every demonstration grid --------------------- */

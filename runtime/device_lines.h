@@ -15,9 +15,17 @@ bool bt_device_line_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
                          uint8_t *stored);
 
 /* The fused objects call (bt_exec_objects): one LABEL launch asks, per grid, for every
- * connectivity the modes need; stored[k] is set for each item whose lines ts it stored. */
-void bt_device_line_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
+ * connectivity the modes need; stored[k] is set for each item whose lines ts it stored.
+ * False when the device does not take the call (nothing stored). */
+bool bt_device_line_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, const int32_t *ts,
                             const int32_t *modes, uint8_t *stored);
+
+/* The choice of --device auto (bt_device_choose). Each kind of line (key: the primitive;
+ * BT_P_o_g for the fused objects call) runs its first two calls on the device and its
+ * next two on the CPU, then where its time per item was lower (a running average), and
+ * one call in 64 on the other side, so that the choice follows a change. The caller
+ * reports the CPU's time of a line the device did not take: */
+void bt_device_line_cpu_time(bt_device *d, int key, int items, uint64_t ns);
 
 /* The sample pattern's kernel (bt_exec_sample, task phase: an item per task). One COUNTS
  * launch over every demonstration grid (input and output of each pair of S) of every

@@ -11,6 +11,8 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
   if ((ex->graph || ex->need) && bt_exec_skip(ex, 1, &t, nargs, args)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   bool dev = ex->device && bt_device_line_call(ex->device, ex, t, prim, nargs, args, ex->stored);
+  bool timed = ex->device && !dev && bt_tile_prim_op(prim) >= 0; /* for the device's choice */
+  uint64_t cpu_start = timed ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_value a[BT_MAX_ARGS];
@@ -20,6 +22,7 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
     bt_ctx_begin(it->cx);
     bt_exec_store(ex, it, t, bt_call_prim(it->cx, prim, a));
   }
+  if (timed) bt_device_line_cpu_time(ex->device, prim, ex->n, bt_exec_now_ns() - cpu_start);
   bt_exec_profile(ex, t, prim, start);
 }
 

@@ -24,13 +24,15 @@ void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, con
   if ((ex->graph || ex->need) && bt_exec_skip(ex, n, ts, 1, &grid)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   bt_exec_ahead(ex, ts[0], n, ts);
-  if (ex->device) bt_device_line_objects(ex->device, ex, grid, n, ts, modes, ex->stored);
+  bool dev = ex->device && bt_device_line_objects(ex->device, ex, grid, n, ts, modes, ex->stored);
+  uint64_t cpu_start = ex->device && !dev ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
-    if (ex->device && ex->stored[k]) continue;
+    if (dev && ex->stored[k]) continue;
     objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
     bt_exec_settle(ex, it, ts[0]);
   }
+  if (ex->device && !dev) bt_device_line_cpu_time(ex->device, BT_P_o_g, ex->n, bt_exec_now_ns() - cpu_start);
   bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);
 }
 

@@ -38,6 +38,7 @@ static char *cpu_results;
 static long max_steps = -1;  /* per evaluation; -1: the default */
 static size_t compact_min;   /* 0: the default */
 static int device_pool = -1; /* tiles of the residency pool; -1: the default */
+static bool device_choose;   /* --device auto */
 
 typedef struct outcome {
   char *results; /* the results file */
@@ -57,6 +58,7 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
   if (max_steps >= 0) o.limits.max_steps = (uint64_t)max_steps;
   o.compact_min = compact_min;
   o.device_pool = device_pool;
+  o.device_choose = device_choose;
   for (int k = 0; k < n; k++)
     o.devices[k] = (bt_device_spec){kind, indices[k]};
   o.warn = tmpfile();
@@ -191,6 +193,74 @@ static void test_residency_follows_moves(void **state) {
   assert_true(bt_same(frame[3], bt_call_prim(&cx, BT_P_hmirror, &other)));
   bt_ctx_free(&cx);
   bt_device_close(d);
+}
+
+/* --device auto: each worker and each kind of line goes where it is measured faster; on
+ * any choice the results are the CPU's, and the device worker is there. */
+static void test_auto_equals_cpu(void **state) {
+  (void)state;
+  device_choose = true;
+  outcome one = run_with(1, (int[]){0}, 1, 0), two = run_with(1, (int[]){0}, 2, 16);
+  device_choose = false;
+  printf("auto: %ld and %ld tiles on the device\n", one.stats.launches, two.stats.launches);
+  assert_int_equal(one.device_workers, 1);
+  assert_int_equal(two.device_workers, 1);
+  assert_string_equal(one.results, cpu_results);
+  assert_string_equal(two.results, cpu_results);
+  free(one.results);
+  free(two.results);
+}
+
+/* The choice of a line's place under --device auto (device_lines.h): the first two calls
+ * of a kind on the device, the next two declined (the CPU's time is reported), then the
+ * side with the lower time per item, and one call in 64 on the other side. */
+static int device_calls(bt_device *d, bt_exec *ex, int calls, uint64_t cpu_ns, int *first_device) {
+  uint8_t stored[1];
+  int on_device = 0;
+  *first_device = -1;
+  for (int c = 0; c < calls; c++) {
+    bool taken = bt_device_line_call(d, ex, 1, BT_P_rot90, 1, (bt_operand[]){BT_I}, stored);
+    if (taken) {
+      assert_true(stored[0]);
+      assert_true(bt_same(ex->items[0].frame[1], bt_call_prim(ex->items[0].cx, BT_P_rot90, &ex->items[0].I)));
+      if (c >= 4 && *first_device < 0) *first_device = c;
+      on_device++;
+    } else
+      bt_device_line_cpu_time(d, BT_P_rot90, 1, cpu_ns);
+  }
+  return on_device;
+}
+
+static void test_auto_line_choice(void **state) {
+  (void)state;
+  static const uint8_t classes[2] = {0, BT_CLASS_SAMPLE};
+  bt_program prog = {.n_lines = 1, .line_class = classes};
+  bt_ctx cx;
+  bt_ctx_init(&cx, NULL);
+  bt_value frame[2];
+  bt_exec_item it = {.cx = &cx, .I = grid_of(&cx, 6, 9, 2), .frame = frame};
+  bt_exec ex = {.prog = &prog, .phase = BT_CLASS_SAMPLE, .n = 1, .items = &it};
+  char why[256] = "";
+  int first;
+  for (int faster = 0; faster < 2; faster++) {
+    bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, 0, stdout, why, sizeof why);
+    assert_non_null(d);
+    bt_device_choose(d, true);
+    /* a CPU that takes no time at all, or an hour per item */
+    int on = device_calls(d, &ex, 200, faster ? (uint64_t)3600e9 : 0, &first);
+    if (faster)
+      assert_int_equal(on, 200 - 2 - 3); /* all but the two measured on the CPU and one in 64 */
+    else {
+      assert_int_equal(on, 2 + 3); /* the two measured, then one in 64 (calls 64, 128, 192) */
+      assert_int_equal(first, 63);
+    }
+    bt_device_close(d);
+  }
+  /* forced (--device cuda): every call on the device */
+  bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, 0, stdout, why, sizeof why);
+  assert_int_equal(device_calls(d, &ex, 70, 0, &first), 70);
+  bt_device_close(d);
+  bt_ctx_free(&cx);
 }
 
 /* Under tight step limits a call errs part way (apply over the demonstrations counts a
@@ -371,6 +441,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_residency_follows_moves),
       cmocka_unit_test(test_residency_pool_sizes),
       cmocka_unit_test(test_step_limits_equal_cpu),
+      cmocka_unit_test(test_auto_equals_cpu),
+      cmocka_unit_test(test_auto_line_choice),
       cmocka_unit_test(test_demo_map_equals_cpu),
       cmocka_unit_test(test_kernel_fault_falls_back_with_one_warning),
       cmocka_unit_test(test_oom_falls_back_with_one_warning),
