@@ -4,7 +4,8 @@
  *   kernels [--threads N] [--slots N] [--reps N] [--devices LIST] [--no-sweep] [PATH...]
  *
  * Kernels: each runs over a batch of --slots grids (ARC-AGI-1 grids, repeated); grids/s
- * and GB/s count the bytes a launch moves per slot (meta, inputs, outputs). GPU columns
+ * and GB/s count the bytes a launch moves per slot (meta, inputs, outputs: the grids'
+ * cells, not the padded tiles). A GPU launches from its own page-locked batch. GPU columns
  * time a launch with its copies (end to end) and the kernel alone (CUDA events), with
  * the kernel's share of the card's peak bandwidth. Without a GPU they say why and only
  * the CPU side runs. The sweep uses --devices (default: cuda:0, or twin:0 without a
@@ -55,13 +56,20 @@ static const bench_case cases[] = {
     {"cellwise", BT_P_cellwise, 0, 0},
 };
 
-/* Bytes one slot moves for op: meta and grid a in, b in where read, counts out, and the
- * output grid or the labels. */
-static double slot_bytes(int op) {
-  double b = sizeof(bt_tile_meta) + BT_TILE_CELLS + BT_TILE_COLORS * 2;
-  if (bt_tile_op_cells(op)) b += 2 * BT_TILE_CELLS;
-  if (op == BT_TOP_LABEL) b += BT_TILE_CONNS * BT_TILE_CELLS * 2;
-  return b;
+/* Bytes a launch moves for the batch's slots: each slot's meta, the cells of grid a, of
+ * grid b where it has one, the colour counts, the output's cells and, for LABEL, the six
+ * labellings of a's cells (what comes back today). Cells count as the grids have them,
+ * not as the padded tiles. */
+static double batch_bytes(const bt_tile_batch *b, int op) {
+  double bytes = 0;
+  for (int s = 0; s < b->n; s++) {
+    const bt_tile_meta *m = &b->meta[s];
+    double a = (double)m->ha * m->wa;
+    bytes += sizeof *m + a + (double)m->hb * m->wb + BT_TILE_COLORS * 2;
+    if (bt_tile_op_cells(op)) bytes += (double)m->ho * m->wo;
+    if (op == BT_TOP_LABEL) bytes += BT_TILE_CONNS * a * 2;
+  }
+  return bytes;
 }
 
 typedef struct twin_job {
@@ -114,8 +122,14 @@ static void bench_kernels(const bt_value *grids, int n_grids, int threads, int s
                           bt_device *gpu, double peak) {
   bt_ctx cx;
   bt_ctx_init(&cx, NULL);
-  bt_tile_batch b;
-  bt_tile_batch_init(&b, slots);
+  /* a GPU launches from its own page-locked batch; the twin reads ordinary memory */
+  bt_tile_batch own, *bp = gpu ? bt_device_batch(gpu, slots) : NULL;
+  if (!bp) {
+    bt_tile_batch_init(&own, slots);
+    bp = &own;
+  }
+  bt_tile_batch b = *bp; /* the same arrays, filled to --slots */
+  b.cap = slots;
   printf("%-22s %8s | %12s %9s | %12s %9s %12s %9s %7s\n", "kernel", "slots", "twin grids/s", "GB/s",
          "gpu grids/s", "GB/s", "kernel gr/s", "GB/s", "% peak");
   for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
@@ -123,7 +137,7 @@ static void bench_kernels(const bt_value *grids, int n_grids, int threads, int s
     int op = bt_tile_prim_op(c->prim);
     bt_mark mark = bt_arena_mark(&cx);
     fill_batch(&cx, &b, c, grids, n_grids);
-    double bytes = slot_bytes(op) * b.n;
+    double bytes = batch_bytes(&b, op);
     double t_twin = time_twin(&b, op, threads, reps);
     printf("%-22s %8d | %12.0f %9.2f |", c->name, b.n, b.n / t_twin, bytes / t_twin / 1e9);
     if (gpu) {
@@ -146,7 +160,7 @@ static void bench_kernels(const bt_value *grids, int n_grids, int threads, int s
     }
     bt_arena_release(&cx, mark);
   }
-  bt_tile_batch_free(&b);
+  if (bp == &own) bt_tile_batch_free(&own);
   bt_ctx_free(&cx);
 }
 

@@ -343,6 +343,10 @@ bool bt_device_reserve_slots(bt_device *d, int n) {
   return true;
 }
 
+bt_tile_batch *bt_device_batch(bt_device *d, int slots) {
+  return bt_device_reserve_slots(d, slots) ? &d->batch : NULL;
+}
+
 bool bt_device_reserve(bt_device *d, int n) {
   if (n <= d->cap_items) return true;
   bt_value *args = realloc(d->args, (size_t)n * 4 * sizeof *args);

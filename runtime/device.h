@@ -82,6 +82,10 @@ const char *bt_device_label(const bt_device *d);
  * out of memory, kernel error) with the reason in why: the caller runs those slots on
  * the CPU. */
 bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, size_t whylen);
+/* The device's own batch (page-locked host memory on a GPU, as its launches use), with
+ * room for at least `slots` slots; NULL when that memory cannot be had. For benchmarks
+ * that pack a batch themselves and launch it (bt_device_launch). */
+bt_tile_batch *bt_device_batch(bt_device *d, int slots);
 /* Milliseconds the last launch's kernel took on the GPU (0 for a twin). */
 double bt_device_last_kernel_ms(const bt_device *d);
 
