@@ -5,6 +5,7 @@
  * line is broken still defines its target (STMT_BROKEN), so later lines do not report it
  * as undefined. Nested calls are flattened into temporaries "%1", "%2", ... placed just
  * before the line that uses them. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +478,233 @@ static void definition(parser *p) {
   body(p, sv);
 }
 
+/* ---- tokpidjin's generated batt ----------------------------------------------------------
+ *
+ * tokpidjin's card.py writes its merged solvers as one function
+ *
+ *     def batt(task_id, S, I, C, log_path):
+ *         s = []
+ *         o = []
+ *         try:
+ *             t1 = f(I, ...)
+ *         except (TypeError, ...):
+ *             t1 = _get_safe_default(f)
+ *         t2 = g(t1)                          (its vectorized mode: no try)
+ *         s.append((2, 'task', 'differ', t2))
+ *         o.append((2, False, 'task', t2))
+ *         return o, s
+ *
+ * Every assignment is read as a solver line (the except branches, which only give the
+ * default a failed call would have given, are skipped, as are the s.append diagnostics);
+ * each o.append output becomes a solver of its own, solve_<task> (solve_<task>_2, ... for
+ * a task's later outputs), holding the lines its value reads, directly or not, with
+ * (S, I, C) parameters. An output that reads C (the expected output, which CSE rewiring
+ * can leave behind) is reported and left out. */
+
+typedef struct batt_out {
+  char *task, *value; /* the task id and the name of the output's line */
+  int line, col;      /* of the o.append, and of the value */
+  int vcol;
+} batt_out;
+
+static bool is_space_char(char c) { return c == ' ' || c == '\t'; }
+
+/* Reads "o.append((N, FLAG, 'TASK', VALUE))" from the text at t (the "o"); false when the
+ * line has another shape. */
+static bool batt_output(const parser *p, const card_token *t, batt_out *out) {
+  const char *q = t->loc, *end = p->src->text + p->src->len;
+  const char *lead = "o.append((";
+  for (const char *l = lead; *l; l++, q++)
+    if (q >= end || *q != *l) return false;
+  const char *fields[4];
+  int lens[4];
+  for (int f = 0; f < 4; f++) {
+    while (q < end && is_space_char(*q))
+      q++;
+    fields[f] = q;
+    if (f == 2) { /* the task id, quoted */
+      if (q >= end || (*q != '\'' && *q != '"')) return false;
+      char quote = *q++;
+      fields[f] = q;
+      while (q < end && *q != quote && *q != '\n')
+        q++;
+      if (q >= end || *q != quote) return false;
+      lens[f] = (int)(q - fields[f]);
+      q++;
+    } else {
+      while (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+        q++;
+      lens[f] = (int)(q - fields[f]);
+    }
+    if (lens[f] == 0) return false;
+    while (q < end && is_space_char(*q))
+      q++;
+    if (f < 3 && (q >= end || *q++ != ',')) return false;
+  }
+  if (end - q < 2 || q[0] != ')' || q[1] != ')') return false;
+  for (int k = 0; k < lens[2]; k++)
+    if (!isalnum((unsigned char)fields[2][k]) && fields[2][k] != '_') return false;
+  out->task = xstrndup(fields[2], (size_t)lens[2]);
+  out->value = xstrndup(fields[3], (size_t)lens[3]);
+  out->line = t->line;
+  out->col = t->col;
+  out->vcol = t->col + (int)(fields[3] - t->loc);
+  return true;
+}
+
+static void copy_arg(card_arg *to, const card_arg *from) {
+  *to = *from;
+  to->name = from->name ? xstrdup(from->name) : NULL;
+}
+
+/* Marks in need the lines the value `name` reads (lines[k] defines targets[k]); true
+ * when it reads C. */
+static bool batt_needs(const card_solver *all, const strmap *defs, const char *name, bool *need) {
+  int k = strmap_get(defs, name) - 1;
+  if (k < 0) return !strcmp(name, "C");
+  int *stack = xmalloc((size_t)all->nstmts * sizeof *stack), top = 0;
+  bool reads_c = false;
+  if (!need[k]) need[k] = true, stack[top++] = k;
+  while (top > 0) {
+    const card_stmt *st = &all->stmts[stack[--top]];
+    for (int a = -1; a < st->nargs; a++) {
+      const card_arg *arg = a < 0 ? &st->callee : &st->args[a];
+      if (a < 0 && st->kind != STMT_CALL) continue;
+      if (arg->kind != ARG_NAME || !arg->name) continue;
+      if (!strcmp(arg->name, "C")) reads_c = true;
+      int d = strmap_get(defs, arg->name) - 1;
+      if (d >= 0 && !need[d]) need[d] = true, stack[top++] = d;
+    }
+  }
+  free(stack);
+  return reads_c;
+}
+
+/* One solver per output, of the lines it reads. */
+static void batt_split(parser *p, card_solver *all, batt_out *outs, int nouts) {
+  strmap defs = {0};
+  for (int k = 0; k < all->nstmts; k++)
+    strmap_put(&defs, all->stmts[k].target, k + 1); /* the latest assignment of a name */
+  bool *need = xmalloc((size_t)(all->nstmts ? all->nstmts : 1));
+  strmap per_task = {0};
+  for (int o = 0; o < nouts; o++) {
+    batt_out *out = &outs[o];
+    if (!strmap_get(&defs, out->value) && strcmp(out->value, "I") && strcmp(out->value, "S")) {
+      diag_error(p->d, p->src, out->line, out->vcol, "the output of task '%s' is '%s', which no line assigns",
+                 out->task, out->value);
+      continue;
+    }
+    memset(need, 0, (size_t)(all->nstmts ? all->nstmts : 1));
+    if (batt_needs(all, &defs, out->value, need)) {
+      diag_warning(p->d, p->src, out->line, out->col,
+                   "the output %s of task '%s' reads C, the expected output: left out", out->value,
+                   out->task);
+      continue;
+    }
+    int nth = strmap_get(&per_task, out->task) + 1;
+    strmap_put(&per_task, out->task, nth);
+    card_solver *sv = xcalloc(1, sizeof *sv);
+    strbuf name = {0};
+    sb_printf(&name, "solve_%s", out->task);
+    if (nth > 1) sb_printf(&name, "_%d", nth);
+    sv->name = sb_take(&name);
+    sv->line = out->line;
+    sv->col = out->col;
+    sv->src = p->src;
+    sv->nparams = 3;
+    for (int k = 0; k < all->nstmts; k++) {
+      if (!need[k]) continue;
+      const card_stmt *from = &all->stmts[k];
+      card_stmt st = *from;
+      st.target = xstrdup(from->target);
+      copy_arg(&st.callee, &from->callee);
+      st.args = from->nargs ? xcalloc((size_t)from->nargs, sizeof *st.args) : NULL;
+      for (int a = 0; a < from->nargs; a++)
+        copy_arg(&st.args[a], &from->args[a]);
+      push_stmt(sv, st);
+    }
+    sv->has_return = true;
+    sv->ret_line = out->line;
+    sv->ret = (card_arg){.kind = ARG_NAME, .name = xstrdup(out->value), .line = out->line, .col = out->vcol};
+    card_program *prog = p->prog;
+    grow(&prog->solvers, &prog->capsolvers, prog->nsolvers + 1, sizeof *prog->solvers);
+    prog->solvers[prog->nsolvers++] = sv;
+  }
+  /* per_task's keys are the outputs' task strings, freed below */
+  strmap_free(&per_task);
+  strmap_free(&defs);
+  free(need);
+}
+
+static void free_solver(card_solver *sv);
+
+// batt = "def" "batt" "(" task_id "," S "," I "," C "," log_path ")" ":" NEWLINE body
+static void batt_definition(parser *p) {
+  const card_token *def = p->tok;
+  advance(p); /* def */
+  advance(p); /* batt */
+  static const char *const want[] = {"(", "task_id", ",", "S", ",", "I", ",", "C", ",", "log_path", ")", ":"};
+  for (size_t k = 0; k < sizeof want / sizeof *want; k++, advance(p))
+    if (!equal(p->tok, want[k])) {
+      error_tok(p, p->tok, "a generated batt is def batt(task_id, S, I, C, log_path):");
+      skip_line(p);
+      while (p->tok->kind != TK_EOF && p->tok->indent_len > 0)
+        skip_line(p);
+      return;
+    }
+  skip_line(p);
+  card_solver *all = xcalloc(1, sizeof *all);
+  all->src = p->src;
+  all->nparams = 3;
+  all->line = def->line;
+  all->col = def->col;
+  p->ntemps = 0;
+  batt_out *outs = NULL;
+  int nouts = 0, cap = 0;
+  bool returned = false;
+  while (p->tok->kind != TK_EOF && p->tok->indent_len > 0) {
+    card_token *t = p->tok;
+    if (returned) {
+      error_tok(p, t, "statement after 'return'");
+      skip_line(p);
+    } else if (equal(t, "try") && equal(t + 1, ":")) {
+      skip_line(p); /* its lines follow, more indented */
+    } else if (equal(t, "except")) {
+      int indent = t->indent_len; /* the default a failed call gives: not a line of its own */
+      skip_line(p);
+      while (p->tok->kind != TK_EOF && p->tok->indent_len > indent)
+        skip_line(p);
+    } else if ((equal(t, "s") || equal(t, "o")) && equal(t + 1, "=") && equal(t + 2, "[") &&
+               equal(t + 3, "]")) {
+      skip_line(p);
+    } else if (equal(t, "s") && equal(t + 1, ".") && equal(t + 2, "append")) {
+      skip_line(p);
+    } else if (equal(t, "o") && equal(t + 1, ".") && equal(t + 2, "append")) {
+      grow(&outs, &cap, nouts + 1, sizeof *outs);
+      if (batt_output(p, t, &outs[nouts]))
+        nouts++;
+      else
+        error_tok(p, t, "an output is o.append((N, FLAG, 'TASK', VALUE))");
+      skip_line(p);
+    } else if (equal(t, "return")) {
+      if (!(equal(t + 1, "o") && equal(t + 2, ",") && equal(t + 3, "s") && (t + 4)->kind == TK_NEWLINE))
+        error_tok(p, t, "a generated batt ends with 'return o, s'");
+      returned = true;
+      skip_line(p);
+    } else {
+      statement(p, all);
+    }
+  }
+  if (!returned) error_tok(p, p->tok, "a generated batt ends with 'return o, s'");
+  batt_split(p, all, outs, nouts);
+  for (int o = 0; o < nouts; o++) {
+    free(outs[o].task);
+    free(outs[o].value);
+  }
+  free(outs);
+  free_solver(all);
+}
+
 /* Modules a solver file imports the DSL from: importing them changes nothing. */
 static bool dsl_module(const card_token *t) {
   static const char *const names[] = {"dsl", "constants", "arc_types", "safe_dsl"};
@@ -534,7 +762,9 @@ static void file(parser *p) {
       continue;
     }
     skipping = false;
-    if (equal(t, "def")) {
+    if (equal(t, "def") && equal(t + 1, "batt") && equal(t + 2, "(")) {
+      batt_definition(p);
+    } else if (equal(t, "def")) {
       definition(p);
     } else if (equal(t, "from") || equal(t, "import")) {
       import_line(p);
@@ -581,22 +811,24 @@ void program_add_text(card_program *prog, const char *path, const char *text, si
 
 static void free_arg(card_arg *a) { free(a->name); }
 
-void program_free(card_program *prog) {
-  for (int i = 0; i < prog->nsolvers; i++) {
-    card_solver *sv = prog->solvers[i];
-    for (int j = 0; j < sv->nstmts; j++) {
-      card_stmt *st = &sv->stmts[j];
-      free(st->target);
-      free_arg(&st->callee);
-      for (int k = 0; k < st->nargs; k++)
-        free_arg(&st->args[k]);
-      free(st->args);
-    }
-    free(sv->stmts);
-    free_arg(&sv->ret);
-    free(sv->name);
-    free(sv);
+static void free_solver(card_solver *sv) {
+  for (int j = 0; j < sv->nstmts; j++) {
+    card_stmt *st = &sv->stmts[j];
+    free(st->target);
+    free_arg(&st->callee);
+    for (int k = 0; k < st->nargs; k++)
+      free_arg(&st->args[k]);
+    free(st->args);
   }
+  free(sv->stmts);
+  free_arg(&sv->ret);
+  free(sv->name);
+  free(sv);
+}
+
+void program_free(card_program *prog) {
+  for (int i = 0; i < prog->nsolvers; i++)
+    free_solver(prog->solvers[i]);
   free(prog->solvers);
   for (int i = 0; i < prog->nsrcs; i++)
     src_free(prog->srcs[i]);

@@ -419,6 +419,36 @@ static void test_ast_basic(void **state) {
   program_free(&prog);
 }
 
+/* A generated batt: each output is a solver of the lines it reads, with the positions of
+ * batt.py (tests/card/good/generated_batt.py). */
+static void test_generated_batt(void **state) {
+  (void)state;
+  card_program prog;
+  load_good(&prog, "generated_batt.py");
+  assert_int_equal(prog.nsolvers, 3);
+  const card_solver *a = prog.solvers[0], *b = prog.solvers[1], *c = prog.solvers[2];
+  assert_string_equal(a->name, "solve_a85d4709");
+  assert_string_equal(b->name, "solve_a85d4709_2");
+  assert_string_equal(c->name, "solve_3c9b0459");
+  assert_int_equal(a->nparams, 3);
+  assert_int_equal(a->line, 19);
+  assert_int_equal(a->col, 5);
+  /* a: t1 (inside try), t2; b: t1, t3, the flattened ofcolor, t4; c: t1, t2, t5, asindices, t6 */
+  assert_int_equal(a->nstmts, 2);
+  assert_stmt(&a->stmts[0], "t1", false, 14, 9, 1);
+  assert_arg(&a->stmts[0].callee, ARG_PRIM, "rot90", 14, 14);
+  assert_stmt(&a->stmts[1], "t2", false, 17, 5, 1);
+  assert_arg(&a->ret, ARG_VAR, "t2", 19, 37);
+  assert_int_equal(b->nstmts, 4);
+  assert_stmt(&b->stmts[1], "t3", false, 21, 9, 1);
+  assert_stmt(&b->stmts[2], "%1", true, 24, 23, 2);
+  assert_arg(&b->ret, ARG_VAR, "t4", 25, 36);
+  assert_int_equal(c->nstmts, 5);
+  assert_arg(&c->stmts[4].callee, ARG_VAR, "t5", 27, 10);
+  assert_arg(&c->ret, ARG_VAR, "t6", 28, 37);
+  program_free(&prog);
+}
+
 static void test_ast_nested(void **state) {
   (void)state;
   card_program prog;
@@ -1075,6 +1105,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_corpus_complete),
       cmocka_unit_test(test_good_files),
       cmocka_unit_test(test_ast_basic),
+      cmocka_unit_test(test_generated_batt),
       cmocka_unit_test(test_ast_nested),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_crlf),
