@@ -347,9 +347,13 @@ static void add_words(char ***argv, int *n, const char *words) {
 /* card build: the emitted program, compiled with the compiler and libraries this card
  * was configured with. */
 static int build(const options *o, const loaded *L) {
-  char dir[] = "/tmp/card-build-XXXXXX";
+  /* in $TMPDIR (as mkdtemp(3) users do), else /tmp */
+  const char *tmp = getenv("TMPDIR");
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/card-build-XXXXXX", tmp && *tmp && strlen(tmp) < 4000 ? tmp : "/tmp");
   if (!mkdtemp(dir)) {
-    fprintf(stderr, "card: error: cannot make a temporary directory: %s\n", strerror(errno));
+    fprintf(stderr, "card: error: cannot make a temporary directory in %s: %s\n", tmp && *tmp ? tmp : "/tmp",
+            strerror(errno));
     return 1;
   }
   strbuf c_path = {0}, prog_path = {0};

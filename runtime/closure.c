@@ -33,9 +33,17 @@ static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value 
   if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
   if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
   cx->depth++;
-  bt_value r = f.u.clo ? call_closure(cx, f.u.clo, args, n) : bt_prims[f.prim].fn(cx, args);
+  bt_value r;
+  if (f.u.clo) {
+    /* the calls inside end in a primitive's call or in matcher's comparison, which check
+       the comparison budget themselves: a spent budget reaches here as their error */
+    r = call_closure(cx, f.u.clo, args, n);
+  } else {
+    r = bt_prims[f.prim].fn(cx, args);
+    if (__builtin_expect(bt_walk_spent(), 0)) r = bt_err(BT_E_LIMIT);
+  }
   cx->depth--;
-  return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
+  return r;
 }
 
 static inline __attribute__((always_inline)) bt_value call1(bt_ctx *cx, bt_value f, bt_value x) {
@@ -62,7 +70,7 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
     bt_value r = call1(cx, k[0], x[0]);
     r = bt_is_err(r) ? r : bt_bool(bt_eq(r, k[1]));
     bt_arena_release(cx, m); /* only the bool is kept */
-    return r;
+    return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
   }
   case BT_P_rbind:
   case BT_P_lbind: {

@@ -433,11 +433,121 @@ static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
   return m;
 }
 
+/* Sets of ints, and sets of patches (every item a set, or every item a tuple, whose
+ * elements are interned pairs, or interned cells): sorted by a packed key, ties of patches
+ * by their table positions. Comparing ints spends no comparison budget, nor does this
+ * order of bounded values (the budget stops walks over shared parts, which these lack).
+ * The number kept (equal items: the first), or 0 when scratch memory could not be had. */
+enum { PATCH_KEY_ITEMS = 4 }; /* table positions + 1 (16 bits each) in a patch's key */
+
+static int64_t patch_base(bt_value p) {
+  if (p.n == 0) return -1;
+  int64_t at = bt_intern_at(p.u.items[0]);
+  return at < 0 ? -2 : at >= BT_INTERN_PAIRS ? BT_INTERN_PAIRS : 0;
+}
+
+/* Whether items are all ints, or all patches of one table region (*base; -1 for ints). */
+static bool ordered_kind(const bt_value *items, size_t n, int64_t *base) {
+  if (items[0].kind == BT_INT || items[0].kind == BT_BOOL) {
+    for (size_t k = 0; k < n; k++)
+      if (items[k].kind != BT_INT && items[k].kind != BT_BOOL) return false;
+    *base = -1;
+    return true;
+  }
+  uint8_t kind = items[0].kind;
+  if (kind != BT_SET && kind != BT_TUPLE) return false;
+  *base = -2;
+  for (size_t k = 0; k < n; k++) {
+    if (items[k].kind != kind) return false;
+    int64_t b = patch_base(items[k]);
+    if (b == -1) continue; /* empty: first of all, in any region */
+    if (b == -2 || (*base != -2 && b != *base)) return false;
+    *base = b;
+  }
+  if (*base == -2) *base = 0; /* all empty */
+  int64_t lo = *base, hi = *base + (*base ? BT_INTERN_CELLS : BT_INTERN_PAIRS);
+  for (size_t k = 0; k < n; k++)
+    for (uint32_t e = 0; e < items[k].n; e++) {
+      int64_t at = bt_intern_at(items[k].u.items[e]);
+      if (at < lo || at >= hi) return false;
+    }
+  return true;
+}
+
+static uint64_t ordered_key(bt_value v, int64_t base) {
+  if (base < 0) return (uint64_t)v.u.i ^ ((uint64_t)1 << 63);
+  uint64_t key = 0;
+  for (int e = 0; e < PATCH_KEY_ITEMS; e++)
+    key = key << 16 | (e < (int)v.n ? (uint64_t)(bt_intern_at(v.u.items[e]) - base + 1) : 0);
+  return key;
+}
+
+/* Two patches of one region in canonical order, from element `from` on. */
+static int patch_cmp(bt_value a, bt_value b, uint32_t from) {
+  uint32_t n = a.n < b.n ? a.n : b.n;
+  for (uint32_t e = from; e < n; e++)
+    if (a.u.items[e].u.items != b.u.items[e].u.items)
+      return a.u.items[e].u.items < b.u.items[e].u.items ? -1 : 1;
+  return a.n < b.n ? -1 : a.n > b.n;
+}
+
+static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base) {
+  uint64_t prev = ordered_key(items[0], base);
+  size_t k = 1;
+  for (; k < n; k++) { /* keys strictly ascending already: nothing to do */
+    uint64_t key = ordered_key(items[k], base);
+    if (key <= prev) break;
+    prev = key;
+  }
+  if (k == n) return n;
+  bt_mark scratch = bt_arena_mark(cx);
+  keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
+  bt_value *copy = bt_items(cx, n);
+  size_t m = 0;
+  if (ks && tmp && copy) {
+    for (size_t k = 0; k < n; k++) {
+      ks[k].key = ordered_key(items[k], base);
+      ks[k].at = (uint32_t)k;
+    }
+    if (n >= 64)
+      radix_keyed(ks, tmp, n);
+    else
+      sort_keyed(ks, tmp, n);
+    memcpy(copy, items, n * sizeof *copy);
+    for (size_t k = 0; k < n;) {
+      size_t end = k + 1; /* a run of equal keys: patches alike in their first elements */
+      while (end < n && ks[end].key == ks[k].key)
+        end++;
+      if (base >= 0 && end - k > 1) /* stable insertion sort of the run by the rest */
+        for (size_t r = k + 1; r < end; r++) {
+          keyed x = ks[r];
+          size_t q = r;
+          while (q > k && patch_cmp(copy[ks[q - 1].at], copy[x.at], PATCH_KEY_ITEMS) > 0) {
+            ks[q] = ks[q - 1];
+            q--;
+          }
+          ks[q] = x;
+        }
+      for (size_t r = k; r < end; r++)
+        if (r == k || (base >= 0 && patch_cmp(copy[ks[r - 1].at], copy[ks[r].at], PATCH_KEY_ITEMS) != 0))
+          items[m++] = copy[ks[r].at];
+      k = end;
+    }
+  }
+  bt_arena_release(cx, scratch);
+  return m;
+}
+
 bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
   if (n <= 1) return bt_set_sorted(items, n);
   bool cells;
   if (keyed_kind(items, n, &cells)) {
     size_t m = keyed_build(cx, items, n, cells);
+    return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
+  }
+  int64_t base;
+  if (ordered_kind(items, n, &base)) {
+    size_t m = ordered_build(cx, items, n, base);
     return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
   }
   size_t k = 1;

@@ -68,11 +68,12 @@ else
 fi
 
 # SIGTERM while the compiler runs
-"$card" build "$shipped"/*.py -o "$dir/prog" 2>/dev/null &
+mkdir -p "$dir/tmp" # a TMPDIR of its own: other card builds on the machine are not this one
+TMPDIR="$dir/tmp" "$card" build "$shipped"/*.py -o "$dir/prog" 2>/dev/null &
 pid=$!
 build_dir=""
 for _ in $(seq 1 400); do
-  for d in /tmp/card-build-*; do
+  for d in "$dir"/tmp/card-build-*; do
     [ -d "$d" ] && pgrep -f "$d/batt.c" >/dev/null && build_dir=$d && break 2
   done
   sleep 0.01

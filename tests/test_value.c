@@ -108,6 +108,64 @@ static void test_large_set_build_matches_insertion_sort(void **state) {
     assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
 }
 
+/* Sets of ints and sets of patches of interned pairs or cells sort by packed keys (ties
+ * of patches by their table positions): the same sets as the comparison sort of their
+ * boxed twins (tuples of boxed pairs take the general path), duplicates dropped, the
+ * first of equal ints kept. */
+static void test_patch_and_int_sets_sort_as_boxed(void **state) {
+  (void)state;
+  uint64_t r = 99;
+  size_t dropped = 0;
+  for (int round = 0; round < 40; round++) {
+    size_t n = round < 20 ? 5 + (size_t)round : 200 + 13 * (size_t)round; /* both key sorts */
+    bool cells = round % 2, tuples = round % 5 == 0;
+    bt_value *in = bt_items(&cx, n), *bx = bt_items(&cx, n);
+    for (size_t k = 0; k < n; k++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      /* patches alike in their first elements: runs from a few starts, of a few lengths */
+      uint32_t len = (uint32_t)(r >> 59) % 9, start = (uint32_t)(r >> 50) % 3;
+      bt_value *e = bt_items(&cx, len ? len : 1), *eb = bt_items(&cx, len ? len : 1);
+      for (uint32_t m = 0; m < len; m++) {
+        int64_t i = start + (m % 3 == 2 && (r >> 40) % 2 ? 1 : 0), j = m;
+        e[m] = cells ? bt_cell(&cx, (int64_t)(r >> 30) % 2, i, j) : bt_ipair(&cx, i, j);
+        eb[m] = bt_copy_boxed(&cx, e[m]);
+      }
+      in[k] = tuples ? bt_tuple(len ? e : NULL, len) : bt_set_build(&cx, e, len);
+      bx[k] = tuples ? bt_tuple(len ? eb : NULL, len) : bt_set_build(&cx, eb, len);
+    }
+    bt_value s = bt_set_build(&cx, in, n), sb = bt_set_build(&cx, bx, n);
+    assert_int_equal(s.kind, BT_SET);
+    dropped += n - s.n;
+    assert_true(bt_same(s, sb));
+    for (uint32_t k = 1; k < s.n; k++)
+      assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
+  }
+  assert_true(dropped > 100); /* duplicates were met */
+  for (int round = 0; round < 20; round++) {
+    size_t n = round < 10 ? 20 : 500;
+    bt_value *in = bt_items(&cx, n), *ref = bt_items(&cx, n);
+    for (size_t k = 0; k < n; k++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t v = (int64_t)(r >> 58) - 30 + (round % 3 ? 0 : INT64_MIN / 2);
+      in[k] = (r >> 20) % 7 == 0 ? bt_bool(v & 1) : bt_int(v);
+      ref[k] = in[k];
+    }
+    for (size_t k = 1; k < n; k++) /* the reference: stable insertion sort, first of equals kept */
+      for (size_t m = k; m > 0 && bt_cmp(ref[m - 1], ref[m]) > 0; m--) {
+        bt_value x = ref[m];
+        ref[m] = ref[m - 1];
+        ref[m - 1] = x;
+      }
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+      if (k == 0 || bt_cmp(ref[kept - 1], ref[k]) != 0) ref[kept++] = ref[k];
+    bt_value s = bt_set_build(&cx, in, n);
+    assert_int_equal(s.n, kept);
+    for (size_t k = 0; k < kept; k++)
+      assert_true(bt_same(s.u.items[k], ref[k]));
+  }
+}
+
 static void test_hash_consistent_with_eq(void **state) {
   (void)state;
   bt_value a = bt_cell(&cx, 3, 1, 2);
@@ -423,6 +481,7 @@ int main(void) {
       cmocka_unit_test(test_set_build_sorts_dedups_keeps_first),
       cmocka_unit_test(test_sets_compare_as_sorted_sequences),
       cmocka_unit_test(test_large_set_build_matches_insertion_sort),
+      cmocka_unit_test(test_patch_and_int_sets_sort_as_boxed),
       cmocka_unit_test(test_hash_consistent_with_eq),
       cmocka_unit_test(test_python_integers),
       cmocka_unit_test(test_getitem_and_len),
