@@ -474,8 +474,10 @@ static bool ordered_kind(const bt_value *items, size_t n, int64_t *base) {
   return true;
 }
 
-static uint64_t ordered_key(bt_value v, int64_t base) {
-  if (base < 0) return (uint64_t)v.u.i ^ ((uint64_t)1 << 63);
+/* The key of item v; ints count from lo (their least: few bytes of the keys then vary, and
+ * the radix sort skips the others). */
+static uint64_t ordered_key(bt_value v, int64_t base, int64_t lo) {
+  if (base < 0) return (uint64_t)v.u.i - (uint64_t)lo;
   uint64_t key = 0;
   for (int e = 0; e < PATCH_KEY_ITEMS; e++)
     key = key << 16 | (e < (int)v.n ? (uint64_t)(bt_intern_at(v.u.items[e]) - base + 1) : 0);
@@ -492,10 +494,13 @@ static int patch_cmp(bt_value a, bt_value b, uint32_t from) {
 }
 
 static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base) {
-  uint64_t prev = ordered_key(items[0], base);
+  int64_t lo = 0; /* ints: their least (i - lo, in unsigned arithmetic, orders them all) */
+  for (size_t k = 0; base < 0 && k < n; k++)
+    lo = k == 0 || items[k].u.i < lo ? items[k].u.i : lo;
+  uint64_t prev = ordered_key(items[0], base, lo);
   size_t k = 1;
   for (; k < n; k++) { /* keys strictly ascending already: nothing to do */
-    uint64_t key = ordered_key(items[k], base);
+    uint64_t key = ordered_key(items[k], base, lo);
     if (key <= prev) break;
     prev = key;
   }
@@ -506,7 +511,7 @@ static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base)
   size_t m = 0;
   if (ks && tmp && copy) {
     for (size_t k = 0; k < n; k++) {
-      ks[k].key = ordered_key(items[k], base);
+      ks[k].key = ordered_key(items[k], base, lo);
       ks[k].at = (uint32_t)k;
     }
     if (n >= 64)
