@@ -61,10 +61,11 @@ static bool emit_line(strbuf *sb, const card_merged *m, int k) {
   lowered_line l;
   if (!lower_line(&m->lines[k], &l)) return false;
   emit_comment(sb, m, k);
+  sb_printf(sb, "  if (bt_exec_runs(ex, %d)) ", k + 1);
   if (l.prim >= 0)
-    sb_printf(sb, "  bt_exec_call(ex, %d, BT_P_%s, %d, ", k + 1, bt_prims[l.prim].name, l.nargs);
+    sb_printf(sb, "bt_exec_call(ex, %d, BT_P_%s, %d, ", k + 1, bt_prims[l.prim].name, l.nargs);
   else {
-    sb_printf(sb, "  bt_exec_callvar(ex, %d, ", k + 1);
+    sb_printf(sb, "bt_exec_callvar(ex, %d, ", k + 1);
     emit_operand(sb, l.fn);
     sb_printf(sb, ", %d, ", l.nargs);
   }
@@ -103,6 +104,10 @@ static bool emit_group(strbuf *sb, const card_merged *m, const card_group *cg) {
       sb_printf(sb, "%s %s:%d", u ? "," : "", m->prog->solvers[l->uses[u].solver]->name, l->uses[u].line);
     sb_puts(sb, i + 1 < cg->nlines ? "\n" : " */\n");
   }
+  sb_puts(sb, "  if (");
+  for (int i = 0; i < g.n; i++)
+    sb_printf(sb, "%sbt_exec_runs(ex, %d)", i ? " || " : "", g.ts[i]);
+  sb_puts(sb, ")\n");
   sb_printf(sb, "  bt_exec_fused(ex, &(const bt_fused){%s, ", fused_text[g.kind].kind);
   emit_operand(sb, g.shared);
   sb_printf(sb, ", %d,\n      ", g.n);

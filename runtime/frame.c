@@ -59,8 +59,9 @@ bt_value bt_exec_operand(bt_exec *ex, bt_exec_item *it, bt_operand o) {
 static int live_values(const bt_exec *ex, const bt_exec_item *it, int t, int *slots, bt_value *vals) {
   const bt_program *p = ex->prog;
   int n = 0;
-  for (int s = 1; s <= t; s++)
-    if (p->line_class[s] == BT_CLASS_SAMPLE && p->last_use[s] > t && !bt_is_err(it->frame[s])) {
+  for (int s = 1; s <= t; s++) /* a line not run holds what an earlier item left there */
+    if (p->line_class[s] == BT_CLASS_SAMPLE && p->last_use[s] > t && (!ex->need || ex->need[s]) &&
+        !bt_is_err(it->frame[s])) {
       slots[n] = s;
       vals[n++] = it->frame[s];
     }

@@ -34,6 +34,8 @@ typedef struct bt_profile {
 typedef struct bt_device bt_device; /* device.h */
 
 struct bt_exec {
+  const uint8_t *need; /* NULL, or the lines to run (index: line); the others are skipped.
+                          First: the emitted code reads it (bt_exec_runs) */
   const bt_program *prog;
   bt_class phase;
   int n;
@@ -45,7 +47,6 @@ struct bt_exec {
   bool no_compact;             /* set when the list above could not grow */
   bt_device *device;           /* runs the lines it has kernels for (device.h); NULL: all on the CPU */
   uint8_t *stored;             /* with a device: per item, whether the device stored the line */
-  const uint8_t *need;         /* NULL, or the lines to run (index: line); the others are skipped */
   struct bt_line_graph *graph; /* set: the calls are recorded into it, nothing runs */
 };
 
@@ -59,6 +60,8 @@ typedef struct bt_line_graph {
   size_t n_edges, cap_edges;
   bool failed;
 } bt_line_graph;
+
+_Static_assert(offsetof(struct bt_exec, need) == 0, "bt_exec_runs reads need as an exec's first member");
 
 /* The graph of p; NULL when out of memory. */
 bt_line_graph *bt_line_graph_new(const bt_program *p);

@@ -57,6 +57,14 @@ typedef struct bt_solver_info {
 
 typedef struct bt_exec bt_exec;
 
+/* Whether line t runs on this exec: an exec (frame.h) begins with the lines it runs (NULL:
+ * every line), which the emitted code reads before a call so that a line that is not run
+ * costs a test, not a call (bt_exec_call would skip it too). */
+static inline bool bt_exec_runs(const bt_exec *ex, int t) {
+  const uint8_t *only = *(const uint8_t *const *)(const void *)ex;
+  return !only || only[t];
+}
+
 typedef struct bt_program {
   int n_lines;               /* lines are 1..n_lines */
   const uint8_t *line_class; /* bt_class of each line, index 0 unused */

@@ -164,21 +164,21 @@ static const bt_solver_info solvers[58] = {
 static void run_const(bt_exec *ex) {
   (void)ex;
   /* t1 = lbind(subtract, FOUR): solve_e8593010:150 */
-  bt_exec_call(ex, 1, BT_P_lbind, 2, (const bt_operand[]){BT_FNV(BT_P_subtract), BT_INT(4)});
+  if (bt_exec_runs(ex, 1)) bt_exec_call(ex, 1, BT_P_lbind, 2, (const bt_operand[]){BT_FNV(BT_P_subtract), BT_INT(4)});
   /* t2 = compose(t1, size): solve_e8593010:151 */
-  bt_exec_call(ex, 2, BT_P_compose, 2, (const bt_operand[]){BT_T(1), BT_FNV(BT_P_size)});
+  if (bt_exec_runs(ex, 2)) bt_exec_call(ex, 2, BT_P_compose, 2, (const bt_operand[]){BT_T(1), BT_FNV(BT_P_size)});
   /* t3 = fork(recolor, t2, identity): solve_e8593010:152 */
-  bt_exec_call(ex, 3, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(2), BT_FNV(BT_P_identity)});
+  if (bt_exec_runs(ex, 3)) bt_exec_call(ex, 3, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(2), BT_FNV(BT_P_identity)});
   /* t4 = fork(difference, backdrop, box): solve_bb43febb:186 */
-  bt_exec_call(ex, 4, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_difference), BT_FNV(BT_P_backdrop), BT_FNV(BT_P_box)});
+  if (bt_exec_runs(ex, 4)) bt_exec_call(ex, 4, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_difference), BT_FNV(BT_P_backdrop), BT_FNV(BT_P_box)});
   /* t5 = rbind(o_g, THREE): solve_7468f01a:231 */
-  bt_exec_call(ex, 5, BT_P_rbind, 2, (const bt_operand[]){BT_FNV(BT_P_o_g), BT_INT(3)});
+  if (bt_exec_runs(ex, 5)) bt_exec_call(ex, 5, BT_P_rbind, 2, (const bt_operand[]){BT_FNV(BT_P_o_g), BT_INT(3)});
   /* t6 = compose(first, t5): solve_7468f01a:232 */
-  bt_exec_call(ex, 6, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_first), BT_T(5)});
+  if (bt_exec_runs(ex, 6)) bt_exec_call(ex, 6, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_first), BT_T(5)});
   /* t7 = fork(subgrid, t6, identity): solve_7468f01a:233 */
-  bt_exec_call(ex, 7, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_subgrid), BT_T(6), BT_FNV(BT_P_identity)});
+  if (bt_exec_runs(ex, 7)) bt_exec_call(ex, 7, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_subgrid), BT_T(6), BT_FNV(BT_P_identity)});
   /* t8 = compose(size, backdrop): solve_445eab21:329 */
-  bt_exec_call(ex, 8, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_size), BT_FNV(BT_P_backdrop)});
+  if (bt_exec_runs(ex, 8)) bt_exec_call(ex, 8, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_size), BT_FNV(BT_P_backdrop)});
 }
 
 static void run_task(bt_exec *ex) {
@@ -215,6 +215,7 @@ static void run_task(bt_exec *ex) {
    *   t40 = apply(t7, t12): solve_7468f01a:236
    *   t43 = c_zo(S, palette): solve_543a7ed5:265
    *   t47 = c_zo_n(S, shape, first): solve_445eab21:326 */
+  if (bt_exec_runs(ex, 9) || bt_exec_runs(ex, 10) || bt_exec_runs(ex, 12) || bt_exec_runs(ex, 13) || bt_exec_runs(ex, 14) || bt_exec_runs(ex, 15) || bt_exec_runs(ex, 16) || bt_exec_runs(ex, 17) || bt_exec_runs(ex, 18) || bt_exec_runs(ex, 19) || bt_exec_runs(ex, 20) || bt_exec_runs(ex, 21) || bt_exec_runs(ex, 22) || bt_exec_runs(ex, 23) || bt_exec_runs(ex, 24) || bt_exec_runs(ex, 25) || bt_exec_runs(ex, 26) || bt_exec_runs(ex, 27) || bt_exec_runs(ex, 28) || bt_exec_runs(ex, 29) || bt_exec_runs(ex, 30) || bt_exec_runs(ex, 31) || bt_exec_runs(ex, 32) || bt_exec_runs(ex, 33) || bt_exec_runs(ex, 34) || bt_exec_runs(ex, 35) || bt_exec_runs(ex, 38) || bt_exec_runs(ex, 39) || bt_exec_runs(ex, 40) || bt_exec_runs(ex, 43) || bt_exec_runs(ex, 47))
   bt_exec_fused(ex, &(const bt_fused){BT_FUSED_SAMPLE, (bt_operand){0}, 31,
       (const int32_t[]){9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 38, 39, 40, 43, 47},
       NULL,
@@ -263,7 +264,7 @@ static void run_task(bt_exec *ex) {
       (const bt_step_out[]){{9, 7}, {10, 9}, {12, 0}, {13, 3}, {14, 1}, {15, 4}, {16, 10}, {17, 11}, {18, 17}, {19, 12}, {20, 14}, {21, 15}, {22, 18}, {23, 19}, {24, 8}, {25, 20}, {26, 2}, {27, 5}, {28, 8}, {29, 21}, {30, 22}, {31, 23}, {32, 25}, {33, 26}, {34, 27}, {35, 28}, {38, 29}, {39, 30}, {40, 31}, {43, 16}, {47, 37}}});
   /* t10: computed by the fused call at t9 */
   /* t11 = a_mr(S): solve_67a3c6ac:52 */
-  bt_exec_call(ex, 11, BT_P_a_mr, 1, (const bt_operand[]){BT_S});
+  if (bt_exec_runs(ex, 11)) bt_exec_call(ex, 11, BT_P_a_mr, 1, (const bt_operand[]){BT_S});
   /* t12: computed by the fused call at t9 */
   /* t13: computed by the fused call at t9 */
   /* t14: computed by the fused call at t9 */
@@ -289,68 +290,68 @@ static void run_task(bt_exec *ex) {
   /* t34: computed by the fused call at t9 */
   /* t35: computed by the fused call at t9 */
   /* t36 = first(t24): solve_a61f2674:164 */
-  bt_exec_call(ex, 36, BT_P_first, 1, (const bt_operand[]){BT_T(24)});
+  if (bt_exec_runs(ex, 36)) bt_exec_call(ex, 36, BT_P_first, 1, (const bt_operand[]){BT_T(24)});
   /* t37 = last(t24): solve_a61f2674:165 */
-  bt_exec_call(ex, 37, BT_P_last, 1, (const bt_operand[]){BT_T(24)});
+  if (bt_exec_runs(ex, 37)) bt_exec_call(ex, 37, BT_P_last, 1, (const bt_operand[]){BT_T(24)});
   /* t38: computed by the fused call at t9 */
   /* t39: computed by the fused call at t9 */
   /* t40: computed by the fused call at t9 */
   /* t41 = pair(t40, t13): solve_7468f01a:237 */
-  bt_exec_call(ex, 41, BT_P_pair, 2, (const bt_operand[]){BT_T(40), BT_T(13)});
+  if (bt_exec_runs(ex, 41)) bt_exec_call(ex, 41, BT_P_pair, 2, (const bt_operand[]){BT_T(40), BT_T(13)});
   /* t42 = a_mr(t41): solve_7468f01a:238 */
-  bt_exec_call(ex, 42, BT_P_a_mr, 1, (const bt_operand[]){BT_T(41)});
+  if (bt_exec_runs(ex, 42)) bt_exec_call(ex, 42, BT_P_a_mr, 1, (const bt_operand[]){BT_T(41)});
   /* t43: computed by the fused call at t9 */
   /* t44 = first(t43): solve_543a7ed5:266 */
-  bt_exec_call(ex, 44, BT_P_first, 1, (const bt_operand[]){BT_T(43)});
+  if (bt_exec_runs(ex, 44)) bt_exec_call(ex, 44, BT_P_first, 1, (const bt_operand[]){BT_T(43)});
   /* t45 = last(t43): solve_543a7ed5:267 */
-  bt_exec_call(ex, 45, BT_P_last, 1, (const bt_operand[]){BT_T(43)});
+  if (bt_exec_runs(ex, 45)) bt_exec_call(ex, 45, BT_P_last, 1, (const bt_operand[]){BT_T(43)});
   /* t46 = order(t24, invert): solve_08ed6ac7:306 */
-  bt_exec_call(ex, 46, BT_P_order, 2, (const bt_operand[]){BT_T(24), BT_FNV(BT_P_invert)});
+  if (bt_exec_runs(ex, 46)) bt_exec_call(ex, 46, BT_P_order, 2, (const bt_operand[]){BT_T(24), BT_FNV(BT_P_invert)});
   /* t47: computed by the fused call at t9 */
   /* t48 = astuple(t47, t47): solve_445eab21:327 */
-  bt_exec_call(ex, 48, BT_P_astuple, 2, (const bt_operand[]){BT_T(47), BT_T(47)});
+  if (bt_exec_runs(ex, 48)) bt_exec_call(ex, 48, BT_P_astuple, 2, (const bt_operand[]){BT_T(47), BT_T(47)});
 }
 
 static void run_sample(bt_exec *ex) {
   (void)ex;
   /* t49 = rot180(I): solve_6150a2bd:5, solve_3c9b0459:20 */
-  bt_exec_call(ex, 49, BT_P_rot180, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 49)) bt_exec_call(ex, 49, BT_P_rot180, 1, (const bt_operand[]){BT_I});
   /* t50 = hmirror(I): solve_68b16354:10, solve_4c4377d9:41, solve_6fa7a44f:83, solve_8be77c9e:89 */
-  bt_exec_call(ex, 50, BT_P_hmirror, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 50)) bt_exec_call(ex, 50, BT_P_hmirror, 1, (const bt_operand[]){BT_I});
   /* t51 = dmirror(I): solve_74dd1130:15, solve_9dfd6313:30 */
-  bt_exec_call(ex, 51, BT_P_dmirror, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 51)) bt_exec_call(ex, 51, BT_P_dmirror, 1, (const bt_operand[]){BT_I});
   /* t52 = rot270(I): solve_ed36ccf7:25 */
-  bt_exec_call(ex, 52, BT_P_rot270, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 52)) bt_exec_call(ex, 52, BT_P_rot270, 1, (const bt_operand[]){BT_I});
   /* t53 = switch(I, THREE, FOUR): solve_0d3d703e:35 */
-  bt_exec_call(ex, 53, BT_P_switch, 3, (const bt_operand[]){BT_I, BT_INT(3), BT_INT(4)});
+  if (bt_exec_runs(ex, 53)) bt_exec_call(ex, 53, BT_P_switch, 3, (const bt_operand[]){BT_I, BT_INT(3), BT_INT(4)});
   /* t54 = switch(t53, EIGHT, NINE): solve_0d3d703e:36 */
-  bt_exec_call(ex, 54, BT_P_switch, 3, (const bt_operand[]){BT_T(53), BT_INT(8), BT_INT(9)});
+  if (bt_exec_runs(ex, 54)) bt_exec_call(ex, 54, BT_P_switch, 3, (const bt_operand[]){BT_T(53), BT_INT(8), BT_INT(9)});
   /* t55 = switch(t54, TWO, SIX): solve_0d3d703e:37 */
-  bt_exec_call(ex, 55, BT_P_switch, 3, (const bt_operand[]){BT_T(54), BT_INT(2), BT_INT(6)});
+  if (bt_exec_runs(ex, 55)) bt_exec_call(ex, 55, BT_P_switch, 3, (const bt_operand[]){BT_T(54), BT_INT(2), BT_INT(6)});
   /* t56 = switch(t55, ONE, FIVE): solve_0d3d703e:38 */
-  bt_exec_call(ex, 56, BT_P_switch, 3, (const bt_operand[]){BT_T(55), BT_INT(1), BT_INT(5)});
+  if (bt_exec_runs(ex, 56)) bt_exec_call(ex, 56, BT_P_switch, 3, (const bt_operand[]){BT_T(55), BT_INT(1), BT_INT(5)});
   /* t57 = replace(I, t9, t10): solve_c8f0f002:46 */
-  bt_exec_call(ex, 57, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(9), BT_T(10)});
+  if (bt_exec_runs(ex, 57)) bt_exec_call(ex, 57, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(9), BT_T(10)});
   /* t58 = switch(I, FIVE, EIGHT): solve_d511f180:51 */
-  bt_exec_call(ex, 58, BT_P_switch, 3, (const bt_operand[]){BT_I, BT_INT(5), BT_INT(8)});
+  if (bt_exec_runs(ex, 58)) bt_exec_call(ex, 58, BT_P_switch, 3, (const bt_operand[]){BT_I, BT_INT(5), BT_INT(8)});
   /* t59 = replace(I, SIX, TWO): solve_b1948b0a:56 */
-  bt_exec_call(ex, 59, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_INT(6), BT_INT(2)});
+  if (bt_exec_runs(ex, 59)) bt_exec_call(ex, 59, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_INT(6), BT_INT(2)});
   /* t60 = hconcat(I, I): solve_a416b8f3:61 */
-  bt_exec_call(ex, 60, BT_P_hconcat, 2, (const bt_operand[]){BT_I, BT_I});
+  if (bt_exec_runs(ex, 60)) bt_exec_call(ex, 60, BT_P_hconcat, 2, (const bt_operand[]){BT_I, BT_I});
   /* t61 = upscale(I, TWO): solve_c59eb873:66, solve_60c09cac:47 */
-  bt_exec_call(ex, 61, BT_P_upscale, 2, (const bt_operand[]){BT_I, BT_INT(2)});
+  if (bt_exec_runs(ex, 61)) bt_exec_call(ex, 61, BT_P_upscale, 2, (const bt_operand[]){BT_I, BT_INT(2)});
   /* t62 = palette(I): solve_d631b094:71, solve_aedd82e4:205 */
-  bt_exec_call(ex, 62, BT_P_palette, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 62)) bt_exec_call(ex, 62, BT_P_palette, 1, (const bt_operand[]){BT_I});
   /* t63 = other(t62, ZERO): solve_d631b094:72, solve_aedd82e4:206 */
-  bt_exec_call(ex, 63, BT_P_other, 2, (const bt_operand[]){BT_T(62), BT_INT(0)});
+  if (bt_exec_runs(ex, 63)) bt_exec_call(ex, 63, BT_P_other, 2, (const bt_operand[]){BT_T(62), BT_INT(0)});
   /* t64 = ofcolor(I, t63): solve_d631b094:73 */
-  bt_exec_call(ex, 64, BT_P_ofcolor, 2, (const bt_operand[]){BT_I, BT_T(63)});
+  if (bt_exec_runs(ex, 64)) bt_exec_call(ex, 64, BT_P_ofcolor, 2, (const bt_operand[]){BT_I, BT_T(63)});
   /* t65 = size(t64): solve_d631b094:74 */
-  bt_exec_call(ex, 65, BT_P_size, 1, (const bt_operand[]){BT_T(64)});
+  if (bt_exec_runs(ex, 65)) bt_exec_call(ex, 65, BT_P_size, 1, (const bt_operand[]){BT_T(64)});
   /* t66 = astuple(ONE, t65): solve_d631b094:75 */
-  bt_exec_call(ex, 66, BT_P_astuple, 2, (const bt_operand[]){BT_INT(1), BT_T(65)});
+  if (bt_exec_runs(ex, 66)) bt_exec_call(ex, 66, BT_P_astuple, 2, (const bt_operand[]){BT_INT(1), BT_T(65)});
   /* t67 = canvas(t63, t66): solve_d631b094:76 */
-  bt_exec_call(ex, 67, BT_P_canvas, 2, (const bt_operand[]){BT_T(63), BT_T(66)});
+  if (bt_exec_runs(ex, 67)) bt_exec_call(ex, 67, BT_P_canvas, 2, (const bt_operand[]){BT_T(63), BT_T(66)});
   /* fused, objects of one grid: replaces 6 lines
    *   t68 = objects(I, T, T, T): solve_25ff71a9:81, solve_1f85a75f:12, solve_23b5c85d:19, solve_4258a5f9:26, solve_42a50994:33, solve_be94b721:107, solve_a61f2674:161, solve_d5d6de2d:284, solve_60b61512:295, solve_f8ff0b80:314
    *   t90 = objects(I, T, F, T): solve_6d75e8bb:69, solve_d2abd087:120, solve_6e82a1ae:131, solve_e8593010:149, solve_b27ca6d3:195, solve_543a7ed5:268, solve_08ed6ac7:304, solve_445eab21:328
@@ -358,6 +359,7 @@ static void run_sample(bt_exec *ex) {
    *   t147 = objects(I, T, F, F): solve_bb43febb:183, solve_aedd82e4:207, solve_b6afb2da:253
    *   t158 = o_g(I, FOUR): solve_67385a82:218
    *   t165 = o_g(I, THREE): solve_7468f01a:239 */
+  if (bt_exec_runs(ex, 68) || bt_exec_runs(ex, 90) || bt_exec_runs(ex, 98) || bt_exec_runs(ex, 147) || bt_exec_runs(ex, 158) || bt_exec_runs(ex, 165))
   bt_exec_fused(ex, &(const bt_fused){BT_FUSED_OBJECTS, BT_I, 6,
       (const int32_t[]){68, 90, 98, 147, 158, 165},
       (const int32_t[]){7, 5, 3, 4, 4, 3},
@@ -366,36 +368,37 @@ static void run_sample(bt_exec *ex) {
       0, NULL,
       NULL});
   /* t69 = first(t68): solve_25ff71a9:82 */
-  bt_exec_call(ex, 69, BT_P_first, 1, (const bt_operand[]){BT_T(68)});
+  if (bt_exec_runs(ex, 69)) bt_exec_call(ex, 69, BT_P_first, 1, (const bt_operand[]){BT_T(68)});
   /* t70 = move(I, t69, DOWN): solve_25ff71a9:83 */
-  bt_exec_call(ex, 70, BT_P_move, 3, (const bt_operand[]){BT_I, BT_T(69), BT_PAIRV(1, 0)});
+  if (bt_exec_runs(ex, 70)) bt_exec_call(ex, 70, BT_P_move, 3, (const bt_operand[]){BT_I, BT_T(69), BT_PAIRV(1, 0)});
   /* t71 = vmirror(I): solve_3af2c5a8:88, solve_6d0aefbc:63, solve_c9e6f938:114, solve_62c24649:120, solve_67e8384a:128 */
-  bt_exec_call(ex, 71, BT_P_vmirror, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 71)) bt_exec_call(ex, 71, BT_P_vmirror, 1, (const bt_operand[]){BT_I});
   /* t72 = hconcat(I, t71): solve_3af2c5a8:89, solve_6d0aefbc:64, solve_c9e6f938:115, solve_62c24649:121, solve_67e8384a:129 */
-  bt_exec_call(ex, 72, BT_P_hconcat, 2, (const bt_operand[]){BT_I, BT_T(71)});
+  if (bt_exec_runs(ex, 72)) bt_exec_call(ex, 72, BT_P_hconcat, 2, (const bt_operand[]){BT_I, BT_T(71)});
   /* t73 = hmirror(t72): solve_3af2c5a8:90, solve_62c24649:122, solve_67e8384a:130 */
-  bt_exec_call(ex, 73, BT_P_hmirror, 1, (const bt_operand[]){BT_T(72)});
+  if (bt_exec_runs(ex, 73)) bt_exec_call(ex, 73, BT_P_hmirror, 1, (const bt_operand[]){BT_T(72)});
   /* t74 = vconcat(t72, t73): solve_3af2c5a8:91, solve_62c24649:123, solve_67e8384a:131 */
-  bt_exec_call(ex, 74, BT_P_vconcat, 2, (const bt_operand[]){BT_T(72), BT_T(73)});
+  if (bt_exec_runs(ex, 74)) bt_exec_call(ex, 74, BT_P_vconcat, 2, (const bt_operand[]){BT_T(72), BT_T(73)});
   /* t75 = mostcolor(I): solve_5582e5ca:96, solve_a61f2674:166 */
-  bt_exec_call(ex, 75, BT_P_mostcolor, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 75)) bt_exec_call(ex, 75, BT_P_mostcolor, 1, (const bt_operand[]){BT_I});
   /* t76 = shape(I): solve_5582e5ca:97, solve_a61f2674:167 */
-  bt_exec_call(ex, 76, BT_P_shape, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 76)) bt_exec_call(ex, 76, BT_P_shape, 1, (const bt_operand[]){BT_I});
   /* t77 = canvas(t75, t76): solve_5582e5ca:98, solve_a61f2674:168 */
-  bt_exec_call(ex, 77, BT_P_canvas, 2, (const bt_operand[]){BT_T(75), BT_T(76)});
+  if (bt_exec_runs(ex, 77)) bt_exec_call(ex, 77, BT_P_canvas, 2, (const bt_operand[]){BT_T(75), BT_T(76)});
   /* t78 = compress(I): solve_1cf80156:7, solve_68b67ca3:58 */
-  bt_exec_call(ex, 78, BT_P_compress, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 78)) bt_exec_call(ex, 78, BT_P_compress, 1, (const bt_operand[]){BT_I});
   /* t79 = argmax(t68, size): solve_1f85a75f:13, solve_be94b721:108, solve_a61f2674:162 */
-  bt_exec_call(ex, 79, BT_P_argmax, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
+  if (bt_exec_runs(ex, 79)) bt_exec_call(ex, 79, BT_P_argmax, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
   /* t80 = subgrid(t79, I): solve_1f85a75f:14, solve_be94b721:109 */
-  bt_exec_call(ex, 80, BT_P_subgrid, 2, (const bt_operand[]){BT_T(79), BT_I});
+  if (bt_exec_runs(ex, 80)) bt_exec_call(ex, 80, BT_P_subgrid, 2, (const bt_operand[]){BT_T(79), BT_I});
   /* t81 = argmin(t68, size): solve_23b5c85d:20, solve_a61f2674:163 */
-  bt_exec_call(ex, 81, BT_P_argmin, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
+  if (bt_exec_runs(ex, 81)) bt_exec_call(ex, 81, BT_P_argmin, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
   /* t82 = subgrid(t81, I): solve_23b5c85d:21 */
-  bt_exec_call(ex, 82, BT_P_subgrid, 2, (const bt_operand[]){BT_T(81), BT_I});
+  if (bt_exec_runs(ex, 82)) bt_exec_call(ex, 82, BT_P_subgrid, 2, (const bt_operand[]){BT_T(81), BT_I});
   /* fused, maps over one container: replaces 2 lines
    *   t83 = mapply(outbox, t68): solve_4258a5f9:27
    *   t179 = mapply(delta, t68): solve_d5d6de2d:286, solve_60b61512:296 */
+  if (bt_exec_runs(ex, 83) || bt_exec_runs(ex, 179))
   bt_exec_fused(ex, &(const bt_fused){BT_FUSED_MAPS, BT_T(68), 2,
       (const int32_t[]){83, 179},
       NULL,
@@ -404,22 +407,23 @@ static void run_sample(bt_exec *ex) {
       0, NULL,
       NULL});
   /* t84 = fill(I, ONE, t83): solve_4258a5f9:28 */
-  bt_exec_call(ex, 84, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(1), BT_T(83)});
+  if (bt_exec_runs(ex, 84)) bt_exec_call(ex, 84, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(1), BT_T(83)});
   /* t85 = sizefilter(t68, ONE): solve_42a50994:34 */
-  bt_exec_call(ex, 85, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(68), BT_INT(1)});
+  if (bt_exec_runs(ex, 85)) bt_exec_call(ex, 85, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(68), BT_INT(1)});
   /* t86 = merge(t85): solve_42a50994:35 */
-  bt_exec_call(ex, 86, BT_P_merge, 1, (const bt_operand[]){BT_T(85)});
+  if (bt_exec_runs(ex, 86)) bt_exec_call(ex, 86, BT_P_merge, 1, (const bt_operand[]){BT_T(85)});
   /* t87 = cover(I, t86): solve_42a50994:36 */
-  bt_exec_call(ex, 87, BT_P_cover, 2, (const bt_operand[]){BT_I, BT_T(86)});
+  if (bt_exec_runs(ex, 87)) bt_exec_call(ex, 87, BT_P_cover, 2, (const bt_operand[]){BT_I, BT_T(86)});
   /* t88 = vconcat(t50, I): solve_4c4377d9:42 */
-  bt_exec_call(ex, 88, BT_P_vconcat, 2, (const bt_operand[]){BT_T(50), BT_I});
+  if (bt_exec_runs(ex, 88)) bt_exec_call(ex, 88, BT_P_vconcat, 2, (const bt_operand[]){BT_T(50), BT_I});
   /* t89 = mir_rot_t(I, t11): solve_67a3c6ac:53 */
-  bt_exec_call(ex, 89, BT_P_mir_rot_t, 2, (const bt_operand[]){BT_I, BT_T(11)});
+  if (bt_exec_runs(ex, 89)) bt_exec_call(ex, 89, BT_P_mir_rot_t, 2, (const bt_operand[]){BT_I, BT_T(11)});
   /* t90: computed by the fused call at t68 */
   /* fused, maps over one container: replaces 3 lines
    *   t91 = mapply(delta, t90): solve_6d75e8bb:70, solve_543a7ed5:270
    *   t143 = mapply(t3, t90): solve_e8593010:153
    *   t175 = mapply(outbox, t90): solve_543a7ed5:269 */
+  if (bt_exec_runs(ex, 91) || bt_exec_runs(ex, 143) || bt_exec_runs(ex, 175))
   bt_exec_fused(ex, &(const bt_fused){BT_FUSED_MAPS, BT_T(90), 3,
       (const int32_t[]){91, 143, 175},
       NULL,
@@ -428,159 +432,160 @@ static void run_sample(bt_exec *ex) {
       0, NULL,
       NULL});
   /* t92 = fill(I, TWO, t91): solve_6d75e8bb:71 */
-  bt_exec_call(ex, 92, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(2), BT_T(91)});
+  if (bt_exec_runs(ex, 92)) bt_exec_call(ex, 92, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(2), BT_T(91)});
   /* t93 = asindices(I): solve_6f8cd79b:76 */
-  bt_exec_call(ex, 93, BT_P_asindices, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 93)) bt_exec_call(ex, 93, BT_P_asindices, 1, (const bt_operand[]){BT_I});
   /* t94 = box(t93): solve_6f8cd79b:77 */
-  bt_exec_call(ex, 94, BT_P_box, 1, (const bt_operand[]){BT_T(93)});
+  if (bt_exec_runs(ex, 94)) bt_exec_call(ex, 94, BT_P_box, 1, (const bt_operand[]){BT_T(93)});
   /* t95 = fill(I, EIGHT, t94): solve_6f8cd79b:78 */
-  bt_exec_call(ex, 95, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(8), BT_T(94)});
+  if (bt_exec_runs(ex, 95)) bt_exec_call(ex, 95, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_INT(8), BT_T(94)});
   /* t96 = vconcat(I, t50): solve_6fa7a44f:84, solve_8be77c9e:90 */
-  bt_exec_call(ex, 96, BT_P_vconcat, 2, (const bt_operand[]){BT_I, BT_T(50)});
+  if (bt_exec_runs(ex, 96)) bt_exec_call(ex, 96, BT_P_vconcat, 2, (const bt_operand[]){BT_I, BT_T(50)});
   /* t97 = upscale(I, THREE): solve_9172f3a0:95 */
-  bt_exec_call(ex, 97, BT_P_upscale, 2, (const bt_operand[]){BT_I, BT_INT(3)});
+  if (bt_exec_runs(ex, 97)) bt_exec_call(ex, 97, BT_P_upscale, 2, (const bt_operand[]){BT_I, BT_INT(3)});
   /* t98: computed by the fused call at t68 */
   /* t99 = argmax(t98, numcolors): solve_9a4bb226:101 */
-  bt_exec_call(ex, 99, BT_P_argmax, 2, (const bt_operand[]){BT_T(98), BT_FNV(BT_P_numcolors)});
+  if (bt_exec_runs(ex, 99)) bt_exec_call(ex, 99, BT_P_argmax, 2, (const bt_operand[]){BT_T(98), BT_FNV(BT_P_numcolors)});
   /* t100 = subgrid(t99, I): solve_9a4bb226:102 */
-  bt_exec_call(ex, 100, BT_P_subgrid, 2, (const bt_operand[]){BT_T(99), BT_I});
+  if (bt_exec_runs(ex, 100)) bt_exec_call(ex, 100, BT_P_subgrid, 2, (const bt_operand[]){BT_T(99), BT_I});
   /* t101 = lefthalf(I): solve_0520fde7:17, solve_1b2d62fb:87 */
-  bt_exec_call(ex, 101, BT_P_lefthalf, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 101)) bt_exec_call(ex, 101, BT_P_lefthalf, 1, (const bt_operand[]){BT_I});
   /* t102 = righthalf(I): solve_0520fde7:18, solve_1b2d62fb:88 */
-  bt_exec_call(ex, 102, BT_P_righthalf, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 102)) bt_exec_call(ex, 102, BT_P_righthalf, 1, (const bt_operand[]){BT_I});
   /* t103 = cellwise(t101, t102, ZERO): solve_0520fde7:19 */
-  bt_exec_call(ex, 103, BT_P_cellwise, 3, (const bt_operand[]){BT_T(101), BT_T(102), BT_INT(0)});
+  if (bt_exec_runs(ex, 103)) bt_exec_call(ex, 103, BT_P_cellwise, 3, (const bt_operand[]){BT_T(101), BT_T(102), BT_INT(0)});
   /* t104 = palette(t103): solve_0520fde7:20 */
-  bt_exec_call(ex, 104, BT_P_palette, 1, (const bt_operand[]){BT_T(103)});
+  if (bt_exec_runs(ex, 104)) bt_exec_call(ex, 104, BT_P_palette, 1, (const bt_operand[]){BT_T(103)});
   /* t105 = other(t104, ZERO): solve_0520fde7:21 */
-  bt_exec_call(ex, 105, BT_P_other, 2, (const bt_operand[]){BT_T(104), BT_INT(0)});
+  if (bt_exec_runs(ex, 105)) bt_exec_call(ex, 105, BT_P_other, 2, (const bt_operand[]){BT_T(104), BT_INT(0)});
   /* t106 = replace(t103, t105, t17): solve_0520fde7:22 */
-  bt_exec_call(ex, 106, BT_P_replace, 3, (const bt_operand[]){BT_T(103), BT_T(105), BT_T(17)});
+  if (bt_exec_runs(ex, 106)) bt_exec_call(ex, 106, BT_P_replace, 3, (const bt_operand[]){BT_T(103), BT_T(105), BT_T(17)});
   /* t107 = tophalf(I): solve_6430c8c4:29, solve_99b1bc43:49, solve_ce4f8723:66 */
-  bt_exec_call(ex, 107, BT_P_tophalf, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 107)) bt_exec_call(ex, 107, BT_P_tophalf, 1, (const bt_operand[]){BT_I});
   /* t108 = bottomhalf(I): solve_6430c8c4:30, solve_99b1bc43:50, solve_ce4f8723:67 */
-  bt_exec_call(ex, 108, BT_P_bottomhalf, 1, (const bt_operand[]){BT_I});
+  if (bt_exec_runs(ex, 108)) bt_exec_call(ex, 108, BT_P_bottomhalf, 1, (const bt_operand[]){BT_I});
   /* t109 = ofcolor(t107, ZERO): solve_6430c8c4:31, solve_99b1bc43:51, solve_ce4f8723:68 */
-  bt_exec_call(ex, 109, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(107), BT_INT(0)});
+  if (bt_exec_runs(ex, 109)) bt_exec_call(ex, 109, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(107), BT_INT(0)});
   /* t110 = ofcolor(t108, ZERO): solve_6430c8c4:32, solve_99b1bc43:52, solve_ce4f8723:69 */
-  bt_exec_call(ex, 110, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(108), BT_INT(0)});
+  if (bt_exec_runs(ex, 110)) bt_exec_call(ex, 110, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(108), BT_INT(0)});
   /* t111 = intersection(t109, t110): solve_6430c8c4:33, solve_99b1bc43:54, solve_ce4f8723:70 */
-  bt_exec_call(ex, 111, BT_P_intersection, 2, (const bt_operand[]){BT_T(109), BT_T(110)});
+  if (bt_exec_runs(ex, 111)) bt_exec_call(ex, 111, BT_P_intersection, 2, (const bt_operand[]){BT_T(109), BT_T(110)});
   /* t112 = shape(t107): solve_6430c8c4:34, solve_99b1bc43:56, solve_ce4f8723:71 */
-  bt_exec_call(ex, 112, BT_P_shape, 1, (const bt_operand[]){BT_T(107)});
+  if (bt_exec_runs(ex, 112)) bt_exec_call(ex, 112, BT_P_shape, 1, (const bt_operand[]){BT_T(107)});
   /* t113 = canvas(ZERO, t112): solve_6430c8c4:35, solve_99b1bc43:57 */
-  bt_exec_call(ex, 113, BT_P_canvas, 2, (const bt_operand[]){BT_INT(0), BT_T(112)});
+  if (bt_exec_runs(ex, 113)) bt_exec_call(ex, 113, BT_P_canvas, 2, (const bt_operand[]){BT_INT(0), BT_T(112)});
   /* t114 = fill(t113, t18, t111): solve_6430c8c4:36 */
-  bt_exec_call(ex, 114, BT_P_fill, 3, (const bt_operand[]){BT_T(113), BT_T(18), BT_T(111)});
+  if (bt_exec_runs(ex, 114)) bt_exec_call(ex, 114, BT_P_fill, 3, (const bt_operand[]){BT_T(113), BT_T(18), BT_T(111)});
   /* t115 = combine(t109, t110): solve_99b1bc43:53 */
-  bt_exec_call(ex, 115, BT_P_combine, 2, (const bt_operand[]){BT_T(109), BT_T(110)});
+  if (bt_exec_runs(ex, 115)) bt_exec_call(ex, 115, BT_P_combine, 2, (const bt_operand[]){BT_T(109), BT_T(110)});
   /* t116 = difference(t115, t111): solve_99b1bc43:55 */
-  bt_exec_call(ex, 116, BT_P_difference, 2, (const bt_operand[]){BT_T(115), BT_T(111)});
+  if (bt_exec_runs(ex, 116)) bt_exec_call(ex, 116, BT_P_difference, 2, (const bt_operand[]){BT_T(115), BT_T(111)});
   /* t117 = fill(t113, t23, t116): solve_99b1bc43:58 */
-  bt_exec_call(ex, 117, BT_P_fill, 3, (const bt_operand[]){BT_T(113), BT_T(23), BT_T(116)});
+  if (bt_exec_runs(ex, 117)) bt_exec_call(ex, 117, BT_P_fill, 3, (const bt_operand[]){BT_T(113), BT_T(23), BT_T(116)});
   /* t118 = canvas(t25, t112): solve_ce4f8723:72 */
-  bt_exec_call(ex, 118, BT_P_canvas, 2, (const bt_operand[]){BT_T(25), BT_T(112)});
+  if (bt_exec_runs(ex, 118)) bt_exec_call(ex, 118, BT_P_canvas, 2, (const bt_operand[]){BT_T(25), BT_T(112)});
   /* t119 = fill(t118, ZERO, t111): solve_ce4f8723:73 */
-  bt_exec_call(ex, 119, BT_P_fill, 3, (const bt_operand[]){BT_T(118), BT_INT(0), BT_T(111)});
+  if (bt_exec_runs(ex, 119)) bt_exec_call(ex, 119, BT_P_fill, 3, (const bt_operand[]){BT_T(118), BT_INT(0), BT_T(111)});
   /* t120 = ofcolor(t101, ZERO): solve_1b2d62fb:89 */
-  bt_exec_call(ex, 120, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(101), BT_INT(0)});
+  if (bt_exec_runs(ex, 120)) bt_exec_call(ex, 120, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(101), BT_INT(0)});
   /* t121 = ofcolor(t102, ZERO): solve_1b2d62fb:90 */
-  bt_exec_call(ex, 121, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(102), BT_INT(0)});
+  if (bt_exec_runs(ex, 121)) bt_exec_call(ex, 121, BT_P_ofcolor, 2, (const bt_operand[]){BT_T(102), BT_INT(0)});
   /* t122 = intersection(t120, t121): solve_1b2d62fb:91 */
-  bt_exec_call(ex, 122, BT_P_intersection, 2, (const bt_operand[]){BT_T(120), BT_T(121)});
+  if (bt_exec_runs(ex, 122)) bt_exec_call(ex, 122, BT_P_intersection, 2, (const bt_operand[]){BT_T(120), BT_T(121)});
   /* t123 = shape(t101): solve_1b2d62fb:92 */
-  bt_exec_call(ex, 123, BT_P_shape, 1, (const bt_operand[]){BT_T(101)});
+  if (bt_exec_runs(ex, 123)) bt_exec_call(ex, 123, BT_P_shape, 1, (const bt_operand[]){BT_T(101)});
   /* t124 = canvas(ZERO, t123): solve_1b2d62fb:93 */
-  bt_exec_call(ex, 124, BT_P_canvas, 2, (const bt_operand[]){BT_INT(0), BT_T(123)});
+  if (bt_exec_runs(ex, 124)) bt_exec_call(ex, 124, BT_P_canvas, 2, (const bt_operand[]){BT_INT(0), BT_T(123)});
   /* t125 = fill(t124, t29, t122): solve_1b2d62fb:94 */
-  bt_exec_call(ex, 125, BT_P_fill, 3, (const bt_operand[]){BT_T(124), BT_T(29), BT_T(122)});
+  if (bt_exec_runs(ex, 125)) bt_exec_call(ex, 125, BT_P_fill, 3, (const bt_operand[]){BT_T(124), BT_T(29), BT_T(122)});
   /* t126 = ofcolor(I, t31): solve_a79310a0:108 */
-  bt_exec_call(ex, 126, BT_P_ofcolor, 2, (const bt_operand[]){BT_I, BT_T(31)});
+  if (bt_exec_runs(ex, 126)) bt_exec_call(ex, 126, BT_P_ofcolor, 2, (const bt_operand[]){BT_I, BT_T(31)});
   /* t127 = shift(t126, DOWN): solve_a79310a0:109 */
-  bt_exec_call(ex, 127, BT_P_shift, 2, (const bt_operand[]){BT_T(126), BT_PAIRV(1, 0)});
+  if (bt_exec_runs(ex, 127)) bt_exec_call(ex, 127, BT_P_shift, 2, (const bt_operand[]){BT_T(126), BT_PAIRV(1, 0)});
   /* t128 = cover(I, t126): solve_a79310a0:110 */
-  bt_exec_call(ex, 128, BT_P_cover, 2, (const bt_operand[]){BT_I, BT_T(126)});
+  if (bt_exec_runs(ex, 128)) bt_exec_call(ex, 128, BT_P_cover, 2, (const bt_operand[]){BT_I, BT_T(126)});
   /* t129 = fill(t128, t17, t127): solve_a79310a0:111 */
-  bt_exec_call(ex, 129, BT_P_fill, 3, (const bt_operand[]){BT_T(128), BT_T(17), BT_T(127)});
+  if (bt_exec_runs(ex, 129)) bt_exec_call(ex, 129, BT_P_fill, 3, (const bt_operand[]){BT_T(128), BT_T(17), BT_T(127)});
   /* t130 = sizefilter(t90, SIX): solve_d2abd087:121 */
-  bt_exec_call(ex, 130, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(6)});
+  if (bt_exec_runs(ex, 130)) bt_exec_call(ex, 130, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(6)});
   /* t131 = merge(t130): solve_d2abd087:122 */
-  bt_exec_call(ex, 131, BT_P_merge, 1, (const bt_operand[]){BT_T(130)});
+  if (bt_exec_runs(ex, 131)) bt_exec_call(ex, 131, BT_P_merge, 1, (const bt_operand[]){BT_T(130)});
   /* t132 = replace(I, t32, t10): solve_d2abd087:123 */
-  bt_exec_call(ex, 132, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(32), BT_T(10)});
+  if (bt_exec_runs(ex, 132)) bt_exec_call(ex, 132, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(32), BT_T(10)});
   /* t133 = fill(t132, t33, t131): solve_d2abd087:124 */
-  bt_exec_call(ex, 133, BT_P_fill, 3, (const bt_operand[]){BT_T(132), BT_T(33), BT_T(131)});
+  if (bt_exec_runs(ex, 133)) bt_exec_call(ex, 133, BT_P_fill, 3, (const bt_operand[]){BT_T(132), BT_T(33), BT_T(131)});
   /* t134 = sizefilter(t90, FOUR): solve_6e82a1ae:132 */
-  bt_exec_call(ex, 134, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(4)});
+  if (bt_exec_runs(ex, 134)) bt_exec_call(ex, 134, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(4)});
   /* t135 = sizefilter(t90, THREE): solve_6e82a1ae:133 */
-  bt_exec_call(ex, 135, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(3)});
+  if (bt_exec_runs(ex, 135)) bt_exec_call(ex, 135, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(3)});
   /* t136 = sizefilter(t90, TWO): solve_6e82a1ae:134, solve_b27ca6d3:196 */
-  bt_exec_call(ex, 136, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(2)});
+  if (bt_exec_runs(ex, 136)) bt_exec_call(ex, 136, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(90), BT_INT(2)});
   /* t137 = merge(t134): solve_6e82a1ae:138 */
-  bt_exec_call(ex, 137, BT_P_merge, 1, (const bt_operand[]){BT_T(134)});
+  if (bt_exec_runs(ex, 137)) bt_exec_call(ex, 137, BT_P_merge, 1, (const bt_operand[]){BT_T(134)});
   /* t138 = merge(t135): solve_6e82a1ae:139 */
-  bt_exec_call(ex, 138, BT_P_merge, 1, (const bt_operand[]){BT_T(135)});
+  if (bt_exec_runs(ex, 138)) bt_exec_call(ex, 138, BT_P_merge, 1, (const bt_operand[]){BT_T(135)});
   /* t139 = merge(t136): solve_6e82a1ae:140 */
-  bt_exec_call(ex, 139, BT_P_merge, 1, (const bt_operand[]){BT_T(136)});
+  if (bt_exec_runs(ex, 139)) bt_exec_call(ex, 139, BT_P_merge, 1, (const bt_operand[]){BT_T(136)});
   /* t140 = fill(I, t25, t137): solve_6e82a1ae:141 */
-  bt_exec_call(ex, 140, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(25), BT_T(137)});
+  if (bt_exec_runs(ex, 140)) bt_exec_call(ex, 140, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(25), BT_T(137)});
   /* t141 = fill(t140, t34, t138): solve_6e82a1ae:142 */
-  bt_exec_call(ex, 141, BT_P_fill, 3, (const bt_operand[]){BT_T(140), BT_T(34), BT_T(138)});
+  if (bt_exec_runs(ex, 141)) bt_exec_call(ex, 141, BT_P_fill, 3, (const bt_operand[]){BT_T(140), BT_T(34), BT_T(138)});
   /* t142 = fill(t141, t35, t139): solve_6e82a1ae:143 */
-  bt_exec_call(ex, 142, BT_P_fill, 3, (const bt_operand[]){BT_T(141), BT_T(35), BT_T(139)});
+  if (bt_exec_runs(ex, 142)) bt_exec_call(ex, 142, BT_P_fill, 3, (const bt_operand[]){BT_T(141), BT_T(35), BT_T(139)});
   /* t143: computed by the fused call at t91 */
   /* t144 = paint(I, t143): solve_e8593010:154 */
-  bt_exec_call(ex, 144, BT_P_paint, 2, (const bt_operand[]){BT_I, BT_T(143)});
+  if (bt_exec_runs(ex, 144)) bt_exec_call(ex, 144, BT_P_paint, 2, (const bt_operand[]){BT_I, BT_T(143)});
   /* t145 = fill(t77, t36, t79): solve_a61f2674:169 */
-  bt_exec_call(ex, 145, BT_P_fill, 3, (const bt_operand[]){BT_T(77), BT_T(36), BT_T(79)});
+  if (bt_exec_runs(ex, 145)) bt_exec_call(ex, 145, BT_P_fill, 3, (const bt_operand[]){BT_T(77), BT_T(36), BT_T(79)});
   /* t146 = fill(t145, t37, t81): solve_a61f2674:170 */
-  bt_exec_call(ex, 146, BT_P_fill, 3, (const bt_operand[]){BT_T(145), BT_T(37), BT_T(81)});
+  if (bt_exec_runs(ex, 146)) bt_exec_call(ex, 146, BT_P_fill, 3, (const bt_operand[]){BT_T(145), BT_T(37), BT_T(81)});
   /* t147: computed by the fused call at t68 */
   /* t148 = colorfilter(t147, ZERO): solve_bb43febb:184 */
-  bt_exec_call(ex, 148, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_INT(0)});
+  if (bt_exec_runs(ex, 148)) bt_exec_call(ex, 148, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_INT(0)});
   /* t149 = difference(t147, t148): solve_bb43febb:185 */
-  bt_exec_call(ex, 149, BT_P_difference, 2, (const bt_operand[]){BT_T(147), BT_T(148)});
+  if (bt_exec_runs(ex, 149)) bt_exec_call(ex, 149, BT_P_difference, 2, (const bt_operand[]){BT_T(147), BT_T(148)});
   /* t150 = mapply(t4, t149): solve_bb43febb:187 */
-  bt_exec_call(ex, 150, BT_P_mapply, 2, (const bt_operand[]){BT_T(4), BT_T(149)});
+  if (bt_exec_runs(ex, 150)) bt_exec_call(ex, 150, BT_P_mapply, 2, (const bt_operand[]){BT_T(4), BT_T(149)});
   /* t151 = fill(I, t39, t150): solve_bb43febb:188 */
-  bt_exec_call(ex, 151, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(39), BT_T(150)});
+  if (bt_exec_runs(ex, 151)) bt_exec_call(ex, 151, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(39), BT_T(150)});
   /* t152 = mapply(outbox, t136): solve_b27ca6d3:197 */
-  bt_exec_call(ex, 152, BT_P_mapply, 2, (const bt_operand[]){BT_FNV(BT_P_outbox), BT_T(136)});
+  if (bt_exec_runs(ex, 152)) bt_exec_call(ex, 152, BT_P_mapply, 2, (const bt_operand[]){BT_FNV(BT_P_outbox), BT_T(136)});
   /* t153 = underfill(I, t10, t152): solve_b27ca6d3:198 */
-  bt_exec_call(ex, 153, BT_P_underfill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(152)});
+  if (bt_exec_runs(ex, 153)) bt_exec_call(ex, 153, BT_P_underfill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(152)});
   /* t154 = colorfilter(t147, t63): solve_aedd82e4:208 */
-  bt_exec_call(ex, 154, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_T(63)});
+  if (bt_exec_runs(ex, 154)) bt_exec_call(ex, 154, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_T(63)});
   /* t155 = sizefilter(t154, ONE): solve_aedd82e4:209 */
-  bt_exec_call(ex, 155, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(154), BT_INT(1)});
+  if (bt_exec_runs(ex, 155)) bt_exec_call(ex, 155, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(154), BT_INT(1)});
   /* t156 = merge(t155): solve_aedd82e4:210 */
-  bt_exec_call(ex, 156, BT_P_merge, 1, (const bt_operand[]){BT_T(155)});
+  if (bt_exec_runs(ex, 156)) bt_exec_call(ex, 156, BT_P_merge, 1, (const bt_operand[]){BT_T(155)});
   /* t157 = fill(I, t10, t156): solve_aedd82e4:211 */
-  bt_exec_call(ex, 157, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(156)});
+  if (bt_exec_runs(ex, 157)) bt_exec_call(ex, 157, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(156)});
   /* t158: computed by the fused call at t68 */
   /* t159 = colorfilter(t158, ZERO): solve_67385a82:219 */
-  bt_exec_call(ex, 159, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(158), BT_INT(0)});
+  if (bt_exec_runs(ex, 159)) bt_exec_call(ex, 159, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(158), BT_INT(0)});
   /* t160 = sizefilter(t158, ONE): solve_67385a82:220 */
-  bt_exec_call(ex, 160, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(158), BT_INT(1)});
+  if (bt_exec_runs(ex, 160)) bt_exec_call(ex, 160, BT_P_sizefilter, 2, (const bt_operand[]){BT_T(158), BT_INT(1)});
   /* t161 = combine(t159, t160): solve_67385a82:221 */
-  bt_exec_call(ex, 161, BT_P_combine, 2, (const bt_operand[]){BT_T(159), BT_T(160)});
+  if (bt_exec_runs(ex, 161)) bt_exec_call(ex, 161, BT_P_combine, 2, (const bt_operand[]){BT_T(159), BT_T(160)});
   /* t162 = difference(t158, t161): solve_67385a82:222 */
-  bt_exec_call(ex, 162, BT_P_difference, 2, (const bt_operand[]){BT_T(158), BT_T(161)});
+  if (bt_exec_runs(ex, 162)) bt_exec_call(ex, 162, BT_P_difference, 2, (const bt_operand[]){BT_T(158), BT_T(161)});
   /* t163 = merge(t162): solve_67385a82:223 */
-  bt_exec_call(ex, 163, BT_P_merge, 1, (const bt_operand[]){BT_T(162)});
+  if (bt_exec_runs(ex, 163)) bt_exec_call(ex, 163, BT_P_merge, 1, (const bt_operand[]){BT_T(162)});
   /* t164 = fill(I, t10, t163): solve_67385a82:224 */
-  bt_exec_call(ex, 164, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(163)});
+  if (bt_exec_runs(ex, 164)) bt_exec_call(ex, 164, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(163)});
   /* t165: computed by the fused call at t68 */
   /* t166 = first(t165): solve_7468f01a:240 */
-  bt_exec_call(ex, 166, BT_P_first, 1, (const bt_operand[]){BT_T(165)});
+  if (bt_exec_runs(ex, 166)) bt_exec_call(ex, 166, BT_P_first, 1, (const bt_operand[]){BT_T(165)});
   /* t167 = subgrid(t166, I): solve_7468f01a:241 */
-  bt_exec_call(ex, 167, BT_P_subgrid, 2, (const bt_operand[]){BT_T(166), BT_I});
+  if (bt_exec_runs(ex, 167)) bt_exec_call(ex, 167, BT_P_subgrid, 2, (const bt_operand[]){BT_T(166), BT_I});
   /* t168 = mir_rot_t(t167, t42): solve_7468f01a:242 */
-  bt_exec_call(ex, 168, BT_P_mir_rot_t, 2, (const bt_operand[]){BT_T(167), BT_T(42)});
+  if (bt_exec_runs(ex, 168)) bt_exec_call(ex, 168, BT_P_mir_rot_t, 2, (const bt_operand[]){BT_T(167), BT_T(42)});
   /* t169 = colorfilter(t147, t9): solve_b6afb2da:254 */
-  bt_exec_call(ex, 169, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_T(9)});
+  if (bt_exec_runs(ex, 169)) bt_exec_call(ex, 169, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_T(9)});
   /* fused, maps over one container: replaces 2 lines
    *   t170 = mapply(box, t169): solve_b6afb2da:255
    *   t171 = mapply(corners, t169): solve_b6afb2da:256 */
+  if (bt_exec_runs(ex, 170) || bt_exec_runs(ex, 171))
   bt_exec_fused(ex, &(const bt_fused){BT_FUSED_MAPS, BT_T(169), 2,
       (const int32_t[]){170, 171},
       NULL,
@@ -590,47 +595,47 @@ static void run_sample(bt_exec *ex) {
       NULL});
   /* t171: computed by the fused call at t170 */
   /* t172 = replace(I, t9, t34): solve_b6afb2da:257 */
-  bt_exec_call(ex, 172, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(9), BT_T(34)});
+  if (bt_exec_runs(ex, 172)) bt_exec_call(ex, 172, BT_P_replace, 3, (const bt_operand[]){BT_I, BT_T(9), BT_T(34)});
   /* t173 = fill(t172, t35, t170): solve_b6afb2da:258 */
-  bt_exec_call(ex, 173, BT_P_fill, 3, (const bt_operand[]){BT_T(172), BT_T(35), BT_T(170)});
+  if (bt_exec_runs(ex, 173)) bt_exec_call(ex, 173, BT_P_fill, 3, (const bt_operand[]){BT_T(172), BT_T(35), BT_T(170)});
   /* t174 = fill(t173, t25, t171): solve_b6afb2da:259 */
-  bt_exec_call(ex, 174, BT_P_fill, 3, (const bt_operand[]){BT_T(173), BT_T(25), BT_T(171)});
+  if (bt_exec_runs(ex, 174)) bt_exec_call(ex, 174, BT_P_fill, 3, (const bt_operand[]){BT_T(173), BT_T(25), BT_T(171)});
   /* t175: computed by the fused call at t91 */
   /* t176 = underfill(I, t44, t175): solve_543a7ed5:271 */
-  bt_exec_call(ex, 176, BT_P_underfill, 3, (const bt_operand[]){BT_I, BT_T(44), BT_T(175)});
+  if (bt_exec_runs(ex, 176)) bt_exec_call(ex, 176, BT_P_underfill, 3, (const bt_operand[]){BT_I, BT_T(44), BT_T(175)});
   /* t177 = fill(t176, t45, t91): solve_543a7ed5:272 */
-  bt_exec_call(ex, 177, BT_P_fill, 3, (const bt_operand[]){BT_T(176), BT_T(45), BT_T(91)});
+  if (bt_exec_runs(ex, 177)) bt_exec_call(ex, 177, BT_P_fill, 3, (const bt_operand[]){BT_T(176), BT_T(45), BT_T(91)});
   /* t178 = merge(t68): solve_d5d6de2d:285 */
-  bt_exec_call(ex, 178, BT_P_merge, 1, (const bt_operand[]){BT_T(68)});
+  if (bt_exec_runs(ex, 178)) bt_exec_call(ex, 178, BT_P_merge, 1, (const bt_operand[]){BT_T(68)});
   /* t179: computed by the fused call at t83 */
   /* t180 = cover(I, t178): solve_d5d6de2d:287 */
-  bt_exec_call(ex, 180, BT_P_cover, 2, (const bt_operand[]){BT_I, BT_T(178)});
+  if (bt_exec_runs(ex, 180)) bt_exec_call(ex, 180, BT_P_cover, 2, (const bt_operand[]){BT_I, BT_T(178)});
   /* t181 = fill(t180, t17, t179): solve_d5d6de2d:288 */
-  bt_exec_call(ex, 181, BT_P_fill, 3, (const bt_operand[]){BT_T(180), BT_T(17), BT_T(179)});
+  if (bt_exec_runs(ex, 181)) bt_exec_call(ex, 181, BT_P_fill, 3, (const bt_operand[]){BT_T(180), BT_T(17), BT_T(179)});
   /* t182 = fill(I, t10, t179): solve_60b61512:297 */
-  bt_exec_call(ex, 182, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(179)});
+  if (bt_exec_runs(ex, 182)) bt_exec_call(ex, 182, BT_P_fill, 3, (const bt_operand[]){BT_I, BT_T(10), BT_T(179)});
   /* t183 = order(t90, size): solve_08ed6ac7:305 */
-  bt_exec_call(ex, 183, BT_P_order, 2, (const bt_operand[]){BT_T(90), BT_FNV(BT_P_size)});
+  if (bt_exec_runs(ex, 183)) bt_exec_call(ex, 183, BT_P_order, 2, (const bt_operand[]){BT_T(90), BT_FNV(BT_P_size)});
   /* t184 = mpapply(recolor, t46, t183): solve_08ed6ac7:307 */
-  bt_exec_call(ex, 184, BT_P_mpapply, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(46), BT_T(183)});
+  if (bt_exec_runs(ex, 184)) bt_exec_call(ex, 184, BT_P_mpapply, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(46), BT_T(183)});
   /* t185 = paint(I, t184): solve_08ed6ac7:308 */
-  bt_exec_call(ex, 185, BT_P_paint, 2, (const bt_operand[]){BT_I, BT_T(184)});
+  if (bt_exec_runs(ex, 185)) bt_exec_call(ex, 185, BT_P_paint, 2, (const bt_operand[]){BT_I, BT_T(184)});
   /* t186 = order(t68, size): solve_f8ff0b80:315 */
-  bt_exec_call(ex, 186, BT_P_order, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
+  if (bt_exec_runs(ex, 186)) bt_exec_call(ex, 186, BT_P_order, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
   /* t187 = apply(color, t186): solve_f8ff0b80:316 */
-  bt_exec_call(ex, 187, BT_P_apply, 2, (const bt_operand[]){BT_FNV(BT_P_color), BT_T(186)});
+  if (bt_exec_runs(ex, 187)) bt_exec_call(ex, 187, BT_P_apply, 2, (const bt_operand[]){BT_FNV(BT_P_color), BT_T(186)});
   /* t188 = repeat(t187, ONE): solve_f8ff0b80:317 */
-  bt_exec_call(ex, 188, BT_P_repeat, 2, (const bt_operand[]){BT_T(187), BT_INT(1)});
+  if (bt_exec_runs(ex, 188)) bt_exec_call(ex, 188, BT_P_repeat, 2, (const bt_operand[]){BT_T(187), BT_INT(1)});
   /* t189 = dmirror(t188): solve_f8ff0b80:318 */
-  bt_exec_call(ex, 189, BT_P_dmirror, 1, (const bt_operand[]){BT_T(188)});
+  if (bt_exec_runs(ex, 189)) bt_exec_call(ex, 189, BT_P_dmirror, 1, (const bt_operand[]){BT_T(188)});
   /* t190 = hmirror(t189): solve_f8ff0b80:319 */
-  bt_exec_call(ex, 190, BT_P_hmirror, 1, (const bt_operand[]){BT_T(189)});
+  if (bt_exec_runs(ex, 190)) bt_exec_call(ex, 190, BT_P_hmirror, 1, (const bt_operand[]){BT_T(189)});
   /* t191 = argmax(t90, t8): solve_445eab21:330 */
-  bt_exec_call(ex, 191, BT_P_argmax, 2, (const bt_operand[]){BT_T(90), BT_T(8)});
+  if (bt_exec_runs(ex, 191)) bt_exec_call(ex, 191, BT_P_argmax, 2, (const bt_operand[]){BT_T(90), BT_T(8)});
   /* t192 = color(t191): solve_445eab21:331 */
-  bt_exec_call(ex, 192, BT_P_color, 1, (const bt_operand[]){BT_T(191)});
+  if (bt_exec_runs(ex, 192)) bt_exec_call(ex, 192, BT_P_color, 1, (const bt_operand[]){BT_T(191)});
   /* t193 = canvas(t192, t48): solve_445eab21:332 */
-  bt_exec_call(ex, 193, BT_P_canvas, 2, (const bt_operand[]){BT_T(192), BT_T(48)});
+  if (bt_exec_runs(ex, 193)) bt_exec_call(ex, 193, BT_P_canvas, 2, (const bt_operand[]){BT_T(192), BT_T(48)});
 }
 
 static void run(bt_exec *ex, bt_class phase) {
