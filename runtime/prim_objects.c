@@ -624,16 +624,20 @@ BT_PRIM(occurrences) {
     return bt_err(BT_E_LIMIT);
   if (!bt_grid_dims(grid, &gh, &gw) || !int_cells(cx, normed, &cells))
     return occurrences_general(cx, grid, normed, h, w, h2, w2);
+  /* a normalized object's cells lie in [0, its height) x [0, its width), so at every
+     (i, j) of the search they are inside the grid: no bounds to test */
+  const bt_value *small[64], **rows = h <= 64 ? small : bt_alloc(cx, (size_t)h * sizeof *rows);
+  if (!rows) return occurrences_general(cx, grid, normed, h, w, h2, w2);
+  for (int64_t i = 0; i < h; i++)
+    rows[i] = grid.u.items[i].u.items;
   bt_ijvec found;
   bt_ijvec_init(&found);
   for (int64_t i = 0; i < h2; i++)
     for (int64_t j = 0; j < w2; j++) {
-      bool occurs = true;
-      for (uint32_t k = 0; k < normed.n && occurs; k++) {
-        int64_t ci = cells[k].i + i, cj = cells[k].j + j;
-        occurs = ci >= 0 && ci < h && cj >= 0 && cj < w && BT_GCELL(grid, ci, cj) == cells[k].c;
-      }
-      if (occurs && !bt_ijvec_push(cx, &found, i, j)) return bt_err(BT_E_LIMIT);
+      uint32_t k = 0;
+      while (k < normed.n && rows[i + cells[k].i][j + cells[k].j].u.i == cells[k].c)
+        k++;
+      if (k == normed.n && !bt_ijvec_push(cx, &found, i, j)) return bt_err(BT_E_LIMIT);
     }
   return bt_index_set_sorted(cx, found.ij, found.n);
 }
