@@ -589,6 +589,10 @@ def value_pool(store, tasks, rng):
     rng.shuffle(grids)
     pool['grid'] = grids[:25] + [((1,),), ((0, 0), (0, 0)), ((1, 2), (3, 4)),
                                   ((0, 1, 0), (1, 1, 1), (0, 1, 0)), ()]
+    smalltasks = [t for t in sorted(tasks) if all(
+        len(g) * len(g[0]) <= 36 for p in tasks[t]['train'] for g in p)]
+    pool['samples'] = [tuple(tasks[t]['train']) for t in rng.sample(smalltasks,
+                                                                     min(12, len(smalltasks)))]
     return pool
 
 
@@ -643,7 +647,13 @@ def typed_values(ann, pool, safe, consts, rng, ex):
     elif a in ('Tuple', 'TupleTuple'):
         base = [(1, 2, 3), (), ((1, 2), (3, 4)), (3, 1, 3, 2), tuple(sorted(ix)),
                 (o, ix), g, (frozenset(), frozenset({1}))]
-    elif a in ('FrozenSet', 'IntegerSet'):
+    elif a == 'IntegerSet':
+        base = [frozenset({1, 5, 3}), frozenset(), frozenset({-2, 0}), frozenset({7}),
+                (3, 1, 2), (4, 4, -1), (), frozenset({9, 0, 4, 2}), ix, (5,),
+                frozenset({True, 3}), ((1, 2), (0, 5)), frozenset({-7, -3}),
+                frozenset({0}), frozenset({2, 8}), frozenset({6, 1, 30}),
+                frozenset({-1, 1}), frozenset(range(10)), frozenset({100, 4})]
+    elif a == 'FrozenSet':
         base = [frozenset({1, 5, 3}), frozenset(), ix, o, frozenset({o}), frozenset({-2, 0})]
     elif a in ('Container', 'ContainerContainer'):
         base = [(1, 2, 2, 3), frozenset({1, 2}), (), frozenset(), g, o, frozenset({o, o}),
@@ -653,6 +663,58 @@ def typed_values(ann, pool, safe, consts, rng, ex):
     if rng.random() < 0.1:
         return [w for w in wrong if w != 'fn'] + [safe.size]
     return list(base)
+
+
+CONTAINER_ANNS = ('Container', 'ContainerContainer', 'Tuple', 'FrozenSet', 'TupleTuple')
+
+
+def add_samples(ex, pool, safe, rng):
+    """Sample tuples S: pairs related by each mir_rot_t mode, pairs related by nothing,
+    the train pairs of small ARC tasks."""
+    small = [g for g in pool['grid'] if g and len(g) * len(g[0]) <= 30]
+    for a in range(8):
+        if len(small) >= 2:
+            g1, g2 = rng.sample(small, 2)
+            ex['samples'].append(((g1, safe.mir_rot_t(g1, a)), (g2, safe.mir_rot_t(g2, a))))
+    if len(small) >= 4:
+        ex['samples'].append(((small[0], small[1]), (small[2], small[3])))
+    ex['samples'].append((((1, 2), (3, 4)), ((3, 4), (1, 2))),)
+    ex['samples'].extend(pool['samples'])
+
+
+def keyed_pool(ex, pool, safe):
+    """(container, function) pairs where the function fits the elements."""
+    out = []
+    objsets = [s for s in ex['objects_sets'] if s][:8]
+    okeys = [safe.size, safe.height_f, safe.width_f, safe.uppermost, safe.leftmost,
+             safe.color, safe.numcolors_f, safe.rbind(safe.colorcount_f, 2),
+             safe.compose(safe.invert, safe.size), safe.center, safe.ulcorner, safe.normalize,
+             safe.toindices, safe.rbind(safe.shift, (1, 0)), safe.matcher(safe.size, 1)]
+    for s in objsets:
+        for k in okeys:
+            out.append((s, k))
+            out.append((tuple(sorted(s, key=canon)), k))
+    ikeys = [safe.identity, safe.first, safe.last_t, safe.invert, safe.decrement,
+             safe.rbind(safe.add, (1, 1)), safe.dneighbors, safe.initset, safe.toivec]
+    for ix in ex['indices'][:6]:
+        for k in ikeys:
+            out.append((ix, k))
+            out.append((tuple(sorted(ix)), k))
+    nkeys = [safe.identity, safe.invert, safe.even, safe.double, safe.rbind(safe.greater, 2),
+             safe.positive, safe.toivec, safe.initset, safe.rbind(safe.multiply, 3)]
+    for c in [(3, 1, 2, 3), frozenset({4, -1, 7}), (0,), (), frozenset(), (5, 5, 2, 2),
+              frozenset({0, 3, 6, 9}), (2, 7, 1, 8, 2, 8)]:
+        for k in nkeys:
+            out.append((c, k))
+    gkeys = [safe.size, safe.height_t, safe.width_t, safe.numcolors_t, safe.p_g,
+             safe.palette_t, safe.rbind(safe.get_color_rank_t, 0), safe.asobject,
+             safe.rbind(safe.f_ofcolor, 0), safe.rbind(safe.o_g, 5),
+             safe.rbind(safe.mir_rot_t, 1)]
+    grids = [g for g in pool['grid'] if g and len(g) * len(g[0]) <= 40][:6]
+    for k in gkeys:
+        out.append((tuple(grids[:3]), k))
+        out.append((tuple(grids[2:5]), k))
+    return out
 
 
 def synth(safe, consts, store, pool, rng, names, per=160):
@@ -689,6 +751,8 @@ def synth(safe, consts, store, pool, rng, names, per=160):
                     if len(ob) <= 40:
                         ex['objects'].append(ob)
                         ex['indices'].append(frozenset((i, j) for i, j, _ in ob))
+    add_samples(ex, pool, safe, rng)
+    keyed = keyed_pool(ex, pool, safe)
     store.origin = 'synth'
     signal.signal(signal.SIGALRM, _alarm)
     for name in names:
@@ -705,6 +769,13 @@ def synth(safe, consts, store, pool, rng, names, per=160):
             for a in anns:
                 vals = typed_values(a, pool, safe, consts, rng, ex)
                 args.append(rng.choice(vals))
+            conts = [k for k, a in enumerate(anns) if a in CONTAINER_ANNS]
+            fpos = [k for k, a in enumerate(anns) if a == 'Callable']
+            if len(fpos) == 1 and conts and rng.random() < 0.6:
+                c, k = rng.choice(keyed)
+                args[conts[0]], args[fpos[0]] = c, k
+            if anns and anns[0] == 'Samples' and rng.random() < 0.7:
+                args[0] = rng.choice(ex['samples'])
             if name in CONSTRUCTORS:
                 if name == 'power':
                     args[1] = rng.choice([1, 2, 3, 0, -1, 2, 3])
