@@ -98,16 +98,21 @@ def rightmost(p):
     return max(j for i, j in locs(p)) if p else NAN
 
 
+def inner(name, *args):
+    """A call made inside dsl.py: it goes through the wrapped primitive, so it defaults."""
+    return _with_default(name)(*args)
+
+
 def height_f(p):
-    return 0 if len(p) == 0 else lowermost(p) - uppermost(p) + 1
+    return 0 if len(p) == 0 else inner('lowermost', p) - inner('uppermost', p) + 1
 
 
 def width_f(p):
-    return 0 if len(p) == 0 else rightmost(p) - leftmost(p) + 1
+    return 0 if len(p) == 0 else inner('rightmost', p) - inner('leftmost', p) + 1
 
 
 def shape_f(p):
-    return (height_f(p), width_f(p))
+    return (inner('height_f', p), inner('width_f', p))
 
 
 def square_f(p):
@@ -388,7 +393,203 @@ def gravitate(src, dst):
     return (gi - i, gj - j)
 
 
-DEFAULTS = {'add': (), 'subtract': (), 'multiply': (), 'divide': (), 'crop': (), 'subgrid': (),
+# --- objects ------------------------------------------------------------------------------
+
+def objects_t(g, univalued, diagonal, without_bg):
+    """Flood fill in canonical order: start cells row-major, each wave ascending."""
+    if g == ():
+        return ()
+    bg = mostcolor_t(g) if without_bg else None
+    h, w = len(g), len(g[0])
+    steps = [(-1, 0), (1, 0), (0, -1), (0, 1)]
+    if diagonal:
+        steps += [(-1, -1), (-1, 1), (1, -1), (1, 1)]
+    occupied, objs = set(), []
+    for i0 in range(h):
+        for j0 in range(w):
+            if (i0, j0) in occupied or g[i0][j0] == bg:
+                continue
+            val = g[i0][j0]
+            obj, cands = [], {(i0, j0)}
+            while cands:
+                nb = set()
+                for i, j in sorted(cands):
+                    v = g[i][j]
+                    if (v == val) if univalued else (v != bg):
+                        obj.append((i, j, v))
+                        occupied.add((i, j))
+                        nb |= {(i + a, j + b) for a, b in steps
+                               if 0 <= i + a < h and 0 <= j + b < w}
+                cands = nb - occupied
+            objs.append(tuple(obj))
+    return tuple(objs)
+
+
+def objects(g, univalued, diagonal, without_bg):
+    return frozenset(frozenset(o) for o in objects_t(g, univalued, diagonal, without_bg))
+
+
+def o_g(g, t):
+    if t not in range(8):
+        return None
+    return objects(g, bool(t & 4), bool(t & 2), bool(t & 1))
+
+
+def o_g_t(g, t):
+    if t not in range(8):
+        return None
+    return objects_t(g, bool(t & 4), bool(t & 2), bool(t & 1))
+
+
+def partition(g):
+    return frozenset(frozenset((i, j, c) for i, r in enumerate(g) for j, c in enumerate(r)
+                               if c == col) for col in {v for r in g for v in r})
+
+
+def fgpartition(g):
+    return frozenset(o for o in partition(g) if it(o)[0][2] != mostcolor_t(g))
+
+
+def fill(g, col, p):
+    if g == ():
+        raise Default
+    h, w = len(g), len(g[0])
+    out = [list(r) for r in g]
+    for i, j in it(locs(p)):
+        if 0 <= i < h and 0 <= j < w:
+            out[i][j] = col
+    return tuple(tuple(r) for r in out)
+
+
+def paint(g, obj):
+    if g == ():
+        raise Default
+    h, w = len(g), len(g[0])
+    out = [list(r) for r in g]
+    for c in it(obj):
+        if len(c) != 3:
+            raise Default
+        i, j, v = c
+        if 0 <= i < h and 0 <= j < w:
+            out[i][j] = v
+    return tuple(tuple(r) for r in out)
+
+
+def underpaint(g, obj):
+    if g == ():
+        raise Default
+    h, w = len(g), len(g[0])
+    bg = mostcolor_t(g)
+    out = [list(r) for r in g]
+    for c in it(obj):
+        if len(c) != 3:
+            raise Default
+        i, j, v = c
+        if 0 <= i < h and 0 <= j < w and out[i][j] == bg:
+            out[i][j] = v
+    return tuple(tuple(r) for r in out)
+
+
+# --- commonness and ranks by key --------------------------------------------------------------
+
+def _by_count(seq, most):
+    counts = {e: seq.count(e) for e in seq}
+    best = (max if most else min)(counts.values())
+    return srt([e for e in counts if counts[e] == best])[0]
+
+
+def mostcommon_t(c):
+    if not isinstance(c, tuple) or not c:
+        raise Default
+    return _by_count(list(c), True)
+
+
+def mostcommon_f(c):
+    if not c:
+        raise Default
+    return _by_count(it(c), True)
+
+
+def leastcommon_f(c):
+    if not c:
+        raise Default
+    return _by_count(it(c), False)
+
+
+def _common_ranked(seq):
+    return sorted(srt(set(seq)), key=seq.count)
+
+
+def get_common_rank_t(c, r):
+    if not isinstance(c, tuple):
+        raise Default
+    ranked = _common_ranked(list(c))
+    return ranked[r] if -len(ranked) <= r < len(ranked) else ()
+
+
+def get_common_rank_f(c, r):
+    ranked = _common_ranked(it(c))
+    return ranked[r] if -len(ranked) <= r < len(ranked) else frozenset()
+
+
+def totuple(c):
+    return tuple(it(c))
+
+
+def size(c):
+    try:
+        return len(c)
+    except TypeError:
+        raise Default
+
+
+def identity(x):
+    return x
+
+
+def get_arg_rank_f(c, key, r):
+    ranked = sorted(it(c), key=key, reverse=True)
+    return ranked[r] if -len(ranked) <= r < len(ranked) else frozenset()
+
+
+def get_arg_rank_t(c, key, r):
+    ranked = sorted(it(c), key=key, reverse=True)
+    return ranked[r] if -len(ranked) <= r < len(ranked) else ()
+
+
+def get_val_rank_f(c, key, r):
+    ranked = sorted(it(c), key=key)
+    return key(ranked[r]) if -len(ranked) <= r < len(ranked) else key(0)
+
+
+def _mapply_t(f, grids):
+    """merge_t(apply_t(f, grids)), merge_t defaulting to () when a result is not iterable."""
+    parts = [f(g) for g in grids]
+    try:
+        return tuple(e for c in parts for e in it(c))
+    except TypeError:
+        return ()
+
+
+def c_iz(S, f):
+    ins = [pair[0] for pair in S]
+    outs = [pair[1] for pair in S]
+    a = dedupe(_mapply_t(f, ins))
+    b = dedupe(_mapply_t(f, outs))
+    return tuple(e for e in a if e not in b)
+
+
+def c_zo(S, f):
+    return c_iz(tuple((o, i) for i, o in S), f)
+
+
+DEFAULTS = {'objects': frozenset(), 'objects_t': (), 'o_g': (), 'o_g_t': (),
+            'partition': frozenset(), 'fgpartition': frozenset(), 'fill': (), 'paint': (),
+            'underpaint': (), 'mostcommon_t': (), 'mostcommon_f': (), 'leastcommon_f': (),
+            'get_common_rank_t': (), 'get_common_rank_f': (), 'totuple': (), 'size': 0,
+            'identity': (), 'get_arg_rank_f': (), 'get_arg_rank_t': (), 'get_val_rank_f': (),
+            'c_iz': (), 'c_zo': (),
+'add': (), 'subtract': (), 'multiply': (), 'divide': (), 'crop': (), 'subgrid': (),
             'hsplit': (), 'vsplit': (), 'index': 0, 'corner': (), 'col_row': (), 'center': (),
             'manhattan': 0, 'color': 0, 'get_color_rank_t': 0, 'get_color_rank_f': 0,
             'mostcolor_t': 0, 'leastcolor_t': 0, 'p_g': frozenset(), 'p_o': frozenset(),
@@ -415,6 +616,8 @@ def enc(x):
         return {'tuple': [enc(e) for e in x]}
     if isinstance(x, frozenset):
         return {'set': [enc(e) for e in srt(x)]}
+    if hasattr(x, 'prim'):
+        return {'fn': x.prim}
     raise TypeError(type(x))
 
 
@@ -431,7 +634,20 @@ def dec(j):
         return None
     if 'float' in j:
         return float(j['float'])
+    if 'fn' in j and 'args' not in j and j['fn'] in MODELS:
+        return _with_default(j['fn'])
     raise ValueError('function argument')
+
+
+def _with_default(name):
+    """A primitive passed as a value: as shipped, whatever raises inside gives its default."""
+    def f(*args):
+        try:
+            return MODELS[name](*args)
+        except Exception:
+            return DEFAULTS[name]
+    f.prim = name
+    return f
 
 
 def expected(d):
