@@ -18,6 +18,7 @@ import glob
 import json
 import math
 import os
+import re
 import sys
 
 NAN, INF = math.nan, math.inf
@@ -35,6 +36,10 @@ def srt(s):
 def _key(x):
     if isinstance(x, (bool, int)):
         return (1, int(x))
+    if isinstance(x, Closure):
+        return (4, '<lambda>', x.ctor, tuple(_key(a) for a in x.args))
+    if hasattr(x, 'prim'):
+        return (4, x.prim)
     if isinstance(x, tuple):
         return (2, tuple(_key(e) for e in x))
     if isinstance(x, frozenset):
@@ -53,12 +58,13 @@ def _arith(op, unit):
         a = unit if a == () else a
         b = unit if b == () else b
         ia, ib = isinstance(a, int), isinstance(b, int)
+        ta, tb = isinstance(a, tuple), isinstance(b, tuple)
         try:
             if ia and ib:
                 return op(a, b)
-            if not ia and not ib:
+            if ta and tb:
                 return (op(a[0], b[0]), op(a[1], b[1]))
-            if ia:
+            if ia and tb:
                 return (op(a, b[0]), op(a, b[1]))
             return (op(a[0], b), op(a[1], b))
         except Exception:
@@ -76,12 +82,7 @@ divide = _arith(lambda x, y: x // y, 1)
 
 def locs(p):
     """toindices: cells -> locations, by the first element's length."""
-    if len(p) == 0:
-        return frozenset()
-    first = it(p)[0]
-    if len(first) == 3:
-        return frozenset((i, j) for i, j, _ in p)
-    return p
+    return toindices(p)
 
 
 def uppermost(p):
@@ -142,32 +143,36 @@ def lrcorner(p):
 
 
 def corner(p, t):
-    return {0: ulcorner, 1: urcorner, 2: llcorner, 3: lrcorner}.get(t, ulcorner)(p)
+    return inner({0: 'ulcorner', 1: 'urcorner', 2: 'llcorner', 3: 'lrcorner'}.get(t, 'ulcorner'), p)
 
 
 def col_row(p, t):
-    f = {0: lowermost, 1: uppermost, 2: leftmost, 3: rightmost}.get(t)
-    return None if f is None else f(p)
+    f = {0: 'lowermost', 1: 'uppermost', 2: 'leftmost', 3: 'rightmost'}.get(t)
+    return None if f is None else inner(f, p)
 
 
 def center(p):
-    if not p:
+    u, l = inner('uppermost', p), inner('leftmost', p)
+    if u is NAN or l is NAN:
         return ()
-    return (uppermost(p) + height_f(p) // 2, leftmost(p) + width_f(p) // 2)
+    return (u + inner('height_f', p) // 2, l + inner('width_f', p) // 2)
 
 
 def manhattan(a, b):
+    if not hasattr(a, '__len__') or not hasattr(b, '__len__'):
+        return INF
     if len(a) == 0 or len(b) == 0:
         return INF
     return min(abs(ai - bi) + abs(aj - bj) for ai, aj in locs(a) for bi, bj in locs(b))
 
 
 def color(obj):
-    if not obj:
+    seq = it(obj)
+    if not seq:
         return -INF
-    c = it(obj)[0]
-    if len(c) < 3:
-        raise Default
+    c = seq[0]
+    if not isinstance(c, tuple):
+        return -INF
     return c[2]
 
 
@@ -231,11 +236,11 @@ def hmirror_t(g):
 
 
 def vmirror_t(g):
-    return tuple(r[::-1] for r in g)
+    return tuple(r[::-1] for r in it(g))
 
 
 def dmirror_t(g):
-    return tuple(zip(*g))
+    return tuple(zip(*it(g)))
 
 
 def cmirror_t(g):
@@ -342,18 +347,22 @@ def last(c):
 
 
 def first_f(c):
-    s = it(c)
-    return s[0] if s else frozenset()
+    if not c:
+        return frozenset()
+    return it(c)[0]
 
 
 def last_f(c):
-    s = it(c)
-    return s[-1] if s else frozenset()
+    if not c:
+        return frozenset()
+    return it(c)[-1]
 
 
 def other_f(c, v):
-    s = [e for e in it(c) if e != v]
-    return s[0] if s else frozenset()
+    s = inner('remove_f', v, c)
+    if not s:
+        return frozenset()
+    return it(s)[0]
 
 
 def difference_tuple(a, b):
@@ -368,7 +377,7 @@ def dedupe(t):
 
 def a_mr(S):
     for a in range(8):
-        if all(o == mir_rot_t(i, a) for i, o in S):
+        if all(o == inner('mir_rot_t', i, a) for i, o in S):
             return a
     return None
 
@@ -376,22 +385,20 @@ def a_mr(S):
 def gravitate(src, dst):
     if not dst:
         return src
-    if not src:
-        raise Default
-    si, sj = center(src)
-    di, dj = center(dst)
+    si, sj = inner('center', src)
+    di, dj = inner('center', dst)
     i = j = 0
-    if {j for _, j in locs(src)} & {j for _, j in locs(dst)}:
+    if inner('vmatching', src, dst):
         i = 1 if si < di else -1
     else:
         j = 1 if sj < dj else -1
     gi, gj, c = i, j, 0
     cur = src
-    while manhattan(cur, dst) != 1 and c < 42:
+    while not inner('adjacent', cur, dst) and c < 42:
         c += 1
         gi += i
         gj += j
-        cur = shift(cur, (i, j))
+        cur = inner('shift', cur, (i, j))
     return (gi - i, gj - j)
 
 
@@ -444,8 +451,9 @@ def o_g_t(g, t):
 
 
 def partition(g):
-    return frozenset(frozenset((i, j, c) for i, r in enumerate(g) for j, c in enumerate(r)
-                               if c == col) for col in {v for r in g for v in r})
+    rows = [it(r) for r in it(g)]
+    return frozenset(frozenset((i, j, c) for i, r in enumerate(rows) for j, c in enumerate(r)
+                               if c == col) for col in {v for r in rows for v in r})
 
 
 def fgpartition(g):
@@ -704,16 +712,23 @@ def box(p):
     return _frame(ai, aj, bi, bj)
 
 
+def _sides(p):
+    return (inner('uppermost', p), inner('leftmost', p), inner('lowermost', p),
+            inner('rightmost', p))
+
+
 def inbox(p):
     if p == frozenset() or p == ():
         return frozenset()
-    return _frame(uppermost(p) + 1, leftmost(p) + 1, lowermost(p) - 1, rightmost(p) - 1)
+    u, l, d, r = _sides(p)
+    return _frame(u + 1, l + 1, d - 1, r - 1)
 
 
 def outbox(p):
     if p == frozenset() or p == ():
         return frozenset()
-    return _frame(uppermost(p) - 1, leftmost(p) - 1, lowermost(p) + 1, rightmost(p) + 1)
+    u, l, d, r = _sides(p)
+    return _frame(u - 1, l - 1, d + 1, r + 1)
 
 
 def backdrop(p):
@@ -851,11 +866,7 @@ def mfilter_t(c, f):
 
 
 def mfilter_f(c, f):
-    kept = type(c)(e for e in it(c) if f(e))
-    try:
-        return type(kept)(e for x in it(kept) for e in it(x))
-    except TypeError:
-        return ()                                     # merge_f defaults inside
+    return inner('merge_f', inner('sfilter', c, f))
 
 
 def valmax(c, f):
@@ -885,6 +896,783 @@ MORE = {'toindices': frozenset(), 'normalize': frozenset(), 'recolor_i': frozens
         'mfilter_t': frozenset(), 'mfilter_f': frozenset(), 'valmax': 0,
         'extract': (), 'urcorner': (), 'llcorner': (), 'index': 0}
 
+# --- the rest: simple values, containers, functions of functions -----------------------------
+
+def _num1(f_int):
+    def g(x):
+        if isinstance(x, int):
+            return f_int(x)
+        return (f_int(x[0]), f_int(x[1]))
+    return g
+
+
+invert = _num1(lambda v: -v)
+double = _num1(lambda v: v * 2)
+halve = _num1(lambda v: v // 2)
+increment = _num1(lambda v: v + 1)
+decrement = _num1(lambda v: v - 1)
+crement = _num1(lambda v: 0 if v == 0 else (v + 1 if v > 0 else v - 1))
+sign = _num1(lambda v: 0 if v == 0 else (1 if v > 0 else -1))
+
+
+def even(n):
+    return n % 2 == 0
+
+
+def flip(b):
+    return not b
+
+
+def equality(a, b):
+    return a == b
+
+
+def contained(v, c):
+    return v in c
+
+
+def greater(a, b):
+    return a > b
+
+
+def positive(x):
+    return x > 0
+
+
+def both(a, b):
+    return a and b
+
+
+def either(a, b):
+    return a or b
+
+
+def toivec(i):
+    return (i, 0)
+
+
+def tojvec(j):
+    return (0, j)
+
+
+def branch(c, a, b):
+    return a if c else b
+
+
+c_branch = branch
+
+
+def astuple(a, b):
+    return (a, b)
+
+
+def ascell(ij, c):
+    return (ij[0], ij[1], c)
+
+
+def toij(c):
+    return (c[0], c[1])
+
+
+def astriple(i, j, c):
+    return (i, j, c)
+
+
+def interval(a, b, k):
+    return tuple(range(a, b, k))
+
+
+def first_t(c):
+    return c[0] if c else ()
+
+
+def last_t(c):
+    return c[-1] if c else ()
+
+
+def combine(a, b):
+    return type(a)((*it(a), *it(b)))
+
+
+def intersection(a, b):
+    return a & b
+
+
+def difference(a, b):
+    return type(a)(e for e in it(a) if e not in b)
+
+
+difference_t = difference_tuple
+
+
+def dedupe_pair_tuple(S):
+    return tuple((a, b) for a, b in S if a != b)
+
+
+def order(c, f):
+    return tuple(sorted(it(c), key=f))
+
+
+def repeat(x, n):
+    return tuple(x for _ in range(n))
+
+
+def size_t(c):
+    return len(c)
+
+
+size_f = size_t
+
+
+def merge(cs):
+    return type(cs)(e for c in it(cs) for e in it(c))
+
+
+merge_t = merge
+
+
+def maximum(c):
+    return max(it(c), default=0)
+
+
+def minimum(c):
+    return min(it(c), default=0)
+
+
+def valmin(c, f):
+    seq = it(c)
+    return f(min(seq, key=f)) if seq else f(0)
+
+
+valmax_t = valmax_f = valmax
+valmin_t = valmin_f = valmin
+
+
+def argmax(c, f):
+    return max(it(c), key=f)
+
+
+def argmin(c, f):
+    return min(it(c), key=f)
+
+
+argmax_t = argmax_f = argmax
+argmin_t = argmin_f = argmin
+
+
+def mostcommon(c):
+    if not isinstance(c, tuple) or not c:
+        raise Default
+    return _by_count(list(c), True)
+
+
+def leastcommon(c):
+    if not isinstance(c, tuple) or not c:
+        raise Default
+    return _by_count(list(c), False)
+
+
+leastcommon_t = leastcommon
+
+
+def initset(v):
+    return frozenset({v})
+
+
+def insert(v, c):
+    return c.union(frozenset({v}))
+
+
+def remove(v, c):
+    return type(c)(e for e in it(c) if e != v)
+
+
+remove_f = remove
+
+
+def remove_t(v, c):
+    return tuple(e for e in it(c) if e != v)
+
+
+def other(c, v):
+    return inner('first', inner('remove', v, c))
+
+
+def other_t(c, v):
+    s = [e for e in it(c) if e != v]
+    return s[0] if s else ()
+
+
+def product(a, b):
+    return frozenset((i, j) for j in it(b) for i in it(a))
+
+
+def pair(a, b):
+    return tuple(zip(it(a), it(b)))
+
+
+def celltuple(a, b):
+    return tuple((x, y, z) for (x, y), z in zip(it(a), it(b)))
+
+
+def sfilter(c, f):
+    return type(c)(e for e in it(c) if f(e))
+
+
+def sfilter_t(c, f):
+    return tuple(e for e in it(c) if f(e))
+
+
+def mfilter(c, f):
+    return inner('merge_f', inner('sfilter', c, f))
+
+
+def sizefilter_t(c, n):
+    return tuple(x for x in c if len(x) == n)
+
+
+def get_arg_rank(c, f, r):
+    ranked = sorted(it(c), key=f, reverse=True)
+    return ranked[r] if -len(ranked) <= r < len(ranked) else type(c)()
+
+
+def get_val_rank(c, f, r):
+    ranked = sorted(it(c), key=f)
+    return f(ranked[r]) if -len(ranked) <= r < len(ranked) else f(0)
+
+
+get_val_rank_t = get_val_rank
+
+
+def get_common_rank(c, r):
+    if not isinstance(c, tuple):
+        raise Default
+    ranked = _common_ranked(list(c))
+    return ranked[r] if -len(ranked) <= r < len(ranked) else ()
+
+
+def apply(f, c):
+    return type(c)(f(e) for e in it(c))
+
+
+apply_f = apply
+
+
+def apply_t(f, c):
+    return tuple(f(e) for e in it(c))
+
+
+def rapply(fs, v):
+    return type(fs)(f(v) for f in it(fs))
+
+
+rapply_f = rapply
+
+
+def rapply_t(fs, v):
+    return tuple(f(v) for f in it(fs))
+
+
+def mapply(f, c):
+    return inner('merge', inner('apply', f, c))
+
+
+def mapply_t(f, c):
+    return inner('merge_t', inner('apply_t', f, c))
+
+
+def mapply_f(f, c):
+    return inner('merge_f', inner('apply_f', f, c))
+
+
+def papply(f, a, b):
+    return tuple(f(i, j) for i, j in zip(it(a), it(b)))
+
+
+def mpapply(f, a, b):
+    return inner('merge_t', inner('papply', f, a, b))
+
+
+def prapply(f, a, b):
+    return frozenset(f(i, j) for j in it(b) for i in it(a))
+
+
+def c_iz_n(S, f, pick):
+    return pick(inner('c_iz', S, f))
+
+
+def c_zo_n(S, f, pick):
+    return pick(inner('c_zo', S, f))
+
+
+class Closure:
+    """A closure built by a constructor: plain Python, not wrapped (it can raise)."""
+
+    def __init__(self, ctor, args, call, arity):
+        self.ctor, self.args, self.call, self.arity = ctor, args, call, arity
+
+    def __call__(self, *a):
+        if self.arity is not None and len(a) != self.arity:
+            raise TypeError('arity')
+        return self.call(*a)
+
+
+def _arity(f):
+    if isinstance(f, Closure):
+        return f.arity
+    if hasattr(f, 'prim'):
+        return ARITY[f.prim]
+    raise Default
+
+
+def _bind(name, f, x, left):
+    n = _arity(f)
+    k = {2: 1, 3: 2}.get(n, 3)
+    if left:
+        return Closure(name, (f, x), lambda *a: f(x, *a), k)
+    return Closure(name, (f, x), lambda *a: f(*a, x), k)
+
+
+def rbind(f, x):
+    return _bind('rbind', f, x, False)
+
+
+def lbind(f, x):
+    return _bind('lbind', f, x, True)
+
+
+def compose(f, g):
+    return Closure('compose', (f, g), lambda x: f(g(x)), 1)
+
+
+def chain(h, g, f):
+    return Closure('chain', (h, g, f), lambda x: h(g(f(x))), 1)
+
+
+def matcher(f, t):
+    return Closure('matcher', (f, t), lambda x: f(x) == t, 1)
+
+
+def fork(o, a, b):
+    return Closure('fork', (o, a, b), lambda x: o(a(x), b(x)), 1)
+
+
+def power(f, n):
+    if n < 1:
+        raise RecursionError
+    if n == 1:
+        return f
+    return Closure('power', (f, n), None, 1) if False else _power(f, n)
+
+
+def _power(f, n):
+    c = f
+    for _ in range(n - 1):
+        c = Closure('compose', (f, c), (lambda g: (lambda x: f(g(x))))(c), 1)
+    c.ctor, c.args = 'power', (f, n)
+    return c
+
+
+def colorfilter_t(objs, c):
+    return tuple(o for o in objs if o[0][2] == c)
+
+
+def palette_t(g):
+    return frozenset(v for r in g for v in r)
+
+
+def palette_f(o):
+    return frozenset(c for _, _, c in o)
+
+
+p_f = palette_f
+
+
+def numcolors_t(g):
+    return len(inner('palette_t', g))
+
+
+def numcolors_f(o):
+    return len(inner('palette_f', o))
+
+
+def mostcolor_f(o):
+    vals = [c for _, _, c in it(o)]
+    if not vals:
+        return NAN
+    best = max(vals.count(v) for v in set(vals))
+    return min(v for v in set(vals) if vals.count(v) == best)
+
+
+def leastcolor_f(o):
+    vals = [c for _, _, c in it(o)]
+    if not vals:
+        return NAN
+    least = min(vals.count(v) for v in set(vals))
+    return min(v for v in set(vals) if vals.count(v) == least)
+
+
+def f_ofcolor(g, c):
+    return frozenset((i, j) for i, r in enumerate(g) for j, v in enumerate(r) if v == c)
+
+
+def asindices(g):
+    return frozenset((i, j) for i in range(len(g)) for j in range(len(g[0])))
+
+
+def canvas(c, d):
+    return tuple(tuple(c for _ in range(d[1])) for _ in range(d[0]))
+
+
+def replace(g, a, b):
+    return tuple(tuple(b if v == a else v for v in r) for r in g)
+
+
+def switch(g, a, b):
+    return tuple(tuple(b if v == a else (a if v == b else v) for v in r) for r in g)
+
+
+def hconcat(a, b):
+    return tuple(i + j for i, j in zip(a, b))
+
+
+def vconcat(a, b):
+    return a + b
+
+
+def hupscale(g, k):
+    return tuple(tuple(v for v in r for _ in range(k)) for r in g)
+
+
+def vupscale(g, k):
+    return tuple(r for r in g for _ in range(k))
+
+
+def trim(g):
+    return tuple(r[1:-1] for r in g[1:-1])
+
+
+def tophalf(g):
+    return g[:len(g) // 2]
+
+
+def bottomhalf(g):
+    return g[len(g) // 2 + len(g) % 2:]
+
+
+def lefthalf(g):
+    return inner('rot270', inner('tophalf', inner('rot90', g)))
+
+
+def righthalf(g):
+    return inner('rot270', inner('bottomhalf', inner('rot90', g)))
+
+
+def compress(g):
+    rows = it(g)
+    ri = [i for i, r in enumerate(rows) if len(set(r)) == 1]
+    ci = [j for j, c in enumerate(inner('dmirror_t', g)) if len(set(c)) == 1]
+    return tuple(tuple(v for j, v in enumerate(it(r)) if j not in ci)
+                 for i, r in enumerate(rows) if i not in ri)
+
+
+def cover(g, p):
+    return inner('fill', g, inner('mostcolor_t', g), inner('toindices', p))
+
+
+def underfill(g, col, p):
+    if g == ():
+        raise Default
+    h, w = len(g), len(g[0])
+    bg = mostcolor_t(g)
+    out = [list(r) for r in g]
+    for i, j in it(inner('toindices', p)):
+        if 0 <= i < h and 0 <= j < w and out[i][j] == bg:
+            out[i][j] = col
+    return tuple(tuple(r) for r in out)
+
+
+def move(g, obj, off):
+    return inner('paint', inner('cover', g, obj), inner('shift', obj, off))
+
+
+def hmirror_i(p):
+    d = inner('ulcorner', p)[0] + inner('lrcorner', p)[0]
+    return frozenset((d - i, j) for i, j in p)
+
+
+def hmirror_o(p):
+    d = inner('ulcorner', p)[0] + inner('lrcorner', p)[0]
+    return frozenset((d - i, j, c) for i, j, c in p)
+
+
+def vmirror_i(p):
+    d = inner('ulcorner', p)[1] + inner('lrcorner', p)[1]
+    return frozenset((i, d - j) for i, j in p)
+
+
+def vmirror_o(p):
+    d = inner('ulcorner', p)[1] + inner('lrcorner', p)[1]
+    return frozenset((i, d - j, c) for i, j, c in p)
+
+
+def dmirror_i(p):
+    a, b = inner('ulcorner', p)
+    return frozenset((j - b + a, i - a + b) for i, j in p)
+
+
+def dmirror_o(p):
+    a, b = inner('ulcorner', p)
+    return frozenset((j - b + a, i - a + b, c) for i, j, c in p)
+
+
+cmirror_i = cmirror_o = cmirror_f
+
+
+def toindices_i(p):
+    return p
+
+
+def toindices_o(o):
+    if not hasattr(o, '__len__') or len(o) == 0:
+        return frozenset()
+    return frozenset((i, j) for i, j, _ in o)
+
+
+def _ext(name, pick, which, via):
+    def f(p):
+        if name not in ('rightmost_i', 'rightmost_o') and not p:
+            return NAN
+        return pick((i, j)[which] for i, j in it(inner(via, p)))
+    return f
+
+
+uppermost_i = _ext('uppermost_i', min, 0, 'toindices_i')
+lowermost_i = _ext('lowermost_i', max, 0, 'toindices_i')
+leftmost_i = _ext('leftmost_i', min, 1, 'toindices_i')
+rightmost_i = _ext('rightmost_i', max, 1, 'toindices_i')
+uppermost_o = _ext('uppermost_o', min, 0, 'toindices_o')
+lowermost_o = _ext('lowermost_o', max, 0, 'toindices_o')
+leftmost_o = _ext('leftmost_o', min, 1, 'toindices_o')
+rightmost_o = _ext('rightmost_o', max, 1, 'toindices_o')
+
+
+def _mm(p, via, fs):
+    cols = list(zip(*it(inner(via, p))))
+    return tuple(fs[k](c) for k, c in enumerate(cols))
+
+
+def ulcorner_i(p):
+    return tuple(min(c) for c in zip(*it(p)))
+
+
+def lrcorner_i(p):
+    return tuple(max(c) for c in zip(*it(p)))
+
+
+def urcorner_i(p):
+    return _mm(p, 'toindices_i', {0: min, 1: max})
+
+
+def llcorner_i(p):
+    return _mm(p, 'toindices_i', {0: max, 1: min})
+
+
+def ulcorner_o(p):
+    return tuple(min(c) for c in zip(*it(inner('toindices_o', p))))
+
+
+def lrcorner_o(p):
+    return tuple(max(c) for c in zip(*it(inner('toindices_o', p))))
+
+
+def urcorner_o(p):
+    return _mm(p, 'toindices_o', {0: min, 1: max})
+
+
+def llcorner_o(p):
+    return _mm(p, 'toindices_o', {0: max, 1: min})
+
+
+def height_i(p):
+    return 0 if len(p) == 0 else inner('lowermost_i', p) - inner('uppermost_i', p) + 1
+
+
+def height_o(p):
+    return 0 if len(p) == 0 else inner('lowermost_o', p) - inner('uppermost_o', p) + 1
+
+
+def width_i(p):
+    return 0 if len(p) == 0 else inner('rightmost_i', p) - inner('leftmost_i', p) + 1
+
+
+def width_o(p):
+    return 0 if len(p) == 0 else inner('rightmost_o', p) - inner('leftmost_o', p) + 1
+
+
+def normalize_i(p):
+    if len(p) == 0:
+        return p
+    return inner('shift', p, (-inner('uppermost_i', p), -inner('leftmost_i', p)))
+
+
+def normalize_o(p):
+    if len(p) == 0:
+        return p
+    return inner('shift', p, (-inner('uppermost_o', p), -inner('leftmost_o', p)))
+
+
+def normalize_t(p):
+    return p
+
+
+def portrait_t(g):
+    return inner('height_t', g) > inner('width_t', g)
+
+
+def portrait_f(p):
+    return inner('height_f', p) > inner('width_f', p)
+
+
+def vline_i(p):
+    return inner('height_i', p) == len(p) and inner('width_i', p) == 1
+
+
+def vline_o(p):
+    return inner('height_o', p) == len(p) and inner('width_o', p) == 1
+
+
+def hline_i(p):
+    return inner('width_i', p) == len(p) and inner('height_i', p) == 1
+
+
+def hline_o(p):
+    return inner('width_o', p) == len(p) and inner('height_o', p) == 1
+
+
+def hmatching(a, b):
+    return len({i for i, j in inner('toindices', a)} & {i for i, j in inner('toindices', b)}) > 0
+
+
+def vmatching(a, b):
+    return len({j for i, j in inner('toindices', a)} & {j for i, j in inner('toindices', b)}) > 0
+
+
+def adjacent(a, b):
+    return inner('manhattan', a, b) == 1
+
+
+def bordering(p, g):
+    return (inner('uppermost', p) == 0 or inner('leftmost', p) == 0 or
+            inner('lowermost', p) == len(g) - 1 or inner('rightmost', p) == len(g[0]) - 1)
+
+
+def centerofmass(p):
+    return tuple(sum(c) // len(p) for c in zip(*it(inner('toindices', p))))
+
+
+def position(a, b):
+    ia, ja = inner('center', inner('toindices', a))
+    ib, jb = inner('center', inner('toindices', b))
+    if ia == ib:
+        return (0, 1 if ja < jb else -1)
+    if ja == jb:
+        return (1 if ia < ib else -1, 0)
+    return (1 if ia < ib else -1, 1 if ja < jb else -1)
+
+
+def neighbors(loc):
+    return inner('dneighbors', loc) | inner('ineighbors', loc)
+
+
+def _period(obj, axis):
+    n = inner('normalize', obj)
+    size_ = inner('width_f' if axis else 'height_f', n)
+    for k in range(1, size_):
+        d = (0, -k) if axis else (-k, 0)
+        moved = inner('shift', n, d)
+        kept = frozenset((i, j, c) for i, j, c in it(moved) if (i, j)[axis] >= 0)
+        if kept <= n:
+            return k
+    return size_
+
+
+def hperiod(obj):
+    return _period(obj, 1)
+
+
+def vperiod(obj):
+    return _period(obj, 0)
+
+
+def occurrences(g, obj):
+    n = inner('normalize', obj)
+    h, w = len(g), len(g[0])
+    oh, ow = inner('shape_f', obj)
+    out = set()
+    for i in range(h - oh + 1):
+        for j in range(w - ow + 1):
+            if all(0 <= a < h and 0 <= b < w and g[a][b] == v
+                   for a, b, v in it(inner('shift', n, (i, j)))):
+                out.add((i, j))
+    return frozenset(out)
+
+
+def frontiers(g):
+    h, w = len(g), len(g[0])
+    rows = [i for i, r in enumerate(g) if len(set(r)) == 1]
+    cols = [j for j, c in enumerate(zip(*g)) if len(set(c)) == 1]
+    hf = frozenset(frozenset((i, j, g[i][j]) for j in range(w)) for i in rows)
+    vf = frozenset(frozenset((i, j, g[i][j]) for i in range(h)) for j in cols)
+    return hf | vf
+
+
+o_g_tuple = o_g_t
+objects_g = objects_t
+
+REST = {'invert': (), 'double': (), 'halve': (), 'increment': (), 'decrement': (),
+        'crement': (), 'sign': (), 'even': False, 'flip': False, 'equality': False,
+        'contained': False, 'greater': False, 'positive': False, 'both': False,
+        'either': False, 'toivec': (), 'tojvec': (), 'branch': (), 'c_branch': (),
+        'astuple': (), 'ascell': (), 'toij': (), 'astriple': (), 'interval': (),
+        'first_t': (), 'last_t': (), 'combine': (), 'intersection': frozenset(),
+        'difference': frozenset(), 'difference_t': (), 'dedupe_pair_tuple': (), 'order': (),
+        'repeat': (), 'size_t': 0, 'size_f': 0, 'merge': (), 'merge_t': (), 'maximum': 0,
+        'minimum': 0, 'valmax_t': 0, 'valmax_f': 0, 'valmin': 0, 'valmin_t': 0,
+        'valmin_f': 0, 'argmax': (), 'argmax_t': (), 'argmax_f': (), 'argmin': (),
+        'argmin_t': (), 'argmin_f': (), 'mostcommon': (), 'leastcommon': (),
+        'leastcommon_t': (), 'initset': frozenset(), 'insert': frozenset(), 'remove': (),
+        'remove_f': frozenset(), 'remove_t': (), 'other': (), 'other_t': (),
+        'product': frozenset(), 'pair': (), 'celltuple': (), 'sfilter': (), 'sfilter_t': (),
+        'mfilter': frozenset(), 'sizefilter_t': (), 'get_arg_rank': (), 'get_val_rank': (),
+        'get_val_rank_t': (), 'get_common_rank': (), 'apply': (), 'apply_f': frozenset(),
+        'apply_t': (), 'rapply': (), 'rapply_f': frozenset(), 'rapply_t': (),
+        'mapply': frozenset(), 'mapply_t': (), 'mapply_f': frozenset(), 'papply': (),
+        'mpapply': (), 'prapply': frozenset(), 'c_iz_n': 0, 'c_zo_n': 0, 'rbind': 'fn',
+        'lbind': 'fn', 'compose': 'fn', 'chain': 'fn', 'matcher': 'fn', 'fork': 'fn',
+        'power': 'fn', 'colorfilter_t': (), 'palette_t': frozenset(),
+        'palette_f': frozenset(), 'p_f': frozenset(), 'numcolors_t': 0, 'numcolors_f': 0,
+        'mostcolor_f': 0, 'leastcolor_f': 0, 'f_ofcolor': frozenset(),
+        'asindices': frozenset(), 'canvas': (), 'replace': (), 'switch': (), 'hconcat': (),
+        'vconcat': (), 'hupscale': (), 'vupscale': (), 'trim': (), 'tophalf': (),
+        'bottomhalf': (), 'lefthalf': (), 'righthalf': (), 'compress': (), 'cover': (),
+        'underfill': (), 'move': (), 'hmirror_i': frozenset(), 'hmirror_o': frozenset(),
+        'vmirror_i': frozenset(), 'vmirror_o': frozenset(), 'dmirror_i': frozenset(),
+        'dmirror_o': frozenset(), 'cmirror_i': frozenset(), 'cmirror_o': frozenset(),
+        'hmirror_t': (), 'vmirror_t': (), 'dmirror_t': (), 'cmirror_t': (), 'rot90': (),
+        'rot180': (), 'rot270': (), 'toindices_i': frozenset(), 'toindices_o': frozenset(),
+        'uppermost_i': 0, 'lowermost_i': 0, 'leftmost_i': 0, 'rightmost_i': 0,
+        'uppermost_o': 0, 'lowermost_o': 0, 'leftmost_o': 0, 'rightmost_o': 0,
+        'ulcorner_i': (), 'lrcorner_i': (), 'urcorner_i': (), 'llcorner_i': (),
+        'ulcorner_o': (), 'lrcorner_o': (), 'urcorner_o': (), 'llcorner_o': (),
+        'height_i': 0, 'height_o': 0, 'width_i': 0, 'width_o': 0,
+        'normalize_i': frozenset(), 'normalize_o': frozenset(), 'normalize_t': (),
+        'portrait_t': False, 'portrait_f': False, 'vline_i': False, 'vline_o': False,
+        'hline_i': False, 'hline_o': False, 'hmatching': False, 'vmatching': False,
+        'adjacent': False, 'bordering': False, 'centerofmass': (), 'position': (),
+        'neighbors': frozenset(), 'hperiod': 0, 'vperiod': 0, 'occurrences': frozenset(),
+        'frontiers': frozenset(), 'o_g_tuple': (), 'objects_g': ()}
+
 DEFAULTS = {'objects': frozenset(), 'objects_t': (), 'o_g': (), 'o_g_t': (),
             'partition': frozenset(), 'fgpartition': frozenset(), 'fill': (), 'paint': (),
             'underpaint': (), 'mostcommon_t': (), 'mostcommon_f': (), 'leastcommon_f': (),
@@ -902,6 +1690,7 @@ DEFAULTS = {'objects': frozenset(), 'objects_t': (), 'o_g': (), 'o_g_t': (),
             'shape_f': (), 'square_f': False, 'ulcorner': (), 'lrcorner': (),
             'shift': frozenset()}
 DEFAULTS.update(MORE)
+DEFAULTS.update(REST)
 MODELS = {n: globals()[n] for n in DEFAULTS}
 
 
@@ -921,6 +1710,10 @@ def enc(x):
         return {'set': [enc(e) for e in srt(x)]}
     if hasattr(x, 'prim'):
         return {'fn': x.prim}
+    if isinstance(x, Closure):
+        return {'fn': x.ctor, 'args': [enc(a) for a in x.args]}
+    if x == 'fn':
+        return {'fn': 'default'}
     raise TypeError(type(x))
 
 
@@ -939,6 +1732,11 @@ def dec(j):
         return float(j['float'])
     if 'fn' in j and 'args' not in j and j['fn'] in MODELS:
         return _with_default(j['fn'])
+    if 'fn' in j and j['fn'] == 'default':
+        return Closure('default', (), lambda *a: (), None)
+    if 'fn' in j and j['fn'] in ('rbind', 'lbind', 'compose', 'chain', 'matcher', 'fork',
+                                 'power'):
+        return MODELS[j['fn']](*[dec(a) for a in j['args']])
     raise ValueError('function argument')
 
 
@@ -953,6 +1751,37 @@ def _with_default(name):
     return f
 
 
+def doc_arity(path):
+    """Parameter counts from the signatures in docs/tokpidjin.md."""
+    out = {}
+    with open(path) as f:
+        for ln in f:
+            m = re.match(r'\| `(\w+)` \| `\((.*?)\) ->', ln)
+            if m:
+                out[m.group(1)] = len(m.group(2).split(',')) if m.group(2).strip() else 0
+    return out
+
+
+ARITY = {}
+
+
+def call_expected(c):
+    """The shipped outcome of a closure call, canonical order."""
+    if 'safe_canonical' in c:
+        return ('out', c['safe_canonical'])
+    if 'safe_error_canonical' in c:
+        return ('error', c['safe_error_canonical'])
+    if 'out_canonical' in c:
+        return ('out', c['out_canonical'])
+    if 'error_canonical' in c:
+        return ('error', c['error_canonical'])
+    if 'safe' in c:
+        return ('out', c['safe'])
+    if 'safe_error' in c:
+        return ('error', c['safe_error'])
+    return ('out', c['out']) if 'out' in c else ('error', c['error'])
+
+
 def expected(d):
     if d.get('order_sensitive'):
         if 'safe_canonical' in d:
@@ -965,14 +1794,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--vectors', default='tests/data/conformance/tokpidjin')
     ap.add_argument('--show', type=int, default=5)
+    ap.add_argument('--doc', default='docs/tokpidjin.md')
+    ap.add_argument('--ill-typed', action='store_true',
+                    help='also the cases marked ill_typed (arguments of the wrong kind)')
     a = ap.parse_args()
+    ARITY.update(doc_arity(a.doc))
     total = bad = 0
     for name, model in sorted(MODELS.items()):
         n = b = 0
         with open(os.path.join(a.vectors, name + '.jsonl')) as f:
             for k, ln in enumerate(f, 1):
                 d = json.loads(ln)
-                if d.get('ill_typed') or d.get('set_compare'):
+                if (d.get('ill_typed') and not a.ill_typed) or d.get('set_compare'):
                     continue
                 try:
                     args = [dec(x) for x in d['args']]
@@ -980,9 +1813,26 @@ def main():
                     continue
                 want = expected(d)
                 try:
-                    got = enc(model(*args))
+                    r = model(*args)
+                    got = enc(r)
                 except Exception:           # Default, or Python raising inside the formula
+                    r = None
                     got = enc(DEFAULTS[name])
+                if got == want and isinstance(r, Closure):
+                    for c in d.get('calls', ()):
+                        try:
+                            cargs = [dec(x) for x in c['args']]
+                        except (ValueError, KeyError):
+                            continue
+                        kind, cw = call_expected(c)
+                        try:
+                            cg = ('out', enc(r(*cargs)))
+                        except Exception:
+                            cg = ('error', None)
+                        if cg[0] != kind or (kind == 'out' and cg[1] != cw):
+                            got = 'call %s gave %s, want %s %s' % (
+                                json.dumps(c['args'])[:80], cg, kind, json.dumps(cw)[:80])
+                            break
                 n += 1
                 if got != want:
                     b += 1
