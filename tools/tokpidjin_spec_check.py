@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
-"""Checks statements of docs/tokpidjin.md against the tokpidjin conformance vectors.
+"""Checks docs/tokpidjin.md against the tokpidjin conformance vectors.
 
-  python3 tools/tokpidjin_spec_check.py [--vectors tests/data/conformance/tokpidjin] [--show 5]
+  python3 tools/tokpidjin_spec_check.py [--vectors tests/data/conformance/tokpidjin]
+      [--doc docs/tokpidjin.md] [--ill-typed] [--show 5]
 
-For a set of primitives whose edge cases the document spells out (arithmetic with `()`,
-crop / subgrid / hsplit / index bounds, ranks out of range, mode tables, sentinels of empty
-inputs, ties), this file writes each one again from the document's text alone, in canonical
-set order, and compares it with the shipped outcome of every well-typed case in the vectors
-(`safe_canonical` / `out_canonical` for order-sensitive cases, else `safe` / `out`).
-No tokpidjin code is used. A model raises where the document says the function raises, or
-where Python raises evaluating the document's formula; the typed default from the document's
-table is then the expected value. Primitives passed as values, and the calls the document
-says happen inside dsl.py, default on their own (the wrapped inner calls).
+Every primitive of the dialect is written again here from the document's text alone (its
+formulas, typed defaults, sentinels, the rule that calls between primitives go through the
+wrapped primitives, canonical set order; closure arities from the document's signatures), and
+each case of the vectors is replayed against it: the model's result, or the typed default
+when the model raises, must equal the shipped canonical outcome (`safe_canonical` /
+`out_canonical` for order-sensitive cases, else `safe` / `out`), and each closure call of a
+constructor case its outcome. Cases marked `set_compare` are skipped, `ill_typed` ones unless
+--ill-typed. No tokpidjin code is used. Exit status 1 when a case differs.
 """
 import argparse
 import glob
