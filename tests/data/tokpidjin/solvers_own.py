@@ -149,3 +149,34 @@ def solve_dc1df850(S, I, C):
     x2 = mapply(neighbors, x1)
     O = underfill(I, ONE, x2)
     return O
+
+def solve_b1948b0a(S, I, C):
+    x1 = f_ofcolor(I, SIX)
+    x2 = recolor_i(TWO, x1)
+    O = paint(I, x2)
+    return O
+
+def solve_25ff71a9(S, I, C):
+    x1 = o_g(I, R7)
+    x2 = get_nth_f(x1, F0)
+    x3 = shift(x2, DOWN)
+    x4 = cover(I, x2)
+    O = paint(x4, x3)
+    return O
+
+def solve_5521c0d9(S, I, C):
+    x1 = o_g(I, R5)
+    x2 = compose(invert, height_f)
+    x3 = compose(toivec, x2)
+    x4 = fork(shift, identity, x3)
+    x5 = mapply(x4, x1)
+    x6 = merge_f(x1)
+    x7 = cover(I, x6)
+    O = paint(x7, x5)
+    return O
+
+def solve_f25ffba3(S, I, C):
+    x1 = bottomhalf(I)
+    x2 = mir_rot_t(x1, A0)
+    O = vconcat(x2, x1)
+    return O
