@@ -42,7 +42,6 @@ import types
 import zlib
 
 CONSTRUCTORS = ('rbind', 'lbind', 'compose', 'chain', 'fork', 'matcher', 'power')
-ARC_ERRORS = None
 
 
 class Timeout(BaseException):
