@@ -449,6 +449,70 @@ static void test_generated_batt(void **state) {
   program_free(&prog);
 }
 
+/* tests/data/tokpidjin/batt_example.py, in the shape tokpidjin's card.py writes, against
+ * the cut recorded beside it with tokpidjin's Python (batt_example.expected.txt): each kept
+ * output a solver of exactly its transitive lines, the one that reads C left out. Parsing
+ * alone: the names are the tokpidjin dialect's. */
+static void test_generated_batt_example(void **state) {
+  (void)state;
+  char path[8192];
+  snprintf(path, sizeof path, "%s/../../data/tokpidjin/batt_example.expected.txt", good_dir);
+  char *want = read_file(path, NULL);
+  assert_non_null(want);
+  snprintf(path, sizeof path, "%s/../../data/tokpidjin/batt_example.py", good_dir);
+  card_program prog;
+  card_diag d = {0};
+  program_init(&prog);
+  assert_true(program_add_file(&prog, path, &d));
+  assert_int_equal(d.nerrors, 0);
+  int kept = 0, reported = 0;
+  char task_seen[16][16];
+  int n_seen = 0;
+  for (char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n")) {
+    if (line[0] == '#') continue;
+    char out[16], task[16], mutated[8];
+    int used = 0;
+    assert_int_equal(sscanf(line, "%15s %15s %7s %n", out, task, mutated, &used), 3);
+    const char *rest = line + used;
+    const char *outcome = strstr(rest, "kept") ? strstr(rest, "kept") : strstr(rest, "reported");
+    assert_non_null(outcome);
+    if (*outcome == 'r') {
+      reported++;
+      continue;
+    }
+    /* its name: solve_TASK, then solve_TASK_2, ... for the task's later kept outputs */
+    int nth = 1;
+    for (int k = 0; k < n_seen; k++)
+      nth += !strcmp(task_seen[k], task);
+    snprintf(task_seen[n_seen++], sizeof task_seen[0], "%s", task);
+    char name[64], lines[512] = "";
+    snprintf(name, sizeof name, nth > 1 ? "solve_%s_%d" : "solve_%s", task, nth);
+    const card_solver *sv = NULL;
+    for (int s = 0; s < prog.nsolvers; s++)
+      if (!strcmp(prog.solvers[s]->name, name)) sv = prog.solvers[s];
+    assert_non_null(sv);
+    for (int k = 0; k < sv->nstmts; k++)
+      if (!sv->stmts[k].temp)
+        snprintf(lines + strlen(lines), sizeof lines - strlen(lines), "%s%s", *lines ? " " : "",
+                 sv->stmts[k].target);
+    assert_memory_equal(lines, rest, strlen(lines));
+    const char *after = rest + strlen(lines);
+    while (*after == ' ')
+      after++;
+    assert_ptr_equal(after, outcome); /* the whole list, no line more or less */
+    assert_string_equal(sv->ret.name, out);
+    kept++;
+  }
+  assert_int_equal(kept, prog.nsolvers);
+  assert_true(kept >= 4 && reported >= 1);
+  char *msgs = diag_render(&d);
+  assert_non_null(strstr(msgs, "reads C, the expected output: left out"));
+  free(msgs);
+  diag_free(&d);
+  program_free(&prog);
+  free(want);
+}
+
 static void test_ast_nested(void **state) {
   (void)state;
   card_program prog;
@@ -1106,6 +1170,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_good_files),
       cmocka_unit_test(test_ast_basic),
       cmocka_unit_test(test_generated_batt),
+      cmocka_unit_test(test_generated_batt_example),
       cmocka_unit_test(test_ast_nested),
       cmocka_unit_test(test_tokens),
       cmocka_unit_test(test_crlf),
