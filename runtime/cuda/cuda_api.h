@@ -37,11 +37,15 @@ int bt_cuda_pool_tiles(const bt_cuda_ctx *c);
 void bt_cuda_close(bt_cuda_ctx *c);
 
 enum { BT_CUDA_OK = 0, BT_CUDA_OOM = 1, BT_CUDA_FAILED = 2 };
+/* Fault injection (BATT_FAULT, device.c) through the real paths: an allocation that CUDA
+ * refuses (BT_CUDA_OOM), or a launch with an invalid configuration (BT_CUDA_FAILED). */
+enum { BT_CUDA_INJECT_NONE = 0, BT_CUDA_INJECT_OOM = 1, BT_CUDA_INJECT_KERNEL = 2 };
 /* Copies the slots of b in, fetches the grids that are in the pool (meta.pool_in), runs
  * op's kernel on every slot, keeps grids in the pool (keep_a, keep_out), copies the
- * outputs back (counts; out, or labels for LABEL) and waits. BT_CUDA_OOM when buffers could not
+ * outputs back (counts; out, or the labellings some slot asked for, LABEL) and waits. b's
+ * second grids travel only when a slot has one (hb, wb). BT_CUDA_OOM when buffers could not
  * grow, BT_CUDA_FAILED for any other error (the context may be unusable after it). */
-int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, size_t whylen);
+int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject, char *why, size_t whylen);
 /* Milliseconds the kernel alone took in the last bt_cuda_run (CUDA events). */
 float bt_cuda_last_kernel_ms(const bt_cuda_ctx *c);
 

@@ -243,31 +243,47 @@ extern "C" void bt_cuda_close(bt_cuda_ctx *c) {
 
 extern "C" float bt_cuda_last_kernel_ms(const bt_cuda_ctx *c) { return c->kernel_ms; }
 
-extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, size_t whylen) {
+extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject, char *why, size_t whylen) {
   cudaError_t e;
   cudaGetLastError(); /* what an earlier call left on this thread is not this launch's */
   CUDA_CHECK(cudaSetDevice(c->dev));
   if (b->n > c->cap) {
-    free_buffers(c);
-    if ((e = alloc_buffers(c, b->n)) != cudaSuccess) {
-      free_buffers(c);
+    /* the new buffers first: when they cannot be had, the old ones stay, and later tiles
+       that fit them run without asking again */
+    bt_cuda_ctx grown = *c;
+    if ((e = alloc_buffers(&grown, b->n)) != cudaSuccess) {
+      free_buffers(&grown);
       return fail(e, why, whylen); /* an allocation failure is not sticky: fail clears it */
     }
+    free_buffers(c);
+    c->meta = grown.meta, c->a = grown.a, c->b = grown.b, c->out = grown.out;
+    c->counts = grown.counts, c->labels = grown.labels, c->cap = grown.cap;
+  }
+  if (inject == BT_CUDA_INJECT_OOM) { /* a real allocation failure, taken as any other */
+    void *p = NULL;
+    if ((e = cudaMalloc(&p, (size_t)1 << 62)) == cudaSuccess) cudaFree(p);
+    return fail(e == cudaSuccess ? cudaErrorMemoryAllocation : e, why, whylen);
   }
   size_t n = (size_t)b->n;
   if (n == 0) return BT_CUDA_OK;
-  bool cells = bt_tile_op_cells(op);
+  bool cells = bt_tile_op_cells(op), reads_b = false;
+  unsigned conns = 0; /* LABEL: the connectivities some slot asks for */
+  for (size_t s = 0; s < n; s++) {
+    reads_b |= b->meta[s].hb && b->meta[s].wb;
+    conns |= (unsigned)(uint16_t)b->meta[s].p[0];
+  }
   cudaStream_t st = c->stream;
   CUDA_CHECK(cudaMemcpyAsync(c->meta, b->meta, n * sizeof(bt_tile_meta), cudaMemcpyHostToDevice, st));
   size_t packed = n - (size_t)b->pool_ins; // the pool's slots come last (tile_format.h)
   if (packed) CUDA_CHECK(cudaMemcpyAsync(c->a, b->a, packed * BT_TILE_CELLS, cudaMemcpyHostToDevice, st));
-  if (cells) CUDA_CHECK(cudaMemcpyAsync(c->b, b->b, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st));
+  if (cells && reads_b) /* gathers of one grid leave b unread */
+    CUDA_CHECK(cudaMemcpyAsync(c->b, b->b, n * BT_TILE_CELLS, cudaMemcpyHostToDevice, st));
   if (b->pool_ins) {
     pool_fetch_kernel<<<(unsigned)n, BT_TILE_CELLS / 4, 0, st>>>(c->meta, c->pool, c->a);
     CUDA_CHECK(cudaGetLastError());
   }
   CUDA_CHECK(cudaEventRecord(c->start, st));
-  dim3 grid((unsigned)n), block(BT_TILE_CELLS);
+  dim3 grid((unsigned)n), block(inject == BT_CUDA_INJECT_KERNEL ? 0 : BT_TILE_CELLS); /* 0: a launch that fails */
   switch (op) {
   case BT_TOP_COUNTS: counts_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts); break;
   case BT_TOP_LABEL: label_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts, c->labels); break;
@@ -290,10 +306,16 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, char *why, 
   CUDA_CHECK(cudaMemcpyAsync(b->counts, c->counts, n * BT_TILE_COLORS * sizeof(uint16_t),
                              cudaMemcpyDeviceToHost, st));
   if (cells) CUDA_CHECK(cudaMemcpyAsync(b->out, c->out, n * BT_TILE_CELLS, cudaMemcpyDeviceToHost, st));
-  if (op == BT_TOP_LABEL)
-    CUDA_CHECK(cudaMemcpyAsync(b->labels, c->labels, n * BT_TILE_CONNS * BT_TILE_CELLS * sizeof(uint16_t),
-                               cudaMemcpyDeviceToHost, st));
+  const size_t plane = BT_TILE_CELLS * sizeof(uint16_t), pitch = BT_TILE_CONNS * plane;
+  for (int conn = 0; op == BT_TOP_LABEL && conn < BT_TILE_CONNS; conn++) /* the labellings asked for */
+    if (conns & (1u << conn))
+      CUDA_CHECK(cudaMemcpy2DAsync((uint8_t *)b->labels + conn * plane, pitch, (const uint8_t *)c->labels + conn * plane,
+                                   pitch, plane, n, cudaMemcpyDeviceToHost, st));
   CUDA_CHECK(cudaStreamSynchronize(st)); /* what the kernels met on the device */
+  for (int conn = 0; op == BT_TOP_LABEL && conn < BT_TILE_CONNS; conn++) /* the others: none, as a slot not */
+    if (!(conns & (1u << conn)))                                         /* asking gets (tile_format.h)     */
+      for (size_t s = 0; s < n; s++)
+        memset((uint8_t *)b->labels + s * pitch + conn * plane, 0xFF, plane);
   CUDA_CHECK(cudaEventElapsedTime(&c->kernel_ms, c->start, c->stop));
   return BT_CUDA_OK;
 }
