@@ -1,9 +1,7 @@
 /* value.c: arena memory, container construction, canonical order, equality,
  * hashing and the Python operators every primitive builds on. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, madvise */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "batt.h"
 
@@ -34,47 +32,11 @@ struct bt_chunk {
   bt_chunk *next;
   size_t size;
   size_t off;
-  size_t mapped; /* bytes mapped for it (chunk_new), 0: from malloc; keeps data 16-aligned */
+  size_t pad_; /* keeps data 16-aligned */
   _Alignas(16) unsigned char data[];
 };
 
 enum { CHUNK_MIN = 64 * 1024 };
-
-/* Chunks of at least this size (large grids and flat arrays) are mapped on their own and
- * asked to be backed by huge pages: touching them for the first time takes a page fault
- * per 2 MiB instead of per 4 KiB. */
-#define CHUNK_HUGE ((size_t)4 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
-
-static bt_chunk *chunk_new(size_t size) {
-  size_t bytes = sizeof(bt_chunk) + size;
-  bt_chunk *c = NULL;
-  size_t mapped = 0;
-  if (bytes >= CHUNK_HUGE) {
-    mapped = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p != MAP_FAILED) {
-      madvise(p, mapped, MADV_HUGEPAGE); /* a hint: without it, ordinary pages */
-      c = p;
-    }
-  }
-  if (!c) {
-    mapped = 0;
-    c = malloc(bytes);
-  }
-  if (c) {
-    c->size = size;
-    c->mapped = mapped;
-  }
-  return c;
-}
-
-static void chunk_free(bt_chunk *c) {
-  if (c->mapped)
-    munmap(c, c->mapped);
-  else
-    free(c);
-}
 
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim) {
   memset(cx, 0, sizeof *cx);
@@ -85,7 +47,7 @@ static void free_chunks(bt_chunk *c) {
   while (c) {
     bt_chunk *next = c->next;
     UNPOISON(c->data, c->size);
-    chunk_free(c);
+    free(c);
     c = next;
   }
 }
@@ -131,7 +93,7 @@ void bt_arena_trim(bt_ctx *cx, size_t keep) {
       *p = c->next;
       a->spare_bytes -= c->size;
       UNPOISON(c->data, c->size);
-      chunk_free(c);
+      free(c);
     }
   }
 }
@@ -146,8 +108,11 @@ static bt_chunk *take_chunk(bt_arena *a, size_t need) {
     }
   }
   size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
-  bt_chunk *c = chunk_new(size);
-  if (c) POISON(c->data, size);
+  bt_chunk *c = malloc(sizeof(bt_chunk) + size);
+  if (c) {
+    c->size = size;
+    POISON(c->data, size);
+  }
   return c;
 }
 
