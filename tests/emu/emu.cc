@@ -516,11 +516,11 @@ cudaError_t drain_device(int dev) {
   for (cudaStream_t s : *streams)
     if (s->dev == dev) mine.push_back(s);
   unlock();
-  cudaError_t e = cudaSuccess;
-  for (cudaStream_t s : mine) {
-    cudaError_t se = drain(s);
-    if (e == cudaSuccess) e = se;
-  }
+  for (cudaStream_t s : mine)
+    drain(s);
+  lock();
+  cudaError_t e = dev < sw.devices ? sticky[dev] : cudaSuccess;
+  unlock();
   return e;
 }
 
