@@ -230,29 +230,60 @@ void fiber_main(void) {
   }
 }
 
+/* Starts fiber i afresh on its stack. */
+void make_fiber(int i) {
+  fs.f[i].started = false;
+  getcontext(&fs.uc[i]);
+  fs.uc[i].uc_stack.ss_sp = fs.stacks + (size_t)STACK_BYTES * i + 64;
+  /* stack tops at different cache sets: equally spaced ones would all share a few */
+  fs.uc[i].uc_stack.ss_size = STACK_BYTES - 64 - (size_t)i * 4160 % STACK_SPREAD / 64 * 64;
+  fs.uc[i].uc_link = NULL;
+  makecontext(&fs.uc[i], fiber_main, 0);
+}
+
+/* The fiber sets of threads that have ended, for the next threads (a device worker is a
+ * thread of one run: a set per thread would grow with every run). */
+pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+std::vector<fiber_set> *spare_sets;
+
+struct fiber_set_owner {
+  ~fiber_set_owner() {
+    if (!fs.f) return;
+    pthread_mutex_lock(&spare_lock);
+    if (!spare_sets) spare_sets = new std::vector<fiber_set>;
+    spare_sets->push_back(fs);
+    pthread_mutex_unlock(&spare_lock);
+    fs.f = NULL;
+  }
+};
+thread_local fiber_set_owner fs_owner;
+
 bool fibers_ready(void) {
   if (fs.f) return true;
-  size_t bytes = (size_t)STACK_BYTES * MAX_THREADS + HUGE_PAGE;
-  char *region =
-      (char *)mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (region == MAP_FAILED) return false;
-  char *stacks = (char *)(((uintptr_t)region + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-  madvise(stacks, (size_t)STACK_BYTES * MAX_THREADS, MADV_HUGEPAGE);
-  fiber *f = (fiber *)calloc(MAX_THREADS, sizeof *f);
-  ucontext_t *uc = (ucontext_t *)calloc(MAX_THREADS, sizeof *uc);
-  for (int i = 0; i < MAX_THREADS; i++) {
-    char *base = stacks + (size_t)STACK_BYTES * i;
-    memcpy(base, &CANARY, sizeof CANARY);
-    getcontext(&uc[i]);
-    uc[i].uc_stack.ss_sp = base + 64;
-    /* stack tops at different cache sets: equally spaced ones would all share a few */
-    uc[i].uc_stack.ss_size = STACK_BYTES - 64 - (size_t)i * 4160 % STACK_SPREAD / 64 * 64;
-    uc[i].uc_link = NULL;
-    makecontext(&uc[i], fiber_main, 0);
+  (void)&fs_owner; /* constructed on first use: gives the set back when the thread ends */
+  pthread_mutex_lock(&spare_lock);
+  bool reuse = spare_sets && !spare_sets->empty();
+  if (reuse) {
+    fs = spare_sets->back();
+    spare_sets->pop_back();
   }
-  fs.f = f;
-  fs.uc = uc;
-  fs.stacks = stacks;
+  pthread_mutex_unlock(&spare_lock);
+  if (!reuse) {
+    size_t bytes = (size_t)STACK_BYTES * MAX_THREADS + HUGE_PAGE;
+    char *region =
+        (char *)mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (region == MAP_FAILED) return false;
+    fs.stacks = (char *)(((uintptr_t)region + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    madvise(fs.stacks, (size_t)STACK_BYTES * MAX_THREADS, MADV_HUGEPAGE);
+    fs.f = (fiber *)calloc(MAX_THREADS, sizeof *fs.f);
+    fs.uc = (ucontext_t *)calloc(MAX_THREADS, sizeof *fs.uc);
+    for (int i = 0; i < MAX_THREADS; i++)
+      memcpy(fs.stacks + (size_t)STACK_BYTES * i, &CANARY, sizeof CANARY);
+  }
+  fs.cur = -1;
+  fs.b = NULL;
+  for (int i = 0; i < MAX_THREADS; i++) /* a fiber of another thread may hold its addresses */
+    make_fiber(i);
   return true;
 }
 

@@ -6,6 +6,10 @@
 #   tsan_check.sh TEST_EMU_TSAN
 set -u
 bin=$1
+if [ "$bin" = --no-tsan ]; then
+  echo "skipped: clang++ has no ThreadSanitizer runtime (scripts/setup.sh installs libclang-rt-14-dev)"
+  exit 77
+fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 export TSAN_OPTIONS="halt_on_error=0 exitcode=66 ${TSAN_OPTIONS:-}"
