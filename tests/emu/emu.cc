@@ -606,7 +606,7 @@ struct launch_config {
   size_t shmem;
   void *stream;
 };
-thread_local std::vector<launch_config> *configs;
+thread_local std::vector<launch_config> configs; /* <<<...>>> pushes, the stub pops */
 
 } // namespace
 
@@ -782,12 +782,17 @@ cudaError_t cudaMalloc(void **p, size_t bytes) {
 
 cudaError_t cudaFree(void *p) {
   if (!p) return cudaSuccess;
-  cudaError_t e = drain_device(current_dev); /* cudaFree waits for the device */
   lock();
   auto it = allocations->find((uintptr_t)p);
-  bool ok = it != allocations->end() && it->second.dev >= 0;
+  int dev = it != allocations->end() ? it->second.dev : -1;
+  unlock();
+  if (dev < 0) return fail(cudaErrorInvalidValue);
+  cudaError_t e = drain_device(dev); /* cudaFree waits for the device */
+  lock();
+  it = allocations->find((uintptr_t)p);
+  bool ok = it != allocations->end();
   if (ok) {
-    used[it->second.dev] -= it->second.bytes;
+    used[dev] -= it->second.bytes;
     allocations->erase(it);
   }
   unlock();
@@ -933,15 +938,14 @@ cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t stop)
 }
 
 unsigned __cudaPushCallConfiguration(dim3 grid, dim3 block, size_t shmem, void *stream) {
-  if (!configs) configs = new std::vector<launch_config>;
-  configs->push_back(launch_config{grid, block, shmem, stream});
+  configs.push_back(launch_config{grid, block, shmem, stream});
   return 0;
 }
 
 cudaError_t __cudaPopCallConfiguration(dim3 *grid, dim3 *block, size_t *shmem, void *stream) {
-  if (!configs || configs->empty()) return fail(cudaErrorInvalidConfiguration);
-  launch_config c = configs->back();
-  configs->pop_back();
+  if (configs.empty()) return fail(cudaErrorInvalidConfiguration);
+  launch_config c = configs.back();
+  configs.pop_back();
   *grid = c.grid;
   *block = c.block;
   *shmem = c.shmem;
