@@ -612,6 +612,20 @@ thread_local std::vector<launch_config> configs; /* <<<...>>> pushes, the stub p
 
 /* ---- the API --------------------------------------------------------------------------- */
 
+bool emu_device_can_reach(const void *p, int dev) {
+  uintptr_t a = (uintptr_t)p;
+  lock();
+  bool ok = false;
+  auto it = allocations->upper_bound(a);
+  if (it != allocations->begin()) {
+    --it;
+    ok = a < it->first + (it->second.bytes ? it->second.bytes : 1) &&
+         (it->second.dev == dev || it->second.dev < 0);
+  }
+  unlock();
+  return ok;
+}
+
 void emu_register_kernels(const emu_kernel *ks, int n) {
   for (int i = 0; i < n && n_kernels < MAX_KERNELS; i++)
     kernels[n_kernels++] = ks[i];
@@ -981,6 +995,11 @@ cudaError_t cudaLaunchKernel(const void *func, dim3 grid, dim3 block, void **arg
   o.grid = grid;
   o.block = block;
   o.fault = fault;
+  if (!fault && !k->pointers_ok(args, current_dev)) { /* the kernel would fault on a GPU */
+    fprintf(stderr, "emu: %s gets a pointer its device cannot reach (not from cudaMalloc on device %d)\n",
+            k->name, current_dev);
+    o.fault = true;
+  }
   return fail(submit(s, o));
 }
 

@@ -172,6 +172,11 @@ static void switches_fail_what_they_name(void) {
 
   cudaStream_t s;
   CHECK_ERR(cudaStreamCreate(&s), cudaSuccess);
+  /* a pointer to pageable host memory in a kernel: an illegal address, sticky */
+  index_kernel<<<1, 32, 0, s>>>(h);
+  CHECK_ERR(cudaStreamSynchronize(s), cudaErrorIllegalAddress);
+  CHECK_ERR(cudaMalloc(&p[0], 16), cudaErrorIllegalAddress);
+  bt_emu_reset();
   with_switch("BATT_EMU_KERNEL_FAULT", "1");
   index_kernel<<<1, 32, 0, s>>>(d);
   CHECK_ERR(cudaGetLastError(), cudaSuccess); /* the launch itself is fine */
