@@ -8,6 +8,7 @@
 // thread, switching at barriers, or, built with EMU_THREADS (for ThreadSanitizer), as one
 // OS thread each with real barriers. Barriers are checked, and shared memory (the section
 // emu_shared) is poisoned before each block.
+#undef _FORTIFY_SOURCE /* its longjmp check takes a switch to another fiber's stack for a bug */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
