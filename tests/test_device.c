@@ -8,8 +8,9 @@
  *   twin: the twin device (the tile path with the CPU twins), runs everywhere;
  *   cuda: real GPUs; without one it prints why and exits 77 (skipped).
  * Built with BATT_EMU (test_device_emu), cuda runs on the CUDA emulator (tests/emu), an
- * emulated one-GPU machine, with its faults too: out of memory on the first tile and
- * after growth, a failed launch, a sticky fault under two workers on one card, no device.
+ * emulated one-GPU machine, with its faults too: out of memory when the device opens, on
+ * the first tile and after growth, a failed launch, a sticky fault under two workers on
+ * one card, no device.
  * BATT_DEVICE_TASKS=N: the first N tasks (default 80; scripts/test.sh --valgrind sets 10). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,6 +316,22 @@ static outcome run_emu_fault(const char *var, const char *value, int n, const in
   return d;
 }
 
+/* The device's buffers cannot be had when it opens: it says so once, its worker runs on
+ * the CPU. */
+static void test_emu_oom_at_open(void **state) {
+  (void)state;
+  int named;
+  outcome d =
+      run_emu_fault("BATT_EMU_MALLOC_FAIL", "1", 1, (int[]){0}, 1, 0, "its worker runs on the CPU", &named);
+  assert_int_equal(d.device_workers, 0);
+  assert_int_equal(d.stats.launches, 0);
+  assert_int_equal(d.warnings, 1);
+  assert_int_equal(named, 1);
+  assert_non_null(strstr(last_warnings, "cudaErrorMemoryAllocation"));
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
 /* The first launch needs more slots than the device opened with and the growth is refused
  * (its 8th cudaMalloc: the 7 before are cuda_open's buffers and pool): that tile runs on
  * the CPU with one warning, the device stays in use. */
@@ -499,6 +516,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_tile_size_follows_memory),
       cmocka_unit_test(test_device_lists),
 #ifdef BATT_EMU
+      cmocka_unit_test(test_emu_oom_at_open),
       cmocka_unit_test(test_emu_oom_on_first_tile),
       cmocka_unit_test(test_emu_oom_after_growth),
       cmocka_unit_test(test_emu_launch_failure),
