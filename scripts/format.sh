@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "format: clang-format not found (scripts/setup.sh installs it)" >&2; exit 2; }
-mapfile -t files < <(git ls-files '*.c' '*.h' '*.cu' | grep -v -e '^solvers/batt\.c$' -e '^solvers/batt_program\.h$')
+mapfile -t files < <(git ls-files '*.c' '*.h' '*.cu' '*.cuh' '*.cc' | grep -v -e '^solvers/batt\.c$' -e '^solvers/batt_program\.h$')
 if [ "${1:-}" = "--check" ]; then
   bad=()
   for f in "${files[@]}"; do

@@ -12,8 +12,10 @@ if ! command -v "$nvcc" >/dev/null 2>&1; then
 fi
 # every kernel declares its block size: without bounds, nvcc may use registers that a
 # block of 1024 threads cannot have, and the launch fails on the GPU
-kernels_in_source=$(grep -c '__global__ void' "$src")
-bounded=$(grep -c '__global__ void __launch_bounds__' "$src")
+# (the kernels live in the headers beside the .cu file: kernels.cuh)
+sources=("$src" "$(dirname "$src")"/*.cuh)
+kernels_in_source=$(cat "${sources[@]}" | grep -c '__global__ void')
+bounded=$(cat "${sources[@]}" | grep -c '__global__ void __launch_bounds__')
 if [ "$kernels_in_source" -ne "$bounded" ]; then
   echo "FAIL: $((kernels_in_source - bounded)) of $kernels_in_source kernels have no __launch_bounds__"
   exit 1

@@ -7,6 +7,10 @@
  * usage: test_device twin|cuda ARC_AGI_1_DIR
  *   twin: the twin device (the tile path with the CPU twins), runs everywhere;
  *   cuda: real GPUs; without one it prints why and exits 77 (skipped).
+ * Built with BATT_EMU (test_device_emu), cuda runs on the CUDA emulator (tests/emu), an
+ * emulated one-GPU machine, with its faults too: out of memory when the device opens, on
+ * the first tile and after growth, a failed launch, a sticky fault under two workers on
+ * one card, no device.
  * BATT_DEVICE_TASKS=N: the first N tasks (default 80; scripts/test.sh --valgrind sets 10). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +33,10 @@
 #include "run.h"
 #include "tasks.h"
 
+#ifdef BATT_EMU
+#include "emu.h"
+#endif
+
 extern const bt_program batt_program;
 
 static const char *arc_dir;
@@ -46,6 +54,8 @@ typedef struct outcome {
   int warnings; /* lines on the warning stream */
   int device_workers;
 } outcome;
+
+static char last_warnings[16384]; /* of the last run_with */
 
 /* Runs the program with these devices (n 0: CPU only) and threads. */
 static outcome run_with(int n, const int *indices, int threads, int device_tile) {
@@ -68,9 +78,12 @@ static outcome run_with(int n, const int *indices, int threads, int device_tile)
       .results = results_file_text(&run), .stats = run.devices, .device_workers = run.device_workers};
   rewind(o.warn);
   char line[1024];
+  last_warnings[0] = 0;
   while (fgets(line, sizeof line, o.warn)) {
     fputs(line, stdout);
     out.warnings++;
+    size_t used = strlen(last_warnings);
+    snprintf(last_warnings + used, sizeof last_warnings - used, "%s", line);
   }
   fclose(o.warn);
   bt_run_free(&run);
@@ -357,6 +370,133 @@ static void test_oom_falls_back_with_one_warning(void **state) {
   check_fault("oom:1");
 }
 
+#ifdef BATT_EMU
+/* Runs with an emulator switch set (emu.h), and counts the warnings that contain want. */
+static outcome run_emu_fault(const char *var, const char *value, int n, const int *indices, int threads,
+                             int device_tile, const char *want, int *matching) {
+  setenv(var, value, 1);
+  bt_emu_reset();
+  outcome d = run_with(n, indices, threads, device_tile);
+  unsetenv(var);
+  bt_emu_reset();
+  *matching = 0;
+  for (const char *at = last_warnings; (at = strstr(at, want)); at++)
+    ++*matching;
+  printf("%s=%s: %ld launches, %ld fallbacks, %d warnings (%d naming %s)\n", var, value, d.stats.launches,
+         d.stats.fallbacks, d.warnings, *matching, want);
+  return d;
+}
+
+/* The device's buffers cannot be had when it opens: it says so once, its worker runs on
+ * the CPU. */
+static void test_emu_oom_at_open(void **state) {
+  (void)state;
+  int named;
+  outcome d =
+      run_emu_fault("BATT_EMU_MALLOC_FAIL", "1", 1, (int[]){0}, 1, 0, "its worker runs on the CPU", &named);
+  assert_int_equal(d.device_workers, 0);
+  assert_int_equal(d.stats.launches, 0);
+  assert_int_equal(d.warnings, 1);
+  assert_int_equal(named, 1);
+  assert_non_null(strstr(last_warnings, "cudaErrorMemoryAllocation"));
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+/* The first launch needs more slots than the device opened with and the growth is refused
+ * (its 8th cudaMalloc: the 7 before are cuda_open's buffers and pool): that tile runs on
+ * the CPU with one warning, the device stays in use. */
+static void test_emu_oom_on_first_tile(void **state) {
+  (void)state;
+  int named;
+  outcome d = run_emu_fault("BATT_EMU_MALLOC_FAIL", "8", 1, (int[]){0}, 1, 1, "out of memory", &named);
+  assert_int_equal(d.stats.fallbacks, 1);
+  assert_int_equal(d.warnings, 1);
+  assert_int_equal(named, 1);
+  assert_true(d.stats.launches > 0);
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+/* A device of 100 KiB (too small for the pool): the buffers grow while they fit, and a tile that needs more
+ * than that runs on the CPU, one warning each; the device stays in use. */
+static void test_emu_oom_after_growth(void **state) {
+  (void)state;
+  int named;
+  outcome d = run_emu_fault("BATT_EMU_MEM_MIB", "0.1", 1, (int[]){0}, 1, 4, "out of memory", &named);
+  assert_true(d.stats.fallbacks >= 1);
+  assert_int_equal(d.warnings, d.stats.fallbacks);
+  assert_int_equal(named, d.warnings);
+  assert_true(d.stats.launches > d.stats.fallbacks);
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+/* A launch refused by the device (not out of memory): one warning, the device retired,
+ * every later line on the CPU. */
+static void test_emu_launch_failure(void **state) {
+  (void)state;
+  int named;
+  outcome d = run_emu_fault("BATT_EMU_LAUNCH_FAIL", "3", 1, (int[]){0}, 1, 0, "cudaErrorLaunchOutOfResources",
+                            &named);
+  assert_int_equal(d.stats.fallbacks, 1);
+  assert_int_equal(d.warnings, 1);
+  assert_int_equal(named, 1);
+  assert_true(d.stats.launches >= 1 && d.stats.launches <= 2); /* the 3rd kernel is in launch 2 or 3 */
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+/* A kernel faults on a card two workers share: the error is sticky for the card, so each
+ * worker that launches again fails once, warns once and retires its device. */
+static void test_emu_sticky_fault_two_workers(void **state) {
+  (void)state;
+  int named;
+  outcome d =
+      run_emu_fault("BATT_EMU_KERNEL_FAULT", "5", 2, (int[]){0, 0}, 2, 0, "cudaErrorIllegalAddress", &named);
+  assert_int_equal(d.device_workers, 2);
+  assert_true(d.warnings >= 1 && d.warnings <= 2);
+  assert_int_equal(d.stats.fallbacks, d.warnings);
+  assert_int_equal(named, d.warnings);
+  assert_string_equal(d.results, cpu_results);
+  free(d.results);
+}
+
+/* No device at all (cudaGetDeviceCount fails): auto runs on the CPU and says why. */
+static void test_emu_no_device(void **state) {
+  (void)state;
+  setenv("BATT_EMU_DEVICES", "0", 1);
+  bt_emu_reset();
+  char why[256] = "", err[256] = "";
+  bt_device_spec d[BT_MAX_DEVICES];
+  FILE *msg = tmpfile();
+  int count = bt_cuda_device_count(why, sizeof why);
+  int resolved = bt_devices_resolve("auto", NULL, d, BT_MAX_DEVICES, msg, err, sizeof err);
+  unsetenv("BATT_EMU_DEVICES");
+  bt_emu_reset();
+  rewind(msg);
+  char line[512] = "";
+  assert_non_null(fgets(line, sizeof line, msg));
+  fclose(msg);
+  printf("%s", line);
+  assert_int_equal(count, 0);
+  assert_string_equal(why, "cudaErrorNoDevice");
+  assert_int_equal(resolved, 0);
+  assert_non_null(strstr(line, "cudaErrorNoDevice"));
+}
+
+/* The device side of every emulated run: no barrier error, kernels did run. */
+static void test_emu_barriers(void **state) {
+  (void)state;
+  bt_emu_stats s = bt_emu_stats_get();
+  printf("emulator: %ld launches, %ld blocks, %ld barriers, %ld barrier errors, %ld faults, %ld failed "
+         "mallocs, %ld failed launches\n",
+         s.launches, s.blocks, s.barriers, s.barrier_errors, s.faults, s.failed_mallocs, s.failed_launches);
+  assert_true(s.launches > 0);
+  assert_int_equal(s.barrier_errors, 0);
+}
+#endif
+
 static void test_tile_size_follows_memory(void **state) {
   (void)state;
   assert_int_equal(bt_device_tile_items(0), 4);
@@ -448,7 +588,20 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_oom_falls_back_with_one_warning),
       cmocka_unit_test(test_tile_size_follows_memory),
       cmocka_unit_test(test_device_lists),
+#ifdef BATT_EMU
+      cmocka_unit_test(test_emu_oom_at_open),
+      cmocka_unit_test(test_emu_oom_on_first_tile),
+      cmocka_unit_test(test_emu_oom_after_growth),
+      cmocka_unit_test(test_emu_launch_failure),
+      cmocka_unit_test(test_emu_sticky_fault_two_workers),
+      cmocka_unit_test(test_emu_no_device),
+      cmocka_unit_test(test_emu_barriers),
+#endif
   };
-  return cmocka_run_group_tests_name(kind == BT_DEVICE_CUDA ? "device_cuda" : "device_twin", tests, setup,
-                                     teardown);
+#ifdef BATT_EMU
+  const char *group = "device_cuda_emu";
+#else
+  const char *group = kind == BT_DEVICE_CUDA ? "device_cuda" : "device_twin";
+#endif
+  return cmocka_run_group_tests_name(group, tests, setup, teardown);
 }
