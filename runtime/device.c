@@ -289,11 +289,15 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
     return true;
   }
 #ifdef BATT_HAVE_CUDA
-  int inject = !fault                             ? BT_CUDA_INJECT_NONE
+  int inject = !fault                    ? BT_CUDA_INJECT_NONE
                : strstr(fault, "memory") ? BT_CUDA_INJECT_OOM
                                          : BT_CUDA_INJECT_KERNEL;
   int rc = bt_cuda_run(d->cuda, (int)op, b, inject, why, whylen);
   if (rc == BT_CUDA_FAILED) d->broken = true; /* the context may be gone: stop using it */
+  /* the GPU had no room for larger buffers: later tiles take no more slots than it holds
+     (the items past them run on the CPU), so that one refusal is not asked again */
+  if (rc == BT_CUDA_OOM && !inject && bt_cuda_capacity(d->cuda) > 0)
+    d->slot_limit = bt_cuda_capacity(d->cuda);
   return rc == BT_CUDA_OK;
 #else
   return false;

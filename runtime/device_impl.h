@@ -24,6 +24,7 @@ struct bt_device {
   FILE *warn;
   bt_cuda_ctx *cuda; /* NULL for a twin */
   bool broken;       /* a kernel error left the GPU unusable: everything runs on the CPU */
+  int slot_limit;    /* after buffers could not grow: the slots a launch may have (0: any) */
   bt_tile_batch batch;
   bt_value *args; /* 4 per item of the line being run */
   int *slot_of;   /* per item: its slot, or -1 when it runs on the CPU */

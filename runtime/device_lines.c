@@ -61,6 +61,7 @@ static void batch_begin(bt_tile_batch *b) { b->n = b->pool_ins = b->keeps = 0; }
  * from the pool must come after every packed one (tile_format.h). */
 static bool pack_slot(bt_device *d, bt_exec *ex, int k, int prim, const bt_value *a, int tile) {
   bt_tile_batch *b = &d->batch;
+  if (d->slot_limit && b->n >= d->slot_limit) return false; /* the GPU's buffers are full */
   bt_exec_item *it = &ex->items[k];
   int op = bt_tile_prim_op(prim);
   if (tile >= 0 ? !bt_tile_pack_resident(it->cx, b, b->n, prim, a, tile)

@@ -418,15 +418,18 @@ static void test_emu_oom_on_first_tile(void **state) {
   free(d.results);
 }
 
-/* A device of 100 KiB (too small for the pool): the buffers grow while they fit, and a tile that needs more
- * than that runs on the CPU, one warning each; the device stays in use. */
+/* A device of 100 KiB (too small for the pool): the buffers grow while they fit; the tile
+ * that needs more falls back with one warning, and from then on tiles take only the slots
+ * the buffers hold (the other items run on the CPU): one refusal, one warning, not one per
+ * later tile (25 before the buffers were kept on a failed growth). */
 static void test_emu_oom_after_growth(void **state) {
   (void)state;
   int named;
   outcome d = run_emu_fault("BATT_EMU_MEM_MIB", "0.1", 1, (int[]){0}, 1, 4, "out of memory", &named);
-  assert_true(d.stats.fallbacks >= 1);
-  assert_int_equal(d.warnings, d.stats.fallbacks);
-  assert_int_equal(named, d.warnings);
+  assert_int_equal(d.stats.fallbacks, 1);
+  assert_int_equal(d.warnings, 1);
+  assert_int_equal(named, 1);
+  assert_true(d.stats.cpu_items > 0);
   assert_true(d.stats.launches > d.stats.fallbacks);
   assert_string_equal(d.results, cpu_results);
   free(d.results);
@@ -460,6 +463,80 @@ static void test_emu_sticky_fault_two_workers(void **state) {
   assert_int_equal(named, d.warnings);
   assert_string_equal(d.results, cpu_results);
   free(d.results);
+}
+
+/* BATT_FAULT on a GPU goes through CUDA's own paths: kernel:N is a launch the emulated
+ * runtime refuses (the device retires: no launch after it), oom:N an allocation it refuses
+ * (the tile falls back, the device goes on). Before, both failed ahead of bt_cuda_run and
+ * CUDA never saw them. */
+static void test_emu_injected_faults_are_real(void **state) {
+  (void)state;
+  bt_emu_stats before = bt_emu_stats_get();
+  setenv("BATT_FAULT", "kernel:3", 1);
+  bt_device_fault_reset(NULL);
+  outcome k = run_with(1, (int[]){0}, 1, 0);
+  bool k_named = strstr(last_warnings, "cudaErrorInvalidConfiguration") != NULL; /* CUDA's own error */
+  bt_emu_stats mid = bt_emu_stats_get();
+  setenv("BATT_FAULT", "oom:2", 1);
+  bt_device_fault_reset(NULL);
+  outcome o = run_with(1, (int[]){0}, 1, 0);
+  bool o_named = strstr(last_warnings, "cudaErrorMemoryAllocation") != NULL;
+  unsetenv("BATT_FAULT");
+  bt_device_fault_reset(NULL);
+  bt_emu_stats after = bt_emu_stats_get();
+  printf(
+      "BATT_FAULT=kernel:3: %ld launches (the emulator ran %ld kernels), CUDA's error named: %d; oom:2: %ld "
+      "launches, %ld failed mallocs, CUDA's error named: %d\n",
+      k.stats.launches, mid.launches - before.launches, k_named, o.stats.launches,
+      after.failed_mallocs - mid.failed_mallocs, o_named);
+  assert_true(k_named && o_named);
+  assert_int_equal(k.stats.launches, 2); /* retired at the third */
+  assert_int_equal(k.stats.fallbacks, 1);
+  assert_int_equal(after.failed_mallocs - mid.failed_mallocs, 1);
+  assert_int_equal(o.stats.fallbacks, 1);
+  assert_true(o.stats.launches > 2); /* still in use */
+  assert_string_equal(k.results, cpu_results);
+  assert_string_equal(o.results, cpu_results);
+  free(k.results);
+  free(o.results);
+}
+
+/* What a launch copies: a one-grid gather sends no second grids, a LABEL launch of three
+ * connectivities brings back three labellings of six (the emulator counts the bytes). */
+static void test_emu_copies_what_is_read(void **state) {
+  (void)state;
+  char why[256] = "";
+  bt_device *d = bt_device_open((bt_device_spec){BT_DEVICE_CUDA, 0}, 8, 0, stdout, why, sizeof why);
+  assert_non_null(d);
+  bt_ctx cx;
+  bt_ctx_init(&cx, NULL);
+  bt_tile_batch *b = bt_device_batch(d, 8);
+  assert_non_null(b);
+  long sent[2], back[2];
+  for (int label = 0; label < 2; label++) {
+    b->n = b->pool_ins = b->keeps = 0;
+    int prim = label ? BT_P_o_g : BT_P_rot90;
+    for (int s = 0; s < 8; s++) {
+      bt_value args[2] = {grid_of(&cx, 5 + s, 9, s), bt_int(0)};
+      assert_true(bt_tile_pack(&cx, b, b->n, prim, args));
+      if (label) b->meta[b->n].p[0] = 0, bt_tile_pack_label_modes(b, b->n, 0x0B); /* modes 0, 1, 3 */
+      b->n++;
+    }
+    bt_emu_stats s0 = bt_emu_stats_get();
+    assert_true(bt_device_launch(d, label ? BT_TOP_LABEL : BT_TOP_GATHER, b, why, sizeof why));
+    bt_emu_stats s1 = bt_emu_stats_get();
+    sent[label] = s1.h2d_bytes - s0.h2d_bytes;
+    back[label] = s1.d2h_bytes - s0.d2h_bytes;
+  }
+  long meta = 8 * (long)sizeof(bt_tile_meta), grids = 8L * BT_TILE_CELLS, counts = 8L * BT_TILE_COLORS * 2;
+  printf("gather: %ld bytes sent, %ld back; label of 3 modes: %ld sent, %ld back\n", sent[0], back[0],
+         sent[1], back[1]);
+  assert_int_equal(sent[0], meta + grids);           /* a, not b */
+  assert_int_equal(back[0], counts + grids);         /* counts and out */
+  assert_int_equal(sent[1], meta + grids);           /* a */
+  assert_int_equal(back[1], counts + 3 * 2 * grids); /* three labellings of 16-bit labels */
+  bt_ctx_free(&cx);
+  bt_device_close(d);
 }
 
 /* No device at all (cudaGetDeviceCount fails): auto runs on the CPU and says why. */
@@ -594,6 +671,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_emu_oom_after_growth),
       cmocka_unit_test(test_emu_launch_failure),
       cmocka_unit_test(test_emu_sticky_fault_two_workers),
+      cmocka_unit_test(test_emu_injected_faults_are_real),
+      cmocka_unit_test(test_emu_copies_what_is_read),
       cmocka_unit_test(test_emu_no_device),
       cmocka_unit_test(test_emu_barriers),
 #endif

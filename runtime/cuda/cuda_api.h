@@ -34,6 +34,8 @@ int bt_cuda_props_get(int dev, bt_cuda_props *p, char *why, size_t whylen);
 typedef struct bt_cuda_ctx bt_cuda_ctx;
 bt_cuda_ctx *bt_cuda_open(int dev, int cap, int pool_tiles, char *why, size_t whylen);
 int bt_cuda_pool_tiles(const bt_cuda_ctx *c);
+/* The slots its buffers hold now (they grow with a larger batch, when the GPU has room). */
+int bt_cuda_capacity(const bt_cuda_ctx *c);
 void bt_cuda_close(bt_cuda_ctx *c);
 
 enum { BT_CUDA_OK = 0, BT_CUDA_OOM = 1, BT_CUDA_FAILED = 2 };
@@ -42,8 +44,8 @@ enum { BT_CUDA_OK = 0, BT_CUDA_OOM = 1, BT_CUDA_FAILED = 2 };
 enum { BT_CUDA_INJECT_NONE = 0, BT_CUDA_INJECT_OOM = 1, BT_CUDA_INJECT_KERNEL = 2 };
 /* Copies the slots of b in, fetches the grids that are in the pool (meta.pool_in), runs
  * op's kernel on every slot, keeps grids in the pool (keep_a, keep_out), copies the
- * outputs back (counts; out, or the labellings some slot asked for, LABEL) and waits. b's
- * second grids travel only when a slot has one (hb, wb). BT_CUDA_OOM when buffers could not
+ * outputs back (counts; out, or the labellings some slot asked for, LABEL) and waits. The
+ * second grids (b) of a gather travel only when a slot has one (hb, wb). BT_CUDA_OOM when buffers could not
  * grow, BT_CUDA_FAILED for any other error (the context may be unusable after it). */
 int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject, char *why, size_t whylen);
 /* Milliseconds the kernel alone took in the last bt_cuda_run (CUDA events). */

@@ -2,6 +2,7 @@
 // events, and the launches.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include <cuda_runtime.h>
 
@@ -109,6 +110,8 @@ extern "C" bt_cuda_ctx *bt_cuda_open(int dev, int cap, int pool_tiles, char *why
 
 extern "C" int bt_cuda_pool_tiles(const bt_cuda_ctx *c) { return c->pool_tiles; }
 
+extern "C" int bt_cuda_capacity(const bt_cuda_ctx *c) { return c->cap; }
+
 extern "C" void bt_cuda_close(bt_cuda_ctx *c) {
   if (!c) return;
   cudaSetDevice(c->dev);
@@ -130,6 +133,7 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject,
     /* the new buffers first: when they cannot be had, the old ones stay, and later tiles
        that fit them run without asking again */
     bt_cuda_ctx grown = *c;
+    grown.meta = NULL, grown.a = grown.b = grown.out = NULL, grown.counts = grown.labels = NULL;
     if ((e = alloc_buffers(&grown, b->n)) != cudaSuccess) {
       free_buffers(&grown);
       return fail(e, why, whylen); /* an allocation failure is not sticky: fail clears it */
@@ -146,9 +150,9 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject,
   size_t n = (size_t)b->n;
   if (n == 0) return BT_CUDA_OK;
   bool cells = bt_tile_op_cells(op), reads_b = false;
-  unsigned conns = 0; /* LABEL: the connectivities some slot asks for */
-  for (size_t s = 0; s < n; s++) {
-    reads_b |= b->meta[s].hb && b->meta[s].wb;
+  unsigned conns = 0;              /* LABEL: the connectivities some slot asks for */
+  for (size_t s = 0; s < n; s++) { /* a map reads b as its mask; a gather, hconcat / vconcat's */
+    reads_b |= op != BT_TOP_GATHER || (b->meta[s].hb && b->meta[s].wb);
     conns |= (unsigned)(uint16_t)b->meta[s].p[0];
   }
   cudaStream_t st = c->stream;
@@ -162,7 +166,8 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject,
     CUDA_CHECK(cudaGetLastError());
   }
   CUDA_CHECK(cudaEventRecord(c->start, st));
-  dim3 grid((unsigned)n), block(inject == BT_CUDA_INJECT_KERNEL ? 0 : BT_TILE_CELLS); /* 0: a launch that fails */
+  dim3 grid((unsigned)n),
+      block(inject == BT_CUDA_INJECT_KERNEL ? 0 : BT_TILE_CELLS); /* 0: a launch that fails */
   switch (op) {
   case BT_TOP_COUNTS: counts_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts); break;
   case BT_TOP_LABEL: label_kernel<<<grid, block, 0, st>>>(c->meta, c->a, c->counts, c->labels); break;
@@ -188,8 +193,9 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject,
   const size_t plane = BT_TILE_CELLS * sizeof(uint16_t), pitch = BT_TILE_CONNS * plane;
   for (int conn = 0; op == BT_TOP_LABEL && conn < BT_TILE_CONNS; conn++) /* the labellings asked for */
     if (conns & (1u << conn))
-      CUDA_CHECK(cudaMemcpy2DAsync((uint8_t *)b->labels + conn * plane, pitch, (const uint8_t *)c->labels + conn * plane,
-                                   pitch, plane, n, cudaMemcpyDeviceToHost, st));
+      CUDA_CHECK(cudaMemcpy2DAsync((uint8_t *)b->labels + conn * plane, pitch,
+                                   (const uint8_t *)c->labels + conn * plane, pitch, plane, n,
+                                   cudaMemcpyDeviceToHost, st));
   CUDA_CHECK(cudaStreamSynchronize(st)); /* what the kernels met on the device */
   for (int conn = 0; op == BT_TOP_LABEL && conn < BT_TILE_CONNS; conn++) /* the others: none, as a slot not */
     if (!(conns & (1u << conn)))                                         /* asking gets (tile_format.h)     */

@@ -669,6 +669,7 @@ const char *cudaGetErrorName(cudaError_t e) {
   case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
   case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
   case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
+  case cudaErrorInvalidPitchValue: return "cudaErrorInvalidPitchValue";
   case cudaErrorInvalidDeviceFunction: return "cudaErrorInvalidDeviceFunction";
   case cudaErrorNoDevice: return "cudaErrorNoDevice";
   case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
@@ -687,6 +688,7 @@ const char *cudaGetErrorString(cudaError_t e) {
   case cudaErrorInvalidValue: return "invalid argument";
   case cudaErrorMemoryAllocation: return "out of memory";
   case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+  case cudaErrorInvalidPitchValue: return "invalid pitch argument";
   case cudaErrorInvalidDeviceFunction: return "invalid device function";
   case cudaErrorNoDevice: return "no CUDA-capable device is detected";
   case cudaErrorInvalidDevice: return "invalid device ordinal";
@@ -856,6 +858,10 @@ static cudaError_t copy_op(void *dst, const void *src, size_t bytes, cudaMemcpyK
   o->dst = dst;
   o->src = src;
   o->bytes = bytes;
+  lock();
+  if (kind == cudaMemcpyHostToDevice) stats.h2d_bytes += (long)bytes;
+  if (kind == cudaMemcpyDeviceToHost) stats.d2h_bytes += (long)bytes;
+  unlock();
   return cudaSuccess;
 }
 
@@ -867,6 +873,23 @@ cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpy
   op o;
   if ((e = copy_op(dst, src, bytes, kind, &o)) != cudaSuccess) return fail(e);
   return fail(submit(s, o));
+}
+
+/* height rows of width bytes, each a copy of its own on the stream, in order. */
+cudaError_t cudaMemcpy2DAsync(void *dst, size_t dpitch, const void *src, size_t spitch, size_t width,
+                              size_t height, cudaMemcpyKind kind, cudaStream_t s) {
+  cudaError_t e = sticky_now();
+  if (e) return fail(e);
+  if (!valid_stream(s) || (s && s->dev != current_dev)) return fail(cudaErrorInvalidResourceHandle);
+  if (width > dpitch || width > spitch) return fail(cudaErrorInvalidPitchValue);
+  for (size_t r = 0; r < height && width; r++) {
+    op o;
+    if ((e = copy_op((char *)dst + r * dpitch, (const char *)src + r * spitch, width, kind, &o)) !=
+        cudaSuccess)
+      return fail(e);
+    if ((e = submit(s, o)) != cudaSuccess) return fail(e);
+  }
+  return cudaSuccess;
 }
 
 cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind) {

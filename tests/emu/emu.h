@@ -26,6 +26,7 @@ typedef struct bt_emu_stats {
   long barrier_errors;
   long max_block_barriers; /* the most barriers one block waited at */
   long mallocs, failed_mallocs, failed_launches, faults;
+  long h2d_bytes, d2h_bytes; /* bytes of the copies asked for, host to device and back */
 } bt_emu_stats;
 
 /* Rereads the switches from the environment and restarts their counts (the stats stay). */

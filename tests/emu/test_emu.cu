@@ -286,7 +286,7 @@ static void kernels_equal_twins(void) {
     memcpy(gpu.meta, cpu.meta, n * sizeof *cpu.meta);
     memcpy(gpu.a, cpu.a, (size_t)n * BT_TILE_CELLS);
     memcpy(gpu.b, cpu.b, (size_t)n * BT_TILE_CELLS);
-    CHECK(bt_cuda_run(c, op, &gpu, why, sizeof why) == BT_CUDA_OK);
+    CHECK(bt_cuda_run(c, op, &gpu, BT_CUDA_INJECT_NONE, why, sizeof why) == BT_CUDA_OK);
     bt_tile_twin((bt_tile_op)op, &cpu);
     for (int s = 0; s < n; s++) {
       bool same =
