@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CUDA kernels' resources as ptxas reports them (no GPU needed): every kernel within
-# 32 registers a thread (a block is 1024 threads; two blocks an SM) and no spills.
+# 32 registers a thread (a block is 1024 threads; two blocks an SM), no spills and no
+# local memory (a stack frame).
 #   ptxas_check.sh NVCC GPU_ARCH KERNELS.CU INCLUDE_DIR...
 # Exit 77 (skipped) without nvcc.
 set -u
@@ -33,7 +34,9 @@ while read -r line; do
   case "$line" in
     *"Compiling entry function"*) name=$(sed -E "s/.*function '([^']*)'.*/\1/" <<<"$line") ;;
     *"bytes spill stores"*)
-      if ! grep -q "0 bytes spill stores, 0 bytes spill loads" <<<"$line"; then echo "FAIL: $name spills: $line"; fail=1; fi ;;
+      if ! grep -q "0 bytes spill stores, 0 bytes spill loads" <<<"$line"; then echo "FAIL: $name spills: $line"; fail=1; fi
+      # a stack frame is local memory: an array (or struct) indexed by a value kept per thread
+      if ! grep -q "^0 bytes stack frame" <<<"$line"; then echo "FAIL: $name uses local memory: $line"; fail=1; fi ;;
     *"Used "*" registers"*)
       kernels=$((kernels + 1))
       regs=$(sed -E 's/.*Used ([0-9]+) registers.*/\1/' <<<"$line")
@@ -42,5 +45,5 @@ while read -r line; do
   esac
 done <"$out"
 [ $kernels -gt 0 ] || { echo "FAIL: ptxas reported no kernel"; fail=1; }
-[ $fail -eq 0 ] && echo "ptxas: $kernels kernels for $arch, each within 32 registers, no spills"
+[ $fail -eq 0 ] && echo "ptxas: $kernels kernels for $arch, each within 32 registers, no spills, no local memory"
 exit $fail

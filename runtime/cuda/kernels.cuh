@@ -120,7 +120,9 @@ __global__ void __launch_bounds__(BT_TILE_CELLS, BLOCKS_PER_SM)
       int from_b = bt_tile_gather_source(&m, i, j, &si, &sj);
       v = (from_b ? bs : as)[si * BT_TILE_SIDE + sj];
     } else if (OP == BT_TOP_MAP) {
-      v = bt_tile_map_cell(&m, as[c], bs[c], bt_tile_most_common(counts16));
+      /* the lut read where it lies: indexing the local copy m by a cell's value would put m
+         in local memory */
+      v = bt_tile_map_cell(&meta[s], as[c], bs[c], bt_tile_most_common(counts16));
     } else {
       v = as[c] == bs[c] ? as[c] : m.p[0];
     }
