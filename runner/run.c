@@ -63,6 +63,8 @@ typedef struct worker {
      runs them, whichever gives more items per second (pick_mode) */
   double mode_items[2], mode_ns[2];
   long chunks;
+  long other_at, other_gap; /* the chunk at which the slower mode is tried again, and the
+                               gap after that (doubling each time) */
 } worker;
 
 static bool is_arc_grid(bt_value v) {
@@ -114,8 +116,8 @@ static int take_chunk(shared *sh, worker *w, int tile, bool probe, int *first) {
   *first = sh->next_task;
   long left = sh->items_total - sh->items_taken;
   long share = share_of(sh, w, left);
-  if (probe) { /* an eighth of an even share, at least a CPU tile, at most 32 items */
-    long p = left / (8L * (sh->workers > 0 ? sh->workers : 1));
+  if (probe) { /* a 32nd of an even share, at least a CPU tile, at most 32 items */
+    long p = left / (32L * (sh->workers > 0 ? sh->workers : 1));
     p = p < sh->o->tile ? sh->o->tile : p > 32 ? 32 : p;
     if (share > p) share = p;
   }
@@ -466,18 +468,24 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
 /* Whether a device worker runs its next chunk through its device (1) or item by item as
  * a CPU worker does (0), and whether that chunk is a probe (small: take_chunk).
  * --device cuda: always the device. --device auto: the first chunk on the CPU, the second
- * a probe on the device, then the mode with more items per second so far, and one chunk
- * in 16 in the other (a probe when that is the device), so that the choice follows a
- * change. A device slower than the CPU at everything costs a probe in 16 chunks, and a
- * run of one chunk never waits for it. */
-static int pick_mode(const worker *w, bool *probe) {
+ * a probe on the device, then the mode with more items per second so far; the other mode
+ * is tried again after 16 chunks, then 32, 64, ... (a probe when that is the device), so
+ * that the choice follows a change. A device slower than the CPU at everything costs a
+ * few probes, fewer as the run goes on, and a run of one chunk never waits for it. */
+static int pick_mode(worker *w, bool *probe) {
   *probe = false;
   if (!w->device) return 0;
   if (!w->sh->o->device_choose) return 1;
   if (w->mode_ns[0] <= 0) return 0;
   if (w->mode_ns[1] <= 0) return *probe = true;
   int faster = w->mode_items[1] / w->mode_ns[1] >= w->mode_items[0] / w->mode_ns[0];
-  int mode = w->chunks % 16 == 15 ? !faster : faster;
+  if (w->other_gap == 0) w->other_gap = 16, w->other_at = w->chunks + 16;
+  int mode = faster;
+  if (w->chunks >= w->other_at) {
+    mode = !faster;
+    w->other_gap *= 2;
+    w->other_at = w->chunks + w->other_gap;
+  }
   *probe = mode && !faster;
   return mode;
 }

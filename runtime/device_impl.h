@@ -41,6 +41,7 @@ struct bt_device {
   bt_device_stats stats;
   bool choose;               /* bt_device_choose: each kind of line goes where it runs faster */
   struct bt_line_cost *cost; /* per primitive, for the choice (device_lines.c); NULL until used */
+  int kinds_lost, kinds_won; /* kinds of line the device ran over 2x slower / faster than the CPU */
 };
 
 /* Room for n items (args, slot_of) and n slots; false when memory is short. */

@@ -20,11 +20,12 @@ typedef struct bt_line_cost {
   double dev_ns, cpu_ns; /* running averages, nanoseconds per item */
   uint32_t dev_n, cpu_n; /* calls measured on each side */
   uint32_t calls;
+  bool judged; /* counted in the device's kinds_lost / kinds_won */
 } bt_line_cost;
 
 static bt_line_cost *cost_of(bt_device *d, int key) {
-  if (key < 0 || key >= bt_n_prims) return NULL;
-  if (!d->cost) d->cost = calloc((size_t)bt_n_prims, sizeof *d->cost);
+  if (key < 0 || key > BT_DEVICE_KEY_SAMPLE) return NULL;
+  if (!d->cost) d->cost = calloc((size_t)BT_DEVICE_KEY_SAMPLE + 1, sizeof *d->cost);
   return d->cost ? &d->cost[key] : NULL;
 }
 
@@ -38,8 +39,18 @@ static bool take_line(bt_device *d, int key) {
   bt_line_cost *c = d->choose ? cost_of(d, key) : NULL;
   if (!c) return true;
   c->calls++;
-  if (c->dev_n < 2) return true;
-  if (c->cpu_n < 2) return false;
+  if (c->dev_n < 1) {
+    /* a kind not tried yet: tried, unless the device has lost by far on the first kinds it
+       ran and won on none (then its first try waits for the one call in 64) */
+    bool hopeless = d->kinds_lost >= 3 && d->kinds_won == 0;
+    return !hopeless || c->calls % 64 == 0;
+  }
+  if (c->cpu_n < 1) return false;
+  if (!c->judged) { /* both sides measured once: the device's record */
+    c->judged = true;
+    d->kinds_lost += c->dev_ns > 2 * c->cpu_ns;
+    d->kinds_won += c->dev_ns <= c->cpu_ns;
+  }
   bool device_faster = c->dev_ns <= c->cpu_ns;
   return c->calls % 64 == 0 ? !device_faster : device_faster;
 }
@@ -52,6 +63,15 @@ static void device_time(bt_device *d, int key, int items, uint64_t ns) {
 void bt_device_line_cpu_time(bt_device *d, int key, int items, uint64_t ns) {
   bt_line_cost *c = d->choose && items > 0 ? cost_of(d, key) : NULL;
   if (c) average(&c->cpu_ns, &c->cpu_n, (double)ns / items);
+}
+
+bool bt_device_line_take(bt_device *d, int key) { return !d->broken && take_line(d, key); }
+
+void bt_device_line_time(bt_device *d, int key, bool on_device, int items, uint64_t ns) {
+  if (on_device)
+    device_time(d, key, items, ns);
+  else
+    bt_device_line_cpu_time(d, key, items, ns);
 }
 
 static void batch_begin(bt_tile_batch *b) { b->n = b->pool_ins = b->keeps = 0; }

@@ -21,11 +21,19 @@ bool bt_device_line_objects(bt_device *d, bt_exec *ex, bt_operand grid, int n, c
                             const int32_t *modes, uint8_t *stored);
 
 /* The choice of --device auto (bt_device_choose). Each kind of line (key: the primitive;
- * BT_P_o_g for the fused objects call) runs its first two calls on the device and its
- * next two on the CPU, then where its time per item was lower (a running average), and
- * one call in 64 on the other side, so that the choice follows a change. The caller
+ * BT_P_o_g for the fused objects call) runs its first call on the device and its next
+ * on the CPU, then where its time per item was lower (a running average), and
+ * one call in 64 on the other side, so that the choice follows a change. Once the device
+ * has run three kinds over twice as slow as the CPU and none faster, a kind not tried yet
+ * waits for its 64th call. The caller
  * reports the CPU's time of a line the device did not take: */
 void bt_device_line_cpu_time(bt_device *d, int key, int items, uint64_t ns);
+/* The same choice for a caller that times both sides itself: the sample pattern's
+ * counts of the demonstration grids (key BT_DEVICE_KEY_SAMPLE), whose device side is
+ * bt_device_demo_counts and the maps read off it. */
+#define BT_DEVICE_KEY_SAMPLE bt_n_prims
+bool bt_device_line_take(bt_device *d, int key);
+void bt_device_line_time(bt_device *d, int key, bool on_device, int items, uint64_t ns);
 
 /* The sample pattern's kernel (bt_exec_sample, task phase: an item per task). One COUNTS
  * launch over every demonstration grid (input and output of each pair of S) of every

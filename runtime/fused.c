@@ -118,10 +118,12 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
     bt_exec_ahead(ex, first, nouts, ts);
   } else
     ex->no_compact = true;
-  bool on_device = false;
-  for (int s = 0; ex->device && s < nsteps && !on_device; s++)
-    on_device = demo_mapped(&steps[s]);
-  if (on_device) on_device = bt_device_demo_counts(ex->device, ex, first);
+  bool on_device = false, choice = false; /* choice: the device could take the counts */
+  for (int s = 0; ex->device && s < nsteps && !choice; s++)
+    choice = demo_mapped(&steps[s]);
+  uint64_t chose_at = choice ? bt_exec_now_ns() : 0;
+  if (choice && bt_device_line_take(ex->device, BT_DEVICE_KEY_SAMPLE))
+    on_device = bt_device_demo_counts(ex->device, ex, first);
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     for (int s = 0; vals && s < nsteps; s++) {
@@ -142,6 +144,8 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
       it->frame[outs[o].t] = vals ? vals[outs[o].step] : bt_err(BT_E_LIMIT);
     bt_exec_settle(ex, it, first);
   }
+  if (choice)
+    bt_device_line_time(ex->device, BT_DEVICE_KEY_SAMPLE, on_device, ex->n, bt_exec_now_ns() - chose_at);
   free(ts);
   free(vals);
   bt_exec_profile(ex, first, BT_PROF_SAMPLE, start);
