@@ -81,27 +81,24 @@ static bool is_arc_grid(bt_value v) {
 /* A worker's share of the items left: in proportion to its rate (items per second in its
  * chunks) among all the workers' rates; a worker not yet measured counts at the mean rate
  * of those measured (all equal before any is). */
+static double rate_of(const worker *w) { /* 0: not measured yet */
+  long items = atomic_load(&w->rate_items);
+  long long ns = atomic_load(&w->rate_ns);
+  return items > 0 && ns > 0 ? (double)items / (double)ns : 0;
+}
+
 static long share_of(shared *sh, const worker *w, long left) {
-  double sum = 0, mine = 0;
-  int measured = 0;
+  double measured = 0;
+  int n_measured = 0;
   for (int k = 0; k < sh->workers; k++) {
-    long items = atomic_load(&sh->ws[k].rate_items);
-    long long ns = atomic_load(&sh->ws[k].rate_ns);
-    if (items > 0 && ns > 0) {
-      sum += (double)items / (double)ns;
-      measured++;
-    }
+    double r = rate_of(&sh->ws[k]);
+    measured += r;
+    n_measured += r > 0;
   }
-  double mean = measured ? sum / measured : 1;
-  if (!measured) sum = 0;
-  for (int k = 0; k < sh->workers; k++) {
-    long items = atomic_load(&sh->ws[k].rate_items);
-    long long ns = atomic_load(&sh->ws[k].rate_ns);
-    double rate = items > 0 && ns > 0 ? (double)items / (double)ns : mean;
-    if (items <= 0 || ns <= 0) sum += rate;
-    if (&sh->ws[k] == w) mine = rate;
-  }
-  return sum > 0 ? (long)((double)left * mine / sum) : left / (sh->workers > 0 ? sh->workers : 1);
+  if (!n_measured) return left / (sh->workers > 0 ? sh->workers : 1);
+  double mean = measured / n_measured, mine = rate_of(w);
+  double sum = measured + mean * (sh->workers - n_measured);
+  return (long)((double)left * (mine > 0 ? mine : mean) / sum);
 }
 
 /* Takes the next chunk of whole tasks: at least one, then more while they fit in `tile`

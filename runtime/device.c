@@ -141,8 +141,9 @@ int bt_device_tile_items(size_t free_mem) {
 
 static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
-static long fault_launch; /* 0: none */
-static const char *fault_kind;
+static long fault_launch;      /* 0: none */
+static const char *fault_kind; /* fault_kernel or fault_oom (their text is the warning's) */
+static const char fault_kernel[] = "injected kernel failure", fault_oom[] = "injected out of device memory";
 static atomic_long launches;
 
 static void fault_parse(const char *spec) {
@@ -152,9 +153,9 @@ static void fault_parse(const char *spec) {
   atomic_store(&launches, 0);
   if (!spec || !*spec) return;
   if (sscanf(spec, "kernel:%ld", &n) == 1 && n > 0)
-    fault_kind = "injected kernel failure";
+    fault_kind = fault_kernel;
   else if (sscanf(spec, "oom:%ld", &n) == 1 && n > 0)
-    fault_kind = "injected out of device memory";
+    fault_kind = fault_oom;
   else
     fprintf(stderr, "batt: warning: BATT_FAULT='%s' is not kernel:N or oom:N; ignored\n", spec);
   if (fault_kind) fault_launch = n;
@@ -289,9 +290,7 @@ bool bt_device_launch(bt_device *d, bt_tile_op op, bt_tile_batch *b, char *why, 
     return true;
   }
 #ifdef BATT_HAVE_CUDA
-  int inject = !fault                    ? BT_CUDA_INJECT_NONE
-               : strstr(fault, "memory") ? BT_CUDA_INJECT_OOM
-                                         : BT_CUDA_INJECT_KERNEL;
+  int inject = !fault ? BT_CUDA_INJECT_NONE : fault == fault_oom ? BT_CUDA_INJECT_OOM : BT_CUDA_INJECT_KERNEL;
   int rc = bt_cuda_run(d->cuda, (int)op, b, inject, why, whylen);
   if (rc == BT_CUDA_FAILED) d->broken = true; /* the context may be gone: stop using it */
   /* the GPU had no room for larger buffers: later tiles take no more slots than it holds

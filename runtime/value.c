@@ -359,6 +359,27 @@ static void radix_keyed(keyed *v, keyed *tmp, size_t n) {
   if (from != v) memcpy(v, from, n * sizeof *v);
 }
 
+/* Scratch for a keyed sort of items[0..n), in cx (the caller releases it): n entries with
+ * `at` set (the caller sets the keys), n more for the sort, and *copy, the items in their
+ * first order (where the sorted order reads them from). NULL when memory is short. */
+static keyed *keyed_scratch(bt_ctx *cx, const bt_value *items, size_t n, bt_value **copy) {
+  keyed *ks = bt_alloc(cx, 2 * n * sizeof *ks);
+  *copy = bt_items(cx, n);
+  if (!ks || !*copy) return NULL;
+  memcpy(*copy, items, n * sizeof **copy);
+  for (size_t k = 0; k < n; k++)
+    ks[k].at = (uint32_t)k;
+  return ks;
+}
+
+/* Sorts the entries of keyed_scratch stably by key. */
+static void keyed_sort(keyed *ks, size_t n) {
+  if (n >= 64)
+    radix_keyed(ks, ks + n, n);
+  else
+    sort_keyed(ks, ks + n, n);
+}
+
 /* Whether every item is a pair (or, when the first is, a cell) with a packed key. */
 static bool keyed_kind(const bt_value *items, size_t n, bool *cells) {
   *cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
@@ -413,19 +434,13 @@ static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
     if (m) return m;
   }
   bt_mark scratch = bt_arena_mark(cx);
-  keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
-  bt_value *copy = bt_items(cx, n);
+  bt_value *copy;
+  keyed *ks = keyed_scratch(cx, items, n, &copy);
   size_t m = 0;
-  if (ks && tmp && copy) {
-    for (k = 0; k < n; k++) {
+  if (ks) {
+    for (k = 0; k < n; k++)
       pack_key(items[k], cells, &ks[k].key);
-      ks[k].at = (uint32_t)k;
-    }
-    if (n >= 64)
-      radix_keyed(ks, tmp, n);
-    else
-      sort_keyed(ks, tmp, n);
-    memcpy(copy, items, n * sizeof *copy);
+    keyed_sort(ks, n);
     for (k = 0; k < n; k++)
       if (k == 0 || ks[k].key != ks[k - 1].key) items[m++] = copy[ks[k].at];
   }
@@ -506,19 +521,13 @@ static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base)
   }
   if (k == n) return n;
   bt_mark scratch = bt_arena_mark(cx);
-  keyed *ks = bt_alloc(cx, n * sizeof *ks), *tmp = bt_alloc(cx, n * sizeof *tmp);
-  bt_value *copy = bt_items(cx, n);
+  bt_value *copy;
+  keyed *ks = keyed_scratch(cx, items, n, &copy);
   size_t m = 0;
-  if (ks && tmp && copy) {
-    for (size_t k = 0; k < n; k++) {
+  if (ks) {
+    for (size_t k = 0; k < n; k++)
       ks[k].key = ordered_key(items[k], base, lo);
-      ks[k].at = (uint32_t)k;
-    }
-    if (n >= 64)
-      radix_keyed(ks, tmp, n);
-    else
-      sort_keyed(ks, tmp, n);
-    memcpy(copy, items, n * sizeof *copy);
+    keyed_sort(ks, n);
     for (size_t k = 0; k < n;) {
       size_t end = k + 1; /* a run of equal keys: patches alike in their first elements */
       while (end < n && ks[end].key == ks[k].key)

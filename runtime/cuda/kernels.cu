@@ -49,6 +49,12 @@ static int fail(cudaError_t e, char *why, size_t whylen) {
     if ((e = (call)) != cudaSuccess) return fail(e, why, whylen);                                            \
   } while (0)
 
+/* The context without working buffers (the pointers forgotten, not freed). */
+static void no_buffers(bt_cuda_ctx *c) {
+  c->meta = NULL, c->a = c->b = c->out = NULL, c->counts = c->labels = NULL;
+  c->cap = 0;
+}
+
 static void free_buffers(bt_cuda_ctx *c) {
   cudaFree(c->meta);
   cudaFree(c->a);
@@ -56,8 +62,7 @@ static void free_buffers(bt_cuda_ctx *c) {
   cudaFree(c->out);
   cudaFree(c->counts);
   cudaFree(c->labels);
-  c->meta = NULL, c->a = c->b = c->out = NULL, c->counts = c->labels = NULL;
-  c->cap = 0;
+  no_buffers(c);
 }
 
 static cudaError_t alloc_buffers(bt_cuda_ctx *c, int cap) {
@@ -133,14 +138,13 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject,
     /* the new buffers first: when they cannot be had, the old ones stay, and later tiles
        that fit them run without asking again */
     bt_cuda_ctx grown = *c;
-    grown.meta = NULL, grown.a = grown.b = grown.out = NULL, grown.counts = grown.labels = NULL;
+    no_buffers(&grown);
     if ((e = alloc_buffers(&grown, b->n)) != cudaSuccess) {
       free_buffers(&grown);
       return fail(e, why, whylen); /* an allocation failure is not sticky: fail clears it */
     }
     free_buffers(c);
-    c->meta = grown.meta, c->a = grown.a, c->b = grown.b, c->out = grown.out;
-    c->counts = grown.counts, c->labels = grown.labels, c->cap = grown.cap;
+    *c = grown;
   }
   if (inject == BT_CUDA_INJECT_OOM) { /* a real allocation failure, taken as any other */
     void *p = NULL;
