@@ -107,6 +107,25 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
   p->name = dup(name);
   p->result = dup(result);
   p->line = (int)m->start_mark.line + 1;
+  yaml_node_t *dflt = get(r, m, "default");
+  if (dflt) {
+    static const char *const names[] = {"", "frozenset", "tuple", "zero", "false", "fn"};
+    const char *s = scalar(dflt);
+    for (int k = 1; s && k < (int)(sizeof names / sizeof *names) && !p->dflt; k++)
+      if (!strcmp(s, names[k])) p->dflt = (cat_default)k;
+    if (!p->dflt) return failf(r, dflt, "'default' is frozenset, tuple, zero, false or fn");
+  }
+  yaml_node_t *opt = get(r, m, "optional");
+  if (opt) {
+    if (!is_seq(opt) || seq_len(opt) < 1 || seq_len(opt) > CAT_MAX_PARAMS)
+      return failf(r, opt ? opt : m, "'optional' must be a list of primitive names");
+    p->n_optional = seq_len(opt);
+    for (int k = 0; k < p->n_optional; k++) {
+      const char *s = scalar(seq_at(r, opt, k));
+      if (!s) return failf(r, seq_at(r, opt, k), "an 'optional' entry must be a primitive name");
+      p->optional[k] = dup(s);
+    }
+  }
   yaml_node_t *params = get(r, m, "params");
   if (!is_seq(params)) return failf(r, params ? params : m, "'params' must be a list");
   p->arity = seq_len(params);
@@ -162,6 +181,8 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
         p->props |= CAT_CALLS_FN;
       else if (s && strcmp(s, "makes_fn") == 0)
         p->props |= CAT_MAKES_FN;
+      else if (s && strcmp(s, "internal") == 0)
+        p->props |= CAT_INTERNAL;
       else
         return failf(r, seq_at(r, props, k), "unknown property '%s'", s ? s : "?");
     }
@@ -173,6 +194,8 @@ static bool read_prim(reader *r, yaml_node_t *m, cat_prim *p) {
       if (!strcmp(op, cat_kernel_ops[k])) p->kernel = k + 1;
     if (!p->kernel) return failf(r, kernel, "'kernel' is counts, label, gather, map or cellwise");
   }
+  if (p->n_optional > p->arity)
+    return failf(r, opt, "'%s' has more optional parameters than parameters", name);
   if (!(p->props & CAT_MAKES_FN) != (p->makes_arity == CAT_NOT_CALLED))
     return failf(r, m, "'%s': 'makes' and the makes_fn property go together", name);
   return !r->failed;
@@ -242,6 +265,21 @@ static bool check_unique(reader *r, const catalog *cat) {
 static bool check_types(reader *r, const catalog *cat) {
   for (int a = 0; a < cat->n_prims; a++) {
     const cat_prim *p = &cat->prims[a];
+    if (cat->defaults && !p->dflt) {
+      snprintf(r->err, r->errlen, "%s:%d:1: error: '%s' needs a 'default' (the dialect %s defaults)", r->path,
+               p->line, p->name, cat->dialect);
+      return false;
+    }
+    for (int k = 0; k < p->n_optional; k++) {
+      const cat_prim *o = NULL;
+      for (int b = 0; b < cat->n_prims && !o; b++)
+        if (!strcmp(cat->prims[b].name, p->optional[k])) o = &cat->prims[b];
+      if (!o) {
+        snprintf(r->err, r->errlen, "%s:%d:1: error: '%s': optional value '%s' is not a primitive", r->path,
+                 p->line, p->name, p->optional[k]);
+        return false;
+      }
+    }
     for (int k = 0; k <= p->arity + 1; k++) {
       const char *t = k < p->arity ? p->params[k] : k == p->arity ? p->result : p->makes_result;
       if (!t) continue;
@@ -279,9 +317,18 @@ bool catalog_load(const char *path, catalog *cat, char *err, size_t errlen) {
     failf(&r, root, "the catalogue must be a mapping with types, primitives and constants");
     goto out;
   }
+  yaml_node_t *d = get(&r, root, "dialect"), *pre = get(&r, root, "prefix"), *dd = get(&r, root, "defaults");
+  cat->dialect = dup(scalar(d) ? scalar(d) : "arc-dsl");
+  cat->prefix = dup(scalar(pre) ? scalar(pre) : "");
+  cat->defaults = scalar(dd) && !strcmp(scalar(dd), "true");
   READ_LIST("types", types, n_types, read_type);
   READ_LIST("primitives", prims, n_prims, read_prim);
   READ_LIST("constants", consts, n_consts, read_const);
+  for (int k = 0; k < cat->n_prims; k++) {
+    cat_prim *p = &cat->prims[k];
+    size_t n = strlen(cat->prefix) + strlen(p->name) + 1;
+    if ((p->cname = malloc(n))) snprintf(p->cname, n, "%s%s", cat->prefix, p->name);
+  }
   ok = check_unique(&r, cat) && check_types(&r, cat);
 out:
   yaml_document_delete(&r.doc);
@@ -302,7 +349,10 @@ void catalog_free(catalog *cat) {
   for (int k = 0; k < cat->n_prims; k++) {
     cat_prim *p = &cat->prims[k];
     free(p->name);
+    free(p->cname);
     free(p->result);
+    for (int a = 0; a < p->n_optional; a++)
+      free(p->optional[a]);
     free(p->makes_result);
     for (int a = 0; a < p->arity; a++)
       free(p->params[a]);
@@ -311,6 +361,8 @@ void catalog_free(catalog *cat) {
     free(cat->consts[k].name);
     free(cat->consts[k].type);
   }
+  free(cat->dialect);
+  free(cat->prefix);
   free(cat->types);
   free(cat->prims);
   free(cat->consts);
@@ -319,7 +371,7 @@ void catalog_free(catalog *cat) {
 
 const cat_prim *catalog_prim(const catalog *cat, const char *name) {
   for (int k = 0; k < cat->n_prims; k++)
-    if (strcmp(cat->prims[k].name, name) == 0) return &cat->prims[k];
+    if (strcmp(cat->prims[k].name, name) == 0 && !(cat->prims[k].props & CAT_INTERNAL)) return &cat->prims[k];
   return NULL;
 }
 

@@ -18,13 +18,31 @@ enum {
   CAT_ARCDSL = 1 << 0,   /* part of arc-dsl (else a batt extension) */
   CAT_CALLS_FN = 1 << 1, /* calls a function argument */
   CAT_MAKES_FN = 1 << 2, /* returns a closure */
+  CAT_INTERNAL = 1 << 3, /* a runtime value only (the dialect's default function): no solver names it */
 };
+
+/* What a primitive of a defaulting dialect returns instead of failing (`default`): none
+ * (the arc-dsl dialect: errors are errors), or the typed default of its return annotation. */
+typedef enum cat_default {
+  CAT_DFLT_NONE = 0,
+  CAT_DFLT_FROZENSET, /* frozenset() */
+  CAT_DFLT_TUPLE,     /* () */
+  CAT_DFLT_ZERO,      /* 0 */
+  CAT_DFLT_FALSE,     /* False */
+  CAT_DFLT_FN,        /* a function of any arguments returning () */
+} cat_default;
 
 enum { CAT_NOT_CALLED = -1, CAT_CALLS_BIND = -2, CAT_MAKES_BIND = -2, CAT_MAKES_SAME = -3 };
 
 typedef struct cat_prim {
-  char *name;
+  char *name;  /* as solvers name it */
+  char *cname; /* the runtime's name: the catalogue's prefix and name */
   int arity;
+  /* trailing parameters a call may leave out, and the primitives (of this catalogue) they
+   * then take (`optional`) */
+  int n_optional;
+  char *optional[CAT_MAX_PARAMS];
+  cat_default dflt;
   char *params[CAT_MAX_PARAMS];
   char *result;
   unsigned props;
@@ -56,6 +74,9 @@ typedef struct cat_const {
 } cat_const;
 
 typedef struct catalog {
+  char *dialect; /* `dialect`: arc-dsl unless given */
+  char *prefix;  /* `prefix`: what the runtime's names of its primitives start with ("" unless given) */
+  bool defaults; /* every primitive has a `default` (the dialect returns it instead of failing) */
   cat_type *types;
   int n_types;
   cat_prim *prims; /* in file order */
@@ -69,6 +90,7 @@ typedef struct catalog {
 bool catalog_load(const char *path, catalog *cat, char *err, size_t errlen);
 void catalog_free(catalog *cat);
 
+/* A primitive solvers may name (internal ones are not found). */
 const cat_prim *catalog_prim(const catalog *cat, const char *name);
 const cat_const *catalog_const(const catalog *cat, const char *name);
 const cat_type *catalog_type(const catalog *cat, const char *name);

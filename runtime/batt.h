@@ -23,6 +23,7 @@ typedef enum bt_kind {
   BT_NONE,
   BT_BOOL,
   BT_INT,
+  BT_FLOAT, /* the tokpidjin dialect's sentinels nan, inf and -inf (and any other float) */
   BT_TUPLE,
   BT_SET,
   BT_FN,
@@ -54,6 +55,7 @@ typedef struct bt_value {
   uint32_t n;    /* element count of a tuple or set */
   union {
     int64_t i;                    /* BT_INT, BT_BOOL (0/1) */
+    double f;                     /* BT_FLOAT */
     const struct bt_value *items; /* BT_TUPLE, BT_SET */
     const struct bt_closure *clo; /* BT_FN closure, NULL for a bare primitive */
   } u;
@@ -136,6 +138,10 @@ static inline bt_value bt_int(int64_t i) {
 }
 static inline bt_value bt_bool(bool b) {
   bt_value v = {BT_BOOL, 0, 0, 0, {.i = b ? 1 : 0}};
+  return v;
+}
+static inline bt_value bt_float(double f) {
+  bt_value v = {BT_FLOAT, 0, 0, 0, {.f = f}};
   return v;
 }
 static inline bt_value bt_prim_value(int prim) {
@@ -373,18 +379,71 @@ enum {
   BT_MAKES_SAME = -2, /* power: the function itself for a count of 1, else compose's closure */
 };
 
+/* What a primitive of a defaulting dialect (tokpidjin) returns instead of failing: the typed
+ * default of its return annotation (docs/tokpidjin.md). BT_DFLT_NONE: its errors are errors. */
+typedef enum bt_default {
+  BT_DFLT_NONE = 0,
+  BT_DFLT_FROZENSET, /* frozenset() */
+  BT_DFLT_TUPLE,     /* () */
+  BT_DFLT_ZERO,      /* 0 */
+  BT_DFLT_FALSE,     /* False */
+  BT_DFLT_FN,        /* a function of any arguments returning () (bt_default_fn) */
+} bt_default;
+
 typedef struct bt_prim_info {
-  const char *name;
+  const char *name; /* the runtime's name: the dialect's prefix and dsl */
+  const char *dsl;  /* the name solvers of its dialect call it by */
   uint8_t arity;
-  int8_t makes; /* BT_MAKES_* or the arity of the closure it makes */
-  bt_prim_fn fn;
+  int8_t makes;    /* BT_MAKES_* or the arity of the closure it makes */
+  uint8_t dialect; /* BT_DIALECT_* (bt_prims.h); 0: arc-dsl */
+  uint8_t dflt;    /* bt_default */
+  bt_prim_fn fn;   /* a defaulting primitive's wrapper (bt_settle_default) */
 } bt_prim_info;
 
-/* Generated from runtime/dsl.yaml at build time (bt_dispatch.c). */
+/* Generated from the catalogues at build time (bt_dispatch.c). */
 extern const bt_prim_info bt_prims[];
 extern const int bt_n_prims;
-/* Primitive id by name, or -1. */
+/* Primitive id by runtime name, or -1. */
 int bt_prim_lookup(const char *name);
+/* Primitive id by the name a dialect's solvers use, or -1. */
+int bt_prim_lookup_dsl(int dialect, const char *name);
+
+/* ---- defaulting dialects ---------------------------------------------------------- */
+
+/* A value that is not an error and carries a nonzero errc was defaulted: the call that made
+ * it failed with that error and returned its typed default. Only the outermost call marks
+ * its result: a defaulting primitive clears the mark on what it returns normally. */
+static inline bool bt_was_defaulted(bt_value v) { return v.kind != BT_ERR && v.errc != 0; }
+
+/* The function value a Callable default is: a primitive that returns () for any arguments. */
+extern const int bt_default_fn;
+
+/* The typed default of kind d, marked as the default of error errc. */
+static inline bt_value bt_default_value(int d, int errc) {
+  bt_value v = {BT_TUPLE, (uint8_t)errc, 0, 0, {0}};
+  switch (d) {
+  case BT_DFLT_FROZENSET: v.kind = BT_SET; break;
+  case BT_DFLT_ZERO: v.kind = BT_INT; break;
+  case BT_DFLT_FALSE: v.kind = BT_BOOL; break;
+  case BT_DFLT_FN:
+    v.kind = BT_FN;
+    v.prim = (uint16_t)bt_default_fn;
+    break;
+  default: break;
+  }
+  return v;
+}
+
+/* A defaulting primitive's result: r unmarked, or its typed default for an error that
+ * Python's `except Exception` would catch (a runtime limit stays an error). */
+static inline bt_value bt_settle_default(bt_value r, int d) {
+  if (r.kind != BT_ERR) {
+    r.errc = 0;
+    return r;
+  }
+  if (r.errc == BT_E_LIMIT || bt_walk_spent()) return r;
+  return bt_default_value(d, r.errc);
+}
 
 /* Every primitive is defined with this macro; the build checks that the set of
  * BT_PRIM definitions equals the catalogue. Arguments are never error values. */

@@ -987,7 +987,8 @@ static int kind_rank(uint8_t k) {
   switch (k) {
   case BT_NONE: return 0;
   case BT_BOOL:
-  case BT_INT: return 1;
+  case BT_INT:
+  case BT_FLOAT: return 1;
   case BT_TUPLE: return 2;
   case BT_SET: return 3;
   case BT_FN: return 4;
@@ -1098,11 +1099,20 @@ static int cmp_seq(const bt_value *a, uint32_t na, const bt_value *b, uint32_t n
   return na < nb ? -1 : na > nb;
 }
 
+/* Numbers in the canonical order: by value, NaN after every number (and equal to NaN). */
+static int cmp_num(bt_value a, bt_value b) {
+  if (a.kind != BT_FLOAT && b.kind != BT_FLOAT) return cmp_int(a.u.i, b.u.i);
+  double x = a.kind == BT_FLOAT ? a.u.f : (double)a.u.i, y = b.kind == BT_FLOAT ? b.u.f : (double)b.u.i;
+  bool nx = x != x, ny = y != y;
+  if (nx || ny) return nx == ny ? 0 : nx ? 1 : -1;
+  return x < y ? -1 : x > y;
+}
+
 static int cmp_slow(bt_value a, bt_value b, int depth) {
   int ra = kind_rank(a.kind), rb = kind_rank(b.kind);
   if (ra != rb) return ra < rb ? -1 : 1;
   switch (ra) {
-  case 1: return cmp_int(a.u.i, b.u.i);
+  case 1: return cmp_num(a, b);
   case 2:
   case 3: return cmp_seq(a.u.items, a.n, b.u.items, b.n, depth + 1);
   case 4: {
@@ -1166,6 +1176,7 @@ static bool same_rec(bt_value a, bt_value b, int depth) {
   case BT_NONE: return true;
   case BT_BOOL:
   case BT_INT: return a.u.i == b.u.i;
+  case BT_FLOAT: return a.u.f == b.u.f || (a.u.f != a.u.f && b.u.f != b.u.f);
   case BT_TUPLE:
   case BT_SET:
     if (a.n != b.n) return false;
@@ -1225,6 +1236,14 @@ static uint64_t hash_rec(bt_value v, int depth) {
   case BT_NONE: return 0x6e6f6e65ull;
   case BT_BOOL:
   case BT_INT: return mix(0x696e74ull, (uint64_t)v.u.i);
+  case BT_FLOAT: {
+    if (v.u.f != v.u.f) return 0x6e616eull;
+    if (v.u.f == (double)(int64_t)v.u.f)
+      return mix(0x696e74ull, (uint64_t)(int64_t)v.u.f); /* as the equal int */
+    uint64_t bits;
+    memcpy(&bits, &v.u.f, sizeof bits);
+    return mix(0x666c74ull, bits);
+  }
   case BT_TUPLE:
   case BT_SET: {
     uint64_t h = v.kind == BT_SET ? 0x736574ull : 0x7475706c65ull;
@@ -1251,6 +1270,7 @@ bool bt_truth(bt_value v) {
   switch (v.kind) {
   case BT_BOOL:
   case BT_INT: return v.u.i != 0;
+  case BT_FLOAT: return v.u.f != 0.0; /* NaN is true, as in Python */
   case BT_TUPLE:
   case BT_SET: return v.n != 0;
   case BT_FN: return true;
@@ -1280,6 +1300,8 @@ static bool subset_of(bt_value a, bt_value b) {
 
 static int py_lt(bt_value a, bt_value b, int depth) {
   if (bt_is_int(a) && bt_is_int(b)) return a.u.i < b.u.i;
+  if ((bt_is_int(a) || a.kind == BT_FLOAT) && (bt_is_int(b) || b.kind == BT_FLOAT))
+    return (a.kind == BT_FLOAT ? a.u.f : (double)a.u.i) < (b.kind == BT_FLOAT ? b.u.f : (double)b.u.i);
   if (a.kind == BT_TUPLE && b.kind == BT_TUPLE) {
     if (too_deep(depth)) return 0;
     uint32_t n = a.n < b.n ? a.n : b.n;
@@ -1355,6 +1377,6 @@ const char *bt_errc_name(bt_errc c) {
 }
 
 const char *bt_kind_name(bt_kind k) {
-  static const char *const names[] = {"error", "none", "bool", "int", "tuple", "set", "function"};
+  static const char *const names[] = {"error", "none", "bool", "int", "float", "tuple", "set", "function"};
   return k <= BT_FN ? names[k] : "?";
 }

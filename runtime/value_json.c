@@ -1,9 +1,24 @@
 /* value_json.c: the JSON value encoding, both ways. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "value_json.h"
+
+int bt_json_dialect;
+
+/* The text of a float as the encoding writes it: nan, inf, -inf or Python's repr. */
+static void float_text(double d, char *buf, size_t n) {
+  if (d != d)
+    snprintf(buf, n, "nan");
+  else if (isinf(d))
+    snprintf(buf, n, d > 0 ? "inf" : "-inf");
+  else {
+    snprintf(buf, n, "%.17g", d);
+    if (!strpbrk(buf, ".e")) snprintf(buf + strlen(buf), n - strlen(buf), ".0");
+  }
+}
 
 static bt_value fail(char *err, size_t errlen, const char *msg, const json_t *j) {
   char *dump = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -48,7 +63,7 @@ static bt_value decode_grid(bt_ctx *cx, const json_t *rows, char *err, size_t er
 
 static bt_value decode_fn(bt_ctx *cx, const json_t *j, char *err, size_t errlen) {
   const char *name = json_string_value(json_object_get(j, "fn"));
-  int id = name ? bt_prim_lookup(name) : -1;
+  int id = name ? bt_prim_lookup_dsl(bt_json_dialect, name) : -1;
   if (id < 0) return fail(err, errlen, "unknown function", j);
   const json_t *args = json_object_get(j, "args");
   if (!args) return bt_prim_value(id);
@@ -75,6 +90,15 @@ bt_value bt_from_json(bt_ctx *cx, const json_t *j, char *err, size_t errlen) {
     return bt_is_err(t) ? t : bt_set_build(cx, it, t.n);
   }
   if (json_object_get(j, "none")) return bt_none();
+  if ((x = json_object_get(j, "float")) && json_is_string(x)) {
+    const char *f = json_string_value(x);
+    char *end;
+    double d = !strcmp(f, "nan")    ? NAN
+               : !strcmp(f, "inf")  ? INFINITY
+               : !strcmp(f, "-inf") ? -INFINITY
+                                    : strtod(f, &end);
+    return bt_float(d);
+  }
   if (json_object_get(j, "fn")) return decode_fn(cx, j, err, errlen);
   return fail(err, errlen, "unknown value form", j);
 }
@@ -103,6 +127,11 @@ json_t *bt_to_json(bt_value v) {
   case BT_NONE: return json_pack("{s:b}", "none", 1);
   case BT_BOOL: return json_boolean(v.u.i);
   case BT_INT: return json_integer(v.u.i);
+  case BT_FLOAT: {
+    char buf[40];
+    float_text(v.u.f, buf, sizeof buf);
+    return json_pack("{s:s}", "float", buf);
+  }
   case BT_TUPLE:
     if (bt_is_grid_form(v)) {
       json_t *rows = json_array();
@@ -119,7 +148,7 @@ json_t *bt_to_json(bt_value v) {
   case BT_SET: return json_pack("{s:o}", "set", encode_seq(v.u.items, v.n));
   case BT_FN: {
     int id = v.u.clo ? v.u.clo->ctor : v.prim;
-    json_t *o = json_pack("{s:s}", "fn", bt_prims[id].name);
+    json_t *o = json_pack("{s:s}", "fn", bt_prims[id].dsl);
     if (v.u.clo) json_object_set_new(o, "args", encode_seq(v.u.clo->args, v.u.clo->nargs));
     return o;
   }
@@ -178,6 +207,14 @@ static void put_value(text_buf *b, bt_value v) {
   case BT_NONE: put_str(b, "{\"none\":true}"); return;
   case BT_BOOL: put_str(b, v.u.i ? "true" : "false"); return;
   case BT_INT: put_int(b, v.u.i); return;
+  case BT_FLOAT: {
+    char buf[40];
+    float_text(v.u.f, buf, sizeof buf);
+    put_str(b, "{\"float\":\"");
+    put_str(b, buf);
+    put_str(b, "\"}");
+    return;
+  }
   case BT_TUPLE:
     if (bt_is_grid_form(v)) {
       put_str(b, "{\"grid\":[");
@@ -204,7 +241,7 @@ static void put_value(text_buf *b, bt_value v) {
     return;
   case BT_FN:
     put_str(b, "{\"fn\":\"");
-    put_str(b, bt_prims[v.u.clo ? v.u.clo->ctor : v.prim].name);
+    put_str(b, bt_prims[v.u.clo ? v.u.clo->ctor : v.prim].dsl);
     put(b, "\"", 1);
     if (v.u.clo) {
       put_str(b, ",\"args\":");

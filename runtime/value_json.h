@@ -10,6 +10,8 @@
 /* Decodes j; on malformed input returns an error value and writes a message into
  * err. Closures are rebuilt by calling their constructor on the decoded arguments. */
 bt_value bt_from_json(bt_ctx *cx, const json_t *j, char *err, size_t errlen);
+/* The dialect whose names {"fn": name} decodes to (BT_DIALECT_*; 0, arc-dsl, unless set). */
+extern int bt_json_dialect;
 /* Encodes v (new reference); an error value encodes as {"error": "TypeError"}. */
 json_t *bt_to_json(bt_value v);
 /* The compact text of bt_to_json(v) (what json_dumps gives with JSON_COMPACT), written

@@ -261,7 +261,8 @@ static bool well_formed(bt_value v, const bt_limits *lim, bool inside) {
     if (v.errc < 1 || v.errc >= BT_E_COUNT) return snprintf(why, sizeof why, "error code %d", v.errc), false;
     return true;
   case BT_NONE:
-  case BT_INT: return true;
+  case BT_INT:
+  case BT_FLOAT: return true;
   case BT_BOOL:
     if (v.u.i != 0 && v.u.i != 1)
       return snprintf(why, sizeof why, "bool holding %lld", (long long)v.u.i), false;

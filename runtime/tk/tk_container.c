@@ -1,0 +1,2 @@
+/* tk_container.c: primitives of the tokpidjin dialect (docs/tokpidjin.md). */
+#include "tk.h"

@@ -1,0 +1,2 @@
+/* tk_objects.c: primitives of the tokpidjin dialect (docs/tokpidjin.md). */
+#include "tk.h"

@@ -1,0 +1,2 @@
+/* tk_patch.c: primitives of the tokpidjin dialect (docs/tokpidjin.md). */
+#include "tk.h"

@@ -1,0 +1,2 @@
+/* tk_scalar.c: primitives of the tokpidjin dialect (docs/tokpidjin.md). */
+#include "tk.h"
