@@ -71,6 +71,10 @@ typedef struct card_src {
   int index;        /* order among the files of a run (diagnostics sort by it) */
   size_t *line_off; /* offset of the start of each line; line n is line_off[n - 1] */
   int nlines;
+  /* the dialect the file declares (a line `# dialect: NAME`; a generated batt is tokpidjin),
+   * NULL when it declares none, and where */
+  char *dialect;
+  int dialect_line, dialect_col;
 } card_src;
 
 /* Diagnostics of a run, kept until rendered so that they come out sorted by file and

@@ -101,6 +101,22 @@ static void error_at(checker *c, int line, int col, const char *fmt, ...) {
   diag_error(c->d, c->sv->src, line, col, "%s", msg);
 }
 
+/* A type that does not fit: an error, or in a defaulting dialect (tokpidjin) a warning, since
+ * there the call runs by duck typing or returns its typed default. */
+static void mismatch_at(checker *c, int line, int col, const char *fmt, ...) CARD_PRINTF(4, 5);
+
+static void mismatch_at(checker *c, int line, int col, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (c->cat->defaults)
+    diag_warning(c->d, c->sv->src, line, col, "%s (the call defaults if it fails)", msg);
+  else
+    diag_error(c->d, c->sv->src, line, col, "%s", msg);
+}
+
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
 static int input_of(const char *name, card_input *in) {
@@ -210,8 +226,30 @@ static void check_fn_arity(checker *c, const card_stmt *st, int i, const card_vt
              i + 1, prim, want, plural(want), v->arity);
 }
 
-static card_vtype check_prim_call(checker *c, card_stmt *st, const card_vtype *argv) {
+/* A call leaving out optional parameters takes their primitives (`optional`): the statement
+ * gets them as arguments. */
+static void add_optional(checker *c, card_stmt *st, card_vtype *argv) {
   const cat_prim *prim = st->callee.prim;
+  int first = prim->arity - prim->n_optional;
+  if (st->nargs >= prim->arity || st->nargs < first) return;
+  st->args = xrealloc(st->args, (size_t)prim->arity * sizeof *st->args);
+  for (int k = st->nargs; k < prim->arity; k++) {
+    const cat_prim *o = NULL;
+    for (int m = 0; m < c->cat->n_prims && !o; m++)
+      if (!strcmp(c->cat->prims[m].name, prim->optional[k - first])) o = &c->cat->prims[m];
+    st->args[k] = (card_arg){.kind = ARG_PRIM,
+                             .name = xstrdup(o->name),
+                             .line = st->callee.line,
+                             .col = st->callee.col,
+                             .prim = o};
+    argv[k] = unknown();
+  }
+  st->nargs = prim->arity;
+}
+
+static card_vtype check_prim_call(checker *c, card_stmt *st, card_vtype *argv) {
+  const cat_prim *prim = st->callee.prim;
+  add_optional(c, st, argv);
   if (st->nargs != prim->arity) {
     error_at(c, st->callee.line, st->callee.col, "'%s' takes %d argument%s, got %d", prim->name, prim->arity,
              plural(prim->arity), st->nargs);
@@ -220,8 +258,8 @@ static card_vtype check_prim_call(checker *c, card_stmt *st, const card_vtype *a
   for (int i = 0; i < st->nargs; i++) {
     const cat_type *want = named_type(c->cat, prim->params[i]);
     if (argv[i].type && want && !type_fits(argv[i].type, want, c->cat))
-      error_at(c, st->args[i].line, st->args[i].col, "argument %d of '%s' must be %s, got %s", i + 1,
-               prim->name, want->name, type_name(&argv[i]));
+      mismatch_at(c, st->args[i].line, st->args[i].col, "argument %d of '%s' must be %s, got %s", i + 1,
+                  prim->name, want->name, type_name(&argv[i]));
     else
       check_fn_arity(c, st, i, &argv[i]);
   }
@@ -263,7 +301,8 @@ static card_vtype check_value_call(checker *c, card_stmt *st, const card_vtype *
 
 static card_vtype check_call(checker *c, card_stmt *st) {
   card_vtype fn = resolve(c, &st->callee, true);
-  card_vtype *argv = xcalloc((size_t)(st->nargs ? st->nargs : 1), sizeof *argv);
+  /* room for the optional parameters a call leaves out (add_optional) */
+  card_vtype *argv = xcalloc((size_t)(st->nargs > CAT_MAX_PARAMS ? st->nargs : CAT_MAX_PARAMS), sizeof *argv);
   for (int i = 0; i < st->nargs; i++)
     argv[i] = resolve(c, &st->args[i], false);
   card_vtype v = unknown();

@@ -28,7 +28,7 @@ static bool to_operand(const card_opnd *o, bt_operand *out) {
   case OPND_BOOL: *out = BT_BOOLV((int64_t)o->v[0]); return true;
   case OPND_PAIR: *out = BT_PAIRV((int64_t)o->v[0], (int64_t)o->v[1]); return true;
   case OPND_PRIM: {
-    int id = bt_prim_lookup(o->prim->name);
+    int id = bt_prim_lookup(o->prim->cname);
     *out = BT_FNV(id);
     return id >= 0;
   }
@@ -97,7 +97,7 @@ bool lower_line(const card_line *cl, lowered_line *l) {
   memset(l, 0, sizeof *l);
   l->nargs = cl->nargs;
   if (cl->callee.kind == OPND_PRIM) {
-    l->prim = bt_prim_lookup(cl->callee.prim->name);
+    l->prim = bt_prim_lookup(cl->callee.prim->cname);
     ok &= l->prim >= 0;
   } else {
     l->prim = -1;

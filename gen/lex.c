@@ -306,6 +306,7 @@ void src_free(card_src *src) {
   free(src->path);
   free(src->text);
   free(src->line_off);
+  free(src->dialect);
   free(src);
 }
 

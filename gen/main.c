@@ -10,7 +10,9 @@
  *   card mutate FILE... [--seed N] [--count K] [--edits E] [-o OUT]
  *                                               write K mutants of every solver
  *
- * Common options: --catalog PATH (default: the project's runtime/dsl.yaml), --templates DIR,
+ * Common options: --dialect NAME (arc-dsl, the default, or tokpidjin; also a solver file's
+ * `# dialect: NAME` line or the manifest's `dialect`), --catalog PATH (default: the dialect's
+ * catalogue beside the project's runtime/dsl.yaml), --templates DIR,
  * --no-fuse (every line its own call; also the manifest's options.fuse: false),
  * --report (print the patterns found, with any command).
  */
@@ -38,7 +40,8 @@
 
 typedef struct options {
   const char *cmd;
-  const char *catalog;
+  const char *catalog; /* NULL: the dialect's */
+  const char *dialect;
   const char *templates;
   const char *manifest;
   const char *out;
@@ -61,7 +64,9 @@ static const char usage_text[] =
     "       card report FILE... | --manifest MANIFEST.yaml\n"
     "       card mutate FILE... [--seed N] [--count K] [--edits E] [-o OUT.py]\n"
     "       card --help | --version\n"
-    "options: --catalog PATH (default " CARD_CATALOG "), --templates DIR (default " CARD_TEMPLATES "),\n"
+    "options: --dialect arc-dsl|tokpidjin (default: what the files or manifest declare, else arc-dsl),\n"
+    "         --catalog PATH (default " CARD_CATALOG ", or the dialect's beside it),\n"
+    "         --templates DIR (default " CARD_TEMPLATES "),\n"
     "         --no-fuse (no fused calls), --report (print the batch patterns found)\n"
     "exit status: 0 done; 1 an error in a solver file (each as file:line:col), or a file\n"
     "that cannot be read or written, or the compiler failed; 2 usage error\n"
@@ -75,12 +80,12 @@ static int usage(void) {
 static bool parse_options(int argc, char **argv, options *o) {
   memset(o, 0, sizeof *o);
   o->cmd = argv[1];
-  o->catalog = CARD_CATALOG;
   o->templates = CARD_TEMPLATES;
   o->files = xcalloc((size_t)argc, sizeof *o->files);
   for (int k = 2; k < argc; k++) {
     const char *a = argv[k];
     const char **slot = !strcmp(a, "--catalog")     ? &o->catalog
+                        : !strcmp(a, "--dialect")   ? &o->dialect
                         : !strcmp(a, "--templates") ? &o->templates
                         : !strcmp(a, "--manifest")  ? &o->manifest
                         : !strcmp(a, "-o")          ? &o->out
@@ -188,15 +193,70 @@ typedef struct loaded {
   card_merged *merged;
 } loaded;
 
+/* The dialects and the catalogue file of each, beside the default catalogue. */
+static const char *const dialects[][2] = {{"arc-dsl", "dsl.yaml"}, {"tokpidjin", "tokpidjin.yaml"}};
+
+/* The dialect of the program: --dialect, the manifest's, or the one the files declare (they
+ * must agree: one program holds one dialect); arc-dsl when nothing says. Errors go to d. */
+static const char *program_dialect(const options *o, const loaded *L, card_diag *d) {
+  const char *chosen = o->dialect ? o->dialect : L->mf.dialect,
+             *from = o->dialect ? "--dialect" : "the manifest";
+  const card_src *first = NULL;
+  for (int k = 0; k < L->prog.nsrcs; k++) {
+    const card_src *src = L->prog.srcs[k];
+    if (!src->dialect) continue;
+    if (!chosen) {
+      chosen = src->dialect;
+      first = src;
+    } else if (strcmp(chosen, src->dialect) != 0) {
+      if (first)
+        diag_error(d, src, src->dialect_line, src->dialect_col,
+                   "this file is in the dialect '%s', but %s:%d is in '%s': one program holds one dialect",
+                   src->dialect, first->path, first->dialect_line, chosen);
+      else
+        diag_error(d, src, src->dialect_line, src->dialect_col,
+                   "this file is in the dialect '%s', but %s says '%s'", src->dialect, from, chosen);
+    }
+  }
+  return chosen; /* NULL: nothing says */
+}
+
+/* The catalogue of dialect (NULL: --catalog's, else arc-dsl): --catalog, else the dialect's
+ * file beside the default one. */
+static bool load_catalog(const options *o, const char *dialect, catalog *cat) {
+  char err[1024];
+  strbuf path = {0};
+  if (!dialect && !o->catalog) dialect = "arc-dsl";
+  if (o->catalog) {
+    sb_puts(&path, o->catalog);
+  } else {
+    const char *file = NULL;
+    for (size_t k = 0; k < sizeof dialects / sizeof *dialects; k++)
+      if (!strcmp(dialects[k][0], dialect)) file = dialects[k][1];
+    if (!file) {
+      fprintf(stderr, "card: error: unknown dialect '%s' (known: arc-dsl, tokpidjin)\n", dialect);
+      return false;
+    }
+    const char *slash = strrchr(CARD_CATALOG, '/');
+    sb_printf(&path, "%.*s%s", slash ? (int)(slash - CARD_CATALOG + 1) : 0, CARD_CATALOG, file);
+  }
+  bool ok = catalog_load(path.buf, cat, err, sizeof err);
+  if (!ok)
+    fprintf(stderr, "%s\n", err);
+  else if (dialect && strcmp(cat->dialect, dialect) != 0) {
+    fprintf(stderr, "card: error: the catalogue %s is of the dialect '%s', not '%s'\n", path.buf,
+            cat->dialect, dialect);
+    ok = false;
+  }
+  sb_free(&path);
+  return ok;
+}
+
 /* Parses, checks, selects and merges; prints every error. */
 static bool load(const options *o, loaded *L) {
   memset(L, 0, sizeof *L);
   program_init(&L->prog);
   char err[1024];
-  if (!catalog_load(o->catalog, &L->cat, err, sizeof err)) {
-    fprintf(stderr, "%s\n", err);
-    return false;
-  }
   if (o->manifest && !manifest_load(o->manifest, &L->mf, err, sizeof err)) {
     fprintf(stderr, "%s\n", err);
     return false;
@@ -217,7 +277,9 @@ static bool load(const options *o, loaded *L) {
   card_diag d = {0};
   for (int k = 0; k < n_files; k++)
     program_add_file(&L->prog, o->manifest ? L->mf.sources[k] : o->files[k], &d);
-  bool ok = check_program(&L->prog, &L->cat, &d);
+  const char *dialect = program_dialect(o, L, &d);
+  bool ok = load_catalog(o, dialect, &L->cat);
+  ok = ok && check_program(&L->prog, &L->cat, &d) && d.nerrors == 0;
   char *msgs = diag_render(&d);
   fputs(msgs, stderr);
   free(msgs);
@@ -235,7 +297,9 @@ static bool load(const options *o, loaded *L) {
   L->prog.solvers = kept;
   L->prog.nsolvers = n_kept;
   if (ok) L->merged = merge_program(&L->prog);
-  if (L->merged && !o->no_fuse && (!o->manifest || L->mf.fuse)) fuse_program(L->merged);
+  /* the fused calls run arc-dsl's semantics: the other dialects run line by line */
+  if (L->merged && !o->no_fuse && (!o->manifest || L->mf.fuse) && !strcmp(L->cat.dialect, "arc-dsl"))
+    fuse_program(L->merged);
   return ok && L->merged;
 }
 

@@ -6,6 +6,7 @@
  *   output: batt.c                          # the emitted program
  *   header: batt_program.h                  # the emitted header
  *   options: {fuse: true}                   # optional
+ *   dialect: tokpidjin                      # optional: the solvers' dialect (default arc-dsl)
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,16 +82,18 @@ static bool read_options(mreader *r, yaml_node_t *v, card_manifest *m) {
 static bool read_root(mreader *r, yaml_node_t *root, card_manifest *m) {
   if (!root || root->type != YAML_MAPPING_NODE)
     return fail(r, root, "the manifest must be a mapping with 'sources' and 'output'");
-  bool seen[6] = {false};
-  static const char *const keys[6] = {"sources", "include", "exclude", "output", "header", "options"};
+  bool seen[7] = {false};
+  static const char *const keys[7] = {"sources", "include", "exclude", "output",
+                                      "header",  "options", "dialect"};
   for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
     yaml_node_t *k = yaml_document_get_node(&r->doc, p->key), *v = yaml_document_get_node(&r->doc, p->value);
     const char *key = scalar(k);
     int which = -1;
-    for (int i = 0; key && i < 6; i++)
+    for (int i = 0; key && i < 7; i++)
       if (strcmp(key, keys[i]) == 0) which = i;
     if (which < 0)
-      return fail(r, k, "unknown key '%s' (known: sources, include, exclude, output, header, options)",
+      return fail(r, k,
+                  "unknown key '%s' (known: sources, include, exclude, output, header, options, dialect)",
                   key ? key : "?");
     if (seen[which]) return fail(r, k, "duplicate key '%s'", key);
     seen[which] = true;
@@ -105,6 +108,12 @@ static bool read_root(mreader *r, yaml_node_t *root, card_manifest *m) {
       *(which == 3 ? &m->output : &m->header) = resolve(r, scalar(v));
       break;
     case 5: ok = read_options(r, v, m); break;
+    case 6:
+      if (!scalar(v) || !*scalar(v)) return fail(r, v, "'dialect' must be a dialect's name");
+      m->dialect = strdup(scalar(v));
+      m->dialect_line = (int)v->start_mark.line + 1;
+      m->dialect_col = (int)v->start_mark.column + 1;
+      break;
     }
     if (!ok) return false;
   }
@@ -155,5 +164,6 @@ void manifest_free(card_manifest *m) {
   free_list(m->exclude, m->n_exclude);
   free(m->output);
   free(m->header);
+  free(m->dialect);
   memset(m, 0, sizeof *m);
 }

@@ -12,9 +12,11 @@ typedef struct card_manifest {
   int n_include;
   char **exclude; /* these solvers are left out */
   int n_exclude;
-  char *output; /* the emitted program, resolved like sources */
-  char *header; /* the emitted header, resolved like sources */
-  bool fuse;    /* options.fuse: fuse batchable patterns (default true) */
+  char *output;  /* the emitted program, resolved like sources */
+  char *header;  /* the emitted header, resolved like sources */
+  bool fuse;     /* options.fuse: fuse batchable patterns (default true) */
+  char *dialect; /* `dialect`, or NULL */
+  int dialect_line, dialect_col;
 } card_manifest;
 
 /* Reads path; on error returns false with "file:line:col: error: ..." in err. */

@@ -641,6 +641,15 @@ static void free_solver(card_solver *sv);
 // batt = "def" "batt" "(" task_id "," S "," I "," C "," log_path ")" ":" NEWLINE body
 static void batt_definition(parser *p) {
   const card_token *def = p->tok;
+  card_src *src = (card_src *)p->src;
+  if (!src->dialect) { /* tokpidjin's card writes it: its dialect */
+    src->dialect = xstrdup("tokpidjin");
+    src->dialect_line = def->line;
+    src->dialect_col = def->col;
+  } else if (strcmp(src->dialect, "tokpidjin") != 0) {
+    error_tok(p, def, "a generated batt is in the dialect tokpidjin, but this file declares '%s' (line %d)",
+              src->dialect, src->dialect_line);
+  }
   advance(p); /* def */
   advance(p); /* batt */
   static const char *const want[] = {"(", "task_id", ",", "S", ",", "I", ",", "C", ",", "log_path", ")", ":"};
@@ -780,6 +789,35 @@ static void file(parser *p) {
 
 void program_init(card_program *prog) { memset(prog, 0, sizeof *prog); }
 
+/* The lines `# dialect: NAME` of a file: its dialect; two that name different dialects are
+ * an error at the second. */
+static void scan_dialect(card_src *src, card_diag *d) {
+  for (int n = 1; n <= src->nlines; n++) {
+    const char *s = src->text + src->line_off[n - 1], *q = s + 1;
+    if (*s != '#') continue;
+    while (*q == ' ' || *q == '\t')
+      q++;
+    if (strncmp(q, "dialect:", 8) != 0) continue;
+    q += 8;
+    while (*q == ' ' || *q == '\t')
+      q++;
+    const char *e = q;
+    while (*e && !isspace((unsigned char)*e))
+      e++;
+    int col = (int)(q - s) + 1;
+    if (e == q) {
+      diag_error(d, src, n, col, "'# dialect:' names no dialect");
+    } else if (!src->dialect) {
+      src->dialect = xstrndup(q, (size_t)(e - q));
+      src->dialect_line = n;
+      src->dialect_col = col;
+    } else if (strlen(src->dialect) != (size_t)(e - q) || strncmp(src->dialect, q, (size_t)(e - q)) != 0) {
+      diag_error(d, src, n, col, "this file mixes dialects: '%.*s' here, '%s' at line %d", (int)(e - q), q,
+                 src->dialect, src->dialect_line);
+    }
+  }
+}
+
 static void parse_src(card_program *prog, card_src *src, card_diag *d) {
   grow(&prog->srcs, &prog->capsrcs, prog->nsrcs + 1, sizeof *prog->srcs);
   prog->srcs[prog->nsrcs++] = src;
@@ -788,6 +826,7 @@ static void parse_src(card_program *prog, card_src *src, card_diag *d) {
   int before = d->nerrors;
   parser p = {.prog = prog, .src = src, .d = d, .tok = toks};
   int solvers = prog->nsolvers;
+  scan_dialect(src, d);
   file(&p);
   if (prog->nsolvers == solvers && d->nerrors == before)
     diag_warning(d, src, 0, 0, "no solver defined in this file");

@@ -210,6 +210,9 @@ static void put_task(FILE *f, const bt_run *run, int k) {
       put_json_string(f, p->solvers[s].name);
       if (r->verdict == BT_V_ERROR)
         fprintf(f, ": {\"error\": \"%s\"}", bt_errc_name((bt_errc)r->errc));
+      else if (r->errc)
+        fprintf(f, ": {\"out\": %d, \"verdict\": \"%s\", \"defaulted\": \"%s\"}", r->out,
+                verdict_names[r->verdict], bt_errc_name((bt_errc)r->errc));
       else
         fprintf(f, ": {\"out\": %d, \"verdict\": \"%s\"}", r->out, verdict_names[r->verdict]);
     }

@@ -258,7 +258,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       /* the expected output is an ARC grid: the walk is bounded by its size */
       verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
     }
-    res[s] = (bt_result){verdicts[idx], 0, idx};
+    res[s] = (bt_result){verdicts[idx], bt_was_defaulted(v) ? v.errc : 0, idx}; /* errc: defaulted */
   }
   free(prints);
   free(verdicts);

@@ -19,7 +19,8 @@ typedef enum bt_verdict {
 
 typedef struct bt_result {
   uint8_t verdict; /* bt_verdict */
-  uint8_t errc;    /* bt_errc when BT_V_ERROR */
+  uint8_t errc;    /* bt_errc when BT_V_ERROR; else nonzero when the output was defaulted (the
+                      tokpidjin dialect: a call it depends on failed with this error) */
   int32_t out;     /* index into the item's distinct outputs, -1 for none */
 } bt_result;
 

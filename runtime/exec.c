@@ -7,6 +7,15 @@
 #include "device_lines.h"
 #include "exec.h"
 
+/* In a defaulting dialect, a line computed from a defaulted value is marked defaulted too
+ * (with the first such error): the results tell a solver that met a failure from one that
+ * did not, as an error does in arc-dsl. */
+static inline bt_value taint(bt_value r, const bt_value *a, int n) {
+  for (int m = 0; m < n && r.kind != BT_ERR && !r.errc; m++)
+    if (bt_was_defaulted(a[m])) r.errc = a[m].errc;
+  return r;
+}
+
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
   if ((ex->graph || ex->need) && bt_exec_skip(ex, 1, &t, nargs, args)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
@@ -20,7 +29,8 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
     for (int m = 0; m < nargs; m++)
       a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    bt_exec_store(ex, it, t, bt_call_prim(it->cx, prim, a));
+    bt_value r = bt_call_prim(it->cx, prim, a);
+    bt_exec_store(ex, it, t, bt_prims[prim].dflt ? taint(r, a, nargs) : r);
   }
   if (timed) bt_device_line_cpu_time(ex->device, prim, ex->n, bt_exec_now_ns() - cpu_start);
   bt_exec_profile(ex, t, prim, start);
@@ -44,7 +54,8 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
     for (int m = 0; m < nargs; m++)
       a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
-    bt_exec_store(ex, it, t, bt_call_line(it->cx, bt_exec_operand(ex, it, fn), a, nargs));
+    bt_value f = bt_exec_operand(ex, it, fn);
+    bt_exec_store(ex, it, t, taint(bt_call_line(it->cx, f, a, nargs), a, nargs));
   }
   bt_exec_profile(ex, t, BT_PROF_CALLVAR, start);
 }

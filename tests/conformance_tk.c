@@ -82,8 +82,8 @@ static bool compare(bt_ctx *cx, const json_t *c, bool call, bt_value r, char *wh
       snprintf(why, n, "%s, but %sdefaulted", got ? got : "?", dflt ? "not " : "");
     } else if (!ok) {
       char *ws = text(w);
-      snprintf(why, n, "want %s%s\n      got  %s%s", ws ? ws : "?", dflt ? " (defaulted)" : "", got ? got : "?",
-               bt_was_defaulted(r) ? " (defaulted)" : "");
+      snprintf(why, n, "want %s%s\n      got  %s%s", ws ? ws : "?", dflt ? " (defaulted)" : "",
+               got ? got : "?", bt_was_defaulted(r) ? " (defaulted)" : "");
       free(ws);
     }
   }
