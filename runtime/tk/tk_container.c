@@ -17,7 +17,15 @@ static bt_value num_binop(num_op op, bt_value x, bt_value y) {
   }
   bool nx = bt_is_int(x) || x.kind == BT_FLOAT, ny = bt_is_int(y) || y.kind == BT_FLOAT;
   if (op == OP_OR || !nx || !ny) return bt_err(BT_E_TYPE);
-  return bt_float((x.kind == BT_FLOAT ? x.u.f : (double)x.u.i) + (y.kind == BT_FLOAT ? y.u.f : (double)y.u.i));
+  return bt_float((x.kind == BT_FLOAT ? x.u.f : (double)x.u.i) +
+                  (y.kind == BT_FLOAT ? y.u.f : (double)y.u.i));
+}
+
+/* Python's x != y: as bt_eq's negation, except that a NaN compared at the top (no identity
+ * shortcut, as inside a container) differs from everything, itself included. */
+static bool py_ne(bt_value x, bt_value y) {
+  if ((x.kind == BT_FLOAT && isnan(x.u.f)) || (y.kind == BT_FLOAT && isnan(y.u.f))) return true;
+  return !bt_eq(x, y);
 }
 
 /* ---- combining and subtracting ----------------------------------------------------- */
@@ -60,7 +68,7 @@ BT_PRIM(tk_dedupe_pair_tuple) {
     bt_value p = s.u.items[k];
     if (!bt_is_coll(p)) return bt_err(BT_E_TYPE);
     if (p.n != 2) return bt_err(BT_E_VALUE);
-    if (bt_eq(p.u.items[0], p.u.items[1])) continue;
+    if (!py_ne(p.u.items[0], p.u.items[1])) continue;
     out[n++] = bt_is_tuple(p) ? p : bt_pair(cx, p.u.items[0], p.u.items[1]);
     if (bt_is_err(out[n - 1])) return out[n - 1];
   }
@@ -139,13 +147,18 @@ BT_PRIM(tk_last_t) {
 /* container.union(frozenset({value})) */
 BT_PRIM(tk_insert) { return bt_p_insert(cx, a); }
 
-/* type(container)(e for e in container if e != value) */
-BT_PRIM(tk_remove) { return bt_p_remove(cx, a); }
-BT_PRIM(tk_remove_f) { return bt_p_remove(cx, a); }
+/* type(container)(e for e in container if e != value): nothing equals a NaN value */
+static bt_value removed(bt_ctx *cx, const bt_value *a) {
+  if (bt_is_coll(a[1]) && py_ne(a[0], a[0])) return a[1];
+  return bt_p_remove(cx, a);
+}
+
+BT_PRIM(tk_remove) { return removed(cx, a); }
+BT_PRIM(tk_remove_f) { return removed(cx, a); }
 
 /* tuple(e for e in container if e != value) */
 BT_PRIM(tk_remove_t) {
-  bt_value r = bt_p_remove(cx, a);
+  bt_value r = removed(cx, a);
   return bt_is_set(r) ? bt_tuple(r.n ? r.u.items : NULL, r.n) : r;
 }
 
