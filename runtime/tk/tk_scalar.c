@@ -273,7 +273,7 @@ static bool center_of(bt_ctx *cx, bt_value p, bt_value *i, bt_value *j, bt_value
   return unpack2(c, i, j, err);
 }
 
-/* 1 if x < y else -1; *err set when Python's < raises. */
+/* 1 if x < y else -1; *bad set when Python's < raises. */
 static int64_t step_of(bt_value x, bt_value y, bool *bad) {
   int r = bt_py_lt(x, y);
   if (r < 0) *bad = true;
@@ -288,14 +288,17 @@ BT_PRIM(tk_position) {
   bool bad = false;
   int64_t di, dj;
   if (py_eq(ia, ib)) {
-    di = 0, dj = step_of(ja, jb, &bad);
+    di = 0;
+    dj = step_of(ja, jb, &bad);
   } else if (py_eq(ja, jb)) {
-    di = step_of(ia, ib, &bad), dj = 0;
+    di = step_of(ia, ib, &bad);
+    dj = 0;
   } else {
     int lt = bt_py_lt(ia, ib), gt = lt ? 0 : bt_py_lt(ib, ia);
     if (lt < 0 || gt < 0) return bt_err(BT_E_TYPE);
     if (!lt && !gt) return bt_none();
-    di = lt ? 1 : -1, dj = step_of(ja, jb, &bad);
+    di = lt ? 1 : -1;
+    dj = step_of(ja, jb, &bad);
   }
   return bad ? bt_err(BT_E_TYPE) : bt_ipair(cx, di, dj);
 }
@@ -336,13 +339,10 @@ BT_PRIM(tk_manhattan) {
     for (uint32_t y = 0; y < tb.n; y++) {
       bt_value d = distance(cx, ta.u.items[x], tb.u.items[y]);
       if (bt_is_err(d)) return d;
-      if (!any) {
-        best = d, any = true;
-        continue;
-      }
-      int lt = bt_py_lt(d, best);
+      int lt = any ? bt_py_lt(d, best) : 1;
       if (lt < 0) return bt_err(BT_E_TYPE);
       if (lt) best = d;
+      any = true;
     }
   }
   return any ? best : bt_err(BT_E_VALUE);
