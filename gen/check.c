@@ -401,7 +401,8 @@ bool check_program(card_program *prog, const catalog *cat, card_diag *d) {
   c.integer = catalog_type(cat, "Integer");
   int before = d->nerrors;
   for (int i = 0; i < cat->n_prims; i++)
-    if (!strmap_get(&c.prims, cat->prims[i].name)) strmap_put(&c.prims, cat->prims[i].name, i + 1);
+    if (!(cat->prims[i].props & CAT_INTERNAL) && !strmap_get(&c.prims, cat->prims[i].name))
+      strmap_put(&c.prims, cat->prims[i].name, i + 1);
   for (int i = 0; i < cat->n_consts; i++)
     if (!strmap_get(&c.consts, cat->consts[i].name)) strmap_put(&c.consts, cat->consts[i].name, i + 1);
 

@@ -489,7 +489,12 @@ static int mutate(const options *o, const loaded *L) {
       !number_option("--edits", o->edits, 1, 16, &edits))
     return 2;
   int made;
-  char *text = mutate_program(&L->prog, &L->cat, (uint64_t)seed, (int)count, (int)edits, &made);
+  char *body = mutate_program(&L->prog, &L->cat, (uint64_t)seed, (int)count, (int)edits, &made);
+  strbuf sb = {0}; /* a dialect other than the default is declared, so the mutants check as they are */
+  if (strcmp(L->cat.dialect, "arc-dsl") != 0) sb_printf(&sb, "# dialect: %s\n", L->cat.dialect);
+  sb_puts(&sb, body);
+  free(body);
+  char *text = sb_take(&sb);
   bool ok = o->out ? write_atomic(o->out, text, strlen(text)) : fputs(text, stdout) >= 0;
   if (ok)
     fprintf(stderr, "card: %d mutants of %d solvers (seed %lld, %lld edit%s each)%s%s\n", made,

@@ -138,6 +138,7 @@ static void candidates(const card_solver *sv, const catalog *cat, int s, int a, 
   if (fn || !param) {
     for (int k = 0; k < cat->n_prims; k++) {
       card_arg c = {.kind = ARG_PRIM, .name = cat->prims[k].name, .prim = &cat->prims[k]};
+      if (cat->prims[k].props & CAT_INTERNAL) continue;
       if (arity_ok(want, cat->prims[k].arity) && !same_arg(&c, now)) add(&out[0], c);
     }
   }
@@ -171,6 +172,7 @@ static void callee_candidates(const cat_prim *callee, const catalog *cat, pool o
     out[k].n = 0;
   for (int k = 0; k < cat->n_prims; k++) {
     const cat_prim *p = &cat->prims[k];
+    if (p->props & CAT_INTERNAL) continue;
     if (p != callee && p->arity == callee->arity && !strcmp(p->result, callee->result))
       add(&out[0], (card_arg){.kind = ARG_PRIM, .name = p->name, .prim = p});
   }
