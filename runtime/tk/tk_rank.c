@@ -246,10 +246,10 @@ BT_PRIM(tk_get_rank) {
 
 /* sorted(c, key=key)[rank] when not empty, else None. */
 BT_PRIM(tk_get_nth_by_key_t) {
+  if (bt_is_coll(a[0]) && a[0].n == 0) return bt_none(); /* sorted([]) calls no key; rank unread */
   bool found;
   bt_value r = sorted_pick(cx, a[0], a[2], false, a[1], &found);
-  if (bt_is_err(r) || found) return r;
-  return bt_is_coll(a[0]) && a[0].n == 0 ? bt_none() : bt_err(BT_E_INDEX);
+  return bt_is_err(r) || found ? r : bt_err(BT_E_INDEX);
 }
 
 /* sorted(c, key=key), skipping max(rank, 0) items: the next, or None past the end. */
@@ -259,8 +259,10 @@ BT_PRIM(tk_get_nth_by_key_f) {
   if (!bt_is_err(s)) {
     if (!bt_is_int(a[1]))
       r = bt_err(BT_E_TYPE);
-    else
-      r = a[1].u.i < (int64_t)s.n ? s.u.items[a[1].u.i < 0 ? 0 : a[1].u.i] : bt_none();
+    else {
+      int64_t k = a[1].u.i < 0 ? 0 : a[1].u.i;
+      r = k < (int64_t)s.n ? s.u.items[k] : bt_none();
+    }
   }
   bt_arena_release(cx, m);
   return r;
