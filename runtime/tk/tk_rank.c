@@ -81,16 +81,16 @@ static int by_count_desc(const void *x, const void *y) {
 
 /* What a commonness primitive asks of the tallies of a list of values. */
 typedef enum common_op {
-  C_MOST,     /* max(set(vals), key=vals.count) */
-  C_LEAST,    /* min(...) */
-  C_RANK_ASC, /* sorted(set(vals), key=vals.count)[rank] */
+  C_MOST,      /* max(set(vals), key=vals.count) */
+  C_LEAST,     /* min(...) */
+  C_RANK_ASC,  /* sorted(set(vals), key=vals.count)[rank] */
   C_RANK_COLOR /* Counter(vals).most_common()[rank][0] */
 } common_op;
 
-/* The commonness op over vals[0..n): the value chosen, *found false (and no error) when a
- * rank is out of range, an error for an empty max/min or a bad rank. */
-static bt_value common_of(bt_ctx *cx, const bt_value *vals, uint32_t n, common_op op, bt_value rank, bool *found) {
-  *found = true;
+/* The commonness op over vals[0..n): the value chosen, `miss` for a rank out of range, an
+ * error for an empty max/min or a bad rank. */
+static bt_value common_of(bt_ctx *cx, const bt_value *vals, uint32_t n, common_op op, bt_value rank,
+                          bt_value miss) {
   if (n == 0 && (op == C_MOST || op == C_LEAST)) return bt_err(BT_E_VALUE);
   bt_mark m = bt_arena_mark(cx);
   uint32_t nd = 0;
@@ -105,8 +105,7 @@ static bt_value common_of(bt_ctx *cx, const bt_value *vals, uint32_t n, common_o
     qsort(t, nd, sizeof *t, op == C_RANK_ASC ? by_count_asc : by_count_desc);
     int64_t k = 0;
     int in = rank_index(rank, nd, &k);
-    r = in < 0 ? bt_err(BT_E_TYPE) : in ? t[k].v : bt_none();
-    *found = in != 0;
+    r = in < 0 ? bt_err(BT_E_TYPE) : in ? t[k].v : miss;
   }
   bt_arena_release(cx, m); /* r is one of vals, not data of this call */
   return r;
@@ -114,23 +113,24 @@ static bt_value common_of(bt_ctx *cx, const bt_value *vals, uint32_t n, common_o
 
 /* Commonness over a container's items: set(container) then container.count, so a set
  * argument (no .count) fails unless as_list (list(container) first). */
-static bt_value common_items(bt_ctx *cx, bt_value c, bool as_list, common_op op, bt_value rank, bool *found) {
-  *found = true;
+static bt_value common_items(bt_ctx *cx, bt_value c, bool as_list, common_op op, bt_value rank,
+                             bt_value miss) {
   if (!bt_is_coll(c)) return bt_err(BT_E_TYPE);
   if (bt_is_set(c) && !as_list) return bt_err(BT_E_ATTR);
-  return common_of(cx, c.u.items, c.n, op, rank, found);
+  return common_of(cx, c.u.items, c.n, op, rank, miss);
 }
 
 /* Commonness over a grid's (cells false) or an object's (cells true) colours; NaN when there
  * are none (mostcolor and leastcolor). */
-static bt_value common_colors(bt_ctx *cx, bt_value e, bool cells, common_op op, bt_value rank, bool *found) {
-  *found = true;
+static bt_value common_colors(bt_ctx *cx, bt_value e, bool cells, common_op op, bt_value rank,
+                              bt_value miss) {
   bt_mark m = bt_arena_mark(cx);
   bt_vec vals;
   bt_vec_init(&vals);
   bt_value r = color_values(cx, e, cells, &vals);
   if (!bt_is_err(r))
-    r = vals.n == 0 && (op == C_MOST || op == C_LEAST) ? tk_nan() : common_of(cx, vals.items, vals.n, op, rank, found);
+    r = vals.n == 0 && (op == C_MOST || op == C_LEAST) ? tk_nan()
+                                                       : common_of(cx, vals.items, vals.n, op, rank, miss);
   bt_arena_release(cx, m); /* r is a value of e */
   return r;
 }
@@ -168,48 +168,26 @@ static bt_value sorted_pick(bt_ctx *cx, bt_value c, bt_value key, bool reverse, 
 
 /* ---- commonness ------------------------------------------------------------------------- */
 
-static bt_value common_prim(bt_ctx *cx, bt_value c, bool as_list, common_op op) {
-  bool found;
-  return common_items(cx, c, as_list, op, bt_none(), &found);
-}
+BT_PRIM(tk_mostcommon) { return common_items(cx, a[0], false, C_MOST, bt_none(), bt_none()); }
+BT_PRIM(tk_mostcommon_t) { return common_items(cx, a[0], false, C_MOST, bt_none(), bt_none()); }
+BT_PRIM(tk_mostcommon_f) { return common_items(cx, a[0], true, C_MOST, bt_none(), bt_none()); }
+BT_PRIM(tk_leastcommon) { return common_items(cx, a[0], false, C_LEAST, bt_none(), bt_none()); }
+BT_PRIM(tk_leastcommon_t) { return common_items(cx, a[0], false, C_LEAST, bt_none(), bt_none()); }
+BT_PRIM(tk_leastcommon_f) { return common_items(cx, a[0], true, C_LEAST, bt_none(), bt_none()); }
 
-BT_PRIM(tk_mostcommon) { return common_prim(cx, a[0], false, C_MOST); }
-BT_PRIM(tk_mostcommon_t) { return common_prim(cx, a[0], false, C_MOST); }
-BT_PRIM(tk_mostcommon_f) { return common_prim(cx, a[0], true, C_MOST); }
-BT_PRIM(tk_leastcommon) { return common_prim(cx, a[0], false, C_LEAST); }
-BT_PRIM(tk_leastcommon_t) { return common_prim(cx, a[0], false, C_LEAST); }
-BT_PRIM(tk_leastcommon_f) { return common_prim(cx, a[0], true, C_LEAST); }
+/* sorted(set(c), key=c.count)[rank], else the empty container */
+BT_PRIM(tk_get_common_rank) { return common_items(cx, a[0], false, C_RANK_ASC, a[1], tk_empty_tuple()); }
+BT_PRIM(tk_get_common_rank_t) { return common_items(cx, a[0], false, C_RANK_ASC, a[1], tk_empty_tuple()); }
+BT_PRIM(tk_get_common_rank_f) { return common_items(cx, a[0], true, C_RANK_ASC, a[1], tk_empty_set()); }
 
-/* sorted(set(c), key=c.count)[rank], else `none` (the out-of-range value). */
-static bt_value common_rank(bt_ctx *cx, bt_value c, bt_value rank, bool as_list, bt_value none) {
-  bool found;
-  bt_value r = common_items(cx, c, as_list, C_RANK_ASC, rank, &found);
-  return found ? r : none;
-}
+/* Counter(colours).most_common()[rank][0], else the empty container */
+BT_PRIM(tk_get_color_rank_t) { return common_colors(cx, a[0], false, C_RANK_COLOR, a[1], tk_empty_tuple()); }
+BT_PRIM(tk_get_color_rank_f) { return common_colors(cx, a[0], true, C_RANK_COLOR, a[1], tk_empty_set()); }
 
-BT_PRIM(tk_get_common_rank) { return common_rank(cx, a[0], a[1], false, tk_empty_tuple()); }
-BT_PRIM(tk_get_common_rank_t) { return common_rank(cx, a[0], a[1], false, tk_empty_tuple()); }
-BT_PRIM(tk_get_common_rank_f) { return common_rank(cx, a[0], a[1], true, tk_empty_set()); }
-
-/* Counter(colours).most_common()[rank][0], else `none`. */
-static bt_value color_rank(bt_ctx *cx, bt_value e, bt_value rank, bool cells, bt_value none) {
-  bool found;
-  bt_value r = common_colors(cx, e, cells, C_RANK_COLOR, rank, &found);
-  return found ? r : none;
-}
-
-BT_PRIM(tk_get_color_rank_t) { return color_rank(cx, a[0], a[1], false, tk_empty_tuple()); }
-BT_PRIM(tk_get_color_rank_f) { return color_rank(cx, a[0], a[1], true, tk_empty_set()); }
-
-static bt_value color_extreme(bt_ctx *cx, bt_value e, bool cells, common_op op) {
-  bool found;
-  return common_colors(cx, e, cells, op, bt_none(), &found);
-}
-
-BT_PRIM(tk_mostcolor_t) { return color_extreme(cx, a[0], false, C_MOST); }
-BT_PRIM(tk_mostcolor_f) { return color_extreme(cx, a[0], true, C_MOST); }
-BT_PRIM(tk_leastcolor_t) { return color_extreme(cx, a[0], false, C_LEAST); }
-BT_PRIM(tk_leastcolor_f) { return color_extreme(cx, a[0], true, C_LEAST); }
+BT_PRIM(tk_mostcolor_t) { return common_colors(cx, a[0], false, C_MOST, bt_none(), bt_none()); }
+BT_PRIM(tk_mostcolor_f) { return common_colors(cx, a[0], true, C_MOST, bt_none(), bt_none()); }
+BT_PRIM(tk_leastcolor_t) { return common_colors(cx, a[0], false, C_LEAST, bt_none(), bt_none()); }
+BT_PRIM(tk_leastcolor_f) { return common_colors(cx, a[0], true, C_LEAST, bt_none(), bt_none()); }
 
 /* ---- ranks by key --------------------------------------------------------------------------- */
 
