@@ -191,15 +191,15 @@ BT_PRIM(tk_leastcolor_f) { return common_colors(cx, a[0], true, C_LEAST, bt_none
 
 /* ---- ranks by key --------------------------------------------------------------------------- */
 
-/* sorted(c, key=f, reverse=True)[rank], else `none`; none's kind NONE: type(c)(). */
-static bt_value arg_rank(bt_ctx *cx, const bt_value *a, bt_value none) {
+/* sorted(c, key=f, reverse=True)[rank], else miss. */
+static bt_value arg_rank(bt_ctx *cx, const bt_value *a, bt_value miss) {
   bool found;
   bt_value r = sorted_pick(cx, a[0], a[1], true, a[2], &found);
-  if (bt_is_err(r) || found) return r;
-  return none.kind != BT_NONE ? none : bt_is_set(a[0]) ? tk_empty_set() : tk_empty_tuple();
+  return bt_is_err(r) || found ? r : miss;
 }
 
-BT_PRIM(tk_get_arg_rank) { return arg_rank(cx, a, bt_none()); }
+/* out of range: type(c)() */
+BT_PRIM(tk_get_arg_rank) { return arg_rank(cx, a, bt_is_set(a[0]) ? tk_empty_set() : tk_empty_tuple()); }
 BT_PRIM(tk_get_arg_rank_t) { return arg_rank(cx, a, tk_empty_tuple()); }
 BT_PRIM(tk_get_arg_rank_f) { return arg_rank(cx, a, tk_empty_set()); }
 
