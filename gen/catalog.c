@@ -270,6 +270,12 @@ static bool check_types(reader *r, const catalog *cat) {
                p->line, p->name, cat->dialect);
       return false;
     }
+    for (int k = 1; k < p->n_optional; k++)
+      if (strcmp(p->optional[k], p->optional[0]) != 0) {
+        snprintf(r->err, r->errlen, "%s:%d:1: error: '%s': the optional parameters take one primitive",
+                 r->path, p->line, p->name);
+        return false;
+      }
     for (int k = 0; k < p->n_optional; k++) {
       const cat_prim *o = NULL;
       for (int b = 0; b < cat->n_prims && !o; b++)

@@ -151,8 +151,12 @@ static void write_source(FILE *c, const catalog *cat, bool allow_missing) {
   fprintf(c, "\nconst bt_prim_info bt_prims[] = {\n");
   for (int k = 0; k < n_ents; k++) {
     const cat_prim *p = ents[k].p;
-    fprintf(c, "    {\"%s\", \"%s\", %d, %s, %d, %s, %s%s},\n", p->cname, p->name, p->arity, makes_text(p),
-            ents[k].dialect, dflt_names[p->dflt], p->dflt ? "bt_w_" : "bt_p_", p->cname);
+    int opt = -1; /* the optional parameters' primitive, of the same dialect */
+    for (int m = 0; m < n_ents && p->n_optional; m++)
+      if (ents[m].dialect == ents[k].dialect && !strcmp(ents[m].p->name, p->optional[0])) opt = m;
+    fprintf(c, "    {\"%s\", \"%s\", %d, %s, %d, %s, %d, %d, %s%s},\n", p->cname, p->name, p->arity,
+            makes_text(p), ents[k].dialect, dflt_names[p->dflt], p->arity - p->n_optional, opt,
+            p->dflt ? "bt_w_" : "bt_p_", p->cname);
   }
   fprintf(c, "};\n\nconst int bt_n_prims = %d;\n\n", n_ents);
   int *ids = malloc((size_t)n_ents * sizeof *ids);

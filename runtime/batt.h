@@ -397,6 +397,8 @@ typedef struct bt_prim_info {
   int8_t makes;    /* BT_MAKES_* or the arity of the closure it makes */
   uint8_t dialect; /* BT_DIALECT_* (bt_prims.h); 0: arc-dsl */
   uint8_t dflt;    /* bt_default */
+  uint8_t least;   /* the fewest arguments a call may give: the trailing ones left out take opt */
+  int16_t opt;     /* the primitive value the optional parameters take (-1: none) */
   bt_prim_fn fn;   /* a defaulting primitive's wrapper (bt_settle_default) */
 } bt_prim_info;
 
