@@ -285,6 +285,15 @@ BT_PRIM(tk_mir_rot_f) {
 
 /* ---- crops and splits ----------------------------------------------------------------------------- */
 
+/* start + dims for crop: Python's sum, ints saturating at the int64 range (whose ends compare and slice
+ * as the exact sum would against a grid's sizes). */
+static bt_value end_of(bt_ctx *cx, bt_value s, bt_value d) {
+  int64_t r;
+  if (!bt_is_int(s) || !bt_is_int(d)) return py_add(cx, s, d);
+  if (__builtin_add_overflow(s.u.i, d.u.i, &r)) r = d.u.i < 0 ? INT64_MIN : INT64_MAX;
+  return bt_int(r);
+}
+
 /* len(g) and len(g[0]) as Python takes them. */
 static bt_value dims(bt_value g, int64_t *h, int64_t *w) {
   *h = bt_len(g);
@@ -312,11 +321,11 @@ BT_PRIM(tk_crop) {
   if (c != 0 && c != 1) return tk_empty_tuple();
   if ((c = py_cmp(s1, bt_int(w))) != -1) return c == 3 ? type_err() : tk_empty_tuple();
   TRY(d0 = bt_getitem(d, 0));
-  TRY(e0 = py_add(cx, s0, d0));
+  TRY(e0 = end_of(cx, s0, d0));
   if ((c = py_cmp(e0, bt_int(h))) == 3) return type_err();
   if (c != -1 && c != 0) return tk_empty_tuple();
   TRY(d1 = bt_getitem(d, 1));
-  TRY(e1 = py_add(cx, s1, d1));
+  TRY(e1 = end_of(cx, s1, d1));
   if ((c = py_cmp(e1, bt_int(w))) == 3) return type_err();
   if (c != -1 && c != 0) return tk_empty_tuple();
   if (!bt_is_int(s0) || !bt_is_int(s1) || !bt_is_int(e0) || !bt_is_int(e1)) return type_err();
@@ -546,6 +555,7 @@ BT_PRIM(tk_upscale_f) {
       }
   }
   bt_value o = bt_set_build(cx, out, m);
+  TRY(o);
   return tk_call2(cx, BT_P_tk_shift, o, ul);
 }
 
