@@ -85,9 +85,6 @@ static bt_errc unpack(bt_value v, uint32_t k, const bt_value **out) {
   return 0;
 }
 
-/* A set of n arena items (n may be 0). */
-static bt_value set_of(bt_ctx *cx, bt_value *it, size_t n) { return n ? bt_set_build(cx, it, n) : tk_empty_set(); }
-
 /* ---- extremes and corners ------------------------------------------------------------------ */
 
 enum { VIA_F, VIA_I, VIA_O }; /* toindices, toindices_i, toindices_o */
@@ -633,7 +630,7 @@ static bt_value components(bt_ctx *cx, bt_value p, int col) {
     if (ec) return bt_err(ec);
     it[k] = e[col];
   }
-  return set_of(cx, it, ix.n);
+  return bt_set_build(cx, it, ix.n);
 }
 
 /* Whether some row (col 0) or column (col 1) holds locations of both patches. */
