@@ -20,6 +20,56 @@ static bool unpack_n(bt_value v, uint32_t n, bt_value *out) {
   return true;
 }
 
+/* CPython 3.11's hash of v where it is a function of the value alone: ints, bools, the
+ * infinities and tuples of them; false for anything else. */
+static bool py_hash(bt_value v, uint64_t *out, int depth) {
+  if (bt_is_int(v)) {
+    int64_t r = v.u.i % (int64_t)(((uint64_t)1 << 61) - 1);
+    *out = (uint64_t)(r == -1 ? -2 : r);
+    return true;
+  }
+  if (v.kind == BT_FLOAT && isinf(v.u.f)) {
+    *out = (uint64_t)(v.u.f > 0 ? 314159 : -314159);
+    return true;
+  }
+  if (v.kind != BT_TUPLE || depth > 8) return false;
+  uint64_t acc = 2870177450012600261ULL, lane;
+  for (uint32_t k = 0; k < v.n; k++) {
+    if (!py_hash(v.u.items[k], &lane, depth + 1)) return false;
+    acc += lane * 14029467366897019727ULL;
+    acc = acc << 31 | acc >> 33;
+    acc *= 11400714785074694791ULL;
+  }
+  acc += v.n ^ (2870177450012600261ULL ^ 3527539UL);
+  *out = acc == UINT64_MAX ? 1546275796 : acc;
+  return true;
+}
+
+/* The iteration order CPython gives a frozenset of at most 4 elements built in canonical
+ * order (its 8-slot table, open addressing with perturbation): false where a hash is not
+ * known. A `for` target unpacking a set element sees this order (the vectors' set order
+ * emulation leaves it to CPython). */
+static bool py_set_order(bt_value s, bt_value *out) {
+  int slot[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  if (s.n > 4) return false;
+  for (uint32_t k = 0; k < s.n; k++) {
+    uint64_t h, i;
+    if (!py_hash(s.u.items[k], &h, 0)) return false;
+    for (i = h & 7; slot[i] >= 0; i = (i * 5 + 1 + h) & 7)
+      h >>= 5;
+    slot[i] = (int)k;
+  }
+  for (int i = 0, k = 0; i < 8; i++)
+    if (slot[i] >= 0) out[k++] = s.u.items[slot[i]];
+  return true;
+}
+
+/* The unpacking of a `for` target: a set in CPython's order where it is known. */
+static bool unpack_for(bt_value v, uint32_t n, bt_value *out) {
+  if (v.kind == BT_SET && v.n == n && py_set_order(v, out)) return true;
+  return unpack_n(v, n, out);
+}
+
 /* Python's 0 <= v < n (n an int): 1, 0, or -1 where it raises TypeError. */
 static int in_range(bt_value v, int64_t n) {
   if (bt_is_int(v)) return v.u.i >= 0 && v.u.i < n;
@@ -60,7 +110,7 @@ static bt_value recolor_pairs(bt_ctx *cx, bt_value idx, bt_value color) {
   if (!items) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < idx.n; k++) {
     bt_value ij[2];
-    if (!unpack_n(idx.u.items[k], 2, ij)) return bt_unpack_err(idx.u.items[k]);
+    if (!unpack_for(idx.u.items[k], 2, ij)) return bt_unpack_err(idx.u.items[k]);
     items[k] = cell_at(items, idx.n, k, ij[0], ij[1], color);
   }
   return bt_set_build(cx, items, idx.n);
@@ -73,7 +123,7 @@ static bt_value cell_colors(bt_ctx *cx, bt_value element, bt_value **out) {
   if (!c) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < element.n; k++) {
     bt_value ijc[3];
-    if (!unpack_n(element.u.items[k], 3, ijc)) return bt_unpack_err(element.u.items[k]);
+    if (!unpack_for(element.u.items[k], 3, ijc)) return bt_unpack_err(element.u.items[k]);
     c[k] = ijc[2];
   }
   *out = c;
@@ -331,7 +381,7 @@ BT_PRIM(tk_toobject) {
   size_t n = 0;
   for (uint32_t k = 0; k < idx.n; k++) {
     bt_value ij[2];
-    if (!unpack_n(idx.u.items[k], 2, ij)) return bt_unpack_err(idx.u.items[k]);
+    if (!unpack_for(idx.u.items[k], 2, ij)) return bt_unpack_err(idx.u.items[k]);
     int in = in_range(ij[0], h);
     if (in > 0) in = in_range(ij[1], w);
     if (in < 0) return bt_err(BT_E_TYPE);
@@ -367,7 +417,7 @@ BT_PRIM(tk_celltuple) {
   if (!items) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < n; k++) {
     bt_value ij[2];
-    if (!unpack_n(x.u.items[k], 2, ij)) return bt_unpack_err(x.u.items[k]);
+    if (!unpack_for(x.u.items[k], 2, ij)) return bt_unpack_err(x.u.items[k]);
     items[k] = cell_at(items, n, k, ij[0], ij[1], y.u.items[k]);
   }
   return bt_tuple(items, n);
@@ -420,7 +470,7 @@ static bt_value fill_patch(bt_ctx *cx, const bt_value *a, bool under) {
   if (!bt_is_coll(idx)) return bt_err(BT_E_TYPE);
   for (uint32_t k = 0; k < idx.n; k++) {
     bt_value ij[2];
-    if (!unpack_n(idx.u.items[k], 2, ij)) return bt_unpack_err(idx.u.items[k]);
+    if (!unpack_for(idx.u.items[k], 2, ij)) return bt_unpack_err(idx.u.items[k]);
     if (bt_is_err(e = canvas_put(&cv, ij[0], ij[1], a[1]))) return e;
   }
   return bt_tuple(cv.rows, a[0].n);
@@ -434,7 +484,7 @@ static bt_value paint_object(bt_ctx *cx, const bt_value *a, bool under) {
   if (!bt_is_coll(obj)) return bt_err(BT_E_TYPE);
   for (uint32_t k = 0; k < obj.n; k++) {
     bt_value ijc[3];
-    if (!unpack_n(obj.u.items[k], 3, ijc)) return bt_unpack_err(obj.u.items[k]);
+    if (!unpack_for(obj.u.items[k], 3, ijc)) return bt_unpack_err(obj.u.items[k]);
     if (bt_is_err(e = canvas_put(&cv, ijc[0], ijc[1], ijc[2]))) return e;
   }
   return bt_tuple(cv.rows, a[0].n);
@@ -508,7 +558,7 @@ static int cells_match(bt_value g, int64_t h, int64_t w, bt_value cells, bt_valu
   if (!bt_is_coll(cells)) return *err = bt_err(BT_E_TYPE), -1;
   for (uint32_t k = 0; k < cells.n; k++) {
     bt_value abv[3];
-    if (!unpack_n(cells.u.items[k], 3, abv)) return *err = bt_unpack_err(cells.u.items[k]), -1;
+    if (!unpack_for(cells.u.items[k], 3, abv)) return *err = bt_unpack_err(cells.u.items[k]), -1;
     int in = in_range(abv[0], h);
     if (in > 0) in = in_range(abv[1], w);
     if (in < 0) return *err = bt_err(BT_E_TYPE), -1;
@@ -582,7 +632,26 @@ BT_PRIM(tk_occurrences) {
 
 /* ---- lines ---------------------------------------------------------------------------- */
 
-BT_PRIM(tk_connect) { return is_unit(a[0]) || is_unit(a[1]) ? tk_empty_set() : bt_p_connect(cx, a); }
+BT_PRIM(tk_connect) {
+  bt_value p[4];
+  if (is_unit(a[0]) || is_unit(a[1])) return tk_empty_set();
+  if (unpack_n(a[0], 2, p) && unpack_n(a[1], 2, p + 2)) {
+    /* float ends (nan, the infinities): every test below fails for nan, and a line would
+     * take a range() of floats */
+    double d[4];
+    bool fl = false, num = true;
+    for (int k = 0; k < 4; k++) {
+      fl = fl || p[k].kind == BT_FLOAT;
+      num = num && (bt_is_int(p[k]) || p[k].kind == BT_FLOAT);
+      d[k] = p[k].kind == BT_FLOAT ? p[k].u.f : (double)p[k].u.i;
+    }
+    if (fl && num) {
+      bool line = d[0] == d[2] || d[1] == d[3] || d[2] - d[0] == d[3] - d[1] || d[2] - d[0] == d[1] - d[3];
+      return line ? bt_err(BT_E_TYPE) : tk_empty_set();
+    }
+  }
+  return bt_p_connect(cx, a);
+}
 
 static bool is_empty_end(bt_value v) { return bt_is_coll(v) && v.n == 0; } /* == () or frozenset() */
 
