@@ -93,9 +93,9 @@ static bt_value grid_at(bt_value g, int64_t i, int64_t j) {
 }
 
 /* n elements followed by room for their n cells (i, j, c). */
-static bt_value *cells_new(bt_ctx *cx, size_t n) { return bt_items_parts(cx, n + 1, 3 * n); }
+static bt_value *cells_new(bt_ctx *cx, size_t n) { return bt_items_parts(cx, n, 3 * n); }
 static bt_value cell_at(bt_value *items, size_t n, size_t k, bt_value i, bt_value j, bt_value c) {
-  bt_value *m = items + n + 1 + 3 * k;
+  bt_value *m = items + n + 3 * k;
   m[0] = i;
   m[1] = j;
   m[2] = c;
@@ -119,7 +119,7 @@ static bt_value recolor_pairs(bt_ctx *cx, bt_value idx, bt_value color) {
 /* The colours c of `for _, _, c in element`, in iteration order. */
 static bt_value cell_colors(bt_ctx *cx, bt_value element, bt_value **out) {
   if (!bt_is_coll(element)) return bt_err(BT_E_TYPE);
-  bt_value *c = bt_items(cx, element.n + 1);
+  bt_value *c = bt_items(cx, element.n);
   if (!c) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < element.n; k++) {
     bt_value ijc[3];
@@ -169,8 +169,8 @@ BT_PRIM(tk_color) {
 
 /* ---- objects --------------------------------------------------------------------------- */
 
-static int cmp_i64(const void *x, const void *y) {
-  int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+static int cmp_i32(const void *x, const void *y) {
+  int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
   return (a > b) - (a < b);
 }
 
@@ -185,12 +185,12 @@ static bt_value flood_objects(bt_ctx *cx, const bt_value *a, bool as_tuple) {
   if (bt_is_err(e = grid_hw(g, &h, &w))) return e;
   if (w > 0 && h > (int64_t)cx->lim.max_elems / w) return bt_err(BT_E_LIMIT);
   size_t n = (size_t)(h * w);
-  bt_value *val = bt_items(cx, n + 1);
-  int64_t *mem = bt_ints_new(cx, 5 * n + 1);
+  bt_value *val = bt_items(cx, n);
+  int32_t *mem = bt_alloc(cx, 5 * n * sizeof *mem);
   if (!val || !mem) return bt_err(BT_E_LIMIT);
   for (int64_t k = 0; k < (int64_t)n; k++)
     if (bt_is_err(val[k] = grid_at(g, k / w, k % w))) return val[k];
-  int64_t *occ = mem, *seen = mem + n, *cur = mem + 2 * n, *nxt = mem + 3 * n, *obj = mem + 4 * n, wave = 0;
+  int32_t *occ = mem, *seen = mem + n, *cur = mem + 2 * n, *nxt = mem + 3 * n, *obj = mem + 4 * n, wave = 0;
   memset(occ, 0, 2 * n * sizeof *occ);
   static const int8_t step[8][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
   bt_vec objs;
@@ -199,12 +199,12 @@ static bt_value flood_objects(bt_ctx *cx, const bt_value *a, bool as_tuple) {
     bt_value v0 = val[s];
     if (occ[s] || bt_eq(v0, bg)) continue;
     size_t ncur = 1, nobj = 0;
-    cur[0] = (int64_t)s;
+    cur[0] = (int32_t)s;
     while (ncur) {
       size_t nn = 0;
       wave++;
       for (size_t k = 0; k < ncur; k++) {
-        int64_t c = cur[k];
+        int32_t c = cur[k];
         if (uni ? !bt_eq(v0, val[c]) : bt_eq(val[c], bg)) continue;
         obj[nobj++] = c;
         occ[c] = 1;
@@ -212,15 +212,15 @@ static bt_value flood_objects(bt_ctx *cx, const bt_value *a, bool as_tuple) {
           int64_t i = c / w + step[d][0], j = c % w + step[d][1];
           if (i < 0 || i >= h || j < 0 || j >= w || seen[i * w + j] == wave) continue;
           seen[i * w + j] = wave;
-          nxt[nn++] = i * w + j;
+          nxt[nn++] = (int32_t)(i * w + j);
         }
       }
       ncur = 0;
       for (size_t k = 0; k < nn; k++)
         if (!occ[nxt[k]]) cur[ncur++] = nxt[k];
-      qsort(cur, ncur, sizeof *cur, cmp_i64);
+      qsort(cur, ncur, sizeof *cur, cmp_i32);
     }
-    if (!as_tuple) qsort(obj, nobj, sizeof *obj, cmp_i64); /* distinct (i, j): canonical order */
+    if (!as_tuple) qsort(obj, nobj, sizeof *obj, cmp_i32); /* distinct (i, j): canonical order */
     bt_value *items = cells_new(cx, nobj);
     if (!items) return bt_err(BT_E_LIMIT);
     for (size_t k = 0; k < nobj; k++)
@@ -255,7 +255,7 @@ BT_PRIM(tk_o_g_tuple) { return objects_mode(cx, a, BT_P_tk_objects_t); }
 static bt_value color_objects(bt_ctx *cx, bt_value g, bt_value colors) {
   if (bt_is_err(colors)) return colors;
   if (!bt_is_coll(colors)) return bt_err(BT_E_TYPE);
-  bt_value *objs = bt_items(cx, colors.n + 1);
+  bt_value *objs = bt_items(cx, colors.n);
   if (!objs) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < colors.n; k++) {
     bt_vec cells;
@@ -284,7 +284,7 @@ BT_PRIM(tk_fgpartition) {
   bt_value bg = tk_call1(cx, BT_P_tk_mostcolor_t, a[0]);
   if (bt_is_err(bg)) return bg;
   if (!bt_is_set(pal)) return bt_err(BT_E_TYPE); /* palette - {bg} */
-  bt_value *rest = bt_items(cx, pal.n + 1);
+  bt_value *rest = bt_items(cx, pal.n);
   if (!rest) return bt_err(BT_E_LIMIT);
   uint32_t n = 0;
   for (uint32_t k = 0; k < pal.n; k++)
@@ -323,7 +323,7 @@ BT_PRIM(tk_frontiers) {
   if (!bt_is_coll(g) || !bt_is_coll(cols)) return bt_err(BT_E_TYPE);
   bt_vec fr;
   bt_vec_init(&fr);
-  int64_t *lines = bt_ints_new(cx, 2 * ((size_t)g.n + cols.n) + 1);
+  int64_t *lines = bt_alloc(cx, 2 * ((size_t)g.n + cols.n) * sizeof *lines);
   if (!lines) return bt_err(BT_E_LIMIT);
   size_t nl = 0;
   for (int axis = 0; axis < 2; axis++) {
@@ -439,7 +439,7 @@ static bt_value canvas_open(bt_ctx *cx, bt_value g, bool under, canvas *cv) {
   if (bt_is_err(e)) return e;
   cv->under = under;
   if (under && bt_is_err(cv->bg = tk_call1(cx, BT_P_tk_mostcolor_t, g))) return cv->bg;
-  if (!(cv->rows = bt_items(cx, g.n + 1))) return bt_err(BT_E_LIMIT);
+  if (!(cv->rows = bt_items(cx, g.n))) return bt_err(BT_E_LIMIT);
   for (uint32_t i = 0; i < g.n; i++) {
     bt_value r = g.u.items[i];
     if (!bt_is_coll(r)) return bt_err(BT_E_TYPE);
