@@ -1,13 +1,15 @@
 /* tk_higher.c: primitives of the tokpidjin dialect (docs/tokpidjin.md): filtering, mapping
  * and the extremes of containers under a function. Where arc-dsl's function is the same
- * (apply, sfilter, valmax, argmax, ...), its primitive does the work; the _t / _f variants
- * change only the type of what comes out. */
+ * (sfilter, extract, papply, prapply, valmax, argmax, ...), its primitive does the work; the
+ * _t / _f variants change only the type of what comes out. */
 #include <string.h>
 
 #include "tk.h"
 
 /* Python's StopIteration leaving a generator becomes a RuntimeError. */
-static bt_value in_gen(bt_value r) { return r.kind == BT_ERR && r.errc == BT_E_STOP ? bt_err(BT_E_RUNTIME) : r; }
+static bt_value in_gen(bt_value r) {
+  return r.kind == BT_ERR && r.errc == BT_E_STOP ? bt_err(BT_E_RUNTIME) : r;
+}
 
 /* tuple(v) of a tuple or set v (errors pass). */
 static bt_value as_tuple(bt_value v) {
