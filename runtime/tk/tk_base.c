@@ -23,5 +23,10 @@ BT_PRIM(tk_fork) { return bt_p_fork(cx, a); }
 BT_PRIM(tk_matcher) { return bt_p_matcher(cx, a); }
 BT_PRIM(tk_rbind) { return bt_p_rbind(cx, a); }
 BT_PRIM(tk_lbind) { return bt_p_lbind(cx, a); }
-/* n < 1 recurses until Python's limit: the innermost call defaults, to the default function */
-BT_PRIM(tk_power) { return bt_p_power(cx, a); }
+/* n < 1 recurses until Python's limit: the innermost call defaults to the default function,
+ * which is what comes back (the vectors' convention for the composition about a thousand
+ * levels deep that tokpidjin returns), the outermost call itself not defaulted */
+BT_PRIM(tk_power) {
+  if (bt_is_int(a[1]) && a[1].u.i < 1) return bt_prim_value(bt_default_fn);
+  return bt_p_power(cx, a);
+}

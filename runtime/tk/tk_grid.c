@@ -6,10 +6,10 @@
 
 #include "tk.h"
 
-#define TRY(x)                                                                                                    \
-  do {                                                                                                            \
-    bt_value t_ = (x);                                                                                            \
-    if (bt_is_err(t_)) return t_;                                                                                 \
+#define TRY(x)                                                                                               \
+  do {                                                                                                       \
+    bt_value t_ = (x);                                                                                       \
+    if (bt_is_err(t_)) return t_;                                                                            \
   } while (0)
 
 static bt_value type_err(void) { return bt_err(BT_E_TYPE); }
@@ -115,7 +115,9 @@ static bt_value tuple_of(bt_ctx *cx, const bt_value *v, uint32_t n) {
 }
 
 /* n uninitialised elements, or NULL when past the limits (or n too large to ask for). */
-static bt_value *items(bt_ctx *cx, int64_t n) { return n < 0 || n > (int64_t)UINT32_MAX ? NULL : bt_items(cx, n); }
+static bt_value *items(bt_ctx *cx, int64_t n) {
+  return n < 0 || n > (int64_t)UINT32_MAX ? NULL : bt_items(cx, n);
+}
 
 /* ---- grids: mirrors and rotations ----------------------------------------------------------------- */
 

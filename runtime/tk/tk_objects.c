@@ -496,7 +496,8 @@ BT_PRIM(tk_paint) { return paint_object(cx, a, false); }
 BT_PRIM(tk_underpaint) { return paint_object(cx, a, true); }
 
 BT_PRIM(tk_cover) {
-  bt_value args[3] = {a[0], tk_call1(cx, BT_P_tk_mostcolor_t, a[0]), tk_call1(cx, BT_P_tk_toindices, a[1])}, e;
+  bt_value args[3] = {a[0], tk_call1(cx, BT_P_tk_mostcolor_t, a[0]), tk_call1(cx, BT_P_tk_toindices, a[1])},
+           e;
   if (bt_any_err(args, 3, &e)) return e;
   return tk_call(cx, BT_P_tk_fill, args);
 }
