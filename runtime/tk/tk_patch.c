@@ -73,7 +73,7 @@ static bool py_eq(bt_value a, bt_value b) {
 /* Python's min(a, b) (mx false) or max(a, b): a unless b is strictly beyond it. */
 static bt_value pick2(bt_value a, bt_value b, bool mx, bool *bad) {
   int lt = mx ? bt_py_lt(a, b) : bt_py_lt(b, a);
-  if (lt < 0) *bad = true;
+  if (lt < 0 || bt_walk_spent()) *bad = true; /* a spent comparison budget ends the loop: a LimitError */
   return lt > 0 ? b : a;
 }
 
@@ -143,6 +143,14 @@ static bt_value corner_of(bt_ctx *cx, bt_value p, int t, int v) {
   }
   if (!ix.n || !m) return tk_empty_tuple();
   if (m > 2 && (t == UR || t == LL)) return bt_err(BT_E_KEY);
+  /* n elements of m components each: a walk over n * m values (shared parts can make that far
+   * more than memory holds), which spends the comparison budget */
+  uint64_t walk = (uint64_t)ix.n * m;
+  if (walk > (uint64_t)(bt_walk_left > 0 ? bt_walk_left : 0)) {
+    bt_walk_left = -1;
+    return bt_err(BT_E_LIMIT);
+  }
+  bt_walk_left -= (int64_t)walk;
   bt_value *out = bt_items(cx, m);
   if (!out) return bt_err(BT_E_LIMIT);
   bool bad = false;
