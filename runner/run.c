@@ -55,8 +55,12 @@ typedef struct worker {
   bt_profile prof;   /* arrays NULL when not profiling */
   bt_device *device; /* NULL: a CPU worker */
   int tile;          /* items per chunk */
-  bool has_spec;     /* a device worker: spec is opened in its own thread */
+  bool has_spec;     /* a device worker: spec is opened on a thread of its own (opener) while
+                        the worker runs chunks on the CPU */
   bt_device_spec spec;
+  pthread_t opener;
+  bool opening;           /* the opener thread was started: the worker joins it */
+  atomic_int opened;      /* set (release) once open_device is done: device and tile may be read */
   atomic_long rate_items; /* items of the chunks it finished, and the time they took: */
   atomic_llong rate_ns;   /* its rate, for the size of its chunks (take_chunk) */
   /* --device auto: a device worker's chunks run through the device or as a CPU worker
@@ -471,7 +475,7 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
  * few probes, fewer as the run goes on, and a run of one chunk never waits for it. */
 static int pick_mode(worker *w, bool *probe) {
   *probe = false;
-  if (!w->device) return 0;
+  if (!w->has_spec || !atomic_load_explicit(&w->opened, memory_order_acquire) || !w->device) return 0;
   if (!w->sh->o->device_choose) return 1;
   if (w->mode_ns[0] <= 0) return 0;
   if (w->mode_ns[1] <= 0) return *probe = true;
@@ -487,13 +491,24 @@ static int pick_mode(worker *w, bool *probe) {
   return mode;
 }
 
+static void *open_main(void *arg) {
+  worker *w = arg;
+  open_device(w, w->spec, w->sh->o);
+  atomic_store_explicit(&w->opened, 1, memory_order_release);
+  return NULL;
+}
+
 static void *worker_main(void *arg) {
   worker *w = arg;
   const bt_run_opts *o = w->sh->o;
   int first, n, mode;
   bool probe;
-  /* a device starts in its worker's thread: the CPU workers do not wait for it */
-  if (w->has_spec) open_device(w, w->spec, o);
+  /* under auto a device opens on a thread of its own (allocating and page-locking its buffers
+     takes a while): its worker runs chunks on the CPU meanwhile, and nobody waits for it;
+     forced, every chunk goes to the device, which its worker opens first */
+  if (w->has_spec &&
+      !(o->device_choose && (w->opening = pthread_create(&w->opener, NULL, open_main, w) == 0)))
+    open_main(w);
   while (!atomic_load(&w->sh->failed_chunk)) {
     mode = pick_mode(w, &probe);
     if ((n = take_chunk(w->sh, w, mode ? w->tile : o->tile, probe, &first)) <= 0) break;
@@ -512,6 +527,7 @@ static void *worker_main(void *arg) {
     w->mode_ns[mode] += (double)ns;
     w->chunks++;
   }
+  if (w->opening) pthread_join(w->opener, NULL); /* the device is this worker's to close */
   atomic_fetch_add(&w->sh->workers_done, 1);
   return NULL;
 }

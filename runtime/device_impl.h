@@ -42,6 +42,8 @@ struct bt_device {
   bool choose;               /* bt_device_choose: each kind of line goes where it runs faster */
   struct bt_line_cost *cost; /* per primitive, for the choice (device_lines.c); NULL until used */
   int kinds_lost, kinds_won; /* kinds of line the device ran over 2x slower / faster than the CPU */
+  double dev_call_ns;        /* the last line the device ran: its time */
+  double cpu_since_dev;      /* the time of the lines timed on the CPU since */
 };
 
 /* Room for n items (args, slot_of) and n slots; false when memory is short. */

@@ -20,8 +20,14 @@ typedef struct bt_line_cost {
   double dev_ns, cpu_ns; /* running averages, nanoseconds per item */
   uint32_t dev_n, cpu_n; /* calls measured on each side */
   uint32_t calls;
-  bool judged; /* counted in the device's kinds_lost / kinds_won */
+  bool judged;        /* counted in the device's kinds_lost / kinds_won */
+  double dev_call_ns; /* the last call of this kind on the device: its time */
+  double cpu_since;   /* the time of this kind's calls on the CPU since */
 } bt_line_cost;
+
+/* A device slower than the CPU is tried again once the CPU has spent this many times what
+ * its last try cost: the tries cost at most 1/RETRY of the time, however slow the device. */
+enum { RETRY = 64, FIRST = 4 };
 
 static bt_line_cost *cost_of(bt_device *d, int key) {
   if (key < 0 || key > BT_DEVICE_KEY_SAMPLE) return NULL;
@@ -40,10 +46,11 @@ static bool take_line(bt_device *d, int key) {
   if (!c) return true;
   c->calls++;
   if (c->dev_n < 1) {
-    /* a kind not tried yet: tried, unless the device has lost by far on the first kinds it
-       ran and won on none (then its first try waits for the one call in 64) */
+    /* a kind not tried yet: tried once the CPU has spent FIRST times what the device's last
+       line took since (the first at once), RETRY times once the device has lost by far on
+       three kinds and won on none: a slow device's first tries are spread out too */
     bool hopeless = d->kinds_lost >= 3 && d->kinds_won == 0;
-    return !hopeless || c->calls % 64 == 0;
+    return d->cpu_since_dev >= (hopeless ? RETRY : FIRST) * d->dev_call_ns;
   }
   if (c->cpu_n < 1) return false;
   if (!c->judged) { /* both sides measured once: the device's record */
@@ -51,18 +58,24 @@ static bool take_line(bt_device *d, int key) {
     d->kinds_lost += c->dev_ns > 2 * c->cpu_ns;
     d->kinds_won += c->dev_ns <= c->cpu_ns;
   }
-  bool device_faster = c->dev_ns <= c->cpu_ns;
-  return c->calls % 64 == 0 ? !device_faster : device_faster;
+  if (c->dev_ns <= c->cpu_ns) return c->calls % 64 != 0; /* the CPU checked once in 64 calls */
+  return c->cpu_since >= RETRY * c->dev_call_ns;         /* the slower device, as its cost allows */
 }
 
 static void device_time(bt_device *d, int key, int items, uint64_t ns) {
   bt_line_cost *c = d->choose && items > 0 ? cost_of(d, key) : NULL;
-  if (c) average(&c->dev_ns, &c->dev_n, (double)ns / items);
+  if (!c) return;
+  average(&c->dev_ns, &c->dev_n, (double)ns / items);
+  c->dev_call_ns = d->dev_call_ns = (double)ns;
+  c->cpu_since = d->cpu_since_dev = 0;
 }
 
 void bt_device_line_cpu_time(bt_device *d, int key, int items, uint64_t ns) {
   bt_line_cost *c = d->choose && items > 0 ? cost_of(d, key) : NULL;
-  if (c) average(&c->cpu_ns, &c->cpu_n, (double)ns / items);
+  if (!c) return;
+  average(&c->cpu_ns, &c->cpu_n, (double)ns / items);
+  c->cpu_since += (double)ns;
+  d->cpu_since_dev += (double)ns;
 }
 
 bool bt_device_line_take(bt_device *d, int key) { return !d->broken && take_line(d, key); }

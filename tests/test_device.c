@@ -226,7 +226,8 @@ static void test_auto_equals_cpu(void **state) {
 
 /* The choice of a line's place under --device auto (device_lines.h): the first call of a
  * kind on the device, the next declined (the CPU's time is reported), then the side with
- * the lower time per item, and one call in 64 on the other side. */
+ * the lower time per item; the CPU checked once in 64 calls, a slower device again once
+ * the CPU has spent 64 times its last call's time. */
 static int device_calls(bt_device *d, bt_exec *ex, int calls, uint64_t cpu_ns, int *first_device) {
   uint8_t stored[1];
   int on_device = 0;
@@ -264,9 +265,30 @@ static void test_auto_line_choice(void **state) {
     if (faster)
       assert_int_equal(on, 200 - 1 - 3); /* all but the one measured on the CPU and one in 64 */
     else {
-      assert_int_equal(on, 1 + 3); /* the one measured, then one in 64 (calls 64, 128, 192) */
-      assert_int_equal(first, 63);
+      assert_int_equal(on, 1); /* the one measured: a CPU taking no time never pays for another */
+      assert_int_equal(first, -1);
     }
+    bt_device_close(d);
+  }
+  /* a device 2 to 2048 times slower: tried again as the CPU's time pays for it, at a 64th at most */
+  for (int dev_per_cpu = 2; dev_per_cpu <= 2048; dev_per_cpu *= 32) {
+    bt_device *d = bt_device_open((bt_device_spec){kind, 0}, 4, 0, stdout, why, sizeof why);
+    bt_device_choose(d, true);
+    double dev_ns = 0, cpu_ns = 0;
+    int tries = 0;
+    for (int c = 0; c < 200000; c++)
+      if (bt_device_line_take(d, BT_P_rot90)) {
+        bt_device_line_time(d, BT_P_rot90, true, 1, (uint64_t)dev_per_cpu * 100);
+        dev_ns += dev_per_cpu * 100.0;
+        tries++;
+      } else {
+        bt_device_line_cpu_time(d, BT_P_rot90, 1, 100);
+        cpu_ns += 100;
+      }
+    /* the wasted time: the device's less what the CPU would have taken for those calls */
+    double waste = dev_ns - tries * 100.0;
+    assert_true(waste <= (dev_ns + cpu_ns) / 64 + dev_per_cpu * 100.0); /* the first try, then 1/64 */
+    assert_true(tries >= 2);                                            /* it is tried again */
     bt_device_close(d);
   }
   /* forced (--device cuda): every call on the device */
