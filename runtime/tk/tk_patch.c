@@ -100,8 +100,35 @@ static bt_value extreme(bt_value p, int col, bool mx) {
     const bt_value *e;
     bt_errc ec = unpack(p.u.items[k], 2, &e);
     if (ec) return bt_err(ec);
-    best = k ? pick2(best, e[col], mx, &bad) : e[col];
+    bt_value x = e[col];
+    if (k && best.kind == BT_INT && x.kind == BT_INT) { /* the common case: ints, no walk */
+      if (mx ? x.u.i > best.u.i : x.u.i < best.u.i) best = x;
+      continue;
+    }
+    best = k ? pick2(best, x, mx, &bad) : x;
     if (bad) return bt_err(BT_E_TYPE);
+  }
+  return best;
+}
+
+/* A non-empty container of cells (i, j, c) with int i and j: its toindices (and
+ * toindices_o) are their (i, j), whose extremes are the cells' own. */
+static bool int_cells(bt_value p) {
+  if (!bt_is_coll(p) || !p.n) return false;
+  for (uint32_t k = 0; k < p.n; k++) {
+    bt_value e = p.u.items[k];
+    if (e.kind != BT_TUPLE || e.n != 3 || e.u.items[0].kind != BT_INT || e.u.items[1].kind != BT_INT)
+      return false;
+  }
+  return true;
+}
+
+/* min (mx false) or max of component col of int cells. */
+static int64_t cell_extreme(bt_value p, int col, bool mx) {
+  int64_t best = p.u.items[0].u.items[col].u.i;
+  for (uint32_t k = 1; k < p.n; k++) {
+    int64_t x = p.u.items[k].u.items[col].u.i;
+    if (mx ? x > best : x < best) best = x;
   }
   return best;
 }
@@ -110,6 +137,7 @@ static bt_value extreme(bt_value p, int col, bool mx) {
  * guard: nan for a falsy p (all but rightmost_i / rightmost_o). */
 static bt_value most(bt_ctx *cx, bt_value p, int v, int col, bool mx, bool guard) {
   if (guard && !bt_truth(p)) return tk_nan();
+  if (v != VIA_I && int_cells(p)) return bt_int(cell_extreme(p, col, mx)); /* no locations built */
   bt_value ix = in1(cx, via_prim[v], p);
   return bt_is_err(ix) ? ix : extreme(ix, col, mx);
 }
@@ -132,6 +160,10 @@ enum { UL, UR, LL, LR }; /* corner's types */
 /* tuple(op_k(column k) for the columns of zip(*p)) through toindices variant v: min for ul,
  * max for lr, {0: min, 1: max} for ur and {0: max, 1: min} for ll (a third column: KeyError). */
 static bt_value corner_of(bt_ctx *cx, bt_value p, int t, int v) {
+  if (v != VIA_I && int_cells(p)) { /* the corner of the cells' own rows and columns */
+    bool maxi = t == LL || t == LR, maxj = t == UR || t == LR;
+    return bt_ipair(cx, cell_extreme(p, 0, maxi), cell_extreme(p, 1, maxj));
+  }
   bt_value ix = in1(cx, via_prim[v], p);
   if (bt_is_err(ix)) return ix;
   if (!bt_is_coll(ix)) return bt_err(BT_E_TYPE);
@@ -342,7 +374,35 @@ BT_PRIM(tk_centerofmass) {
 /* ---- indices, normalize, shift -------------------------------------------------------------- */
 
 /* frozenset((i, j) for i, j, c in p) */
+/* The locations of a set of int cells (i, j, c): they come in canonical order already
+ * (cells order by row, then column), so equal neighbours are dropped and nothing is sorted;
+ * the pairs are interned where they can be. *done false when p is not such a set. */
+static bt_value int_cell_locations(bt_ctx *cx, bt_value p, bool *done) {
+  *done = false;
+  if (p.kind != BT_SET) return bt_none();
+  for (uint32_t k = 0; k < p.n; k++) {
+    bt_value e = p.u.items[k];
+    if (e.kind != BT_TUPLE || e.n != 3 || e.u.items[0].kind != BT_INT || e.u.items[1].kind != BT_INT)
+      return bt_none();
+  }
+  bt_value *it = bt_items(cx, p.n);
+  if (!it) return bt_err(BT_E_LIMIT);
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < p.n; k++) {
+    int64_t i = p.u.items[k].u.items[0].u.i, j = p.u.items[k].u.items[1].u.i;
+    if (n && it[n - 1].u.items[0].u.i == i && it[n - 1].u.items[1].u.i == j) continue;
+    it[n] = bt_ipair(cx, i, j);
+    if (bt_is_err(it[n])) return it[n];
+    n++;
+  }
+  *done = true;
+  return bt_set_sorted(it, n);
+}
+
 static bt_value locations(bt_ctx *cx, bt_value p) {
+  bool done;
+  bt_value fast = int_cell_locations(cx, p, &done);
+  if (done || bt_is_err(fast)) return fast;
   bt_value *it = bt_items(cx, p.n);
   if (!it) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < p.n; k++) {
