@@ -7,6 +7,7 @@
 #   (solvers_own.expected.txt); the same with the file declaring `# dialect: tokpidjin`, and
 #   through a manifest with `dialect: tokpidjin`;
 # * the generated batt.py front end runs under its implied dialect;
+# * an output computed from a failed call is marked "defaulted" in the results;
 # * errors, each with its position: a tokpidjin name under arc-dsl, an unknown name under
 #   tokpidjin, a file declaring two dialects, two files of different dialects, --dialect
 #   against a file's declaration, an unknown dialect.
@@ -52,6 +53,25 @@ run_own "manifest dialect: tokpidjin" --manifest "$dir/m.yaml"
 # the generated batt front end implies the dialect
 "$card" run "$data/batt_example.py" -- --no-progress --out "$dir/b.json" "$data/tasks" >/dev/null 2>"$dir/err" ||
   { echo "FAIL: card run batt_example.py"; cat "$dir/err"; fail=1; }
+
+# a failed call returns its typed default, and the results say "defaulted" for the outputs
+# computed from it (the call's exception), not for the others
+printf '%s\n' '# dialect: tokpidjin' 'def solve_a(S, I, C):' '    O = divide(ONE, ZERO)' '    return O' \
+  'def solve_b(S, I, C):' '    x1 = divide(ONE, ZERO)' '    O = size(x1)' '    return O' \
+  'def solve_c(S, I, C):' '    O = mir_rot_t(I, A0)' '    return O' >"$dir/dflt.py"
+if "$card" run "$dir/dflt.py" -- --no-progress --out "$dir/d.json" "$data/tasks/3c9b0459.json" >/dev/null 2>"$dir/err"; then
+  a=$(grep -o '"solve_a": {[^}]*}' "$dir/d.json" | head -1)
+  b=$(grep -o '"solve_b": {[^}]*}' "$dir/d.json" | head -1)
+  c=$(grep -o '"solve_c": {[^}]*}' "$dir/d.json" | head -1)
+  if [[ "$a" == *'"defaulted": "ZeroDivisionError"'* && "$b" == *'"defaulted": "ZeroDivisionError"'* &&
+        "$c" != *defaulted* && -n "$c" ]]; then
+    echo "ok: defaulted outputs: $a / $b / $c"
+  else
+    echo "FAIL: defaulted outputs: '$a' '$b' '$c'"; fail=1
+  fi
+else
+  echo "FAIL: card run dflt.py"; cat "$dir/err"; fail=1
+fi
 
 expect_error() { # what, pattern, card arguments...
   local what=$1 pattern=$2

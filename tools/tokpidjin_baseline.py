@@ -24,8 +24,9 @@ from multiprocessing import Pool
 _G = {}
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Not an Exception: tokpidjin's safe wrappers catch those and would turn the timeout
+    into a default the solver goes on with."""
 
 
 def _alarm(signum, frame):
