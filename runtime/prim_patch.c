@@ -19,14 +19,7 @@ static inline int lt(bt_value a, bt_value b) {
 static bt_value py_add(bt_ctx *cx, bt_value a, bt_value b) {
   if (bt_is_int(a) && bt_is_int(b)) return bt_int_add(a.u.i, b.u.i);
   if (a.kind != BT_TUPLE || b.kind != BT_TUPLE) return bt_err(BT_E_TYPE);
-  if (a.n == 0 || b.n == 0) return a.n ? a : b;
-  bt_value *it = bt_items(cx, (size_t)a.n + b.n);
-  if (!it) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < a.n; k++)
-    it[k] = a.u.items[k];
-  for (uint32_t k = 0; k < b.n; k++)
-    it[a.n + k] = b.u.items[k];
-  return bt_tuple(it, a.n + b.n);
+  return bt_tuple_concat(cx, a, b);
 }
 
 /* Python a - b and a + k for ints (the only operands geometry meets that succeed). */

@@ -205,6 +205,15 @@ bt_value bt_tuple_copy(bt_ctx *cx, const bt_value *items, size_t n) {
   return bt_tuple(it, (uint32_t)n);
 }
 
+bt_value bt_tuple_concat(bt_ctx *cx, bt_value a, bt_value b) {
+  if (a.n == 0 || b.n == 0) return a.n ? a : b;
+  bt_value *it = bt_items(cx, (size_t)a.n + b.n);
+  if (!it) return bt_err(BT_E_LIMIT);
+  memcpy(it, a.u.items, a.n * sizeof *it);
+  memcpy(it + a.n, b.u.items, b.n * sizeof *it);
+  return bt_tuple(it, a.n + b.n);
+}
+
 static void insertion_sort(bt_value *v, size_t n) {
   for (size_t k = 1; k < n; k++) {
     bt_value x = v[k];

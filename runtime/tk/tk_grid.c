@@ -59,15 +59,7 @@ static bt_value py_add(bt_ctx *cx, bt_value a, bt_value b) {
   double x, y;
   if (num(a, &x) && num(b, &y)) return bt_float(x + y);
   if (a.kind != BT_TUPLE || b.kind != BT_TUPLE) return type_err();
-  if (b.n == 0) return bt_tuple(a.u.items, a.n);
-  if (a.n == 0) return bt_tuple(b.u.items, b.n);
-  bt_value *it = bt_items(cx, (size_t)a.n + b.n);
-  if (!it) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < a.n; k++)
-    it[k] = a.u.items[k];
-  for (uint32_t k = 0; k < b.n; k++)
-    it[a.n + k] = b.u.items[k];
-  return bt_tuple(it, a.n + b.n);
+  return bt_tuple_concat(cx, a, b);
 }
 
 /* Python a - b on numbers. */

@@ -30,14 +30,7 @@ enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV };
 /* Python's a + b, a - b, a * b, a // b on numbers (and + of two tuples); TypeError otherwise. */
 static bt_value arith(bt_ctx *cx, int op, bt_value a, bt_value b) {
   if (op == OP_ADD && bt_is_tuple(a) && bt_is_tuple(b)) {
-    if (!a.n || !b.n) return a.n ? a : b;
-    bt_value *it = bt_items(cx, (size_t)a.n + b.n);
-    if (!it) return bt_err(BT_E_LIMIT);
-    for (uint32_t k = 0; k < a.n; k++)
-      it[k] = a.u.items[k];
-    for (uint32_t k = 0; k < b.n; k++)
-      it[a.n + k] = b.u.items[k];
-    return bt_tuple(it, a.n + b.n);
+    return bt_tuple_concat(cx, a, b);
   }
   if (!is_num(a) || !is_num(b)) return bt_err(BT_E_TYPE);
   if (bt_is_int(a) && bt_is_int(b)) {
@@ -155,6 +148,18 @@ BT_PRIM(tk_rightmost) { return most(cx, a[0], VIA_F, 1, true, true); }
 BT_PRIM(tk_rightmost_i) { return most(cx, a[0], VIA_I, 1, true, false); }
 BT_PRIM(tk_rightmost_o) { return most(cx, a[0], VIA_O, 1, true, false); }
 
+/* zip(*ix)'s width: the shortest element's length (0 when ix is empty); TypeError where
+ * ix or an element is no container. */
+static bool zip_width(bt_value ix, uint32_t *m) {
+  if (!bt_is_coll(ix)) return false;
+  *m = ix.n ? UINT32_MAX : 0;
+  for (uint32_t k = 0; k < ix.n; k++) {
+    if (!bt_is_coll(ix.u.items[k])) return false;
+    if (ix.u.items[k].n < *m) *m = ix.u.items[k].n;
+  }
+  return true;
+}
+
 enum { UL, UR, LL, LR }; /* corner's types */
 
 /* tuple(op_k(column k) for the columns of zip(*p)) through toindices variant v: min for ul,
@@ -166,14 +171,9 @@ static bt_value corner_of(bt_ctx *cx, bt_value p, int t, int v) {
   }
   bt_value ix = in1(cx, via_prim[v], p);
   if (bt_is_err(ix)) return ix;
-  if (!bt_is_coll(ix)) return bt_err(BT_E_TYPE);
-  uint32_t m = UINT32_MAX;
-  for (uint32_t k = 0; k < ix.n; k++) {
-    bt_value e = ix.u.items[k];
-    if (!bt_is_coll(e)) return bt_err(BT_E_TYPE);
-    if (e.n < m) m = e.n;
-  }
-  if (!ix.n || !m) return tk_empty_tuple();
+  uint32_t m;
+  if (!zip_width(ix, &m)) return bt_err(BT_E_TYPE);
+  if (!m) return tk_empty_tuple();
   if (m > 2 && (t == UR || t == LL)) return bt_err(BT_E_KEY);
   /* n elements of m components each: a walk over n * m values (shared parts can make that far
    * more than memory holds), which spends the comparison budget */
@@ -349,14 +349,9 @@ BT_PRIM(tk_center) {
 BT_PRIM(tk_centerofmass) {
   bt_value ix = in1(cx, BT_P_tk_toindices, a[0]);
   if (bt_is_err(ix)) return ix;
-  if (!bt_is_coll(ix)) return bt_err(BT_E_TYPE);
-  uint32_t m = UINT32_MAX;
-  for (uint32_t k = 0; k < ix.n; k++) {
-    bt_value e = ix.u.items[k];
-    if (!bt_is_coll(e)) return bt_err(BT_E_TYPE);
-    if (e.n < m) m = e.n;
-  }
-  if (!ix.n || !m) return tk_empty_tuple();
+  uint32_t m;
+  if (!zip_width(ix, &m)) return bt_err(BT_E_TYPE);
+  if (!m) return tk_empty_tuple();
   int64_t n = bt_len(a[0]);
   if (n < 0) return bt_err(BT_E_TYPE);
   bt_value *out = bt_items(cx, m);
