@@ -66,10 +66,14 @@ typedef struct worker {
   /* --device auto: a device worker's chunks run through the device or as a CPU worker
      runs them, whichever gives more items per second (pick_mode) */
   double mode_items[2], mode_ns[2];
+  double last_ns[2];  /* the last chunk of each mode: its time */
+  double since_ns[2]; /* the time of each mode's chunks since the other mode last ran */
   long chunks;
-  long other_at, other_gap; /* the chunk at which the slower mode is tried again, and the
-                               gap after that (doubling each time) */
 } worker;
+
+/* The slower mode of a device worker is tried again once the faster one has run this many
+ * times as long as the slower one's last chunk took: its tries cost at most 1/MODE_RETRY. */
+enum { MODE_RETRY = 64 };
 
 static bool is_arc_grid(bt_value v) {
   int64_t h, w;
@@ -470,9 +474,10 @@ static void open_device(worker *w, bt_device_spec spec, const bt_run_opts *o) {
  * a CPU worker does (0), and whether that chunk is a probe (small: take_chunk).
  * --device cuda: always the device. --device auto: the first chunk on the CPU, the second
  * a probe on the device, then the mode with more items per second so far; the other mode
- * is tried again after 16 chunks, then 32, 64, ... (a probe when that is the device), so
- * that the choice follows a change. A device slower than the CPU at everything costs a
- * few probes, fewer as the run goes on, and a run of one chunk never waits for it. */
+ * is tried again once the faster one has run MODE_RETRY times as long as the other's last
+ * chunk took (a probe when that is the device), so that the choice follows a change. A
+ * device slower than the CPU at everything costs one probe, then at most a 64th of the
+ * time, and a run of one chunk never waits for it. */
 static int pick_mode(worker *w, bool *probe) {
   *probe = false;
   if (!w->has_spec || !atomic_load_explicit(&w->opened, memory_order_acquire) || !w->device) return 0;
@@ -480,13 +485,7 @@ static int pick_mode(worker *w, bool *probe) {
   if (w->mode_ns[0] <= 0) return 0;
   if (w->mode_ns[1] <= 0) return *probe = true;
   int faster = w->mode_items[1] / w->mode_ns[1] >= w->mode_items[0] / w->mode_ns[0];
-  if (w->other_gap == 0) w->other_gap = 16, w->other_at = w->chunks + 16;
-  int mode = faster;
-  if (w->chunks >= w->other_at) {
-    mode = !faster;
-    w->other_gap *= 2;
-    w->other_at = w->chunks + w->other_gap;
-  }
+  int mode = w->since_ns[faster] >= MODE_RETRY * w->last_ns[!faster] ? !faster : faster;
   *probe = mode && !faster;
   return mode;
 }
@@ -525,6 +524,9 @@ static void *worker_main(void *arg) {
     atomic_fetch_add(&w->rate_ns, (long long)ns);
     w->mode_items[mode] += (double)items;
     w->mode_ns[mode] += (double)ns;
+    w->last_ns[mode] = (double)ns;
+    w->since_ns[mode] += (double)ns;
+    w->since_ns[!mode] = 0;
     w->chunks++;
   }
   if (w->opening) pthread_join(w->opener, NULL); /* the device is this worker's to close */
