@@ -215,7 +215,7 @@ bt_device *bt_device_open(bt_device_spec spec, int cap, int pool, FILE *warn, ch
       bt_device_close(d);
       return NULL;
     }
-    pool = bt_cuda_pool_tiles(d->cuda);
+    /* the pool itself is allocated at the first tile kept (bt_device_pool_take) */
 #else
     snprintf(why, whylen, "built without CUDA");
     bt_device_close(d);
@@ -336,7 +336,13 @@ void bt_device_resident_add(bt_device *d, bt_value v, int32_t owner, uint32_t mo
   d->table[h] = (bt_resident){v.u.items, v.n, owner, owner < 0 ? 0 : moves, d->gen, tile};
 }
 
-int32_t bt_device_pool_take(bt_device *d) { return d->pool_used < d->pool_tiles ? ++d->pool_used : 0; }
+int32_t bt_device_pool_take(bt_device *d) {
+#ifdef BATT_HAVE_CUDA
+  /* a GPU's pool is allocated when first used; when it cannot be had, no grid is kept */
+  if (d->pool_used == 0 && d->cuda && d->pool_tiles && !bt_cuda_pool_tiles(d->cuda)) d->pool_tiles = 0;
+#endif
+  return d->pool_used < d->pool_tiles ? ++d->pool_used : 0;
+}
 
 /* ---- buffers and launches -------------------------------------------------------------------- */
 

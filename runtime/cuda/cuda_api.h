@@ -29,11 +29,13 @@ typedef struct bt_cuda_props {
 /* Properties of device dev; 0 on success, else the error's name in why. */
 int bt_cuda_props_get(int dev, bt_cuda_props *p, char *why, size_t whylen);
 
-/* A stream and device buffers for cap slots on device dev (one per worker), and a pool
- * of pool_tiles tiles for residency (none when it cannot be had: bt_cuda_pool_tiles). */
+/* A stream and device buffers for cap slots on device dev (one per worker), and room for
+ * a pool of pool_tiles tiles for residency, allocated when first asked for (a device that
+ * is never used for residency never holds it). */
 typedef struct bt_cuda_ctx bt_cuda_ctx;
 bt_cuda_ctx *bt_cuda_open(int dev, int cap, int pool_tiles, char *why, size_t whylen);
-int bt_cuda_pool_tiles(const bt_cuda_ctx *c);
+/* The pool's tiles: allocated now if not yet; 0 when it cannot be had (then never). */
+int bt_cuda_pool_tiles(bt_cuda_ctx *c);
 /* The slots its buffers hold now (they grow with a larger batch, when the GPU has room). */
 int bt_cuda_capacity(const bt_cuda_ctx *c);
 void bt_cuda_close(bt_cuda_ctx *c);

@@ -16,8 +16,8 @@ struct bt_cuda_ctx {
   bt_tile_meta *meta;
   uint8_t *a, *b, *out;
   uint16_t *counts, *labels;
-  uint8_t *pool; // pool_tiles tiles kept across launches (residency, tile_format.h)
-  int pool_tiles;
+  uint8_t *pool;  // pool_tiles tiles kept across launches (residency, tile_format.h)
+  int pool_tiles; // the tiles pool holds, or (pool NULL) the tiles it is to hold when asked for
   float kernel_ms;
 };
 
@@ -106,14 +106,20 @@ extern "C" bt_cuda_ctx *bt_cuda_open(int dev, int cap, int pool_tiles, char *why
     bt_cuda_close(c);
     return NULL;
   }
-  if (pool_tiles > 0 && cudaMalloc(&c->pool, (size_t)pool_tiles * BT_TILE_CELLS) == cudaSuccess)
-    c->pool_tiles = pool_tiles;
-  else
-    cudaGetLastError(); // no pool: every grid is packed, as without residency
+  c->pool_tiles = pool_tiles > 0 ? pool_tiles : 0; // allocated by bt_cuda_pool_tiles
   return c;
 }
 
-extern "C" int bt_cuda_pool_tiles(const bt_cuda_ctx *c) { return c->pool_tiles; }
+extern "C" int bt_cuda_pool_tiles(bt_cuda_ctx *c) {
+  if (c->pool || c->pool_tiles == 0) return c->pool_tiles;
+  if (cudaSetDevice(c->dev) != cudaSuccess ||
+      cudaMalloc(&c->pool, (size_t)c->pool_tiles * BT_TILE_CELLS) != cudaSuccess) {
+    cudaGetLastError(); // no pool: every grid is packed, as without residency
+    c->pool = NULL;
+    c->pool_tiles = 0;
+  }
+  return c->pool_tiles;
+}
 
 extern "C" int bt_cuda_capacity(const bt_cuda_ctx *c) { return c->cap; }
 
@@ -153,6 +159,8 @@ extern "C" int bt_cuda_run(bt_cuda_ctx *c, int op, bt_tile_batch *b, int inject,
   }
   size_t n = (size_t)b->n;
   if (n == 0) return BT_CUDA_OK;
+  if ((b->keeps || b->pool_ins) && !bt_cuda_pool_tiles(c)) /* the pool, allocated when first used */
+    return fail(cudaErrorMemoryAllocation, why, whylen);
   bool cells = bt_tile_op_cells(op), reads_b = false;
   unsigned conns = 0;              /* LABEL: the connectivities some slot asks for */
   for (size_t s = 0; s < n; s++) { /* a map reads b as its mask; a gather, hconcat / vconcat's */
