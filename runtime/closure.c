@@ -29,9 +29,17 @@ static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value 
   if (__builtin_expect(bt_any_err(args, n, &e), 0)) return e;
   if (__builtin_expect(f.kind != BT_FN, 0))
     return f.kind == BT_ERR ? f : bt_err(BT_E_TYPE); /* an error passes on */
-  if (__builtin_expect(bt_arity(f) != n, 0)) /* a defaulting primitive's wrapper catches the TypeError */
-    return !f.u.clo && bt_prims[f.prim].dflt ? bt_default_value(bt_prims[f.prim].dflt, BT_E_TYPE)
-                                             : bt_err(BT_E_TYPE);
+  bt_value full[4];
+  if (__builtin_expect(bt_arity(f) != n, 0)) {
+    const bt_prim_info *p = f.u.clo ? NULL : &bt_prims[f.prim];
+    if (!p || p->opt < 0 || n < p->least ||
+        n > p->arity) /* a defaulting primitive's wrapper catches the TypeError */
+      return p && p->dflt ? bt_default_value(p->dflt, BT_E_TYPE) : bt_err(BT_E_TYPE);
+    memcpy(full, args, (size_t)n * sizeof *args); /* optional parameters left out take their primitive */
+    for (int k = n; k < p->arity; k++)
+      full[k] = bt_prim_value(p->opt);
+    args = full;
+  }
   if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
   if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
   cx->depth++;

@@ -110,12 +110,9 @@ static bool run_case(bt_ctx *cx, int prim, const json_t *c, char *why, size_t n)
   int na;
   if (!decode_args(cx, json_object_get(c, "args"), args, &na, why, n)) return false;
   bt_ctx_begin(cx);
-  /* optional parameters left out take their primitive; another count of arguments is
-   * Python's TypeError, which the wrapper catches */
-  const bt_prim_info *p = &bt_prims[prim];
-  for (; na < p->arity && na >= p->least && p->opt >= 0; na++)
-    args[na] = bt_prim_value(p->opt);
-  bt_value r = na == p->arity ? bt_call_prim(cx, prim, args) : bt_default_value(p->dflt, BT_E_TYPE);
+  /* called as a function value, as Python calls it: optional parameters left out take their
+   * primitive, another count of arguments is the TypeError the wrapper catches (bt_call) */
+  bt_value r = bt_call_line(cx, bt_prim_value(prim), args, na);
   if (!compare(cx, c, false, r, why, n)) return false;
   const json_t *calls = json_object_get(c, "calls");
   for (size_t k = 0; k < json_array_size(calls); k++) {
