@@ -90,15 +90,24 @@ static void closure_type(const checker *c, const cat_prim *prim, const card_vtyp
 
 /* ---- names --------------------------------------------------------------------------------- */
 
+/* An error at (line, col) of the solver's file; with `defaults`, a warning that the call
+ * defaults if it fails (a defaulting dialect, where a bad call returns its typed default). */
+static void report_at(checker *c, bool defaults, int line, int col, const char *fmt, va_list ap) {
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  if (defaults)
+    diag_warning(c->d, c->sv->src, line, col, "%s (the call defaults if it fails)", msg);
+  else
+    diag_error(c->d, c->sv->src, line, col, "%s", msg);
+}
+
 static void error_at(checker *c, int line, int col, const char *fmt, ...) CARD_PRINTF(4, 5);
 
 static void error_at(checker *c, int line, int col, const char *fmt, ...) {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  report_at(c, false, line, col, fmt, ap);
   va_end(ap);
-  diag_error(c->d, c->sv->src, line, col, "%s", msg);
 }
 
 /* A type that does not fit: an error, or in a defaulting dialect (tokpidjin) a warning, since
@@ -106,15 +115,10 @@ static void error_at(checker *c, int line, int col, const char *fmt, ...) {
 static void mismatch_at(checker *c, int line, int col, const char *fmt, ...) CARD_PRINTF(4, 5);
 
 static void mismatch_at(checker *c, int line, int col, const char *fmt, ...) {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  report_at(c, c->cat->defaults, line, col, fmt, ap);
   va_end(ap);
-  if (c->cat->defaults)
-    diag_warning(c->d, c->sv->src, line, col, "%s (the call defaults if it fails)", msg);
-  else
-    diag_error(c->d, c->sv->src, line, col, "%s", msg);
 }
 
 static const char *plural(int n) { return n == 1 ? "" : "s"; }

@@ -68,7 +68,6 @@ typedef struct worker {
   double mode_items[2], mode_ns[2];
   double last_ns[2];  /* the last chunk of each mode: its time */
   double since_ns[2]; /* the time of each mode's chunks since the other mode last ran */
-  long chunks;
 } worker;
 
 /* The slower mode of a device worker is tried again once the faster one has run this many
@@ -527,7 +526,6 @@ static void *worker_main(void *arg) {
     w->last_ns[mode] = (double)ns;
     w->since_ns[mode] += (double)ns;
     w->since_ns[!mode] = 0;
-    w->chunks++;
   }
   if (w->opening) pthread_join(w->opener, NULL); /* the device is this worker's to close */
   atomic_fetch_add(&w->sh->workers_done, 1);

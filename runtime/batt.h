@@ -286,6 +286,8 @@ bt_value bt_copy_boxed(bt_ctx *cx, bt_value v);
 bt_value bt_tuple_copy(bt_ctx *cx, const bt_value *items, size_t n);
 /* Python's a + b of two tuples: a when b is empty, b when a is, else a new tuple. */
 bt_value bt_tuple_concat(bt_ctx *cx, bt_value a, bt_value b);
+/* The tuple of each element of t repeated f times (f <= 0: empty); TypeError for no container. */
+bt_value bt_repeat_each(bt_ctx *cx, bt_value t, int64_t f);
 /* A set from n arena-owned values: sorts them in place (stable) and drops later
  * duplicates (the first inserted of equal values survives, as in Python). */
 bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n);

@@ -473,19 +473,6 @@ BT_PRIM(index) {
 
 /* ---- scaling ----------------------------------------------------------------------------- */
 
-/* Each element of t repeated f times (f <= 0: empty). */
-static bt_value repeat_each(bt_ctx *cx, bt_value t, int64_t f) {
-  if (!bt_is_coll(t)) return bt_err(BT_E_TYPE);
-  if (f <= 0 || t.n == 0) return bt_tuple(NULL, 0);
-  if (f > (int64_t)cx->lim.max_elems / t.n) return bt_err(BT_E_LIMIT);
-  bt_value *it = bt_items(cx, (size_t)(t.n * f));
-  if (!it) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < t.n; k++)
-    for (int64_t m = 0; m < f; m++)
-      it[k * f + m] = t.u.items[k];
-  return bt_tuple(it, (uint32_t)(t.n * f));
-}
-
 /* Scales rows of g: horizontally (each value f times), vertically (each row f times). */
 static bt_value scale_rows(bt_ctx *cx, bt_value g, int64_t f, bool horizontal, bool vertical) {
   if (!bt_is_coll(g)) return bt_err(BT_E_TYPE);
@@ -504,7 +491,7 @@ static bt_value scale_rows(bt_ctx *cx, bt_value g, int64_t f, bool horizontal, b
   bt_value *rows = n ? bt_items(cx, n) : NULL;
   if (n && !rows) return bt_err(BT_E_LIMIT);
   for (uint32_t i = 0; i < g.n; i++) {
-    bt_value r = horizontal ? repeat_each(cx, g.u.items[i], f) : g.u.items[i];
+    bt_value r = horizontal ? bt_repeat_each(cx, g.u.items[i], f) : g.u.items[i];
     if (bt_is_err(r)) return r;
     for (int64_t m = 0; m < rep; m++)
       rows[i * rep + m] = r;

@@ -214,6 +214,18 @@ bt_value bt_tuple_concat(bt_ctx *cx, bt_value a, bt_value b) {
   return bt_tuple(it, a.n + b.n);
 }
 
+bt_value bt_repeat_each(bt_ctx *cx, bt_value t, int64_t f) {
+  if (!bt_is_coll(t)) return bt_err(BT_E_TYPE);
+  if (f <= 0 || t.n == 0) return bt_tuple(NULL, 0);
+  if (f > (int64_t)cx->lim.max_elems / t.n) return bt_err(BT_E_LIMIT);
+  bt_value *it = bt_items(cx, (size_t)(t.n * f));
+  if (!it) return bt_err(BT_E_LIMIT);
+  for (uint32_t k = 0; k < t.n; k++)
+    for (int64_t m = 0; m < f; m++)
+      it[k * f + m] = t.u.items[k];
+  return bt_tuple(it, (uint32_t)(t.n * f));
+}
+
 static void insertion_sort(bt_value *v, size_t n) {
   for (size_t k = 1; k < n; k++) {
     bt_value x = v[k];

@@ -20,16 +20,6 @@ static inline bt_value tk_call2(bt_ctx *cx, int p, bt_value x, bt_value y) {
   return bt_prims[p].fn(cx, a);
 }
 
-/* A cell (i, j, c): a tuple of three ints; BT_E_LIMIT when the arena is full. */
-static inline bt_value tk_cell(bt_ctx *cx, int64_t i, int64_t j, int64_t c) {
-  bt_value *it = bt_items(cx, 3);
-  if (!it) return bt_err(BT_E_LIMIT);
-  it[0] = bt_int(i);
-  it[1] = bt_int(j);
-  it[2] = bt_int(c);
-  return bt_tuple(it, 3);
-}
-
 /* True when v is a tuple of exactly n elements. */
 static inline bool tk_is_tuple_n(bt_value v, uint32_t n) { return v.kind == BT_TUPLE && v.n == n; }
 

@@ -429,18 +429,6 @@ BT_PRIM(tk_hconcat) {
 
 BT_PRIM(tk_vconcat) { return py_add(cx, a[0], a[1]); }
 
-/* A row with each value repeated f times (f >= 0). */
-static bt_value hscale_row(bt_ctx *cx, bt_value r, int64_t f) {
-  if (r.n == 0 || f == 0) return tk_empty_tuple();
-  if (f > (int64_t)cx->lim.max_elems / r.n) return bt_err(BT_E_LIMIT);
-  bt_value *out = items(cx, (int64_t)r.n * f);
-  if (!out) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < r.n; k++)
-    for (int64_t c = 0; c < f; c++)
-      out[k * f + c] = r.u.items[k];
-  return bt_tuple(out, (uint32_t)(r.n * f));
-}
-
 /* upscale_t (h and v), hupscale (h), vupscale (v): rows scaled along their rows and repeated. */
 static bt_value scale_grid(bt_ctx *cx, bt_value g, bt_value fv, bool h, bool v) {
   if (!bt_is_coll(g)) return type_err();
@@ -459,7 +447,7 @@ static bt_value scale_grid(bt_ctx *cx, bt_value g, bt_value fv, bool h, bool v) 
   if (!out) return bt_err(BT_E_LIMIT);
   for (uint32_t k = 0; k < g.n; k++) {
     bt_value r = g.u.items[k];
-    if (h) TRY(r = hscale_row(cx, r, f));
+    if (h) TRY(r = bt_repeat_each(cx, r, f));
     for (int64_t c = 0; c < reps; c++)
       out[k * reps + c] = r;
   }
