@@ -222,6 +222,14 @@ static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, 
   return -1;
 }
 
+/* The boxed twin of a packed output: the one made for an earlier solver's output of the same
+ * line when there is one (so that identity still settles it), else a new one. */
+static bt_value unpack_output(bt_ctx *cx, const bt_value *seen, const void **boxed_from, int n_seen, bt_value v) {
+  for (int k = 0; k < n_seen; k++)
+    if (boxed_from[k] == v.u.pg) return seen[k];
+  return bt_unpack(cx, v);
+}
+
 static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it,
                        const uint8_t *own) {
   const bt_program *p = w->sh->run->prog;
@@ -230,11 +238,13 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   bt_value *seen = malloc(ns * sizeof *seen);
   uint64_t *prints = malloc(ns * sizeof *prints);
   uint8_t *verdicts = malloc(ns); /* per distinct output */
+  const void **boxed_from = malloc(ns * sizeof *boxed_from); /* per distinct output: its packed grid */
   int n_seen = 0;
-  if (!seen || !prints || !verdicts) {
+  if (!seen || !prints || !verdicts || !boxed_from) {
     free(seen);
     free(prints);
     free(verdicts);
+    free(boxed_from);
     return false;
   }
   uint64_t cap = w->sh->o->limits.max_elems, walk = w->sh->o->limits.max_walk;
@@ -245,6 +255,8 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       continue;
     }
     bt_value v = bt_exec_outcome(p, w->sh->consts, it, s);
+    const void *from = v.kind == BT_PGRID ? v.u.pg : NULL;
+    if (from) v = unpack_output(it->cx, seen, boxed_from, n_seen, v);
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;
@@ -261,6 +273,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       }
       idx = n_seen++;
       seen[idx] = v;
+      boxed_from[idx] = from;
       prints[idx] = print;
       /* the expected output is an ARC grid: the walk is bounded by its size */
       verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
@@ -269,6 +282,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   }
   free(prints);
   free(verdicts);
+  free(boxed_from);
   bt_item_result *ir = &tr->items[item];
   ir->outputs = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->outputs);
   ir->out_is_grid = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->out_is_grid);

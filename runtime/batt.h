@@ -27,6 +27,7 @@ typedef enum bt_kind {
   BT_TUPLE,
   BT_SET,
   BT_FN,
+  BT_PGRID, /* a packed grid (bt_pgrid): never inside a container or a closure (see below) */
 } bt_kind;
 
 /* Error codes: the Python exception a reference run would raise, plus batt's own. */
@@ -47,6 +48,7 @@ typedef enum bt_errc {
 
 struct bt_value;
 struct bt_closure;
+struct bt_pgrid;
 
 typedef struct bt_value {
   uint8_t kind;  /* bt_kind */
@@ -58,6 +60,7 @@ typedef struct bt_value {
     double f;                     /* BT_FLOAT */
     const struct bt_value *items; /* BT_TUPLE, BT_SET */
     const struct bt_closure *clo; /* BT_FN closure, NULL for a bare primitive */
+    const struct bt_pgrid *pg;    /* BT_PGRID */
   } u;
 } bt_value;
 
@@ -336,6 +339,58 @@ bt_value bt_grid_from(bt_ctx *cx, int64_t h, int64_t w, const int64_t *cells);
  * already typed BT_INT with value 0). */
 bt_value bt_grid_new(bt_ctx *cx, int64_t h, int64_t w, bt_value **cells);
 
+/* ---- packed grids ------------------------------------------------------------------ */
+
+/* A grid whose cells are all plain ints in [0, 255] may be stored packed: h x w bytes, row by
+ * row, behind a 16-byte header (value: kind BT_PGRID, n = h, u.pg). It is the same value as
+ * its boxed twin (a tuple of h tuples of w ints); only primitives with a fast path
+ * (bt_fast, grid8.c) read it. Packed grids live only where values are passed to calls and
+ * stored as a line's value: every other primitive gets the boxed twin of a packed argument
+ * (bt_prim_run), bt_call and bt_call_prim return boxed values, and no container or closure
+ * holds a packed grid. Both dimensions are at least 1. */
+typedef struct bt_pgrid {
+  int64_t h, w;
+  uint8_t c[]; /* h * w cells, row-major */
+} bt_pgrid;
+
+static inline bool bt_is_pgrid(bt_value v) { return v.kind == BT_PGRID; }
+/* The arena bytes a packed grid of h x w cells takes (header included). */
+static inline size_t bt_pgrid_bytes(int64_t h, int64_t w) { return sizeof(bt_pgrid) + (size_t)(h * w); }
+/* A packed h x w grid (h, w >= 1) whose cells the caller fills; an error value when the
+ * arena's max_bytes would be passed (no other limit is checked: callers check those
+ * the boxed computation checks). */
+bt_value bt_pgrid_new(bt_ctx *cx, int64_t h, int64_t w, uint8_t **cells);
+/* The boxed twin of a packed grid (laid out as bt_grid_new lays a grid out); any other
+ * value as it is. A LimitError when the arena is full. */
+bt_value bt_unpack(bt_ctx *cx, bt_value v);
+/* A packed twin of v when v is a grid that packs (a non-empty tuple of non-empty,
+ * equal-length tuples of plain ints in [0, 255]), else v. */
+bt_value bt_pack(bt_ctx *cx, bt_value v);
+
+/* The cells of a grid as bytes: a packed grid's own, or a boxed grid's copied into the
+ * arena. False (and nothing allocated) when g does not pack. */
+typedef struct bt_gview {
+  int64_t h, w;
+  const uint8_t *c;
+} bt_gview;
+bool bt_gview_of(bt_ctx *cx, bt_value g, bt_gview *out);
+
+/* What a fast path returns when it does not apply: the primitive's own code then runs on
+ * boxed arguments. */
+static inline bt_value bt_decline(void) {
+  bt_value v = {BT_ERR, 0, 0, 0, {0}};
+  return v;
+}
+static inline bool bt_declined(bt_value v) { return v.kind == BT_ERR && v.errc == 0; }
+
+/* A primitive's fast path: the same value its own code gives, or bt_decline(). */
+typedef bt_value (*bt_fast_fn)(bt_ctx *cx, const bt_value *args);
+extern const bt_fast_fn bt_fast[]; /* by primitive id; NULL: none */
+
+/* Runs primitive prim on its arguments (its arity of them, no error among them): its fast
+ * path first, else its own code on boxed arguments. The result may be packed. */
+bt_value bt_prim_run(bt_ctx *cx, int prim, const bt_value *args);
+
 /* ---- order, equality, hashing, Python operators -------------------------- */
 
 /* The canonical total order: none < bool/int < tuple < set < function. */
@@ -374,6 +429,7 @@ int64_t bt_len(bt_value v);
 /* ---- functions --------------------------------------------------------------- */
 
 typedef bt_value (*bt_prim_fn)(bt_ctx *cx, const bt_value *args);
+enum { BT_MAX_PRIM_ARGS = 4 }; /* the most parameters a primitive has */
 
 /* A closure constructor's `makes` arity (runtime/dsl.yaml): the closure's arity when it is
  * fixed (1 to 4), else how it follows from the function given: */
@@ -476,9 +532,10 @@ bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n);
 static inline bt_value bt_call1_scalar(bt_ctx *cx, bt_value f, bt_value x) {
   return bt_call_scalar(cx, f, &x, 1);
 }
-/* Calls primitive `prim` directly (the generated program's entry): strict in errors,
- * counts a step. */
+/* Calls primitive `prim` directly: strict in errors, counts a step; the result is boxed. */
 bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args);
+/* bt_call_prim for the generated program's lines: the result may be a packed grid. */
+bt_value bt_call_prim_line(bt_ctx *cx, int prim, const bt_value *args);
 /* bt_call as a line's call, with a comparison budget of its own. */
 bt_value bt_call_line(bt_ctx *cx, bt_value f, const bt_value *args, int n);
 /* A closure value; an error value if allocation fails. */

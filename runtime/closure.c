@@ -25,8 +25,11 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
 /* bt_call's body, inlined into the calls closures make of their captured functions. */
 static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value f, const bt_value *args,
                                                            int n) {
+  unsigned kinds = 0; /* the kinds among the arguments, one bit each */
+  for (int k = 0; k < n; k++)
+    kinds |= 1u << args[k].kind;
   bt_value e;
-  if (__builtin_expect(bt_any_err(args, n, &e), 0)) return e;
+  if (__builtin_expect(kinds & (1u << BT_ERR), 0) && bt_any_err(args, n, &e)) return e;
   if (__builtin_expect(f.kind != BT_FN, 0))
     return f.kind == BT_ERR ? f : bt_err(BT_E_TYPE); /* an error passes on */
   bt_value full[4];
@@ -49,7 +52,10 @@ static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value 
        the comparison budget themselves: a spent budget reaches here as their error */
     r = call_closure(cx, f.u.clo, args, n);
   } else {
-    r = bt_prims[f.prim].fn(cx, args);
+    /* inside a call, fast paths serve packed arguments only: a lookup per call costs the
+       closures' calls more than fast paths on boxed grids give back there */
+    r = __builtin_expect(kinds & (1u << BT_PGRID), 0) ? bt_prim_run(cx, f.prim, args)
+                                                       : bt_prims[f.prim].fn(cx, args);
     if (__builtin_expect(bt_walk_spent(), 0)) r = bt_err(BT_E_LIMIT);
   }
   cx->depth--;
@@ -77,7 +83,7 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
   }
   case BT_P_matcher: {
     bt_mark m = bt_arena_mark(cx);
-    bt_value r = call1(cx, k[0], x[0]);
+    bt_value r = bt_unpack(cx, call1(cx, k[0], x[0]));
     r = bt_is_err(r) ? r : bt_bool(bt_eq(r, k[1]));
     bt_arena_release(cx, m); /* only the bool is kept */
     return bt_walk_spent() ? bt_err(BT_E_LIMIT) : r;
@@ -106,10 +112,13 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
   }
 }
 
-bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) { return call(cx, f, args, n); }
+bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
+  bt_value r = call(cx, f, args, n);
+  return __builtin_expect(r.kind == BT_PGRID, 0) ? bt_unpack(cx, r) : r;
+}
 
 static bool holds_pointer(bt_value v) {
-  return v.kind == BT_TUPLE || v.kind == BT_SET || (v.kind == BT_FN && v.u.clo);
+  return v.kind == BT_TUPLE || v.kind == BT_SET || v.kind == BT_PGRID || (v.kind == BT_FN && v.u.clo);
 }
 
 bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
@@ -119,12 +128,33 @@ bt_value bt_call_scalar(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   return r;
 }
 
-bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args) {
+bt_value bt_call_prim_line(bt_ctx *cx, int prim, const bt_value *args) {
   bt_value e;
   if (bt_any_err(args, bt_prims[prim].arity, &e)) return e;
   if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
   bt_walk_reset(cx->lim.max_walk);
-  return bt_walk_end(bt_prims[prim].fn(cx, args));
+  return bt_walk_end(bt_prim_run(cx, prim, args));
+}
+
+bt_value bt_call_prim(bt_ctx *cx, int prim, const bt_value *args) {
+  return bt_unpack(cx, bt_call_prim_line(cx, prim, args));
+}
+
+bt_value bt_prim_run(bt_ctx *cx, int prim, const bt_value *args) {
+  bt_fast_fn fast = bt_fast[prim];
+  if (fast) {
+    bt_value r = fast(cx, args);
+    if (!bt_declined(r)) return r;
+  }
+  int n = bt_prims[prim].arity;
+  for (int k = 0; k < n; k++)
+    if (__builtin_expect(args[k].kind == BT_PGRID, 0)) {
+      bt_value boxed[BT_MAX_PRIM_ARGS];
+      for (int m = 0; m < n; m++)
+        if (bt_is_err(boxed[m] = bt_unpack(cx, args[m]))) return boxed[m];
+      return bt_prims[prim].fn(cx, boxed);
+    }
+  return bt_prims[prim].fn(cx, args);
 }
 
 bt_value bt_call_line(bt_ctx *cx, bt_value f, const bt_value *args, int n) {

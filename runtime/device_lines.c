@@ -139,7 +139,7 @@ bool bt_device_line_call(bt_device *d, bt_exec *ex, int t, int prim, int nargs, 
     bt_exec_item *it = &ex->items[k];
     bt_value *a = d->args + 4 * k, err;
     for (int m = 0; m < nargs; m++)
-      a[m] = bt_exec_operand(ex, it, args[m]);
+      a[m] = bt_exec_operand(ex, it, args[m]); /* tiles take packed grids as they are */
     bt_ctx_begin(it->cx);
     d->slot_of[k] = -1;
     /* a call counts one step: with none allowed the CPU gives the limit error */

@@ -58,7 +58,7 @@ void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, c
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     bt_ctx_begin(it->cx);
-    bt_value c = bt_exec_operand(ex, it, container);
+    bt_value c = bt_unpack(it->cx, bt_exec_operand(ex, it, container));
     if (f) {
       for (int m = 0; m < n; m++)
         f[m] = bt_exec_operand(ex, it, fns[m]);
@@ -137,7 +137,7 @@ void bt_exec_sample(bt_exec *ex, int nsteps, const bt_step *steps, int nouts, co
       bt_ctx_begin(it->cx);
       /* a primitive taking another number of arguments errs as a call through its value */
       bool direct = st->fn.kind == BT_O_PRIM && bt_prims[st->fn.a].arity == st->nargs;
-      vals[s] = direct ? bt_call_prim(it->cx, st->fn.a, a)
+      vals[s] = direct ? bt_call_prim_line(it->cx, st->fn.a, a)
                        : bt_call_line(it->cx, step_operand(ex, it, vals, st->fn), a, st->nargs);
     }
     for (int o = 0; o < nouts; o++)

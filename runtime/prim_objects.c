@@ -16,6 +16,16 @@ enum { SMALL_COLORS = 10 };
  * int in 0..9; false otherwise (the caller takes the general path). */
 static bool small_color_counts(bt_value element, int64_t counts[SMALL_COLORS]) {
   memset(counts, 0, SMALL_COLORS * sizeof *counts);
+  if (element.kind == BT_PGRID) {
+    int64_t all[256] = {0};
+    const uint8_t *c = element.u.pg->c;
+    for (int64_t k = 0; k < element.u.pg->h * element.u.pg->w; k++)
+      all[c[k]]++;
+    for (int k = SMALL_COLORS; k < 256; k++)
+      if (all[k]) return false;
+    memcpy(counts, all, SMALL_COLORS * sizeof *counts);
+    return true;
+  }
   if (element.kind == BT_TUPLE) {
     for (uint32_t r = 0; r < element.n; r++) {
       bt_value row = element.u.items[r];
@@ -83,6 +93,7 @@ static bt_value extreme_color(bt_ctx *cx, bt_value element, bool most) {
       if (small[c] > 0 && (best < 0 || (most ? small[c] > small[best] : small[c] < small[best]))) best = c;
     return best < 0 ? bt_err(BT_E_VALUE) : bt_int(best);
   }
+  if (bt_is_err(element = bt_unpack(cx, element))) return element;
   bt_vec vals;
   bt_value r = element_values(cx, element, &vals);
   if (bt_is_err(r)) return r;
@@ -110,6 +121,7 @@ static bt_value element_palette(bt_ctx *cx, bt_value element) {
       if (small[c]) items[n++] = bt_int(c);
     return bt_set_sorted(items, n);
   }
+  if (bt_is_err(element = bt_unpack(cx, element))) return element;
   bt_vec vals;
   bt_value r = element_values(cx, element, &vals);
   if (bt_is_err(r)) return r;
@@ -185,12 +197,17 @@ BT_PRIM(sizefilter) {
 /* ---- grids to indices and objects ------------------------------------------------ */
 
 BT_PRIM(asindices) {
-  int64_t h = bt_len(a[0]);
+  bool packed = a[0].kind == BT_PGRID;
+  int64_t h = packed ? a[0].u.pg->h : bt_len(a[0]), w;
   if (h < 0) return bt_err(BT_E_TYPE);
   if (h == 0) return bt_set_sorted(NULL, 0);
-  bt_value row = bt_getitem(a[0], 0);
-  if (bt_is_err(row)) return row;
-  int64_t w = bt_len(row);
+  if (packed)
+    w = a[0].u.pg->w;
+  else {
+    bt_value row = bt_getitem(a[0], 0);
+    if (bt_is_err(row)) return row;
+    w = bt_len(row);
+  }
   if (w < 0) return bt_err(BT_E_TYPE);
   if (w > 0 && h > (int64_t)cx->lim.max_elems / w) return bt_err(BT_E_LIMIT);
   int64_t *ij = bt_ints_new(cx, 2 * (size_t)(h * w) + 2);
@@ -209,6 +226,22 @@ typedef bool (*cell_test)(bt_value v, const void *arg);
 static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test keep, const void *arg,
                            bt_vec *out) {
   bt_vec_init(out);
+  if (grid.kind == BT_PGRID) {
+    int64_t h = grid.u.pg->h, w = grid.u.pg->w;
+    const uint8_t *c = grid.u.pg->c;
+    if (h * w > (int64_t)cx->lim.max_elems) return bt_err(BT_E_LIMIT);
+    bt_value *mem = bt_items_parts(cx, 0, 4 * (size_t)(h * w) + 1);
+    if (!mem || !bt_vec_reserve(cx, out, (size_t)(h * w))) return bt_err(BT_E_LIMIT);
+    for (int64_t i = 0; i < h; i++)
+      for (int64_t j = 0; j < w; j++) {
+        bt_value v = bt_int(c[i * w + j]);
+        if (keep && !keep(v, arg)) continue;
+        bt_value *m = mem + 4 * out->n;
+        out->items[out->n++] =
+            as_cells ? bt_cell_at(m, v, bt_int(i), bt_int(j)) : bt_pair_at(m, bt_int(i), bt_int(j));
+      }
+    return bt_none();
+  }
   if (!bt_is_coll(grid)) return bt_err(BT_E_TYPE);
   size_t total = 0;
   for (uint32_t i = 0; i < grid.n; i++) {
@@ -275,13 +308,18 @@ BT_PRIM(asobject) {
 
 BT_PRIM(toobject) {
   bt_value grid = a[1];
-  int64_t h = bt_len(grid);
+  bool packed = grid.kind == BT_PGRID;
+  int64_t h = packed ? grid.u.pg->h : bt_len(grid), w;
   if (h < 0) return bt_err(BT_E_TYPE);
-  bt_value row0 = bt_getitem(grid, 0);
-  if (bt_is_err(row0)) return row0;
-  int64_t w = bt_len(row0);
+  if (packed)
+    w = grid.u.pg->w;
+  else {
+    bt_value row0 = bt_getitem(grid, 0);
+    if (bt_is_err(row0)) return row0;
+    w = bt_len(row0);
+  }
   if (w < 0) return bt_err(BT_E_TYPE);
-  bt_value idx = bt_toindices(cx, a[0]);
+  bt_value idx = bt_toindices(cx, bt_unpack(cx, a[0]));
   if (bt_is_err(idx)) return idx;
   bt_value *items = bt_items_parts(cx, (size_t)idx.n, 4 * (size_t)idx.n + 1);
   if (!items) return bt_err(BT_E_LIMIT);
@@ -295,7 +333,7 @@ BT_PRIM(toobject) {
     if (i.u.i < 0 || i.u.i >= h) continue;
     if (!bt_is_int(j)) return bt_err(BT_E_TYPE);
     if (j.u.i < 0 || j.u.i >= w) continue;
-    bt_value v = bt_getitem(bt_getitem(grid, i.u.i), j.u.i);
+    bt_value v = packed ? bt_int(grid.u.pg->c[i.u.i * w + j.u.i]) : bt_getitem(bt_getitem(grid, i.u.i), j.u.i);
     if (bt_is_err(v)) return v;
     items[n] = bt_cell_at(items + idx.n + 4 * n, v, i, j);
     n++;
@@ -394,11 +432,17 @@ bool bt_label_grid(bt_ctx *cx, bt_value g, int64_t h, int64_t w, bt_label_rule r
   for (size_t c = 0; c < padded; c++)
     lab[c] = WALL;
   for (int64_t i = 0; i < h; i++) {
-    const bt_value *row = g.u.items[i].u.items;
-    for (int64_t j = 0; j < w; j++) {
-      val[(i + 1) * stride + j + 1] = row[j].u.i;
-      lab[(i + 1) * stride + j + 1] = UNSEEN;
+    if (g.kind == BT_PGRID) {
+      const uint8_t *row = g.u.pg->c + i * w;
+      for (int64_t j = 0; j < w; j++)
+        val[(i + 1) * stride + j + 1] = row[j];
+    } else {
+      const bt_value *row = g.u.items[i].u.items;
+      for (int64_t j = 0; j < w; j++)
+        val[(i + 1) * stride + j + 1] = row[j].u.i;
     }
+    for (int64_t j = 0; j < w; j++)
+      lab[(i + 1) * stride + j + 1] = UNSEEN;
   }
   int32_t count = 0;
   flood_padded(lab, val, h, w, rule, stack, size, &count);
@@ -447,17 +491,19 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
   }
   bt_value *items = bt_items_parts(cx, total, 4 * total + 1), *mem = items + total;
   if (!items) return bt_err(BT_E_LIMIT);
+  bool packed = ig.kind == BT_PGRID; /* then vals is ig */
   for (size_t c = 0; c < n; c++) {
     int32_t id = lab->label[c];
     if (id < 0) continue;
     int64_t i = (int64_t)c / lab->w, j = (int64_t)c % lab->w, at = fill[id]++;
+    int64_t color = packed ? ig.u.pg->c[c] : BT_GCELL(ig, i, j);
     if (at == start[id])
-      color0[id] = BT_GCELL(ig, i, j);
-    else if (BT_GCELL(ig, i, j) != color0[id])
+      color0[id] = color;
+    else if (color != color0[id])
       one_color[id] = false;
-    items[at] = bt_cell_at(mem + 4 * at, vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
+    items[at] = bt_cell_at(mem + 4 * at, packed ? bt_int(color) : vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
   }
-  bool int_values = ig.u.items == vals.u.items;
+  bool int_values = packed || ig.u.items == vals.u.items;
   for (size_t id = 0; id < nobj; id++) {
     objs[id] = component_set(cx, items + start[id], (size_t)lab->size[id], one_color[id]);
     if (bt_is_err(objs[id])) return objs[id];
@@ -516,7 +562,11 @@ BT_PRIM(objects) {
     rule.bg = bg.u.i;
   }
   int64_t h, w;
-  if (!bt_grid_dims(g, &h, &w)) return objects_general(cx, g, rule, bg);
+  if (g.kind == BT_PGRID) {
+    h = g.u.pg->h;
+    w = g.u.pg->w;
+  } else if (!bt_grid_dims(g, &h, &w))
+    return objects_general(cx, g, rule, bg);
   bt_labels lab;
   if (!bt_label_grid(cx, g, h, w, rule, &lab)) return bt_err(BT_E_LIMIT);
   return bt_labels_objects(cx, g, &lab);
@@ -538,7 +588,7 @@ static bt_value without_color(bt_ctx *cx, bt_value objs, int64_t bg) {
 
 void bt_objects_many(bt_ctx *cx, bt_value g, int n, const int32_t *modes, bt_value *out) {
   int64_t h, w;
-  bool proper = !bt_is_err(g) && bt_grid_dims(g, &h, &w);
+  bool proper = g.kind == BT_PGRID || (!bt_is_err(g) && bt_grid_dims(g, &h, &w));
   bool wanted[8] = {false};
   for (int k = 0; k < n; k++)
     wanted[modes[k] & 7] = true;

@@ -112,6 +112,7 @@ static bt_value patch_corner(bt_ctx *cx, bt_value patch, bool max_row, bool max_
 /* height (axis 0) / width (axis 1) of a piece: a tuple's length (of its first item for
  * width), else the extent of its indices. */
 static bt_value piece_extent(bt_value piece, int axis) {
+  if (piece.kind == BT_PGRID) return bt_int(axis == 0 ? piece.u.pg->h : piece.u.pg->w);
   int64_t n = bt_len(piece);
   if (n < 0) return bt_err(BT_E_TYPE);
   if (n == 0) return bt_int(0);

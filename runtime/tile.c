@@ -143,6 +143,14 @@ void bt_tile_pool_keep(const bt_tile_batch *b, uint8_t *pool) {
 /* ---- packing values into slots ---------------------------------------------------------- */
 
 bool bt_tile_grid_ok(bt_value g, int *h, int *w) {
+  if (g.kind == BT_PGRID) {
+    if (g.u.pg->h > BT_TILE_MAX || g.u.pg->w > BT_TILE_MAX) return false;
+    for (int64_t k = 0; k < g.u.pg->h * g.u.pg->w; k++)
+      if (g.u.pg->c[k] >= BT_TILE_COLORS) return false;
+    *h = (int)g.u.pg->h;
+    *w = (int)g.u.pg->w;
+    return true;
+  }
   if (g.kind != BT_TUPLE || g.n < 1 || g.n > BT_TILE_MAX) return false;
   uint32_t width = g.u.items[0].n;
   if (width < 1 || width > BT_TILE_MAX) return false;
@@ -163,8 +171,11 @@ bool bt_tile_grid_ok(bt_value g, int *h, int *w) {
 static void put_grid(uint8_t *tile, bt_value g, int h, int w) {
   memset(tile, 0, BT_TILE_CELLS);
   for (int i = 0; i < h; i++)
-    for (int j = 0; j < w; j++)
-      tile[i * BT_TILE_SIDE + j] = (uint8_t)BT_GCELL(g, i, j);
+    if (g.kind == BT_PGRID)
+      memcpy(tile + i * BT_TILE_SIDE, g.u.pg->c + i * w, (size_t)w);
+    else
+      for (int j = 0; j < w; j++)
+        tile[i * BT_TILE_SIDE + j] = (uint8_t)BT_GCELL(g, i, j);
 }
 
 /* A plain int 0..9 (a bool would have to come back as a bool). */
@@ -263,9 +274,13 @@ static bool pack(bt_ctx *cx, bt_tile_batch *b, int s, int prim, const bt_value *
   int op = bt_tile_prim_op(prim), h, w, h2, w2;
   bt_value g = args[bt_tile_grid_arg(prim)];
   if (op < 0) return false;
+  for (int k = 0; k < bt_prims[prim].arity; k++) /* packed: only grids (bt_tile_grid_ok reads them) */
+    if (args[k].kind == BT_PGRID && k != bt_tile_grid_arg(prim) &&
+        !(k == 1 && (prim == BT_P_hconcat || prim == BT_P_vconcat || prim == BT_P_cellwise)))
+      return false;
   if (resident) {
     h = (int)g.n;
-    w = (int)g.u.items[0].n;
+    w = g.kind == BT_PGRID ? (int)g.u.pg->w : (int)g.u.items[0].n;
   } else if (!bt_tile_grid_ok(g, &h, &w)) {
     return false;
   }

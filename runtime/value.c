@@ -852,8 +852,40 @@ static void unadopt(copy_memo *m) {
   }
 }
 
+/* copy_rec of a packed grid: its bytes, once per block (shared blocks stay shared); a
+ * block that is all its chunk holds moves with the chunk. */
+static bt_value copy_pgrid(bt_ctx *cx, bt_value v, copy_memo *m) {
+  const void *src = v.u.pg;
+  size_t bytes = bt_pgrid_bytes(v.u.pg->h, v.u.pg->w);
+  if (m->boxed) return bt_unpack(cx, v);
+  if (m->to) {
+    long k = memo_find(m, src);
+    if (k >= 0) {
+      const bt_chunk *c = m->only[k].chunk;
+      if (c->off >= ADOPT_MIN && (const void *)c->data == src && c->off == ((bytes + 15) & ~(size_t)15) &&
+          adopt(m, k))
+        return v;
+    }
+  }
+  size_t slot = memo_slot(m, src);
+  if (m->e[slot].from) {
+    v.u.pg = m->e[slot].to;
+    return v;
+  }
+  bt_pgrid *g = bt_alloc(cx, bytes);
+  if (!g) return bt_err(BT_E_LIMIT);
+  memcpy(g, src, bytes);
+  v.u.pg = g;
+  if (2 * (m->n + 1) > m->cap && !memo_grow(m)) return v;
+  slot = memo_slot(m, src);
+  m->n += !m->e[slot].from;
+  m->e[slot] = (memo_entry){src, g, v.n};
+  return v;
+}
+
 static bt_value copy_rec(bt_ctx *cx, bt_value v, copy_memo *m, int depth) {
   if (depth > BT_MAX_NEST) return bt_err(BT_E_LIMIT);
+  if (v.kind == BT_PGRID) return memo_copies(m, v.u.pg) || m->boxed ? copy_pgrid(cx, v, m) : v;
   const void *src = v.kind == BT_FN      ? (const void *)v.u.clo
                     : v.kind >= BT_TUPLE ? (const void *)v.u.items
                                          : NULL;
@@ -1294,7 +1326,8 @@ bool bt_truth(bt_value v) {
   case BT_FLOAT: return v.u.f != 0.0; /* NaN is true, as in Python */
   case BT_TUPLE:
   case BT_SET: return v.n != 0;
-  case BT_FN: return true;
+  case BT_FN:
+  case BT_PGRID: return true;
   default: return false;
   }
 }
@@ -1398,6 +1431,6 @@ const char *bt_errc_name(bt_errc c) {
 }
 
 const char *bt_kind_name(bt_kind k) {
-  static const char *const names[] = {"error", "none", "bool", "int", "float", "tuple", "set", "function"};
-  return k <= BT_FN ? names[k] : "?";
+  static const char *const names[] = {"error", "none", "bool", "int", "float", "tuple", "set", "function", "tuple"};
+  return k <= BT_PGRID ? names[k] : "?";
 }

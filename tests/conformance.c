@@ -137,6 +137,7 @@ static bool same_text(bt_value v, char *why, size_t whylen) {
 }
 
 static long twins_checked;
+static long packed_checked; /* cases run again with their grids packed */
 
 /* v and its boxed twin (no interned part) are one value to equality, order and hashing. */
 static bool same_as_twin(bt_ctx *cx, bt_value v, bt_value *twin, const char *what, char *why, size_t whylen) {
@@ -175,6 +176,26 @@ static bool run_case(bt_ctx *cx, int prim, const json_t *c, char *why, size_t wh
     snprintf(sub, sizeof sub, "on the boxed twins: %s", why);
     snprintf(why, whylen, "%s", sub);
     return false;
+  }
+  /* and on packed twins of the grids among the arguments */
+  bt_value packed[8];
+  bool any_packed = false;
+  for (int k = 0; k < n; k++)
+    any_packed |= (packed[k] = bt_pack(cx, args[k])).kind == BT_PGRID;
+  if (any_packed) {
+    packed_checked++;
+    bt_ctx_begin(cx);
+    bt_value rp = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, packed) : bt_err(BT_E_TYPE);
+    if (rp.kind == BT_PGRID) {
+      snprintf(why, whylen, "bt_call_prim returned a packed grid");
+      return false;
+    }
+    if (!check_outcome(cx, c, rp, why, whylen)) {
+      char sub[1800];
+      snprintf(sub, sizeof sub, "on packed grids: %s", why);
+      snprintf(why, whylen, "%s", sub);
+      return false;
+    }
   }
   const json_t *calls = json_object_get(c, "calls");
   for (size_t k = 0; k < json_array_size(calls); k++) {
@@ -335,6 +356,7 @@ int main(int argc, char **argv) {
   printf(
       "boxed twins: %ld values (arguments and results) equal to their twins; every call repeated on them\n",
       twins_checked);
+  printf("packed grids: %ld calls repeated with their grid arguments packed\n", packed_checked);
   printf("conformance: %ld/%ld cases passed (%d primitives), %ld documented divergences, "
          "%ld errors of another exception class\n",
          passed_cases, total_cases, n_files, diverged_cases, errclass_mismatch);

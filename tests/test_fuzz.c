@@ -267,6 +267,9 @@ static bool well_formed(bt_value v, const bt_limits *lim, bool inside) {
     if (v.u.i != 0 && v.u.i != 1)
       return snprintf(why, sizeof why, "bool holding %lld", (long long)v.u.i), false;
     return true;
+  case BT_PGRID: /* results of calls are boxed */
+    return snprintf(why, sizeof why, "a packed grid %s", inside ? "inside a container" : "returned by a call"),
+           false;
   case BT_TUPLE:
   case BT_SET:
     if (v.n > lim->max_elems)
@@ -324,7 +327,8 @@ static void test_fuzz_calls(void **state) {
   bt_ctx_init(&twin, &fuzz_limits);
   tally *per = calloc((size_t)bt_n_prims + 1, sizeof *per); /* last: calls of function values */
   assert_non_null(per);
-  long large = 0; /* results too large to walk whole */
+  long large = 0;        /* results too large to walk whole */
+  long packed_calls = 0; /* calls repeated with their grids packed */
   for (long r = 0; r < rounds; r++) {
     bool via_fn = rnd_below(5) == 0 && p.n_fns;
     bt_value f =
@@ -366,6 +370,22 @@ static void test_fuzz_calls(void **state) {
     if (size <= 200000 && (!bt_same(v, again) || (bt_is_err(v) && v.errc != again.errc)))
       report("a second call in another context, on the boxed twins of the arguments, differs", name, args,
              arity, v);
+    /* a third on packed twins of the grids among the arguments, through the lines' entry
+       (whose result may be packed): the same value, or a value where the boxed forms met a
+       limit (a packed grid takes fewer bytes) */
+    bt_value pargs[4];
+    bool any_packed = false;
+    for (int k = 0; k < arity; k++)
+      any_packed |= (pargs[k] = bt_pack(&twin, args[k])).kind == BT_PGRID;
+    if (any_packed && size <= 200000) {
+      packed_calls++;
+      bt_ctx_begin(&twin);
+      bt_value pv = via_fn ? bt_call_line(&twin, f, pargs, arity)
+                           : bt_unpack(&twin, bt_call_prim_line(&twin, f.prim, pargs));
+      bool limit_only = bt_is_err(v) && v.errc == BT_E_LIMIT;
+      if (!limit_only && (!bt_same(v, pv) || (bt_is_err(v) && v.errc != pv.errc)))
+        report("a call on packed grids differs", name, args, arity, v);
+    }
     if (size <= 200000 && !bt_is_err(v)) {
       bt_value c = bt_copy(&twin, v);
       if (bt_is_err(c) || !bt_eq(v, c) || bt_cmp(v, c) != 0 || bt_hash(v) != bt_hash(c))
@@ -391,6 +411,7 @@ static void test_fuzz_calls(void **state) {
     if (errs[e]) printf(" %s %ld", bt_errc_name((bt_errc)e), errs[e]);
   printf("\nfuzz: %d of %d primitives never returned a value; %ld values too large to check whole\n",
          never_ok, bt_n_prims, large);
+  printf("fuzz: %ld calls repeated on packed grids\n", packed_calls);
   /* The pool has to reach the primitives: each is called, and nearly all return values. */
   for (int k = 0; k < bt_n_prims; k++)
     if (per[k].calls == 0) fail_msg("%s never called: raise --rounds", bt_prims[k].name);
