@@ -30,6 +30,12 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
       a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
     bt_value r = bt_call_prim_line(it->cx, prim, a);
+    if (r.kind == BT_ERR && r.errc == BT_E_LIMIT && bt_exec_reclaim(ex, it, t)) {
+      for (int m = 0; m < nargs; m++) /* the operands may have moved */
+        a[m] = bt_exec_operand(ex, it, args[m]);
+      bt_ctx_begin(it->cx);
+      r = bt_call_prim_line(it->cx, prim, a);
+    }
     bt_exec_store(ex, it, t, bt_prims[prim].dflt ? taint(r, a, nargs) : r);
   }
   if (timed) bt_device_line_cpu_time(ex->device, prim, ex->n, bt_exec_now_ns() - cpu_start);

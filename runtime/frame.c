@@ -91,14 +91,14 @@ static bool evacuate(bt_exec_item *it, bt_ctx *from, bt_ctx *to, int n, const in
   return true;
 }
 
-static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
+static void compact(const bt_exec *ex, bt_exec_item *it, int t, bool full) {
   it->moves++;
   size_t floor = it->compact_min ? it->compact_min : BT_COMPACT_MIN;
   int *slots = malloc((size_t)(t + ex->nahead + 1) * sizeof *slots);
   bt_value *vals = malloc((size_t)(t + ex->nahead + 1) * sizeof *vals);
   if (slots && vals) {
     int n = live_values(ex, it, t, slots, vals);
-    if (evacuate(it, it->cx, it->spare, n, slots, vals) && it->spare->arena.used > it->major_at &&
+    if (evacuate(it, it->cx, it->spare, n, slots, vals) && (full || it->spare->arena.used > it->major_at) &&
         evacuate(it, it->spare, it->cx, n, slots, vals)) {
       bt_arena swap = it->cx->arena;
       it->cx->arena = it->spare->arena;
@@ -119,7 +119,14 @@ static void compact(const bt_exec *ex, bt_exec_item *it, int t) {
 
 void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now) {
   if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE && !ex->no_compact)
-    compact(ex, it, now);
+    compact(ex, it, now, false);
+}
+
+bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t) {
+  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact || it->cx->arena.used <= it->cx->lim.max_bytes / 2)
+    return false;
+  compact(ex, it, t - 1, true);
+  return true;
 }
 
 void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {

@@ -26,17 +26,25 @@ bt_value bt_pgrid_new(bt_ctx *cx, int64_t h, int64_t w, uint8_t **cells) {
 
 bt_value bt_unpack(bt_ctx *cx, bt_value v) {
   if (v.kind != BT_PGRID) return v;
-  int64_t h = v.u.pg->h, w = v.u.pg->w;
+  int64_t h = v.u.pg->h, w = v.u.pg->w, distinct = 1;
   if ((uint64_t)w > UINT32_MAX) return bt_err(BT_E_LIMIT);
-  /* only the arena's bytes limit: the computation that made the grid checked the rest */
-  bt_value *rows = bt_alloc(cx, (size_t)(h + h * w) * sizeof(bt_value));
-  if (!rows) return bt_err(BT_E_LIMIT);
-  bt_value *c = rows + h;
   const uint8_t *src = v.u.pg->c;
-  for (int64_t i = 0; i < h; i++)
-    rows[i] = bt_tuple(c + i * w, (uint32_t)w);
-  for (int64_t k = 0; k < h * w; k++)
-    c[k] = bt_int(src[k]);
+  for (int64_t i = 1; i < h; i++)
+    distinct += memcmp(src + i * w, src + (i - 1) * w, (size_t)w) != 0;
+  /* only the arena's bytes limit: the computation that made the grid checked the rest.
+   * A row equal to the one above shares its cells (rows are immutable), so the twin of a
+   * canvas is as small as canvas makes it. */
+  bt_value *rows = bt_alloc(cx, (size_t)(h + distinct * w) * sizeof(bt_value));
+  if (!rows) return bt_err(BT_E_LIMIT);
+  bt_value *c = rows + h, *row = NULL;
+  for (int64_t i = 0; i < h; i++) {
+    if (!row || memcmp(src + i * w, src + (i - 1) * w, (size_t)w) != 0) {
+      row = row ? row + w : c;
+      for (int64_t j = 0; j < w; j++)
+        row[j] = bt_int(src[i * w + j]);
+    }
+    rows[i] = bt_tuple(row, (uint32_t)w);
+  }
   return bt_tuple(rows, (uint32_t)h);
 }
 
