@@ -224,7 +224,8 @@ static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, 
 
 /* The boxed twin of a packed output: the one made for an earlier solver's output of the same
  * line when there is one (so that identity still settles it), else a new one. */
-static bt_value unpack_output(bt_ctx *cx, const bt_value *seen, const void **boxed_from, int n_seen, bt_value v) {
+static bt_value unpack_output(bt_ctx *cx, const bt_value *seen, const void **boxed_from, int n_seen,
+                              bt_value v) {
   for (int k = 0; k < n_seen; k++)
     if (boxed_from[k] == v.u.pg) return seen[k];
   return bt_unpack(cx, v);
@@ -237,7 +238,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   size_t ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
   bt_value *seen = malloc(ns * sizeof *seen);
   uint64_t *prints = malloc(ns * sizeof *prints);
-  uint8_t *verdicts = malloc(ns); /* per distinct output */
+  uint8_t *verdicts = malloc(ns);                            /* per distinct output */
   const void **boxed_from = malloc(ns * sizeof *boxed_from); /* per distinct output: its packed grid */
   int n_seen = 0;
   if (!seen || !prints || !verdicts || !boxed_from) {

@@ -55,7 +55,7 @@ static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value 
     /* inside a call, fast paths serve packed arguments only: a lookup per call costs the
        closures' calls more than fast paths on boxed grids give back there */
     r = __builtin_expect(kinds & (1u << BT_PGRID), 0) ? bt_prim_run(cx, f.prim, args)
-                                                       : bt_prims[f.prim].fn(cx, args);
+                                                      : bt_prims[f.prim].fn(cx, args);
     if (__builtin_expect(bt_walk_spent(), 0)) r = bt_err(BT_E_LIMIT);
   }
   cx->depth--;

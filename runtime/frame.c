@@ -123,7 +123,8 @@ void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now) {
 }
 
 bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t) {
-  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact || it->cx->arena.used <= it->cx->lim.max_bytes / 2)
+  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact ||
+      it->cx->arena.used <= it->cx->lim.max_bytes / 2)
     return false;
   compact(ex, it, t - 1, true);
   return true;

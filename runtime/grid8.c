@@ -308,8 +308,12 @@ static bt_value fast_vmirror(bt_ctx *cx, const bt_value *a) { return transform_f
 static bt_value fast_cmirror(bt_ctx *cx, const bt_value *a) {
   return transform_fast(cx, a[0], PRE_ROWS | PRE_EACH | TRANSPOSE);
 }
-static bt_value fast_rot90(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], PRE_ROWS | TRANSPOSE); }
-static bt_value fast_rot180(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], PRE_ROWS | PRE_EACH); }
+static bt_value fast_rot90(bt_ctx *cx, const bt_value *a) {
+  return transform_fast(cx, a[0], PRE_ROWS | TRANSPOSE);
+}
+static bt_value fast_rot180(bt_ctx *cx, const bt_value *a) {
+  return transform_fast(cx, a[0], PRE_ROWS | PRE_EACH);
+}
 static bt_value fast_rot270(bt_ctx *cx, const bt_value *a) {
   return transform_fast(cx, a[0], PRE_ROWS | TRANSPOSE | POST_EACH | POST_ROWS);
 }

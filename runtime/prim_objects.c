@@ -333,7 +333,8 @@ BT_PRIM(toobject) {
     if (i.u.i < 0 || i.u.i >= h) continue;
     if (!bt_is_int(j)) return bt_err(BT_E_TYPE);
     if (j.u.i < 0 || j.u.i >= w) continue;
-    bt_value v = packed ? bt_int(grid.u.pg->c[i.u.i * w + j.u.i]) : bt_getitem(bt_getitem(grid, i.u.i), j.u.i);
+    bt_value v =
+        packed ? bt_int(grid.u.pg->c[i.u.i * w + j.u.i]) : bt_getitem(bt_getitem(grid, i.u.i), j.u.i);
     if (bt_is_err(v)) return v;
     items[n] = bt_cell_at(items + idx.n + 4 * n, v, i, j);
     n++;
@@ -501,7 +502,8 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
       color0[id] = color;
     else if (color != color0[id])
       one_color[id] = false;
-    items[at] = bt_cell_at(mem + 4 * at, packed ? bt_int(color) : vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
+    items[at] =
+        bt_cell_at(mem + 4 * at, packed ? bt_int(color) : vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
   }
   bool int_values = packed || ig.u.items == vals.u.items;
   for (size_t id = 0; id < nobj; id++) {

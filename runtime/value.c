@@ -1431,6 +1431,7 @@ const char *bt_errc_name(bt_errc c) {
 }
 
 const char *bt_kind_name(bt_kind k) {
-  static const char *const names[] = {"error", "none", "bool", "int", "float", "tuple", "set", "function", "tuple"};
+  static const char *const names[] = {"error", "none", "bool",     "int",  "float",
+                                      "tuple", "set",  "function", "tuple"};
   return k <= BT_PGRID ? names[k] : "?";
 }

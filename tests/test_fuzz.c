@@ -268,7 +268,8 @@ static bool well_formed(bt_value v, const bt_limits *lim, bool inside) {
       return snprintf(why, sizeof why, "bool holding %lld", (long long)v.u.i), false;
     return true;
   case BT_PGRID: /* results of calls are boxed */
-    return snprintf(why, sizeof why, "a packed grid %s", inside ? "inside a container" : "returned by a call"),
+    return snprintf(why, sizeof why, "a packed grid %s",
+                    inside ? "inside a container" : "returned by a call"),
            false;
   case BT_TUPLE:
   case BT_SET:
