@@ -22,18 +22,33 @@ static void objects_item(bt_exec_item *it, bt_value g, int n, const int32_t *ts,
 
 void bt_exec_objects(bt_exec *ex, bt_operand grid, int n, const int32_t *ts, const int32_t *modes) {
   if ((ex->graph || ex->need) && bt_exec_skip(ex, n, ts, 1, &grid)) return;
+  int first = ts[0]; /* where the call stands, whichever lines it computes */
+  int32_t kept_ts[8], kept_modes[8];
+  if (ex->need && !ex->device && n <= 8) { /* only the modes a line to run reads (the own-task run) */
+    int kept = 0;
+    for (int m = 0; m < n; m++)
+      if (ex->need[ts[m]]) {
+        kept_ts[kept] = ts[m];
+        kept_modes[kept++] = modes[m];
+      } else
+        for (int i = 0; i < ex->n; i++) /* as bt_exec_skip leaves a line not run */
+          ex->items[i].frame[ts[m]] = bt_err(BT_E_RUNTIME);
+    n = kept;
+    ts = kept_ts;
+    modes = kept_modes;
+  }
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
-  bt_exec_ahead(ex, ts[0], n, ts);
+  bt_exec_ahead(ex, first, n, ts);
   bool dev = ex->device && bt_device_line_objects(ex->device, ex, grid, n, ts, modes, ex->stored);
   uint64_t cpu_start = ex->device && !dev ? bt_exec_now_ns() : 0;
   for (int k = 0; k < ex->n; k++) {
     bt_exec_item *it = &ex->items[k];
     if (dev && ex->stored[k]) continue;
     objects_item(it, bt_exec_operand(ex, it, grid), n, ts, modes);
-    bt_exec_settle(ex, it, ts[0]);
+    bt_exec_settle(ex, it, first);
   }
   if (ex->device && !dev) bt_device_line_cpu_time(ex->device, BT_P_o_g, ex->n, bt_exec_now_ns() - cpu_start);
-  bt_exec_profile(ex, ts[0], BT_PROF_OBJECTS, start);
+  bt_exec_profile(ex, first, BT_PROF_OBJECTS, start);
 }
 
 void bt_exec_maps(bt_exec *ex, bt_operand container, int n, const int32_t *ts, const bt_operand *fns,

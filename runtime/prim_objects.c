@@ -392,15 +392,21 @@ enum { UNSEEN = -2, BACKGROUND = -1, WALL = -3 };
 
 /* Flood fill over a grid padded with a WALL border, so neighbours need no bounds
  * checks: lab[] and val[] are (h + 2) x (w + 2), row stride w + 2. */
-static void flood_padded(int32_t *lab, const int64_t *val, int64_t h, int64_t w, bt_label_rule rule,
-                         int32_t *stack, int32_t *size, int32_t *count) {
+/* Cell k of the padded values: bytes (a packed grid's) or int64s. */
+static inline int64_t val_at(const void *val, bool bytes, int64_t k) {
+  return bytes ? ((const uint8_t *)val)[k] : ((const int64_t *)val)[k];
+}
+
+static inline __attribute__((always_inline)) void flood(int32_t *lab, const void *val, bool bytes, int64_t h,
+                                                        int64_t w, bt_label_rule rule, int32_t *stack,
+                                                        int32_t *size, int32_t *count) {
   const int64_t stride = w + 2;
   const int64_t steps[8] = {-stride, stride, -1, 1, -stride - 1, -stride + 1, stride - 1, stride + 1};
   const int nsteps = rule.diagonal ? 8 : 4;
   for (int64_t i = 1; i <= h; i++)
     for (int64_t seed = i * stride + 1; seed <= i * stride + w; seed++) {
       if (lab[seed] != UNSEEN) continue;
-      if (rule.has_bg && val[seed] == rule.bg) {
+      if (rule.has_bg && val_at(val, bytes, seed) == rule.bg) {
         lab[seed] = BACKGROUND;
         continue;
       }
@@ -413,7 +419,8 @@ static void flood_padded(int32_t *lab, const int64_t *val, int64_t h, int64_t w,
         for (int s = 0; s < nsteps; s++) {
           int64_t nc = c + steps[s];
           if (lab[nc] != UNSEEN) continue;
-          if (rule.univalued ? val[nc] != val[seed] : rule.has_bg && val[nc] == rule.bg) continue;
+          int64_t v = val_at(val, bytes, nc);
+          if (rule.univalued ? v != val_at(val, bytes, seed) : rule.has_bg && v == rule.bg) continue;
           lab[nc] = id;
           stack[top++] = (int32_t)nc;
         }
@@ -422,22 +429,32 @@ static void flood_padded(int32_t *lab, const int64_t *val, int64_t h, int64_t w,
     }
 }
 
+/* The flood for int64 values and for bytes, each compiled for its type. */
+static void flood_padded(int32_t *lab, const int64_t *val, int64_t h, int64_t w, bt_label_rule rule,
+                         int32_t *stack, int32_t *size, int32_t *count) {
+  flood(lab, val, false, h, w, rule, stack, size, count);
+}
+static void flood_padded8(int32_t *lab, const uint8_t *val, int64_t h, int64_t w, bt_label_rule rule,
+                          int32_t *stack, int32_t *size, int32_t *count) {
+  flood(lab, val, true, h, w, rule, stack, size, count);
+}
+
 bool bt_label_grid(bt_ctx *cx, bt_value g, int64_t h, int64_t w, bt_label_rule rule, bt_labels *out) {
   const int64_t stride = w + 2;
   size_t n = (size_t)(h * w), padded = (size_t)((h + 2) * stride);
-  int64_t *val = bt_ints_new(cx, padded);
+  bool bytes = g.kind == BT_PGRID; /* a packed grid's values stay bytes */
+  int64_t *val = bytes ? NULL : bt_ints_new(cx, padded);
+  uint8_t *val8 = bytes ? bt_alloc(cx, padded) : NULL;
   int32_t *lab = bt_alloc(cx, (padded + 2 * n + 1) * sizeof(int32_t));
   int32_t *size = bt_alloc(cx, (n + 1) * sizeof(int32_t));
-  if (!val || !lab || !size) return false;
+  if ((!val && !val8) || !lab || !size) return false;
   int32_t *label = lab + padded, *stack = label + n;
   for (size_t c = 0; c < padded; c++)
     lab[c] = WALL;
   for (int64_t i = 0; i < h; i++) {
-    if (g.kind == BT_PGRID) {
-      const uint8_t *row = g.u.pg->c + i * w;
-      for (int64_t j = 0; j < w; j++)
-        val[(i + 1) * stride + j + 1] = row[j];
-    } else {
+    if (bytes)
+      memcpy(val8 + (i + 1) * stride + 1, g.u.pg->c + i * w, (size_t)w);
+    else {
       const bt_value *row = g.u.items[i].u.items;
       for (int64_t j = 0; j < w; j++)
         val[(i + 1) * stride + j + 1] = row[j].u.i;
@@ -446,7 +463,10 @@ bool bt_label_grid(bt_ctx *cx, bt_value g, int64_t h, int64_t w, bt_label_rule r
       lab[(i + 1) * stride + j + 1] = UNSEEN;
   }
   int32_t count = 0;
-  flood_padded(lab, val, h, w, rule, stack, size, &count);
+  if (bytes)
+    flood_padded8(lab, val8, h, w, rule, stack, size, &count);
+  else
+    flood_padded(lab, val, h, w, rule, stack, size, &count);
   for (int64_t i = 0; i < h; i++)
     for (int64_t j = 0; j < w; j++)
       label[i * w + j] = lab[(i + 1) * stride + j + 1];
