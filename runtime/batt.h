@@ -107,6 +107,7 @@ typedef struct bt_ctx {
   bt_limits lim;
   uint64_t steps;
   uint32_t depth;
+  bool out_of_bytes; /* an allocation was refused for max_bytes since bt_ctx_begin */
 } bt_ctx;
 
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim); /* lim NULL: defaults */
@@ -116,6 +117,7 @@ void bt_ctx_free(bt_ctx *cx);
 static inline void bt_ctx_begin(bt_ctx *cx) {
   cx->steps = 0;
   cx->depth = 0;
+  cx->out_of_bytes = false;
 }
 
 bt_mark bt_arena_mark(bt_ctx *cx);

@@ -29,8 +29,9 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
     for (int m = 0; m < nargs; m++)
       a[m] = bt_exec_operand(ex, it, args[m]);
     bt_ctx_begin(it->cx);
+    bt_mark before = bt_arena_mark(it->cx);
     bt_value r = bt_call_prim_line(it->cx, prim, a);
-    if (r.kind == BT_ERR && r.errc == BT_E_LIMIT && bt_exec_reclaim(ex, it, t)) {
+    if (r.kind == BT_ERR && r.errc == BT_E_LIMIT && bt_exec_reclaim(ex, it, t, before)) {
       for (int m = 0; m < nargs; m++) /* the operands may have moved */
         a[m] = bt_exec_operand(ex, it, args[m]);
       bt_ctx_begin(it->cx);

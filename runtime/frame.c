@@ -122,10 +122,13 @@ void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now) {
     compact(ex, it, now, false);
 }
 
-bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t) {
-  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact ||
-      it->cx->arena.used <= it->cx->lim.max_bytes / 2)
+bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before) {
+  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact || !it->cx->out_of_bytes ||
+      before.used <= it->cx->lim.max_bytes / 64)
     return false;
+  bt_arena_release(it->cx, before); /* what the failed call made is garbage */
+  bt_arena_trim(it->cx, 0);         /* and goes back before the live values are copied */
+  bt_arena_trim(it->spare, 0);
   compact(ex, it, t - 1, true);
   return true;
 }

@@ -84,11 +84,12 @@ void bt_exec_ahead(bt_exec *ex, int now, int n, const int32_t *ts);
 /* After a fused call stored its lines into it->frame: compacts the item's arena when
  * it has grown, as bt_exec_store does. */
 void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now);
-/* Line t met a limit with the item's arena over half full: collects the item's garbage (a
- * full compaction of the values alive before line t) so that the line can run once more,
- * its outcome then depending on the values alive rather than on when the last compaction
- * ran; false (nothing done) when the item cannot be compacted or its arena is not that full. */
-bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t);
+/* Line t's call, begun at mark `before`, met the arena's limit (an allocation was refused
+ * for max_bytes) while the item held over 1/64 of its max_bytes before it: frees what the
+ * call made and collects the item's garbage (a full compaction of the values alive before
+ * line t), so that the line can run once more, its outcome then depending on the values
+ * alive rather than on when the last compaction ran. False (nothing done) otherwise. */
+bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before);
 /* Adds the time since start to line t's profile (no-op when not profiling). */
 void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start);
 uint64_t bt_exec_now_ns(void);

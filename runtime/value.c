@@ -120,7 +120,10 @@ void *bt_alloc(bt_ctx *cx, size_t n) {
   bt_arena *a = &cx->arena;
   n = (n + 15) & ~(size_t)15;
   if (n == 0) n = 16;
-  if (n > cx->lim.max_bytes || a->used > cx->lim.max_bytes - n) return NULL;
+  if (n > cx->lim.max_bytes || a->used > cx->lim.max_bytes - n) {
+    cx->out_of_bytes = true;
+    return NULL;
+  }
   if (!a->head || a->head->size - a->head->off < n) {
     bt_chunk *c = take_chunk(a, n);
     if (!c) return NULL;
