@@ -247,15 +247,6 @@ static bt_value fast_vconcat(bt_ctx *cx, const bt_value *a) {
 
 /* ---- rotations and mirrors ------------------------------------------------------------ */
 
-/* The steps of the primitives' grid transforms (prim_grid.c's grid_transform). */
-enum {
-  PRE_ROWS = 1,  /* grid[::-1] */
-  PRE_EACH = 2,  /* row[::-1] for each row */
-  TRANSPOSE = 4, /* zip(*rows) */
-  POST_EACH = 8,
-  POST_ROWS = 16,
-};
-
 static void reverse_rows(uint8_t *c, int64_t h, int64_t w, uint8_t *tmp) {
   for (int64_t i = 0; i < h / 2; i++) {
     memcpy(tmp, c + i * w, (size_t)w);
@@ -276,19 +267,19 @@ static void reverse_each(uint8_t *c, int64_t h, int64_t w) {
 static bt_value transform_fast(bt_ctx *cx, bt_value arg, int steps) {
   bt_mark m = bt_arena_mark(cx);
   bt_gview v;
-  if (!bt_gview_of(cx, arg, &v) || ((steps & TRANSPOSE) && v.h * v.w > (int64_t)cx->lim.max_elems))
+  if (!bt_gview_of(cx, arg, &v) || ((steps & BT_TRANSPOSE) && v.h * v.w > (int64_t)cx->lim.max_elems))
     return decline(cx, m);
   int64_t h = v.h, w = v.w;
   uint8_t *tmp = bt_alloc(cx, (size_t)(h * w > w ? h * w : w) + (size_t)(h > w ? h : w)), *c;
   if (!tmp) return decline(cx, m);
-  bool t = steps & TRANSPOSE;
+  bool t = steps & BT_TRANSPOSE;
   bt_value g = bt_pgrid_new(cx, t ? w : h, t ? h : w, &c);
   if (bt_is_err(g)) return decline(cx, m);
   uint8_t *rowtmp = tmp + h * w;
   memcpy(t ? tmp : c, v.c, (size_t)(h * w)); /* a transpose reads tmp and writes c */
   uint8_t *cur = t ? tmp : c;
-  if (steps & PRE_ROWS) reverse_rows(cur, h, w, rowtmp);
-  if (steps & PRE_EACH) reverse_each(cur, h, w);
+  if (steps & BT_PRE_ROWS) reverse_rows(cur, h, w, rowtmp);
+  if (steps & BT_PRE_EACH) reverse_each(cur, h, w);
   if (t) {
     for (int64_t i = 0; i < h; i++)
       for (int64_t j = 0; j < w; j++)
@@ -297,38 +288,28 @@ static bt_value transform_fast(bt_ctx *cx, bt_value arg, int steps) {
     h = w;
     w = x;
   }
-  if (steps & POST_EACH) reverse_each(c, h, w);
-  if (steps & POST_ROWS) reverse_rows(c, h, w, rowtmp);
+  if (steps & BT_POST_EACH) reverse_each(c, h, w);
+  if (steps & BT_POST_ROWS) reverse_rows(c, h, w, rowtmp);
   return g;
 }
 
-static bt_value fast_hmirror(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], PRE_ROWS); }
-static bt_value fast_dmirror(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], TRANSPOSE); }
-static bt_value fast_vmirror(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], PRE_EACH); }
+static bt_value fast_hmirror(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], BT_PRE_ROWS); }
+static bt_value fast_dmirror(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], BT_TRANSPOSE); }
+static bt_value fast_vmirror(bt_ctx *cx, const bt_value *a) { return transform_fast(cx, a[0], BT_PRE_EACH); }
 static bt_value fast_cmirror(bt_ctx *cx, const bt_value *a) {
-  return transform_fast(cx, a[0], PRE_ROWS | PRE_EACH | TRANSPOSE);
+  return transform_fast(cx, a[0], BT_PRE_ROWS | BT_PRE_EACH | BT_TRANSPOSE);
 }
 static bt_value fast_rot90(bt_ctx *cx, const bt_value *a) {
-  return transform_fast(cx, a[0], PRE_ROWS | TRANSPOSE);
+  return transform_fast(cx, a[0], BT_PRE_ROWS | BT_TRANSPOSE);
 }
 static bt_value fast_rot180(bt_ctx *cx, const bt_value *a) {
-  return transform_fast(cx, a[0], PRE_ROWS | PRE_EACH);
+  return transform_fast(cx, a[0], BT_PRE_ROWS | BT_PRE_EACH);
 }
 static bt_value fast_rot270(bt_ctx *cx, const bt_value *a) {
-  return transform_fast(cx, a[0], PRE_ROWS | TRANSPOSE | POST_EACH | POST_ROWS);
+  return transform_fast(cx, a[0], BT_PRE_ROWS | BT_TRANSPOSE | BT_POST_EACH | BT_POST_ROWS);
 }
 
 /* ---- slicing --------------------------------------------------------------------------------- */
-
-/* Python's clamped slice bounds [*lo, *hi) of s[start:stop] on a sequence of length n. */
-static void slice_bounds(int64_t n, int64_t start, int64_t stop, int64_t *lo, int64_t *hi) {
-  if (start < 0) start = start + n < 0 ? 0 : start + n;
-  if (stop < 0) stop = stop + n < 0 ? 0 : stop + n;
-  if (start > n) start = n;
-  if (stop > n) stop = n;
-  *lo = start;
-  *hi = stop > start ? stop : start;
-}
 
 /* The rows [r0, r1) and columns [c0, c1) of the view (bounds inside it), packed; declines
  * (after m) when empty. */
@@ -347,8 +328,8 @@ static bt_value crop_view(bt_ctx *cx, bt_mark m, const bt_gview *v, int64_t r0, 
 static bt_value slice_view(bt_ctx *cx, bt_mark m, const bt_gview *v, int64_t r0, int64_t r1, int64_t c0,
                            int64_t c1) {
   int64_t a, b, x, y;
-  slice_bounds(v->h, r0, r1, &a, &b);
-  slice_bounds(v->w, c0, c1, &x, &y);
+  bt_slice_bounds(v->h, r0, r1, &a, &b);
+  bt_slice_bounds(v->w, c0, c1, &x, &y);
   return crop_view(cx, m, v, a, b, x, y);
 }
 
@@ -404,8 +385,8 @@ static bt_value fast_righthalf(bt_ctx *cx, const bt_value *a) { return half_fast
 
 /* The boxed grid[r0:r1] and r[c0:c1] of its rows, laid out as bt_unpack lays a grid out. */
 static bt_value boxed_crop(bt_ctx *cx, const bt_gview *v, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-  slice_bounds(v->h, r0, r1, &r0, &r1);
-  slice_bounds(v->w, c0, c1, &c0, &c1);
+  bt_slice_bounds(v->h, r0, r1, &r0, &r1);
+  bt_slice_bounds(v->w, c0, c1, &c0, &c1);
   int64_t h = r1 - r0, w = c1 - c0;
   if (h == 0) return bt_tuple(NULL, 0);
   bt_value *rows = bt_alloc(cx, (size_t)(h + h * w) * sizeof(bt_value));

@@ -146,6 +146,28 @@ uint8_t *bt_mask_new(bt_ctx *cx, size_t n);
 /* n uninitialised int64 in the arena; NULL past a limit. */
 int64_t *bt_ints_new(bt_ctx *cx, size_t n);
 
+/* ---- grids ------------------------------------------------------------------------- */
+
+/* Python's clamped slice bounds [*lo, *hi) of s[start:stop] on a sequence of length n. */
+static inline void bt_slice_bounds(int64_t n, int64_t start, int64_t stop, int64_t *lo, int64_t *hi) {
+  if (start < 0) start = start + n < 0 ? 0 : start + n;
+  if (stop < 0) stop = stop + n < 0 ? 0 : stop + n;
+  if (start > n) start = n;
+  if (stop > n) stop = n;
+  *lo = start;
+  *hi = stop > start ? stop : start;
+}
+
+/* A grid transform (the rotations and mirrors) as steps: reverse the row order, reverse each
+ * row (rows must be tuples: Python slices them), transpose (zip), then the same two after. */
+enum {
+  BT_PRE_ROWS = 1,  /* grid[::-1] */
+  BT_PRE_EACH = 2,  /* row[::-1] for each row */
+  BT_TRANSPOSE = 4, /* zip(*rows) */
+  BT_POST_EACH = 8,
+  BT_POST_ROWS = 16,
+};
+
 /* ---- connected components (objects) ---------------------------------------------- */
 
 /* A labelling of a proper grid into the components objects() finds. */

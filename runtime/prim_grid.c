@@ -8,20 +8,10 @@
 
 /* ---- Python sequences ------------------------------------------------------------- */
 
-/* Python's clamped slice bounds [*a, *b) of s[start:stop] on a sequence of length n. */
-static void slice_bounds(int64_t n, int64_t start, int64_t stop, int64_t *a, int64_t *b) {
-  if (start < 0) start = start + n < 0 ? 0 : start + n;
-  if (stop < 0) stop = stop + n < 0 ? 0 : stop + n;
-  if (start > n) start = n;
-  if (stop > n) stop = n;
-  *a = start;
-  *b = stop > start ? stop : start;
-}
-
 /* t[start:stop] of a tuple, sharing its elements. */
 static bt_value tuple_slice(bt_value t, int64_t start, int64_t stop) {
   int64_t a, b;
-  slice_bounds(t.n, start, stop, &a, &b);
+  bt_slice_bounds(t.n, start, stop, &a, &b);
   return bt_tuple(b > a ? t.u.items + a : NULL, (uint32_t)(b - a));
 }
 
@@ -88,16 +78,6 @@ static bt_value two_ints(bt_value v, int64_t *x, int64_t *y) {
 
 /* ---- rotations and mirrors --------------------------------------------------------- */
 
-/* A grid transform as steps: reverse the row order, reverse each row (rows must be
- * tuples: Python slices them), transpose (zip), then the same two after. */
-enum {
-  PRE_ROWS = 1,  /* grid[::-1] */
-  PRE_EACH = 2,  /* row[::-1] for each row */
-  TRANSPOSE = 4, /* zip(*rows) */
-  POST_EACH = 8,
-  POST_ROWS = 16,
-};
-
 static bt_value reverse_each(bt_ctx *cx, bt_value g) {
   bt_value *rows = g.n ? bt_items(cx, g.n) : NULL;
   if (g.n && !rows) return bt_err(BT_E_LIMIT);
@@ -111,11 +91,11 @@ static bt_value reverse_each(bt_ctx *cx, bt_value g) {
 
 static bt_value grid_transform(bt_ctx *cx, bt_value g, int steps) {
   if (g.kind != BT_TUPLE) return bt_err(BT_E_TYPE);
-  if (steps & PRE_ROWS) g = tuple_reversed(cx, g);
-  if (!bt_is_err(g) && (steps & PRE_EACH)) g = reverse_each(cx, g);
-  if (!bt_is_err(g) && (steps & TRANSPOSE)) g = zip_rows(cx, g.u.items, g.n);
-  if (!bt_is_err(g) && (steps & POST_EACH)) g = reverse_each(cx, g);
-  if (!bt_is_err(g) && (steps & POST_ROWS)) g = tuple_reversed(cx, g);
+  if (steps & BT_PRE_ROWS) g = tuple_reversed(cx, g);
+  if (!bt_is_err(g) && (steps & BT_PRE_EACH)) g = reverse_each(cx, g);
+  if (!bt_is_err(g) && (steps & BT_TRANSPOSE)) g = zip_rows(cx, g.u.items, g.n);
+  if (!bt_is_err(g) && (steps & BT_POST_EACH)) g = reverse_each(cx, g);
+  if (!bt_is_err(g) && (steps & BT_POST_ROWS)) g = tuple_reversed(cx, g);
   return g;
 }
 
@@ -158,13 +138,13 @@ static bt_value mirror(bt_ctx *cx, bt_value piece, int which, int grid_steps) {
   return patch_mirror(cx, piece, which);
 }
 
-BT_PRIM(hmirror) { return mirror(cx, a[0], 0, PRE_ROWS); }
-BT_PRIM(dmirror) { return mirror(cx, a[0], 1, TRANSPOSE); }
-BT_PRIM(vmirror) { return mirror(cx, a[0], 2, PRE_EACH); }
-BT_PRIM(cmirror) { return mirror(cx, a[0], 3, PRE_ROWS | PRE_EACH | TRANSPOSE); }
-BT_PRIM(rot90) { return grid_transform(cx, a[0], PRE_ROWS | TRANSPOSE); }
-BT_PRIM(rot180) { return grid_transform(cx, a[0], PRE_ROWS | PRE_EACH); }
-BT_PRIM(rot270) { return grid_transform(cx, a[0], PRE_ROWS | TRANSPOSE | POST_EACH | POST_ROWS); }
+BT_PRIM(hmirror) { return mirror(cx, a[0], 0, BT_PRE_ROWS); }
+BT_PRIM(dmirror) { return mirror(cx, a[0], 1, BT_TRANSPOSE); }
+BT_PRIM(vmirror) { return mirror(cx, a[0], 2, BT_PRE_EACH); }
+BT_PRIM(cmirror) { return mirror(cx, a[0], 3, BT_PRE_ROWS | BT_PRE_EACH | BT_TRANSPOSE); }
+BT_PRIM(rot90) { return grid_transform(cx, a[0], BT_PRE_ROWS | BT_TRANSPOSE); }
+BT_PRIM(rot180) { return grid_transform(cx, a[0], BT_PRE_ROWS | BT_PRE_EACH); }
+BT_PRIM(rot270) { return grid_transform(cx, a[0], BT_PRE_ROWS | BT_TRANSPOSE | BT_POST_EACH | BT_POST_ROWS); }
 
 /* ---- slicing -------------------------------------------------------------------------- */
 
@@ -222,9 +202,9 @@ static bt_value half(bt_value g, int bottom) {
 
 /* lefthalf / righthalf are rot270(tophalf / bottomhalf(rot90(grid))) in arc-dsl. */
 static bt_value side_half(bt_ctx *cx, bt_value g, int right) {
-  bt_value r = grid_transform(cx, g, PRE_ROWS | TRANSPOSE);
+  bt_value r = grid_transform(cx, g, BT_PRE_ROWS | BT_TRANSPOSE);
   if (!bt_is_err(r)) r = half(r, right);
-  return bt_is_err(r) ? r : grid_transform(cx, r, PRE_ROWS | TRANSPOSE | POST_EACH | POST_ROWS);
+  return bt_is_err(r) ? r : grid_transform(cx, r, BT_PRE_ROWS | BT_TRANSPOSE | BT_POST_EACH | BT_POST_ROWS);
 }
 
 BT_PRIM(tophalf) {
