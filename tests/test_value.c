@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -473,6 +474,68 @@ static void test_copy_out_moves_large_grids(void **state) {
   bt_ctx_free(&to);
 }
 
+/* Packed grids: the boxed twin of a packed grid is the grid it packed (equal rows share their
+ * cells); what does not pack stays as it is; copies keep the bytes (a shared block once, a
+ * large one by moving its chunk). */
+static void test_packed_grids(void **state) {
+  (void)state;
+  bt_ctx cx, to;
+  bt_ctx_init(&cx, NULL);
+  bt_ctx_init(&to, NULL);
+  int64_t cells[12] = {0, 1, 2, 255, 0, 1, 2, 255, 9, 9, 9, 9};
+  bt_value g = bt_grid_from(&cx, 3, 4, cells), p = bt_pack(&cx, g);
+  assert_int_equal(p.kind, BT_PGRID);
+  assert_int_equal(p.n, 3);
+  assert_int_equal(p.u.pg->w, 4);
+  assert_int_equal(p.u.pg->c[3], 255);
+  bt_value b = bt_unpack(&cx, p);
+  assert_int_equal(b.kind, BT_TUPLE);
+  assert_true(bt_same(b, g));
+  assert_ptr_equal(b.u.items[0].u.items, b.u.items[1].u.items); /* equal rows share */
+  assert_ptr_not_equal(b.u.items[1].u.items, b.u.items[2].u.items);
+  assert_true(bt_same(bt_unpack(&cx, bt_int(5)), bt_int(5)));
+  bt_gview v;
+  assert_true(bt_gview_of(&cx, g, &v) && v.h == 3 && v.w == 4 && v.c[11] == 9);
+  assert_true(bt_gview_of(&cx, p, &v) && v.c == p.u.pg->c);
+
+  /* no packed form: a cell past 255, a negative one, a bool, ragged rows, an empty grid */
+  int64_t big[2] = {1, 256}, neg[2] = {-1, 0};
+  bt_value no[5] = {bt_grid_from(&cx, 1, 2, big), bt_grid_from(&cx, 1, 2, neg),
+                    bt_grid_from(&cx, 1, 2, cells), bt_tuple(NULL, 0), bt_tuple(NULL, 0)};
+  bt_value *it = (bt_value *)no[2].u.items[0].u.items;
+  it[0] = bt_bool(false);
+  bt_value rows[2] = {bt_tuple_copy(&cx, (bt_value[]){bt_int(1), bt_int(2)}, 2),
+                      bt_tuple_copy(&cx, (bt_value[]){bt_int(1)}, 1)};
+  no[4] = bt_tuple_copy(&cx, rows, 2);
+  for (int k = 0; k < 5; k++) {
+    assert_int_not_equal(bt_pack(&cx, no[k]).kind, BT_PGRID);
+    assert_false(bt_gview_of(&cx, no[k], &v));
+  }
+
+  /* copies: one block for two references; bt_copy_boxed gives the twin */
+  bt_value two[2] = {p, p};
+  assert_true(bt_copy_many(&to, two, 2));
+  assert_ptr_not_equal(two[0].u.pg, p.u.pg);
+  assert_ptr_equal(two[0].u.pg, two[1].u.pg);
+  assert_memory_equal(two[0].u.pg->c, p.u.pg->c, 12);
+  assert_true(bt_same(bt_copy_boxed(&to, p), g));
+
+  /* a large packed grid alone in its chunk moves with it */
+  bt_ctx from;
+  bt_ctx_init(&from, NULL);
+  uint8_t *c;
+  bt_value large = bt_pgrid_new(&from, 1000, 1000, &c);
+  memset(c, 7, 1000 * 1000);
+  bt_value moved = large;
+  assert_true(bt_copy_out(&to, &from, &moved, 1));
+  assert_ptr_equal(moved.u.pg, large.u.pg);
+  assert_true(from.arena.used < 1000 * 1000);
+  assert_int_equal(moved.u.pg->c[999999], 7);
+  bt_ctx_free(&from);
+  bt_ctx_free(&to);
+  bt_ctx_free(&cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_order),
@@ -494,6 +557,7 @@ int main(void) {
       cmocka_unit_test(test_closures_order_as_lambda),
       cmocka_unit_test(test_interned_values_compare_as_boxed),
       cmocka_unit_test(test_copy_out_moves_large_grids),
+      cmocka_unit_test(test_packed_grids),
   };
   return cmocka_run_group_tests_name("value", tests, setup, teardown);
 }
