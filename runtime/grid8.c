@@ -48,37 +48,39 @@ bt_value bt_unpack(bt_ctx *cx, bt_value v) {
   return bt_tuple(rows, (uint32_t)h);
 }
 
-/* Whether the boxed g is a grid that packs; sets its dimensions. */
-static bool packs(bt_value g, int64_t *h, int64_t *w) {
+/* Whether the boxed g has a grid's shape that packs (a non-empty tuple of non-empty tuples
+ * of one length); sets its dimensions. Its cells are checked as they are copied. */
+static bool grid_shape(bt_value g, int64_t *h, int64_t *w) {
   if (g.kind != BT_TUPLE || g.n == 0 || g.u.items[0].kind != BT_TUPLE || g.u.items[0].n == 0) return false;
-  uint32_t width = g.u.items[0].n;
-  for (uint32_t i = 0; i < g.n; i++) {
-    bt_value r = g.u.items[i];
-    if (r.kind != BT_TUPLE || r.n != width) return false;
-    for (uint32_t j = 0; j < width; j++)
-      if (r.u.items[j].kind != BT_INT || (uint64_t)r.u.items[j].u.i > 255) return false;
-  }
+  for (uint32_t i = 0; i < g.n; i++)
+    if (g.u.items[i].kind != BT_TUPLE || g.u.items[i].n != g.u.items[0].n) return false;
   *h = g.n;
-  *w = width;
+  *w = g.u.items[0].n;
   return true;
 }
 
-static void pack_into(bt_value g, uint8_t *out, int64_t h, int64_t w) {
+/* Copies the cells of the boxed grid g (of grid_shape h x w) into out; false at the first
+ * cell that is no plain int in [0, 255]. */
+static bool pack_cells(bt_value g, uint8_t *out, int64_t h, int64_t w) {
   for (int64_t i = 0; i < h; i++) {
     const bt_value *r = g.u.items[i].u.items;
-    for (int64_t j = 0; j < w; j++)
+    for (int64_t j = 0; j < w; j++) {
+      if (r[j].kind != BT_INT || (uint64_t)r[j].u.i > 255) return false;
       out[i * w + j] = (uint8_t)r[j].u.i;
+    }
   }
+  return true;
 }
 
 bt_value bt_pack(bt_ctx *cx, bt_value v) {
   int64_t h, w;
-  if (!packs(v, &h, &w)) return v;
+  if (!grid_shape(v, &h, &w)) return v;
+  bt_mark m = bt_arena_mark(cx);
   uint8_t *c;
   bt_value g = bt_pgrid_new(cx, h, w, &c);
-  if (bt_is_err(g)) return v;
-  pack_into(v, c, h, w);
-  return g;
+  if (!bt_is_err(g) && pack_cells(v, c, h, w)) return g;
+  bt_arena_release(cx, m);
+  return v;
 }
 
 bool bt_gview_of(bt_ctx *cx, bt_value g, bt_gview *out) {
@@ -87,12 +89,15 @@ bool bt_gview_of(bt_ctx *cx, bt_value g, bt_gview *out) {
     return true;
   }
   int64_t h, w;
-  if (!packs(g, &h, &w)) return false;
+  if (!grid_shape(g, &h, &w)) return false;
+  bt_mark m = bt_arena_mark(cx);
   uint8_t *c = bt_alloc(cx, (size_t)(h * w));
-  if (!c) return false;
-  pack_into(g, c, h, w);
-  *out = (bt_gview){h, w, c};
-  return true;
+  if (c && pack_cells(g, c, h, w)) {
+    *out = (bt_gview){h, w, c};
+    return true;
+  }
+  bt_arena_release(cx, m);
+  return false;
 }
 
 /* ---- helpers of the fast paths ------------------------------------------------------- */
@@ -117,15 +122,11 @@ static bt_value copy_view(bt_ctx *cx, const bt_gview *v, uint8_t **cells) {
   return g;
 }
 
-/* mostcolor of the view: the most frequent value, ties to the least (canonical order). */
-static uint8_t view_mostcolor(const bt_gview *v) {
-  int64_t counts[256] = {0};
-  for (int64_t k = 0; k < v->h * v->w; k++)
-    counts[v->c[k]]++;
-  int best = 0;
-  for (int c = 1; c < 256; c++)
-    if (counts[c] > counts[best]) best = c;
-  return (uint8_t)best;
+/* The background of underfill, underpaint and cover: mostcolor of the grid a[0] (a grid that
+ * packs: an int in [0, 255]); false on an error. */
+static bool grid_mostcolor(bt_ctx *cx, const bt_value *a, uint8_t *bg) {
+  bt_value c = bt_p_mostcolor(cx, a);
+  return byte_value(c, bg);
 }
 
 /* ---- building grids ------------------------------------------------------------------- */
@@ -145,25 +146,33 @@ static bt_value fast_canvas(bt_ctx *cx, const bt_value *a) {
   return g;
 }
 
+/* The view with value at every index of patch (under: only on cells equal to bg); declines
+ * (after m) on an error. */
+static bt_value fill_view(bt_ctx *cx, bt_mark m, const bt_gview *v, uint8_t value, bt_value patch, bool under,
+                          uint8_t bg) {
+  int64_t *ij;
+  size_t n;
+  uint8_t *c;
+  if (patch.kind == BT_PGRID || bt_is_err(bt_patch_points(cx, patch, &ij, &n))) return decline(cx, m);
+  bt_value g = copy_view(cx, v, &c);
+  if (bt_is_err(g)) return decline(cx, m);
+  for (size_t k = 0; k < n; k++) {
+    int64_t i = ij[2 * k], j = ij[2 * k + 1];
+    if (i < 0 || i >= v->h || j < 0 || j >= v->w) continue;
+    uint8_t *cell = c + i * v->w + j;
+    if (!under || *cell == bg) *cell = value;
+  }
+  return g;
+}
+
 /* fill / underfill (under: only on cells of the grid's mostcolor). */
 static bt_value fill_fast(bt_ctx *cx, const bt_value *a, bool under) {
   bt_mark m = bt_arena_mark(cx);
   bt_gview v;
-  uint8_t value, *c;
-  if (!byte_value(a[1], &value) || a[2].kind == BT_PGRID || !bt_gview_of(cx, a[0], &v)) return decline(cx, m);
-  int64_t *ij;
-  size_t n;
-  if (bt_is_err(bt_patch_points(cx, a[2], &ij, &n))) return decline(cx, m);
-  uint8_t bg = under ? view_mostcolor(&v) : 0;
-  bt_value g = copy_view(cx, &v, &c);
-  if (bt_is_err(g)) return decline(cx, m);
-  for (size_t k = 0; k < n; k++) {
-    int64_t i = ij[2 * k], j = ij[2 * k + 1];
-    if (i < 0 || i >= v.h || j < 0 || j >= v.w) continue;
-    uint8_t *cell = c + i * v.w + j;
-    if (!under || *cell == bg) *cell = value;
-  }
-  return g;
+  uint8_t value, bg = 0;
+  if (!byte_value(a[1], &value) || !bt_gview_of(cx, a[0], &v) || (under && !grid_mostcolor(cx, a, &bg)))
+    return decline(cx, m);
+  return fill_view(cx, m, &v, value, a[2], under, bg);
 }
 
 static bt_value fast_fill(bt_ctx *cx, const bt_value *a) { return fill_fast(cx, a, false); }
@@ -172,12 +181,12 @@ static bt_value fast_underfill(bt_ctx *cx, const bt_value *a) { return fill_fast
 static bt_value fast_cover(bt_ctx *cx, const bt_value *a) {
   bt_mark m = bt_arena_mark(cx);
   bt_gview v;
-  if (a[1].kind == BT_PGRID || !bt_gview_of(cx, a[0], &v)) return decline(cx, m);
+  uint8_t bg;
+  if (a[1].kind == BT_PGRID || !bt_gview_of(cx, a[0], &v) || !grid_mostcolor(cx, a, &bg))
+    return decline(cx, m);
   bt_value idx = bt_toindices(cx, a[1]);
   if (bt_is_err(idx)) return decline(cx, m);
-  bt_value args[3] = {a[0], bt_int(view_mostcolor(&v)), idx};
-  bt_value r = fill_fast(cx, args, false);
-  return bt_declined(r) ? decline(cx, m) : r;
+  return fill_view(cx, m, &v, bg, idx, false, 0);
 }
 
 /* paint / underpaint: the object's cells in iteration order. */
@@ -185,9 +194,9 @@ static bt_value paint_fast(bt_ctx *cx, const bt_value *a, bool under) {
   bt_mark m = bt_arena_mark(cx);
   bt_value obj = a[1];
   bt_gview v;
-  uint8_t *c;
-  if (!bt_is_coll(obj) || !bt_gview_of(cx, a[0], &v)) return decline(cx, m);
-  uint8_t bg = under ? view_mostcolor(&v) : 0;
+  uint8_t *c, bg = 0;
+  if (!bt_is_coll(obj) || !bt_gview_of(cx, a[0], &v) || (under && !grid_mostcolor(cx, a, &bg)))
+    return decline(cx, m);
   bt_value g = copy_view(cx, &v, &c);
   if (bt_is_err(g)) return decline(cx, m);
   for (uint32_t k = 0; k < obj.n; k++) {

@@ -226,35 +226,20 @@ typedef bool (*cell_test)(bt_value v, const void *arg);
 static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test keep, const void *arg,
                            bt_vec *out) {
   bt_vec_init(out);
-  if (grid.kind == BT_PGRID) {
-    int64_t h = grid.u.pg->h, w = grid.u.pg->w;
-    const uint8_t *c = grid.u.pg->c;
-    if (h * w > (int64_t)cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-    bt_value *mem = bt_items_parts(cx, 0, 4 * (size_t)(h * w) + 1);
-    if (!mem || !bt_vec_reserve(cx, out, (size_t)(h * w))) return bt_err(BT_E_LIMIT);
-    for (int64_t i = 0; i < h; i++)
-      for (int64_t j = 0; j < w; j++) {
-        bt_value v = bt_int(c[i * w + j]);
-        if (keep && !keep(v, arg)) continue;
-        bt_value *m = mem + 4 * out->n;
-        out->items[out->n++] =
-            as_cells ? bt_cell_at(m, v, bt_int(i), bt_int(j)) : bt_pair_at(m, bt_int(i), bt_int(j));
-      }
-    return bt_none();
-  }
-  if (!bt_is_coll(grid)) return bt_err(BT_E_TYPE);
-  size_t total = 0;
-  for (uint32_t i = 0; i < grid.n; i++) {
+  bool packed = grid.kind == BT_PGRID; /* then every row has w cells */
+  if (!packed && !bt_is_coll(grid)) return bt_err(BT_E_TYPE);
+  size_t total = packed ? (size_t)(grid.u.pg->h * grid.u.pg->w) : 0;
+  for (uint32_t i = 0; !packed && i < grid.n; i++) {
     if (!bt_is_coll(grid.u.items[i])) return bt_err(BT_E_TYPE);
     total += grid.u.items[i].n;
   }
   if (total > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
   bt_value *mem = bt_items_parts(cx, 0, 4 * total + 1);
   if (!mem || !bt_vec_reserve(cx, out, total)) return bt_err(BT_E_LIMIT);
-  for (uint32_t i = 0; i < grid.n; i++) {
-    bt_value row = grid.u.items[i];
-    for (uint32_t j = 0; j < row.n; j++) {
-      bt_value v = row.u.items[j];
+  for (uint32_t i = 0; i < grid.n; i++) { /* a packed grid's n is its height */
+    uint32_t w = packed ? (uint32_t)grid.u.pg->w : grid.u.items[i].n;
+    for (uint32_t j = 0; j < w; j++) {
+      bt_value v = packed ? bt_int(grid.u.pg->c[(size_t)i * w + j]) : grid.u.items[i].u.items[j];
       if (keep && !keep(v, arg)) continue;
       bt_value *m = mem + 4 * out->n;
       out->items[out->n++] =

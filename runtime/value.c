@@ -785,12 +785,13 @@ static bt_value copy_small(bt_ctx *cx, bt_value v, size_t size) {
 /* Large values move with their chunk instead of being copied: a tuple or set whose array
  * starts a chunk of at least ADOPT_MIN bytes in use and which is all that chunk holds (its
  * items scalars or interned, or, for a grid, rows laid out right after it in the chunk,
- * one after the other, holding scalars). Nothing else lives in such a chunk, and nothing in
- * it points elsewhere, so the chunk can change arena as it is. */
+ * one after the other, holding scalars), or a packed grid that is all its chunk holds. Nothing else lives in
+ * such a chunk, and nothing in it points elsewhere, so the chunk can change arena as it is. */
 enum { ADOPT_MIN = 256 * 1024 };
 
 static bool adoptable(const bt_chunk *c, bt_value v) {
   if (c->off < ADOPT_MIN || (const void *)v.u.items != (const void *)c->data) return false;
+  if (v.kind == BT_PGRID) return c->off == ((bt_pgrid_bytes(v.u.pg->h, v.u.pg->w) + 15) & ~(size_t)15);
   const bt_value *end = v.u.items + v.n, *hi = (const bt_value *)(c->data + c->off);
   for (uint32_t k = 0; k < v.n; k++) {
     bt_value e = v.u.items[k];
@@ -863,12 +864,7 @@ static bt_value copy_pgrid(bt_ctx *cx, bt_value v, copy_memo *m) {
   if (m->boxed) return bt_unpack(cx, v);
   if (m->to) {
     long k = memo_find(m, src);
-    if (k >= 0) {
-      const bt_chunk *c = m->only[k].chunk;
-      if (c->off >= ADOPT_MIN && (const void *)c->data == src && c->off == ((bytes + 15) & ~(size_t)15) &&
-          adopt(m, k))
-        return v;
-    }
+    if (k >= 0 && adoptable(m->only[k].chunk, v) && adopt(m, k)) return v;
   }
   size_t slot = memo_slot(m, src);
   if (m->e[slot].from) {
