@@ -24,28 +24,31 @@ bt_value bt_pgrid_new(bt_ctx *cx, int64_t h, int64_t w, uint8_t **cells) {
   return v;
 }
 
-bt_value bt_unpack(bt_ctx *cx, bt_value v) {
-  if (v.kind != BT_PGRID) return v;
-  int64_t h = v.u.pg->h, w = v.u.pg->w, distinct = 1;
+/* The boxed h x w grid (h >= 1) of the bytes at src, rows stride bytes apart: the rows
+ * first, then their cells, in one block. Only the arena's bytes limit is checked: the
+ * computation that made the bytes checked the rest. A row equal to the one above shares its
+ * cells (rows are immutable), so the twin of a canvas is as small as canvas makes it. */
+static bt_value box_bytes(bt_ctx *cx, const uint8_t *src, int64_t stride, int64_t h, int64_t w) {
   if ((uint64_t)w > UINT32_MAX) return bt_err(BT_E_LIMIT);
-  const uint8_t *src = v.u.pg->c;
+  int64_t distinct = 1;
   for (int64_t i = 1; i < h; i++)
-    distinct += memcmp(src + i * w, src + (i - 1) * w, (size_t)w) != 0;
-  /* only the arena's bytes limit: the computation that made the grid checked the rest.
-   * A row equal to the one above shares its cells (rows are immutable), so the twin of a
-   * canvas is as small as canvas makes it. */
+    distinct += memcmp(src + i * stride, src + (i - 1) * stride, (size_t)w) != 0;
   bt_value *rows = bt_alloc(cx, (size_t)(h + distinct * w) * sizeof(bt_value));
   if (!rows) return bt_err(BT_E_LIMIT);
-  bt_value *c = rows + h, *row = NULL;
+  bt_value *row = NULL;
   for (int64_t i = 0; i < h; i++) {
-    if (!row || memcmp(src + i * w, src + (i - 1) * w, (size_t)w) != 0) {
-      row = row ? row + w : c;
+    if (!row || memcmp(src + i * stride, src + (i - 1) * stride, (size_t)w) != 0) {
+      row = row ? row + w : rows + h;
       for (int64_t j = 0; j < w; j++)
-        row[j] = bt_int(src[i * w + j]);
+        row[j] = bt_int(src[i * stride + j]);
     }
-    rows[i] = bt_tuple(row, (uint32_t)w);
+    rows[i] = bt_tuple(w ? row : NULL, (uint32_t)w);
   }
   return bt_tuple(rows, (uint32_t)h);
+}
+
+bt_value bt_unpack(bt_ctx *cx, bt_value v) {
+  return v.kind == BT_PGRID ? box_bytes(cx, v.u.pg->c, v.u.pg->w, v.u.pg->h, v.u.pg->w) : v;
 }
 
 /* Whether the boxed g has a grid's shape that packs (a non-empty tuple of non-empty tuples
@@ -392,21 +395,12 @@ static bt_value fast_bottomhalf(bt_ctx *cx, const bt_value *a) { return half_fas
 static bt_value fast_lefthalf(bt_ctx *cx, const bt_value *a) { return half_fast(cx, a[0], true, false); }
 static bt_value fast_righthalf(bt_ctx *cx, const bt_value *a) { return half_fast(cx, a[0], true, true); }
 
-/* The boxed grid[r0:r1] and r[c0:c1] of its rows, laid out as bt_unpack lays a grid out. */
+/* The boxed grid[r0:r1] and r[c0:c1] of its rows. */
 static bt_value boxed_crop(bt_ctx *cx, const bt_gview *v, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   bt_slice_bounds(v->h, r0, r1, &r0, &r1);
   bt_slice_bounds(v->w, c0, c1, &c0, &c1);
-  int64_t h = r1 - r0, w = c1 - c0;
-  if (h == 0) return bt_tuple(NULL, 0);
-  bt_value *rows = bt_alloc(cx, (size_t)(h + h * w) * sizeof(bt_value));
-  if (!rows) return bt_err(BT_E_LIMIT);
-  bt_value *c = rows + h;
-  for (int64_t i = 0; i < h; i++) {
-    rows[i] = bt_tuple(w ? c + i * w : NULL, (uint32_t)w);
-    for (int64_t j = 0; j < w; j++)
-      c[i * w + j] = bt_int(v->c[(r0 + i) * v->w + c0 + j]);
-  }
-  return bt_tuple(rows, (uint32_t)h);
+  if (r1 == r0) return bt_tuple(NULL, 0);
+  return box_bytes(cx, v->c + r0 * v->w + c0, v->w, r1 - r0, c1 - c0);
 }
 
 /* hsplit / vsplit of a packed grid: the parts are in a tuple, so they are boxed, built from
