@@ -299,6 +299,7 @@ typedef struct card_merged {
                     is the error of the first of them that fails, else its output */
   int *nchecks;
   int nsolvers;
+  bool plain_closures; /* card --no-spec: every closure keeps the generic call (spec.c) */
 } card_merged;
 
 /* Merges a program that check_program accepted; NULL otherwise. */
@@ -312,6 +313,17 @@ void opnd_print(strbuf *sb, const card_opnd *o);
 bool opnd_eq(const card_opnd *a, const card_opnd *b);
 /* "t3 = f(t1, I)", appended to sb. */
 void line_text(strbuf *sb, const card_line *l, int i);
+
+/* ---- specialised closures (spec.c) ------------------------------------------------------ */
+
+/* The shapes of the closures m's lines make (NULL when m->plain_closures). */
+typedef struct spec_table spec_table;
+spec_table *spec_build(const card_merged *m);
+/* The shape id of line k's closures (its function is K<id>), or -1: the generic call. */
+int spec_line_shape(const spec_table *t, int k);
+/* The functions of every shape (those the bodies make included), prototypes first. */
+void spec_emit(strbuf *sb, spec_table *t);
+void spec_free(spec_table *t);
 
 /* ---- batch patterns (patterns.c) --------------------------------------------------------- */
 

@@ -57,12 +57,15 @@ static void emit_comment(strbuf *sb, const card_merged *m, int k) {
 }
 
 /* A line as the runtime call its lowering (interp.c) is. */
-static bool emit_line(strbuf *sb, const card_merged *m, int k) {
+static bool emit_line(strbuf *sb, const card_merged *m, const spec_table *spec, int k) {
   lowered_line l;
   if (!lower_line(&m->lines[k], &l)) return false;
   emit_comment(sb, m, k);
   sb_printf(sb, "  if (bt_exec_runs(ex, %d)) ", k + 1);
-  if (l.prim >= 0)
+  int shape = spec_line_shape(spec, k);
+  if (l.prim >= 0 && shape >= 0)
+    sb_printf(sb, "bt_exec_call_code(ex, %d, BT_P_%s, %d, ", k + 1, bt_prims[l.prim].name, l.nargs);
+  else if (l.prim >= 0)
     sb_printf(sb, "bt_exec_call(ex, %d, BT_P_%s, %d, ", k + 1, bt_prims[l.prim].name, l.nargs);
   else {
     sb_printf(sb, "bt_exec_callvar(ex, %d, ", k + 1);
@@ -70,6 +73,7 @@ static bool emit_line(strbuf *sb, const card_merged *m, int k) {
     sb_printf(sb, ", %d, ", l.nargs);
   }
   emit_operands(sb, l.args, l.nargs);
+  if (l.prim >= 0 && shape >= 0) sb_printf(sb, ", K%d", shape);
   sb_puts(sb, ");\n");
   return true;
 }
@@ -160,13 +164,13 @@ static bool emit_group(strbuf *sb, const card_merged *m, const card_group *cg) {
   return true;
 }
 
-static bool emit_lines(strbuf *sb, const card_merged *m, card_class cls) {
+static bool emit_lines(strbuf *sb, const card_merged *m, const spec_table *spec, card_class cls) {
   const card_fusion *f = m->fusion;
   for (int k = 0; k < m->nlines; k++) {
     if (m->lines[k].cls != cls) continue;
     int gi = f ? f->group_of[k] : -1;
     if (gi < 0) {
-      if (!emit_line(sb, m, k)) return false;
+      if (!emit_line(sb, m, spec, k)) return false;
     } else if (f->groups[gi].lines[0] == k) {
       if (!emit_group(sb, m, &f->groups[gi])) return false;
     } else
@@ -243,7 +247,7 @@ static void emit_solver_ids(strbuf *sb, const card_merged *m) {
 }
 
 /* The text of a generated section (@@NAME@@ alone on a line), or NULL. */
-static char *section(const card_merged *m, const char *name, size_t len, bool *lowered) {
+static char *section(const card_merged *m, spec_table *spec, const char *name, size_t len, bool *lowered) {
   strbuf sb = {0};
 #define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
   if (IS("LINE_CLASS"))
@@ -256,9 +260,12 @@ static char *section(const card_merged *m, const char *name, size_t len, bool *l
     emit_checks(&sb, m);
   else if (IS("SOLVER_IDS"))
     emit_solver_ids(&sb, m);
-  else if (IS("CONST_LINES") || IS("TASK_LINES") || IS("SAMPLE_LINES")) {
+  else if (IS("CLOSURE_CODE")) {
+    if (spec) spec_emit(&sb, spec);
+    if (!sb.len) sb_puts(&sb, "/* none */\n");
+  } else if (IS("CONST_LINES") || IS("TASK_LINES") || IS("SAMPLE_LINES")) {
     card_class cls = IS("CONST_LINES") ? CLASS_CONST : IS("TASK_LINES") ? CLASS_TASK : CLASS_SAMPLE;
-    if (!emit_lines(&sb, m, cls)) {
+    if (!emit_lines(&sb, m, spec, cls)) {
       free(sb.buf);
       *lowered = false;
       return NULL;
@@ -292,15 +299,15 @@ static bool scalar(strbuf *sb, const card_merged *m, const char *sources, const 
   return true;
 }
 
-bool emit_program(const card_merged *m, const char *tmpl, const char *sources, strbuf *out, char *err,
-                  size_t errlen) {
+static bool emit_text(const card_merged *m, spec_table *spec, const char *tmpl, const char *sources,
+                      strbuf *out, char *err, size_t errlen) {
   int lineno = 1;
   for (const char *p = tmpl; *p;) {
     const char *eol = strchr(p, '\n');
     size_t n = eol ? (size_t)(eol - p) : strlen(p);
     if (n > 4 && strncmp(p, "@@", 2) == 0 && strncmp(p + n - 2, "@@", 2) == 0) {
       bool lowered = true;
-      char *text = section(m, p + 2, n - 4, &lowered);
+      char *text = section(m, spec, p + 2, n - 4, &lowered);
       if (!text && !lowered) {
         snprintf(err, errlen, "a line names a primitive the runtime does not have, or memory ran out");
         return false;
@@ -326,4 +333,12 @@ bool emit_program(const card_merged *m, const char *tmpl, const char *sources, s
     lineno++;
   }
   return true;
+}
+
+bool emit_program(const card_merged *m, const char *tmpl, const char *sources, strbuf *out, char *err,
+                  size_t errlen) {
+  spec_table *spec = m->plain_closures ? NULL : spec_build(m);
+  bool ok = emit_text(m, spec, tmpl, sources, out, err, errlen);
+  spec_free(spec);
+  return ok;
 }

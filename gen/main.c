@@ -14,6 +14,7 @@
  * `# dialect: NAME` line or the manifest's `dialect`), --catalog PATH (default: the dialect's
  * catalogue beside the project's runtime/dsl.yaml), --templates DIR,
  * --no-fuse (every line its own call; also the manifest's options.fuse: false),
+ * --no-spec (every closure through the generic call: no specialised closure code),
  * --report (print the patterns found, with any command).
  */
 #include <errno.h>
@@ -50,7 +51,7 @@ typedef struct options {
   int n_files;
   char **rest; /* after "--" (card run) */
   int n_rest;
-  bool no_fuse, report;
+  bool no_fuse, no_spec, report;
   const char *seed, *count, *edits; /* card mutate */
 } options;
 
@@ -67,7 +68,8 @@ static const char usage_text[] =
     "options: --dialect arc-dsl|tokpidjin (default: what the files or manifest declare, else arc-dsl),\n"
     "         --catalog PATH (default " CARD_CATALOG ", or the dialect's beside it),\n"
     "         --templates DIR (default " CARD_TEMPLATES "),\n"
-    "         --no-fuse (no fused calls), --report (print the batch patterns found)\n"
+    "         --no-fuse (no fused calls), --no-spec (no specialised closure code),\n"
+    "         --report (print the batch patterns found)\n"
     "exit status: 0 done; 1 an error in a solver file (each as file:line:col), or a file\n"
     "that cannot be read or written, or the compiler failed; 2 usage error\n"
     "(card run: batt run's exit status).\n";
@@ -102,6 +104,8 @@ static bool parse_options(int argc, char **argv, options *o) {
       *slot = argv[++k];
     } else if (!strcmp(a, "--no-fuse")) {
       o->no_fuse = true;
+    } else if (!strcmp(a, "--no-spec")) {
+      o->no_spec = true;
     } else if (!strcmp(a, "--report")) {
       o->report = true;
     } else if (!strcmp(a, "--")) {
@@ -297,6 +301,7 @@ static bool load(const options *o, loaded *L) {
   L->prog.solvers = kept;
   L->prog.nsolvers = n_kept;
   if (ok) L->merged = merge_program(&L->prog);
+  if (L->merged) L->merged->plain_closures = o->no_spec;
   /* the fused calls run arc-dsl's semantics: the other dialects run line by line */
   if (L->merged && !o->no_fuse && (!o->manifest || L->mf.fuse) && !strcmp(L->cat.dialect, "arc-dsl"))
     fuse_program(L->merged);

@@ -64,13 +64,23 @@ typedef struct bt_value {
   } u;
 } bt_value;
 
+struct bt_ctx;
+
+/* A closure's own code: what calling it on n arguments (n equal to its arity) does, as
+ * the generic call of its constructor would do it (closure.c), with what the generator
+ * knew of its captured values compiled in (spec.h). */
+typedef bt_value (*bt_clo_code)(struct bt_ctx *cx, const struct bt_closure *c, const bt_value *x, int n);
+
 /* A closure made by compose, chain, fork, matcher, rbind, lbind or power.
  * ctor is the constructor's primitive id; arity is how many arguments it takes
- * (arc-dsl's co_argcount); args are the captured values (power: function, count). */
+ * (arc-dsl's co_argcount); args are the captured values (power: function, count).
+ * code, when not NULL, is its specialised call (the generated program's); it is not part
+ * of the value: equality, order and hashing read ctor and args only. */
 typedef struct bt_closure {
   uint16_t ctor;
   uint8_t arity;
   uint8_t nargs;
+  bt_clo_code code;
   bt_value args[3];
 } bt_closure;
 
@@ -527,6 +537,8 @@ static inline bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) 
   bt_value a[2] = {x, y};
   return bt_call(cx, f, a, 2);
 }
+/* bt_call whose result may be a packed grid: the calls closures make of their parts. */
+bt_value bt_call_raw(bt_ctx *cx, bt_value f, const bt_value *args, int n);
 /* bt_call for a caller that keeps only a scalar result (a key, a condition): when the
  * result holds no pointer (int, bool, none, error, bare primitive), everything the call
  * allocated is released at once. */

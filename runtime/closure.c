@@ -50,7 +50,7 @@ static inline __attribute__((always_inline)) bt_value call(bt_ctx *cx, bt_value 
   if (f.u.clo) {
     /* the calls inside end in a primitive's call or in matcher's comparison, which check
        the comparison budget themselves: a spent budget reaches here as their error */
-    r = call_closure(cx, f.u.clo, args, n);
+    r = f.u.clo->code ? f.u.clo->code(cx, f.u.clo, args, n) : call_closure(cx, f.u.clo, args, n);
   } else {
     /* inside a call, fast paths serve packed arguments only: a lookup per call costs the
        closures' calls more than fast paths on boxed grids give back there */
@@ -116,6 +116,8 @@ bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n) {
   bt_value r = call(cx, f, args, n);
   return __builtin_expect(r.kind == BT_PGRID, 0) ? bt_unpack(cx, r) : r;
 }
+
+bt_value bt_call_raw(bt_ctx *cx, bt_value f, const bt_value *args, int n) { return call(cx, f, args, n); }
 
 static bool holds_pointer(bt_value v) {
   return v.kind == BT_TUPLE || v.kind == BT_SET || v.kind == BT_PGRID || (v.kind == BT_FN && v.u.clo);

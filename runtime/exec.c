@@ -16,7 +16,8 @@ static inline bt_value taint(bt_value r, const bt_value *a, int n) {
   return r;
 }
 
-void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
+static inline __attribute__((always_inline)) void call_line(bt_exec *ex, int t, int prim, int nargs,
+                                                            const bt_operand *args, bt_clo_code code) {
   if ((ex->graph || ex->need) && bt_exec_skip(ex, 1, &t, nargs, args)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   bool dev = ex->device && bt_device_line_call(ex->device, ex, t, prim, nargs, args, ex->stored);
@@ -37,10 +38,20 @@ void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *arg
       bt_ctx_begin(it->cx);
       r = bt_call_prim_line(it->cx, prim, a);
     }
+    if (code && r.kind == BT_FN && r.u.clo && r.u.clo->ctor == prim && !r.u.clo->code)
+      ((bt_closure *)r.u.clo)->code = code; /* just made, not yet shared */
     bt_exec_store(ex, it, t, bt_prims[prim].dflt ? taint(r, a, nargs) : r);
   }
   if (timed) bt_device_line_cpu_time(ex->device, prim, ex->n, bt_exec_now_ns() - cpu_start);
   bt_exec_profile(ex, t, prim, start);
+}
+
+void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
+  call_line(ex, t, prim, nargs, args, NULL);
+}
+
+void bt_exec_call_code(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args, bt_clo_code code) {
+  call_line(ex, t, prim, nargs, args, code);
 }
 
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {

@@ -2,6 +2,7 @@
 /* 58 solvers, 193 lines: 8 constant, 40 per task, 145 per sample. */
 #include "bt_prims.h"
 #include "program.h"
+#include "spec.h"
 
 /* The class of each line (index: t), 0 unused. */
 static const uint8_t line_class[194] = {
@@ -161,24 +162,103 @@ static const bt_solver_info solvers[58] = {
     {"solve_445eab21", "solvers/demos.py", 325, 193, checks + 290, 7}
 };
 
+/* The closures of known structure, each with its own call (spec.h). */
+static bt_value K0(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K1(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K2(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K3(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K4(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K5(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K6(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bt_value K7(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+
+static bt_value K0(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v[2];
+  v[1] = x[0];
+  v[0] = c->args[1];
+  return bt_sp_prim(cx, BT_P_subtract, bt_p_subtract, v, 2);
+}
+
+static bt_value K1(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v = bt_sp_prim(cx, BT_P_size, bt_p_size, x, 1);
+  return bt_sp_clo(cx, c->args[0], K0, &v, 1);
+}
+
+static bt_value K2(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v[2];
+  v[0] = bt_sp_clo(cx, c->args[1], K1, x, 1);
+  if (v[0].kind == BT_ERR) return v[0];
+  v[1] = bt_sp_prim(cx, BT_P_identity, bt_p_identity, x, 1);
+  return bt_sp_prim(cx, BT_P_recolor, bt_p_recolor, v, 2);
+}
+
+static bt_value K3(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v[2];
+  v[0] = bt_sp_prim(cx, BT_P_backdrop, bt_p_backdrop, x, 1);
+  if (v[0].kind == BT_ERR) return v[0];
+  v[1] = bt_sp_prim(cx, BT_P_box, bt_p_box, x, 1);
+  return bt_sp_prim(cx, BT_P_difference, bt_p_difference, v, 2);
+}
+
+static bt_value K4(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v[2];
+  v[0] = x[0];
+  v[1] = c->args[1];
+  return bt_sp_prim(cx, BT_P_o_g, bt_p_o_g, v, 2);
+}
+
+static bt_value K5(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v = bt_sp_clo(cx, c->args[1], K4, x, 1);
+  return bt_sp_prim(cx, BT_P_first, bt_p_first, &v, 1);
+}
+
+static bt_value K6(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v[2];
+  v[0] = bt_sp_clo(cx, c->args[1], K5, x, 1);
+  if (v[0].kind == BT_ERR) return v[0];
+  v[1] = bt_sp_prim(cx, BT_P_identity, bt_p_identity, x, 1);
+  return bt_sp_prim(cx, BT_P_subgrid, bt_p_subgrid, v, 2);
+}
+
+static bt_value K7(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
+  (void)c;
+  (void)n;
+  bt_value v = bt_sp_prim(cx, BT_P_backdrop, bt_p_backdrop, x, 1);
+  return bt_sp_prim(cx, BT_P_size, bt_p_size, &v, 1);
+}
+
 static void run_const(bt_exec *ex) {
   (void)ex;
   /* t1 = lbind(subtract, FOUR): solve_e8593010:150 */
-  if (bt_exec_runs(ex, 1)) bt_exec_call(ex, 1, BT_P_lbind, 2, (const bt_operand[]){BT_FNV(BT_P_subtract), BT_INT(4)});
+  if (bt_exec_runs(ex, 1)) bt_exec_call_code(ex, 1, BT_P_lbind, 2, (const bt_operand[]){BT_FNV(BT_P_subtract), BT_INT(4)}, K0);
   /* t2 = compose(t1, size): solve_e8593010:151 */
-  if (bt_exec_runs(ex, 2)) bt_exec_call(ex, 2, BT_P_compose, 2, (const bt_operand[]){BT_T(1), BT_FNV(BT_P_size)});
+  if (bt_exec_runs(ex, 2)) bt_exec_call_code(ex, 2, BT_P_compose, 2, (const bt_operand[]){BT_T(1), BT_FNV(BT_P_size)}, K1);
   /* t3 = fork(recolor, t2, identity): solve_e8593010:152 */
-  if (bt_exec_runs(ex, 3)) bt_exec_call(ex, 3, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(2), BT_FNV(BT_P_identity)});
+  if (bt_exec_runs(ex, 3)) bt_exec_call_code(ex, 3, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(2), BT_FNV(BT_P_identity)}, K2);
   /* t4 = fork(difference, backdrop, box): solve_bb43febb:186 */
-  if (bt_exec_runs(ex, 4)) bt_exec_call(ex, 4, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_difference), BT_FNV(BT_P_backdrop), BT_FNV(BT_P_box)});
+  if (bt_exec_runs(ex, 4)) bt_exec_call_code(ex, 4, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_difference), BT_FNV(BT_P_backdrop), BT_FNV(BT_P_box)}, K3);
   /* t5 = rbind(o_g, THREE): solve_7468f01a:231 */
-  if (bt_exec_runs(ex, 5)) bt_exec_call(ex, 5, BT_P_rbind, 2, (const bt_operand[]){BT_FNV(BT_P_o_g), BT_INT(3)});
+  if (bt_exec_runs(ex, 5)) bt_exec_call_code(ex, 5, BT_P_rbind, 2, (const bt_operand[]){BT_FNV(BT_P_o_g), BT_INT(3)}, K4);
   /* t6 = compose(first, t5): solve_7468f01a:232 */
-  if (bt_exec_runs(ex, 6)) bt_exec_call(ex, 6, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_first), BT_T(5)});
+  if (bt_exec_runs(ex, 6)) bt_exec_call_code(ex, 6, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_first), BT_T(5)}, K5);
   /* t7 = fork(subgrid, t6, identity): solve_7468f01a:233 */
-  if (bt_exec_runs(ex, 7)) bt_exec_call(ex, 7, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_subgrid), BT_T(6), BT_FNV(BT_P_identity)});
+  if (bt_exec_runs(ex, 7)) bt_exec_call_code(ex, 7, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_subgrid), BT_T(6), BT_FNV(BT_P_identity)}, K6);
   /* t8 = compose(size, backdrop): solve_445eab21:329 */
-  if (bt_exec_runs(ex, 8)) bt_exec_call(ex, 8, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_size), BT_FNV(BT_P_backdrop)});
+  if (bt_exec_runs(ex, 8)) bt_exec_call_code(ex, 8, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_size), BT_FNV(BT_P_backdrop)}, K7);
 }
 
 static void run_task(bt_exec *ex) {

@@ -1,0 +1,56 @@
+/* spec.h: the calls of specialised closures (bt_clo_code), for the generated program.
+ *
+ * card compiles a closure whose structure it knows (a line such as fork(add, first, t35),
+ * or a closure such a closure's code makes, such as lbind(astuple, x)) into a C function
+ * that does what the generic call of its constructor does (closure.c: call_closure), with
+ * the captured primitives called directly and the captured closures of known structure
+ * called through their own code. The helpers here are the steps of closure.c's call, in
+ * the same order, so results, step counts, depths and errors are the same:
+ *
+ *   bt_sp_prim  a primitive that takes exactly the n arguments given
+ *   bt_sp_clo   a captured value expected to be a closure with code `code`; anything else
+ *               (which the generic call handles) goes to bt_call_raw
+ *   bt_sp_tag   gives a closure just made by constructor ctor its code */
+#ifndef BATT_SPEC_H
+#define BATT_SPEC_H
+
+#include "batt.h"
+
+static inline __attribute__((always_inline)) bt_value bt_sp_prim(bt_ctx *cx, int prim, bt_prim_fn fn,
+                                                                 const bt_value *args, int n) {
+  unsigned kinds = 0;
+  for (int k = 0; k < n; k++)
+    kinds |= 1u << args[k].kind;
+  bt_value e;
+  if (__builtin_expect(kinds & (1u << BT_ERR), 0) && bt_any_err(args, n, &e)) return e;
+  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
+  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
+  cx->depth++;
+  bt_value r = __builtin_expect(kinds & (1u << BT_PGRID), 0) ? bt_prim_run(cx, prim, args) : fn(cx, args);
+  if (__builtin_expect(bt_walk_spent(), 0)) r = bt_err(BT_E_LIMIT);
+  cx->depth--;
+  return r;
+}
+
+static inline __attribute__((always_inline)) bt_value bt_sp_clo(bt_ctx *cx, bt_value f, bt_clo_code code,
+                                                                const bt_value *args, int n) {
+  if (__builtin_expect(f.kind != BT_FN || !f.u.clo || f.u.clo->code != code || f.u.clo->arity != n, 0))
+    return bt_call_raw(cx, f, args, n);
+  bt_value e;
+  for (int k = 0; k < n; k++)
+    if (__builtin_expect(args[k].kind == BT_ERR, 0)) return bt_any_err(args, n, &e), e;
+  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
+  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
+  cx->depth++;
+  bt_value r = code(cx, f.u.clo, args, n);
+  cx->depth--;
+  return r;
+}
+
+static inline bt_value bt_sp_tag(bt_value r, int ctor, bt_clo_code code) {
+  if (r.kind == BT_FN && r.u.clo && r.u.clo->ctor == ctor && !r.u.clo->code)
+    ((bt_closure *)r.u.clo)->code = code; /* just made, not yet shared */
+  return r;
+}
+
+#endif

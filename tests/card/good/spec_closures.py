@@ -1,0 +1,86 @@
+def solve_spec_nearest(I):
+    x1 = asindices(I)
+    x2 = objects(I, T, F, T)
+    x3 = compose(center, last)
+    x4 = fork(subtract, first, x3)
+    x5 = fork(multiply, sign, identity)
+    x6 = lbind(apply, x5)
+    x7 = fork(add, first, last)
+    x8 = chain(x7, x6, x4)
+    x9 = lbind(lbind, astuple)
+    x10 = lbind(compose, x8)
+    x11 = compose(x10, x9)
+    x12 = lbind(argmin, x2)
+    x13 = compose(x12, x11)
+    x14 = lbind(rbind, equality)
+    x15 = rbind(compose, x13)
+    x16 = lbind(sfilter, x1)
+    x17 = chain(x16, x15, x14)
+    x18 = fork(recolor, color, x17)
+    x19 = mapply(x18, x2)
+    O = paint(I, x19)
+    return O
+
+
+def solve_spec_binds(I):
+    x1 = objects(I, T, T, T)
+    x2 = rbind(fill, ONE)
+    x3 = lbind(fork, greater)
+    x4 = x3(size, width)
+    x5 = sfilter(x1, x4)
+    x6 = rbind(x2, I)
+    x7 = lbind(x2, I)
+    x8 = mapply(toindices, x5)
+    x9 = x7(x8)
+    x10 = lbind(lbind, shift)
+    x11 = x10(x8)
+    x12 = x11(UNITY)
+    x13 = underfill(x9, TWO, x12)
+    x14 = matcher(color, ONE)
+    x15 = compose(flip, x14)
+    x16 = sfilter(x1, x15)
+    x17 = rbind(colorcount, ONE)
+    x18 = fork(astuple, x17, size)
+    x19 = apply(x18, x16)
+    x20 = size(x19)
+    x21 = x6(x12)
+    x22 = branch(x20, x13, x21)
+    O = x22
+    return O
+
+
+def solve_spec_wide(I):
+    x1 = rbind(objects, T)
+    x2 = x1(I, T, F)
+    x3 = lbind(objects, I)
+    x4 = x3(F, T, T)
+    x5 = combine(x2, x4)
+    x6 = lbind(rbind, manhattan)
+    x7 = lbind(argmax, x5)
+    x8 = chain(x7, x6, first)
+    x9 = apply(x8, x2)
+    x10 = merge(x9)
+    O = fill(I, THREE, x10)
+    return O
+
+
+def solve_spec_chains(I):
+    x1 = partition(I)
+    x2 = chain(double, size, toindices)
+    x3 = chain(increment, x2, normalize)
+    x4 = rbind(sizefilter, FOUR)
+    x5 = rbind(objects, F)
+    x6 = fork(add, x2, x3)
+    x7 = argmax(x1, x6)
+    x8 = matcher(x3, EIGHT)
+    x9 = mfilter(x1, x8)
+    x10 = lbind(lbind, rbind)
+    x11 = x10(shift)
+    x12 = x11(DOWN)
+    x13 = x12(x9)
+    x14 = rbind(recolor, x13)
+    x15 = x14(FIVE)
+    x16 = paint(I, x15)
+    x17 = fill(x16, color(x7), box(x7))
+    O = x17
+    return O
