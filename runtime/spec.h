@@ -14,7 +14,42 @@
 #ifndef BATT_SPEC_H
 #define BATT_SPEC_H
 
-#include "batt.h"
+#include "bt_prims.h"
+
+/* What primitive prim gives on a, computed here for the commonest kinds of arguments
+ * (no packed grid among them); false (then the primitive's own code runs) otherwise. Each
+ * case is its primitive's own code for those kinds (prim_base.c). prim is a constant at
+ * every call, so the switch folds away. */
+static inline __attribute__((always_inline)) bool bt_sp_quick(int prim, const bt_value *a, bt_value *r) {
+  int64_t v;
+  switch (prim) {
+  case BT_P_identity: *r = a[0]; return true;
+  case BT_P_first:
+  case BT_P_last:
+    if ((a[0].kind != BT_TUPLE && a[0].kind != BT_SET) || !a[0].n) return false;
+    *r = a[0].u.items[prim == BT_P_first ? 0 : a[0].n - 1];
+    return true;
+  case BT_P_add:
+  case BT_P_subtract:
+  case BT_P_multiply:
+    if (a[0].kind != BT_INT || a[1].kind != BT_INT) return false;
+    if (prim == BT_P_add        ? __builtin_add_overflow(a[0].u.i, a[1].u.i, &v)
+        : prim == BT_P_subtract ? __builtin_sub_overflow(a[0].u.i, a[1].u.i, &v)
+                                : __builtin_mul_overflow(a[0].u.i, a[1].u.i, &v))
+      return false;
+    *r = bt_int(v);
+    return true;
+  case BT_P_sign:
+    if (a[0].kind != BT_INT) return false;
+    *r = bt_int((a[0].u.i > 0) - (a[0].u.i < 0));
+    return true;
+  case BT_P_even:
+    if (a[0].kind != BT_INT) return false;
+    *r = bt_bool((a[0].u.i & 1) == 0);
+    return true;
+  default: return false;
+  }
+}
 
 static inline __attribute__((always_inline)) bt_value bt_sp_prim(bt_ctx *cx, int prim, bt_prim_fn fn,
                                                                  const bt_value *args, int n) {
@@ -26,7 +61,11 @@ static inline __attribute__((always_inline)) bt_value bt_sp_prim(bt_ctx *cx, int
   if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
   if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
   cx->depth++;
-  bt_value r = __builtin_expect(kinds & (1u << BT_PGRID), 0) ? bt_prim_run(cx, prim, args) : fn(cx, args);
+  bt_value r;
+  if (__builtin_expect(kinds & (1u << BT_PGRID), 0))
+    r = bt_prim_run(cx, prim, args);
+  else if (!bt_sp_quick(prim, args, &r))
+    r = fn(cx, args);
   if (__builtin_expect(bt_walk_spent(), 0)) r = bt_err(BT_E_LIMIT);
   cx->depth--;
   return r;

@@ -17,6 +17,7 @@
 
 #include "batt.h"
 #include "bt_prims.h"
+#include "spec.h"
 #include "value_json.h"
 
 typedef struct divergence {
@@ -138,6 +139,7 @@ static bool same_text(bt_value v, char *why, size_t whylen) {
 
 static long twins_checked;
 static long packed_checked; /* cases run again with their grids packed */
+static long quick_checked;  /* cases a specialised closure's inline code computes (spec.h) */
 
 /* v and its boxed twin (no interned part) are one value to equality, order and hashing. */
 static bool same_as_twin(bt_ctx *cx, bt_value v, bt_value *twin, const char *what, char *why, size_t whylen) {
@@ -166,6 +168,17 @@ static bool run_case(bt_ctx *cx, int prim, const json_t *c, char *why, size_t wh
   bt_value r = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, args) : bt_err(BT_E_TYPE);
   if (!bt_is_err(r) && !same_text(r, why, whylen)) return false;
   if (!check_outcome(cx, c, r, why, whylen)) return false;
+  /* the inline code of specialised closures, where it computes the call, gives the same */
+  bt_value rq;
+  if (n == bt_prims[prim].arity && bt_sp_quick(prim, args, &rq)) {
+    quick_checked++;
+    if (!check_outcome(cx, c, rq, why, whylen)) {
+      char sub[1800];
+      snprintf(sub, sizeof sub, "by bt_sp_quick: %s", why);
+      snprintf(why, whylen, "%s", sub);
+      return false;
+    }
+  }
   /* the same call on the boxed twins of the arguments gives the same outcome */
   bt_ctx_begin(cx);
   bt_value rt = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, twins) : bt_err(BT_E_TYPE);
@@ -357,6 +370,7 @@ int main(int argc, char **argv) {
       "boxed twins: %ld values (arguments and results) equal to their twins; every call repeated on them\n",
       twins_checked);
   printf("packed grids: %ld calls repeated with their grid arguments packed\n", packed_checked);
+  printf("inline code: %ld calls repeated through specialised closures' inline code\n", quick_checked);
   printf("conformance: %ld/%ld cases passed (%d primitives), %ld documented divergences, "
          "%ld errors of another exception class\n",
          passed_cases, total_cases, n_files, diverged_cases, errclass_mismatch);
