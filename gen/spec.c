@@ -17,11 +17,14 @@
 #include "bt_prims.h"
 #include "card.h"
 
-enum { SA_DYN, SA_PRIM, SA_SHAPE };
+enum { SA_DYN, SA_PRIM, SA_SHAPE, SA_INT };
+
+/* Python's recursion limit stops power(f, n) past this count (runtime/closure.c). */
+enum { POWER_MAX = 990 };
 
 typedef struct sarg {
   int kind; /* SA_* */
-  int id;   /* SA_PRIM: primitive id; SA_SHAPE: shape id */
+  int id;   /* SA_PRIM: primitive id; SA_SHAPE: shape id; SA_INT: power's count */
 } sarg;
 
 typedef struct shape {
@@ -37,7 +40,7 @@ struct spec_table {
 
 static bool is_ctor(int p) {
   return p == BT_P_compose || p == BT_P_chain || p == BT_P_fork || p == BT_P_matcher || p == BT_P_rbind ||
-         p == BT_P_lbind;
+         p == BT_P_lbind || p == BT_P_power;
 }
 
 /* How many arguments a captured function of description a takes; -1 when unknown. */
@@ -52,7 +55,10 @@ static int sarg_arity(const spec_table *t, sarg a) {
 static int shape_of(spec_table *t, int ctor, const sarg *a, int nargs) {
   if (!is_ctor(ctor) || nargs != bt_prims[ctor].arity || nargs > 3) return -1;
   int arity = bt_prims[ctor].makes;
-  if (arity == BT_MAKES_BIND) {
+  if (arity == BT_MAKES_SAME) { /* power(f, n): compose's closure, for a count of 2 and more */
+    if (a[1].kind != SA_INT || a[1].id < 2 || a[1].id > POWER_MAX) return -1;
+    arity = bt_prims[BT_P_compose].makes;
+  } else if (arity == BT_MAKES_BIND) {
     int n = sarg_arity(t, a[0]);
     if (n < 0) return -1;
     arity = n == 2 ? 1 : n == 3 ? 2 : 3;
@@ -96,6 +102,8 @@ spec_table *spec_build(const card_merged *m) {
       int p = o->kind == OPND_PRIM ? bt_prim_lookup(o->prim->cname) : -1;
       if (p >= 0)
         a[i] = (sarg){SA_PRIM, p};
+      else if (ctor == BT_P_power && i == 1 && o->kind == OPND_INT && o->v[0] >= 2 && o->v[0] <= POWER_MAX)
+        a[i] = (sarg){SA_INT, (int)o->v[0]};
       else if (o->kind == OPND_LINE && o->line < k && t->line_shape[o->line] >= 0)
         a[i] = (sarg){SA_SHAPE, t->line_shape[o->line]};
       else
@@ -167,6 +175,12 @@ static void emit_body(strbuf *sb, spec_table *t, int id) {
     sb_puts(sb, ";\n  return ");
     emit_call(sb, t, 0, s.a[0], "v", 2, NULL);
     sb_puts(sb, ";\n");
+    break;
+  case BT_P_power:
+    sb_printf(
+        sb, "  bt_value r = x[0];\n  for (int k = 0; k < %d && r.kind != BT_ERR; k++)\n    r = ", s.a[1].id);
+    emit_call(sb, t, 0, s.a[0], "&r", 1, NULL);
+    sb_puts(sb, ";\n  return r;\n");
     break;
   case BT_P_matcher:
     sb_puts(sb, "  bt_mark m = bt_arena_mark(cx);\n  bt_value r = bt_unpack(cx, ");

@@ -82,5 +82,13 @@ def solve_spec_chains(I):
     x15 = x14(FIVE)
     x16 = paint(I, x15)
     x17 = fill(x16, color(x7), box(x7))
-    O = x17
+    x18 = compose(rot90, hmirror)
+    x19 = power(x18, THREE)
+    x20 = power(last, TWO)
+    x21 = apply(x20, x1)
+    x22 = power(x3, TWO)
+    x23 = apply(x22, x21)
+    x24 = size(x23)
+    x25 = x19(x17)
+    O = branch(x24, x25, x17)
     return O
