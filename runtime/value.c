@@ -445,7 +445,7 @@ static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
 /* Sorts and dedups pairs or cells by key: the number kept, or 0 when scratch memory
  * could not be had. Keys strictly ascending already: nothing to do. */
 static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
-  uint64_t prev = 0, key;
+  uint64_t prev = 0, key = 0; /* pack_key sets it: keyed_kind saw every item has one */
   size_t k = 0;
   for (; k < n; k++) {
     pack_key(items[k], cells, &key);

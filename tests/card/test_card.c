@@ -285,7 +285,7 @@ static void test_corpus_file(void **state) {
   const char *name = *state;
   char path[8192];
   snprintf(path, sizeof path, "%s/%s", bad_dir, name);
-  size_t len;
+  size_t len = 0;
   char *text = read_file(path, &len);
   assert_non_null(text);
   snprintf(path + strlen(path) - 3, 16, ".expected");
@@ -728,7 +728,7 @@ static void test_fuzz(void **state) {
   (void)state;
   char good[8192];
   snprintf(good, sizeof good, "%s/nested.py", good_dir);
-  size_t glen;
+  size_t glen = 0;
   char *seed = read_file(good, &glen);
   assert_non_null(seed);
   static const char alphabet[] = "()=,:\n \t#-0123456789xIOSC$\\\r\x00\xff\xc3";
