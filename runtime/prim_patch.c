@@ -310,26 +310,18 @@ static bool shift_interned(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj,
   enum { FAR = 1 << 10 };
   if (!bt_is_int(di) || !bt_is_int(dj) || di.u.i < -FAR || di.u.i > FAR || dj.u.i < -FAR || dj.u.i > FAR)
     return false;
-  int64_t first = bt_intern_at(patch.u.items[0]);
-  if (first < 0) return false;
-  bool cells = first >= BT_INTERN_PAIRS;
-  bt_mark m = bt_arena_mark(cx);
+  int64_t b[4]; /* every item interned, of one region, and every one moved stays in its range */
+  if (!bt_patch_interned_bounds(patch, b)) return false;
+  bool cells = bt_intern_at(patch.u.items[0]) >= BT_INTERN_PAIRS;
+  int64_t lo = cells ? BT_ICELL_LO : BT_IPAIR_LO, span = cells ? BT_ICELL_SPAN : BT_IPAIR_SPAN;
+  if (b[0] + di.u.i < lo || b[2] + di.u.i >= lo + span || b[1] + dj.u.i < lo || b[3] + dj.u.i >= lo + span)
+    return false;
+  /* then each moves by one distance in the table, whose rows are span entries long */
+  ptrdiff_t by = 2 * (ptrdiff_t)(di.u.i * span + dj.u.i);
   bt_value *items = bt_items(cx, patch.n);
   if (!items) return false;
-  for (uint32_t k = 0; k < patch.n; k++) {
-    int64_t at = bt_intern_at(patch.u.items[k]), i, j;
-    const bt_value *moved = NULL;
-    if (at >= 0 && (at >= BT_INTERN_PAIRS) == cells) {
-      bt_intern_ij(at, &i, &j);
-      moved = cells ? bt_intern_cell(bt_intern_color(at), i + di.u.i, j + dj.u.i)
-                    : bt_intern_pair(i + di.u.i, j + dj.u.i);
-    }
-    if (!moved) {
-      bt_arena_release(cx, m);
-      return false;
-    }
-    items[k] = bt_tuple(moved, 2);
-  }
+  for (uint32_t k = 0; k < patch.n; k++)
+    items[k] = bt_tuple(patch.u.items[k].u.items + by, 2);
   *out = bt_is_set(patch) ? bt_set_sorted(items, patch.n) : bt_set_build(cx, items, patch.n);
   return true;
 }

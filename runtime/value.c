@@ -576,8 +576,41 @@ static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base)
   return m;
 }
 
+/* Sorts and dedups items that are all interned pairs or all interned cells by address: the
+ * table is laid out in canonical order, so their addresses are in the order of the values,
+ * and equal values are one entry. The number kept, or 0 when the items are not all of one
+ * region of the table (or the bitmap's scratch memory could not be had). */
+static size_t interned_sort(bt_ctx *cx, bt_value *items, size_t n) {
+  const uintptr_t tab = (uintptr_t)bt_intern_tab, entry = 2 * sizeof(bt_value);
+  const uintptr_t cells = tab + BT_INTERN_PAIRS * entry, end = cells + BT_INTERN_CELLS * entry;
+  uintptr_t first = (uintptr_t)items[0].u.items;
+  uintptr_t lo = first < cells ? tab : cells, hi = first < cells ? cells : end, prev = 0;
+  bool sorted = true;
+  for (size_t k = 0; k < n; k++) {
+    uintptr_t p = (uintptr_t)items[k].u.items;
+    if (items[k].kind != BT_TUPLE || items[k].n != 2 || p < lo || p >= hi || (p - tab) % entry) return 0;
+    sorted &= p > prev;
+    prev = p;
+  }
+  if (sorted) return n;
+  if (n >= 64) return interned_build(cx, items, n);
+  for (size_t k = 1; k < n; k++) { /* insertion sort of a few */
+    bt_value x = items[k];
+    size_t q = k;
+    for (; q > 0 && (uintptr_t)items[q - 1].u.items > (uintptr_t)x.u.items; q--)
+      items[q] = items[q - 1];
+    items[q] = x;
+  }
+  size_t m = 1;
+  for (size_t k = 1; k < n; k++)
+    if (items[k].u.items != items[m - 1].u.items) items[m++] = items[k];
+  return m;
+}
+
 bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
   if (n <= 1) return bt_set_sorted(items, n);
+  size_t interned = interned_sort(cx, items, n);
+  if (interned) return bt_set_sorted(items, interned);
   bool cells;
   if (keyed_kind(items, n, &cells)) {
     size_t m = keyed_build(cx, items, n, cells);

@@ -167,6 +167,71 @@ static void test_patch_and_int_sets_sort_as_boxed(void **state) {
   }
 }
 
+/* Sets of interned pairs, or of interned cells, sort by the entries' addresses (the table
+ * is in canonical order): the same sets as their boxed twins' (the keyed sort), at the
+ * edges of the table's ranges, of a few and of many items, with duplicates, shuffled and
+ * already in order; pairs and cells mixed take another path and agree too. */
+static void test_interned_sets_sort_as_boxed(void **state) {
+  (void)state;
+  uint64_t r = 7;
+  for (int round = 0; round < 60; round++) {
+    size_t n = round % 3 == 0 ? 2 + (size_t)round % 7 : round % 3 == 1 ? 40 + (size_t)round : 300;
+    int kind = round % 4; /* 0 pairs, 1 cells, 2 pairs in order, 3 pairs and cells */
+    bt_value *in = bt_items(&cx, n), *bx = bt_items(&cx, n);
+    for (size_t k = 0; k < n; k++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t a = (int64_t)(r >> 40) % 3, b = (int64_t)(r >> 50) % 5;
+      /* the lowest and highest coordinates each range interns, and a few between */
+      int64_t pi = a == 0 ? BT_IPAIR_LO : a == 1 ? BT_IPAIR_LO + BT_IPAIR_SPAN - 1 : b;
+      int64_t ci = a == 0 ? BT_ICELL_LO : a == 1 ? BT_ICELL_LO + BT_ICELL_SPAN - 1 : b;
+      bool cell = kind == 1 || (kind == 3 && (r >> 30) % 2);
+      in[k] = cell ? bt_cell(&cx, (int64_t)(r >> 20) % BT_ICELL_COLORS, ci, b) : bt_ipair(&cx, pi, b);
+      if (kind == 2) in[k] = bt_ipair(&cx, (int64_t)(k / 5), (int64_t)(k % 5));
+      assert_true(bt_intern_at(in[k]) >= 0);
+      bx[k] = bt_copy_boxed(&cx, in[k]);
+    }
+    bt_value s = bt_set_build(&cx, in, n), sb = bt_set_build(&cx, bx, n);
+    assert_int_equal(s.kind, BT_SET);
+    assert_int_equal(s.n, sb.n);
+    assert_true(bt_same(s, sb));
+    for (uint32_t k = 1; k < s.n; k++)
+      assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
+    if (kind == 2) assert_int_equal(s.n, n);
+  }
+}
+
+/* shift of a patch of interned pairs or cells moves each by one distance in the table when
+ * every moved one stays in the table's range: the same set as the shift of its boxed twin,
+ * for shifts that keep it inside, reach the range's edges and cross them. */
+static void test_interned_shift_as_boxed(void **state) {
+  (void)state;
+  uint64_t r = 3;
+  for (int round = 0; round < 200; round++) {
+    bool cells = round % 2;
+    int64_t lo = cells ? BT_ICELL_LO : BT_IPAIR_LO, span = cells ? BT_ICELL_SPAN : BT_IPAIR_SPAN;
+    size_t n = 1 + (size_t)round % 12;
+    bt_value *e = bt_items(&cx, n), *eb = bt_items(&cx, n);
+    for (size_t k = 0; k < n; k++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t i = (int64_t)(r >> 40) % 6, j = (int64_t)(r >> 50) % 6;
+      e[k] = cells ? bt_cell(&cx, (int64_t)(r >> 20) % BT_ICELL_COLORS, i, j) : bt_ipair(&cx, i, j);
+      eb[k] = bt_copy_boxed(&cx, e[k]);
+    }
+    bt_value p = bt_set_build(&cx, e, n), pb = bt_set_build(&cx, eb, n);
+    /* to the lowest and the highest interned coordinates, one past them, and between */
+    int64_t far[] = {lo, lo - 1, lo + span - 6, lo + span - 5, 2, -3};
+    int64_t di = far[round % 6], dj = far[(round / 6) % 6];
+    bt_value by[2] = {p, bt_pair(&cx, bt_int(di), bt_int(dj))}, byb[2] = {pb, by[1]};
+    bt_ctx_begin(&cx);
+    bt_value s = bt_call_prim(&cx, BT_P_shift, by);
+    bt_value sb = bt_call_prim(&cx, BT_P_shift, byb);
+    assert_int_equal(s.kind, BT_SET);
+    assert_true(bt_eq(s, sb) && bt_cmp(s, sb) == 0);
+    for (uint32_t k = 1; k < s.n; k++)
+      assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
+  }
+}
+
 static void test_hash_consistent_with_eq(void **state) {
   (void)state;
   bt_value a = bt_cell(&cx, 3, 1, 2);
@@ -545,6 +610,8 @@ int main(void) {
       cmocka_unit_test(test_sets_compare_as_sorted_sequences),
       cmocka_unit_test(test_large_set_build_matches_insertion_sort),
       cmocka_unit_test(test_patch_and_int_sets_sort_as_boxed),
+      cmocka_unit_test(test_interned_sets_sort_as_boxed),
+      cmocka_unit_test(test_interned_shift_as_boxed),
       cmocka_unit_test(test_hash_consistent_with_eq),
       cmocka_unit_test(test_python_integers),
       cmocka_unit_test(test_getitem_and_len),
