@@ -405,6 +405,40 @@ static void test_memory_limit_per_task(void **state) {
   program_unload(&tp);
 }
 
+/* A line whose allocation is refused for max_bytes while dead values fill the item's arena
+ * runs again after a full compaction: under a limit that holds the line's value but not
+ * that and the dead ones, each item gives what it gives under a limit that holds both. */
+static void test_line_retried_after_compaction(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "reclaim.py");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/reclaim", runner_data);
+  const char *paths[1] = {path};
+  bt_taskset ts;
+  assert_int_equal(bt_tasks_load(&ts, paths, 1, stderr), 0);
+  char *texts[2];
+  for (int v = 0; v < 2; v++) {
+    bt_run_opts o;
+    bt_run_opts_default(&o);
+    o.threads = 1;
+    o.keep_outputs = true;
+    o.limits.max_bytes = v ? (size_t)64 << 20 : (size_t)2 << 20;
+    bt_run run;
+    assert_true(bt_run_program(&run, tp.p, &ts, &o));
+    const bt_task_result *tr = &run.by_task[0];
+    for (int j = 0; j < tr->n_items; j++) /* the grid, not a LimitError */
+      assert_int_not_equal(tr->results[j].verdict, BT_V_ERROR);
+    texts[v] = results_file_text(&run);
+    bt_run_free(&run);
+  }
+  assert_string_equal(texts[0], texts[1]);
+  free(texts[0]);
+  free(texts[1]);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* A chunk whose memory cannot be had (as on a host out of memory): the run stops with one
  * line naming the chunk, returns false with nothing in it, and does not hang waiting
  * for the items that never ran (progress bar on). The same run without it succeeds. */
@@ -734,6 +768,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_input_formats_identical),
       cmocka_unit_test(test_out_of_memory_stops_cleanly),
       cmocka_unit_test(test_memory_limit_per_task),
+      cmocka_unit_test(test_line_retried_after_compaction),
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
       cmocka_unit_test(test_kaggle_keeps_only_attempts),
