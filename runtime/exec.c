@@ -6,6 +6,7 @@
 #include "bt_prims.h"
 #include "device_lines.h"
 #include "exec.h"
+#include "spec.h"
 
 /* In a defaulting dialect, a line computed from a defaulted value is marked defaulted too
  * (with the first such error): the results tell a solver that met a failure from one that
@@ -38,8 +39,7 @@ static inline __attribute__((always_inline)) void call_line(bt_exec *ex, int t, 
       bt_ctx_begin(it->cx);
       r = bt_call_prim_line(it->cx, prim, a);
     }
-    if (code && r.kind == BT_FN && r.u.clo && r.u.clo->ctor == prim && !r.u.clo->code)
-      ((bt_closure *)r.u.clo)->code = code; /* just made, not yet shared */
+    if (code) r = bt_sp_tag(r, prim, code);
     bt_exec_store(ex, it, t, bt_prims[prim].dflt ? taint(r, a, nargs) : r);
   }
   if (timed) bt_device_line_cpu_time(ex->device, prim, ex->n, bt_exec_now_ns() - cpu_start);

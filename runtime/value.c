@@ -453,10 +453,7 @@ static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
     prev = key;
   }
   if (k == n) return n;
-  if (n >= 64) {
-    size_t m = interned_build(cx, items, n);
-    if (m) return m;
-  }
+  /* all interned of one region went to interned_sort: these sort by packed keys */
   bt_mark scratch = bt_arena_mark(cx);
   bt_value *copy;
   keyed *ks = keyed_scratch(cx, items, n, &copy);
