@@ -47,6 +47,35 @@ static bt_value box_bytes(bt_ctx *cx, const uint8_t *src, int64_t stride, int64_
   return bt_tuple(rows, (uint32_t)h);
 }
 
+void bt_byte_counts(const uint8_t *c, size_t n, uint64_t counts[256]) {
+  /* four tables, so that a run of one value does not make each count wait for the one
+     before; eight equal bytes at once when the bytes come in runs */
+  uint64_t t[4][256];
+  memset(t, 0, sizeof t);
+  size_t k = 0;
+  while (k + 8 <= n) {
+    uint64_t word;
+    memcpy(&word, c + k, 8);
+    if (word == (word & 0xff) * 0x0101010101010101ull) {
+      t[0][c[k]] += 8;
+    } else {
+      t[0][c[k]]++;
+      t[1][c[k + 1]]++;
+      t[2][c[k + 2]]++;
+      t[3][c[k + 3]]++;
+      t[0][c[k + 4]]++;
+      t[1][c[k + 5]]++;
+      t[2][c[k + 6]]++;
+      t[3][c[k + 7]]++;
+    }
+    k += 8;
+  }
+  for (; k < n; k++)
+    t[0][c[k]]++;
+  for (int v = 0; v < 256; v++)
+    counts[v] = t[0][v] + t[1][v] + t[2][v] + t[3][v];
+}
+
 bt_value bt_unpack(bt_ctx *cx, bt_value v) {
   return v.kind == BT_PGRID ? box_bytes(cx, v.u.pg->c, v.u.pg->w, v.u.pg->h, v.u.pg->w) : v;
 }

@@ -168,6 +168,9 @@ enum {
   BT_POST_ROWS = 16,
 };
 
+/* How often each byte value occurs among the n bytes at c. */
+void bt_byte_counts(const uint8_t *c, size_t n, uint64_t counts[256]);
+
 /* ---- connected components (objects) ---------------------------------------------- */
 
 /* A labelling of a proper grid into the components objects() finds. */

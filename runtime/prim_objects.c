@@ -17,13 +17,12 @@ enum { SMALL_COLORS = 10 };
 static bool small_color_counts(bt_value element, int64_t counts[SMALL_COLORS]) {
   memset(counts, 0, SMALL_COLORS * sizeof *counts);
   if (element.kind == BT_PGRID) {
-    int64_t all[256] = {0};
-    const uint8_t *c = element.u.pg->c;
-    for (int64_t k = 0; k < element.u.pg->h * element.u.pg->w; k++)
-      all[c[k]]++;
+    uint64_t all[256];
+    bt_byte_counts(element.u.pg->c, (size_t)(element.u.pg->h * element.u.pg->w), all);
     for (int k = SMALL_COLORS; k < 256; k++)
       if (all[k]) return false;
-    memcpy(counts, all, SMALL_COLORS * sizeof *counts);
+    for (int k = 0; k < SMALL_COLORS; k++)
+      counts[k] = (int64_t)all[k];
     return true;
   }
   if (element.kind == BT_TUPLE) {
@@ -479,6 +478,29 @@ static bt_value component_set(bt_ctx *cx, bt_value *cells, size_t n, bool one_co
   return bt_set_build(cx, cells, n);
 }
 
+/* The set of the nobj components whose cells lie in items (row-major within each:
+ * component id from start[id], size[id] cells), each its cells in canonical order (one_color:
+ * already so), the objects in canonical order: by their first cells' ints when int_values
+ * (the cells' colors are plain ints), else by the general sort. */
+static bt_value objects_of_components(bt_ctx *cx, bt_value *items, const int64_t *start, const int32_t *size,
+                                      const uint8_t *one_color, size_t nobj, bool int_values) {
+  object_key *keys = bt_alloc(cx, (nobj + 1) * sizeof *keys);
+  bt_value *objs = bt_items(cx, nobj + 1);
+  if (!keys || !objs) return bt_err(BT_E_LIMIT);
+  for (size_t id = 0; id < nobj; id++) {
+    objs[id] = component_set(cx, items + start[id], (size_t)size[id], one_color[id]);
+    if (bt_is_err(objs[id])) return objs[id];
+    const bt_value *first = objs[id].u.items[0].u.items;
+    if (int_values)
+      keys[id] = (object_key){first[0].u.i, first[1].u.items[0].u.i, first[1].u.items[1].u.i, objs[id]};
+  }
+  if (!int_values) return bt_set_build(cx, objs, nobj);
+  qsort(keys, nobj, sizeof *keys, cmp_object_key);
+  for (size_t id = 0; id < nobj; id++)
+    objs[id] = keys[id].obj;
+  return bt_set_sorted(objs, nobj);
+}
+
 /* The objects of a labelling of the int grid ig: cell values come from vals (ig
  * itself, or the values ig numbers), colors compare as ig's ints; when vals are ig
  * the objects are ordered by their first cells' ints, else by the general sort. */
@@ -487,9 +509,7 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
   size_t nobj = (size_t)lab->n;
   int64_t *start = bt_ints_new(cx, 3 * nobj + 1), *fill = start + nobj, *color0 = fill + nobj;
   uint8_t *one_color = bt_mask_new(cx, nobj + 1);
-  object_key *keys = bt_alloc(cx, (nobj + 1) * sizeof *keys);
-  bt_value *objs = bt_items(cx, nobj + 1);
-  if (!start || !one_color || !keys || !objs) return bt_err(BT_E_LIMIT);
+  if (!start || !one_color) return bt_err(BT_E_LIMIT);
   for (size_t id = 0; id < nobj; id++) {
     start[id] = fill[id] = (int64_t)total;
     total += (size_t)lab->size[id];
@@ -511,18 +531,150 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
         bt_cell_at(mem + 4 * at, packed ? bt_int(color) : vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
   }
   bool int_values = packed || ig.u.items == vals.u.items;
-  for (size_t id = 0; id < nobj; id++) {
-    objs[id] = component_set(cx, items + start[id], (size_t)lab->size[id], one_color[id]);
-    if (bt_is_err(objs[id])) return objs[id];
-    const bt_value *first = objs[id].u.items[0].u.items;
-    if (int_values)
-      keys[id] = (object_key){first[0].u.i, first[1].u.items[0].u.i, first[1].u.items[1].u.i, objs[id]};
+  return objects_of_components(cx, items, start, lab->size, one_color, nobj, int_values);
+}
+
+/* ---- objects of a packed grid, by runs ---------------------------------------------------- */
+
+/* A run: cells [j0, j1) of one row that join along the row (under the rule) and are not
+ * background. While the runs are joined, up is the union-find parent (an index of runs);
+ * then the component's id. */
+typedef struct cell_run {
+  int32_t j0, j1, up;
+} cell_run;
+
+static int32_t run_root(cell_run *r, int32_t k) {
+  int32_t root = k;
+  while (r[root].up != root)
+    root = r[root].up;
+  while (r[k].up != root) {
+    int32_t next = r[k].up;
+    r[k].up = root;
+    k = next;
   }
-  if (!int_values) return bt_set_build(cx, objs, nobj);
-  qsort(keys, (size_t)lab->n, sizeof *keys, cmp_object_key);
-  for (int32_t id = 0; id < lab->n; id++)
-    objs[id] = keys[id].obj;
-  return bt_set_sorted(objs, (size_t)lab->n);
+  return root;
+}
+
+/* The end of the stretch of bytes equal to v from j (exclusive), or of bytes unequal to bg
+ * when !same; eight at a time where they allow. */
+static int64_t stretch_end(const uint8_t *row, int64_t j, int64_t w, uint8_t v, bool same) {
+  uint64_t rep = 0x0101010101010101ull * v;
+  if (same) {
+    while (j + 8 <= w) {
+      uint64_t word;
+      memcpy(&word, row + j, 8);
+      if (word != rep) break;
+      j += 8;
+    }
+    while (j < w && row[j] == v)
+      j++;
+    return j;
+  }
+  while (j < w && row[j] != v)
+    j++;
+  return j;
+}
+
+/* The runs of row (w bytes) under rule into out (NULL: only counted); their count. */
+static int64_t row_runs(const uint8_t *row, int64_t w, bt_label_rule rule, cell_run *out) {
+  int64_t n = 0, j = 0;
+  while (j < w) {
+    if (rule.has_bg && row[j] == rule.bg) {
+      j = stretch_end(row, j, w, (uint8_t)rule.bg, true);
+      continue;
+    }
+    int64_t j0 = j;
+    if (rule.univalued)
+      j = stretch_end(row, j, w, row[j], true);
+    else if (rule.has_bg)
+      j = stretch_end(row, j, w, (uint8_t)rule.bg, false);
+    else
+      j = w;
+    if (out) out[n] = (cell_run){(int32_t)j0, (int32_t)j, 0};
+    n++;
+  }
+  return n;
+}
+
+/* objects(g, ...) of a packed grid: the components found from the runs of its rows joined by
+ * union-find, the same components, numbered in the same order (their first cells'), as the
+ * flood of bt_label_grid finds; cells of the background are never visited one by one. */
+static bt_value objects_runs(bt_ctx *cx, const bt_pgrid *g, bt_label_rule rule) {
+  int64_t h = g->h, w = g->w;
+  if (rule.has_bg && (rule.bg < 0 || rule.bg > 255)) rule.has_bg = false; /* no byte equals it */
+  if (w > INT32_MAX - 2) return bt_decline();
+  int64_t *row_first = bt_ints_new(cx, (size_t)h + 1);
+  if (!row_first) return bt_err(BT_E_LIMIT);
+  int64_t nruns = 0;
+  for (int64_t i = 0; i < h; i++) {
+    row_first[i] = nruns;
+    nruns += row_runs(g->c + i * w, w, rule, NULL);
+  }
+  row_first[h] = nruns;
+  if (nruns > INT32_MAX) return bt_decline();
+  cell_run *runs = bt_alloc(cx, ((size_t)nruns + 1) * sizeof *runs);
+  if (!runs) return bt_err(BT_E_LIMIT);
+  const int64_t reach = rule.diagonal ? 1 : 0;
+  for (int64_t i = 0; i < h; i++) {
+    const uint8_t *row = g->c + i * w;
+    cell_run *cur = runs + row_first[i];
+    int64_t n = row_runs(row, w, rule, cur);
+    for (int64_t k = 0; k < n; k++)
+      cur[k].up = (int32_t)(row_first[i] + k);
+    if (i == 0) continue;
+    const uint8_t *above = row - w;
+    int64_t p = row_first[i - 1], end = row_first[i];
+    for (int64_t k = 0; k < n; k++) {
+      cell_run *b = &cur[k];
+      while (p < end && runs[p].j1 + reach <= b->j0)
+        p++;
+      for (int64_t q = p; q < end && runs[q].j0 <= b->j1 - 1 + reach; q++) {
+        if (rule.univalued && above[runs[q].j0] != row[b->j0]) continue;
+        int32_t x = run_root(runs, (int32_t)q), y = run_root(runs, (int32_t)(row_first[i] + k));
+        if (x != y) runs[x > y ? x : y].up = x < y ? x : y;
+      }
+    }
+  }
+  /* A root is the first run of its component (a union keeps the lower root), and runs are
+     in row-major order: numbering roots as they come numbers components by first cells. */
+  int32_t *id = bt_alloc(cx, ((size_t)nruns + 1) * sizeof *id);
+  int32_t *size = bt_alloc(cx, ((size_t)nruns + 1) * sizeof *size);
+  if (!id || !size) return bt_err(BT_E_LIMIT);
+  size_t nobj = 0, total = 0;
+  for (int64_t k = 0; k < nruns; k++) {
+    int32_t root = run_root(runs, (int32_t)k);
+    if (root == k)
+      size[nobj] = 0, id[k] = (int32_t)nobj++;
+    else
+      id[k] = id[root];
+    size[id[k]] += runs[k].j1 - runs[k].j0;
+    total += (size_t)(runs[k].j1 - runs[k].j0);
+  }
+  int64_t *start = bt_ints_new(cx, 3 * nobj + 1), *fill = start + nobj, *color0 = fill + nobj;
+  uint8_t *one_color = bt_mask_new(cx, nobj + 1);
+  if (!start || !one_color) return bt_err(BT_E_LIMIT);
+  for (size_t k = 0, at = 0; k < nobj; k++) {
+    start[k] = fill[k] = (int64_t)at;
+    at += (size_t)size[k];
+    one_color[k] = true;
+  }
+  bt_value *items = bt_items_parts(cx, total, 4 * total + 1), *mem = items + total;
+  if (!items) return bt_err(BT_E_LIMIT);
+  for (int64_t i = 0; i < h; i++) {
+    const uint8_t *row = g->c + i * w;
+    for (int64_t k = row_first[i]; k < row_first[i + 1]; k++) {
+      int32_t c = id[k];
+      for (int64_t j = runs[k].j0; j < runs[k].j1; j++) {
+        int64_t at = fill[c]++;
+        if (at == start[c])
+          color0[c] = row[j];
+        else if (row[j] != color0[c])
+          one_color[c] = false;
+        items[at] = bt_cell_at(mem + 4 * at, bt_int(row[j]), bt_int(i), bt_int(j));
+      }
+    }
+  }
+  return objects_of_components(cx, items, start, size, one_color, nobj, true);
 }
 
 bt_value bt_labels_objects(bt_ctx *cx, bt_value g, const bt_labels *lab) {
@@ -570,6 +722,8 @@ BT_PRIM(objects) {
   }
   int64_t h, w;
   if (g.kind == BT_PGRID) {
+    bt_value r = objects_runs(cx, g.u.pg, rule);
+    if (!bt_declined(r)) return r;
     h = g.u.pg->h;
     w = g.u.pg->w;
   } else if (!bt_grid_dims(g, &h, &w))

@@ -144,6 +144,8 @@ static bool grid_from_json(const json_t *rows, int64_t *cells, int *h, int *w) {
 
 /* ---- mapply of the box primitives over sets of patches ------------------------------ */
 
+static long packed_checks; /* objects() calls checked on packed grids */
+
 static const int box_prims[] = {BT_P_delta, BT_P_backdrop, BT_P_box, BT_P_inbox, BT_P_outbox, BT_P_corners};
 static long unions_fast, unions_declined;
 
@@ -186,6 +188,17 @@ static int check_grid(const char *where, const int64_t *cells, int h, int w) {
       fprintf(stderr, "%s: objects(grid, %d, %d, %d) differs (%u vs %u objects)\n", where, univalued,
               diagonal, without_bg, fast.n, slow.n);
       bad++;
+    }
+    /* the packed twin of the grid (labelled by runs) */
+    bt_value packed_args[4] = {bt_pack(&cx, args[0]), args[1], args[2], args[3]};
+    if (packed_args[0].kind == BT_PGRID) {
+      packed_checks++;
+      bt_value by_runs = bt_p_objects(&cx, packed_args);
+      if (!bt_same(by_runs, slow)) {
+        fprintf(stderr, "%s: objects(packed grid, %d, %d, %d) differs (%u vs %u objects)\n", where, univalued,
+                diagonal, without_bg, by_runs.n, slow.n);
+        bad++;
+      }
     }
     /* the objects, their indices, and both moved up-left off the grid */
     bt_value indices = bt_call_prim(&cx, BT_P_apply, (bt_value[]){bt_prim_value(BT_P_toindices), fast});
@@ -230,6 +243,7 @@ static void test_objects_match_reference(void **state) {
   assert_true(ngrids >= 4 * N_TASKS);
   printf("box unions: %ld by bitmap equal to mapping, %ld declined\n", unions_fast, unions_declined);
   assert_true(unions_fast > 1000);
+  printf("objects: %ld calls checked on packed grids\n", packed_checks);
   assert_int_equal(bad, 0);
 }
 
@@ -330,6 +344,36 @@ static void test_objects_small_cases(void **state) {
   assert_true(bt_is_err(bt_p_objects(&cx, args)));
 }
 
+/* Random grids, packed and boxed, against the reference: few colors (long runs, large
+ * objects), many, values past 9 and up to 255, rows long enough for eight bytes at a time. */
+static void test_objects_random_grids(void **state) {
+  (void)state;
+  static int64_t cells[MAX_CELLS];
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  int bad = 0;
+  long before = packed_checks;
+  for (int g = 0; g < 400; g++) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    int h = 1 + (int)((seed >> 33) % 12), w = 1 + (int)((seed >> 45) % 40);
+    if (g % 10 == 0) h = 1 + g % 3, w = MAX_CELLS / h - (g % 7); /* long rows */
+    int colors = 1 + (int)((seed >> 20) % 4);
+    int64_t base = g % 5 == 0 ? 246 : 0; /* values 246..255: no small colors */
+    for (int c = 0; c < h * w; c++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      /* mostly the value of the cell to the left: runs */
+      bool repeat = c % w > 0 && (seed >> 40) % 8 < 6;
+      cells[c] = repeat ? cells[c - 1] : base + (int64_t)((seed >> 50) % (uint64_t)colors);
+    }
+    char where[64];
+    snprintf(where, sizeof where, "random grid %d (%dx%d)", g, h, w);
+    bt_mark m = bt_arena_mark(&cx);
+    bad += check_grid(where, cells, h, w);
+    bt_arena_release(&cx, m);
+  }
+  assert_int_equal(bad, 0);
+  assert_int_equal(packed_checks - before, 400 * 8);
+}
+
 static int setup(void **state) {
   (void)state;
   bt_ctx_init(&cx, NULL);
@@ -350,6 +394,7 @@ int main(int argc, char **argv) {
   training_dir = argv[1];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_objects_small_cases),
+      cmocka_unit_test(test_objects_random_grids),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
