@@ -112,25 +112,50 @@ typedef struct bt_mark {
   size_t used;
 } bt_mark;
 
+struct bt_memo;
+
 typedef struct bt_ctx {
   bt_arena arena;
   bt_limits lim;
   uint64_t steps;
   uint32_t depth;
-  bool out_of_bytes; /* an allocation was refused for max_bytes since bt_ctx_begin */
+  bool out_of_bytes;    /* an allocation was refused for max_bytes since bt_ctx_begin */
+  uint32_t memo_gen;    /* bt_ctx_begin's count: memo entries of earlier evaluations are void */
+  bt_mark begun;        /* the arena when the evaluation began */
+  struct bt_memo *memo; /* bt_memo_get; NULL until the first entry */
 } bt_ctx;
 
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim); /* lim NULL: defaults */
 void bt_ctx_free(bt_ctx *cx);
 
-/* Starts one evaluation: resets the step counter. */
+bt_mark bt_arena_mark(bt_ctx *cx);
+
+/* Starts one evaluation (a line's call): resets the step counter; forgets the memo. */
 static inline void bt_ctx_begin(bt_ctx *cx) {
   cx->steps = 0;
   cx->depth = 0;
   cx->out_of_bytes = false;
+  cx->memo_gen++;
+  cx->begun = bt_arena_mark(cx);
 }
 
-bt_mark bt_arena_mark(bt_ctx *cx);
+/* A memo of pure one-argument primitives within one evaluation: a primitive that walks a
+ * large container (center of an object) and is called on the same value many times (an
+ * argmin over objects for each cell) looks its result up by the argument's identity. Only
+ * arguments made before the evaluation began are entered (their memory is neither released
+ * nor reused until it ends: bt_ctx_begin starts every line's call), and only results that
+ * hold no arena memory (ints, bools, interned pairs). */
+bool bt_memo_get(bt_ctx *cx, int prim, bt_value arg, bt_value *out);
+void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result);
+/* Returns what `body` gives for primitive prim on argument arg, through the memo. */
+#define BT_MEMOIZED(cx, prim, arg, body)                                                                     \
+  do {                                                                                                       \
+    bt_value memo_r_;                                                                                        \
+    if (bt_memo_get((cx), (prim), (arg), &memo_r_)) return memo_r_;                                          \
+    memo_r_ = (body);                                                                                        \
+    bt_memo_put((cx), (prim), (arg), memo_r_);                                                               \
+    return memo_r_;                                                                                          \
+  } while (0)
 void bt_arena_release(bt_ctx *cx, bt_mark m);
 /* Frees released chunks beyond keep bytes (they are otherwise kept for reuse). */
 void bt_arena_trim(bt_ctx *cx, size_t keep);

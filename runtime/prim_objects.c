@@ -106,8 +106,8 @@ static bt_value extreme_color(bt_ctx *cx, bt_value element, bool most) {
   return distinct.u.items[best];
 }
 
-BT_PRIM(mostcolor) { return extreme_color(cx, a[0], true); }
-BT_PRIM(leastcolor) { return extreme_color(cx, a[0], false); }
+BT_PRIM(mostcolor) { BT_MEMOIZED(cx, BT_P_mostcolor, a[0], extreme_color(cx, a[0], true)); }
+BT_PRIM(leastcolor) { BT_MEMOIZED(cx, BT_P_leastcolor, a[0], extreme_color(cx, a[0], false)); }
 
 /* palette: the set of an element's colors. */
 static bt_value element_palette(bt_ctx *cx, bt_value element) {
@@ -129,10 +129,12 @@ static bt_value element_palette(bt_ctx *cx, bt_value element) {
 
 BT_PRIM(palette) { return element_palette(cx, a[0]); }
 
-BT_PRIM(numcolors) {
-  bt_value p = element_palette(cx, a[0]);
+static bt_value element_numcolors(bt_ctx *cx, bt_value element) {
+  bt_value p = element_palette(cx, element);
   return bt_is_err(p) ? p : bt_int(p.n);
 }
+
+BT_PRIM(numcolors) { BT_MEMOIZED(cx, BT_P_numcolors, a[0], element_numcolors(cx, a[0])); }
 
 BT_PRIM(colorcount) {
   (void)cx;

@@ -133,27 +133,15 @@ static bt_value piece_extent(bt_value piece, int axis) {
 /* ---- corners, extremes, toindices ------------------------------------------------- */
 
 BT_PRIM(toindices) { return bt_toindices(cx, a[0]); }
-BT_PRIM(ulcorner) { return patch_corner(cx, a[0], false, false); }
-BT_PRIM(urcorner) { return patch_corner(cx, a[0], false, true); }
-BT_PRIM(llcorner) { return patch_corner(cx, a[0], true, false); }
-BT_PRIM(lrcorner) { return patch_corner(cx, a[0], true, true); }
+BT_PRIM(ulcorner) { BT_MEMOIZED(cx, BT_P_ulcorner, a[0], patch_corner(cx, a[0], false, false)); }
+BT_PRIM(urcorner) { BT_MEMOIZED(cx, BT_P_urcorner, a[0], patch_corner(cx, a[0], false, true)); }
+BT_PRIM(llcorner) { BT_MEMOIZED(cx, BT_P_llcorner, a[0], patch_corner(cx, a[0], true, false)); }
+BT_PRIM(lrcorner) { BT_MEMOIZED(cx, BT_P_lrcorner, a[0], patch_corner(cx, a[0], true, true)); }
 
-BT_PRIM(uppermost) {
-  (void)cx;
-  return patch_extreme(a[0], 0, false);
-}
-BT_PRIM(lowermost) {
-  (void)cx;
-  return patch_extreme(a[0], 0, true);
-}
-BT_PRIM(leftmost) {
-  (void)cx;
-  return patch_extreme(a[0], 1, false);
-}
-BT_PRIM(rightmost) {
-  (void)cx;
-  return patch_extreme(a[0], 1, true);
-}
+BT_PRIM(uppermost) { BT_MEMOIZED(cx, BT_P_uppermost, a[0], patch_extreme(a[0], 0, false)); }
+BT_PRIM(lowermost) { BT_MEMOIZED(cx, BT_P_lowermost, a[0], patch_extreme(a[0], 0, true)); }
+BT_PRIM(leftmost) { BT_MEMOIZED(cx, BT_P_leftmost, a[0], patch_extreme(a[0], 1, false)); }
+BT_PRIM(rightmost) { BT_MEMOIZED(cx, BT_P_rightmost, a[0], patch_extreme(a[0], 1, true)); }
 
 BT_PRIM(corners) {
   static const bool picks[4][2] = {{false, false}, {false, true}, {true, false}, {true, true}};
@@ -168,22 +156,18 @@ BT_PRIM(corners) {
 
 /* ---- sizes and shapes --------------------------------------------------------------- */
 
-BT_PRIM(height) {
-  (void)cx;
-  return piece_extent(a[0], 0);
-}
-BT_PRIM(width) {
-  (void)cx;
-  return piece_extent(a[0], 1);
-}
+BT_PRIM(height) { BT_MEMOIZED(cx, BT_P_height, a[0], piece_extent(a[0], 0)); }
+BT_PRIM(width) { BT_MEMOIZED(cx, BT_P_width, a[0], piece_extent(a[0], 1)); }
 
-BT_PRIM(shape) {
+static bt_value piece_shape(bt_ctx *cx, const bt_value *a) {
   bt_value h = piece_extent(a[0], 0);
   if (bt_is_err(h)) return h;
   bt_value w = piece_extent(a[0], 1);
   if (bt_is_err(w)) return w;
   return bt_pair(cx, h, w);
 }
+
+BT_PRIM(shape) { BT_MEMOIZED(cx, BT_P_shape, a[0], piece_shape(cx, a)); }
 
 BT_PRIM(portrait) {
   (void)cx;
@@ -250,7 +234,7 @@ static bt_value patch_center(bt_ctx *cx, bt_value patch) {
   return bt_pair(cx, c[0], c[1]);
 }
 
-BT_PRIM(center) { return patch_center(cx, a[0]); }
+BT_PRIM(center) { BT_MEMOIZED(cx, BT_P_center, a[0], patch_center(cx, a[0])); }
 
 BT_PRIM(centerofmass) {
   bt_value idx = bt_toindices(cx, a[0]);

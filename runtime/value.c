@@ -56,6 +56,60 @@ void bt_ctx_free(bt_ctx *cx) {
   free_chunks(cx->arena.head);
   free_chunks(cx->arena.spare);
   memset(&cx->arena, 0, sizeof cx->arena);
+  free(cx->memo);
+  cx->memo = NULL;
+}
+
+/* ---- the memo -------------------------------------------------------------------- */
+
+enum { MEMO_SLOTS = 64, MEMO_MIN_ITEMS = 4 };
+
+typedef struct pure_entry {
+  bt_value arg, result;
+  uint32_t gen;
+  uint16_t prim;
+} pure_entry;
+
+struct bt_memo {
+  pure_entry e[MEMO_SLOTS];
+};
+
+static inline unsigned pure_slot(int prim, bt_value arg) {
+  uint64_t h = ((uintptr_t)arg.u.items >> 4) * 0x9e3779b97f4a7c15ull + (uint64_t)prim * 0x100000001b3ull;
+  return (unsigned)(h >> 58);
+}
+
+static inline bool pure_key_eq(const pure_entry *e, int prim, bt_value arg) {
+  return e->prim == prim && e->arg.kind == arg.kind && e->arg.errc == arg.errc && e->arg.n == arg.n &&
+         e->arg.u.items == arg.u.items;
+}
+
+bool bt_memo_get(bt_ctx *cx, int prim, bt_value arg, bt_value *out) {
+  if (!cx->memo || !bt_is_coll(arg) || arg.n < MEMO_MIN_ITEMS) return false;
+  const pure_entry *e = &cx->memo->e[pure_slot(prim, arg)];
+  if (e->gen != cx->memo_gen || !pure_key_eq(e, prim, arg)) return false;
+  *out = e->result;
+  return true;
+}
+
+/* Whether p lies in memory allocated since the evaluation began. */
+static bool since_begun(const bt_ctx *cx, const void *p) {
+  for (const bt_chunk *c = cx->arena.head; c; c = c->next) {
+    bool in = (uintptr_t)p - (uintptr_t)c->data < c->size;
+    if (c == cx->begun.chunk) return in && (uintptr_t)p - (uintptr_t)c->data >= cx->begun.off;
+    if (in) return true;
+  }
+  return false;
+}
+
+void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result) {
+  if (!bt_is_coll(arg) || arg.n < MEMO_MIN_ITEMS) return;
+  bool plain = result.kind == BT_INT || result.kind == BT_BOOL ||
+               (result.kind == BT_TUPLE && result.n == 2 && bt_interned(result.u.items));
+  if (!plain || since_begun(cx, arg.u.items)) return;
+  if (!cx->memo && !(cx->memo = calloc(1, sizeof *cx->memo))) return;
+  pure_entry *e = &cx->memo->e[pure_slot(prim, arg)];
+  *e = (pure_entry){arg, result, cx->memo_gen, (uint16_t)prim};
 }
 
 bt_mark bt_arena_mark(bt_ctx *cx) {

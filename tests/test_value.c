@@ -317,6 +317,54 @@ static void test_arena_release_reuses_memory(void **state) {
   assert_int_equal(cx.arena.used, before);
 }
 
+/* An index patch of n cells in row r, columns c0.. (made in the arena, so that a later one
+ * made after releasing it lies at the same address). */
+static bt_value row_patch(int n, int64_t r, int64_t c0) {
+  bt_value *it = bt_items(&cx, (size_t)n);
+  for (int k = 0; k < n; k++)
+    it[k] = bt_ipair(&cx, r, c0 + k);
+  return bt_set_build(&cx, it, (size_t)n);
+}
+
+/* The memo of one-argument primitives: a value that shares an earlier one's address and
+ * size is looked up only when the earlier one is still alive. */
+static void test_memo_never_answers_for_memory_reused(void **state) {
+  (void)state;
+  bt_mark m = bt_arena_mark(&cx);
+  /* made during the evaluation: never entered, so a value made at its address is computed */
+  bt_ctx_begin(&cx);
+  bt_mark inner = bt_arena_mark(&cx);
+  bt_value a = row_patch(9, 2, 0);
+  assert_true(bt_same(bt_p_center(&cx, &a), bt_ipair(&cx, 2, 4)));
+  bt_arena_release(&cx, inner);
+  bt_value b = row_patch(9, 7, 10);
+  assert_ptr_equal(a.u.items, b.u.items);
+  assert_true(bt_same(bt_p_center(&cx, &b), bt_ipair(&cx, 7, 14)));
+  assert_true(bt_same(bt_p_lrcorner(&cx, &b), bt_ipair(&cx, 7, 18)));
+  /* made before it: entered, and answered while the evaluation lasts */
+  bt_ctx_begin(&cx);
+  assert_true(bt_same(bt_p_center(&cx, &b), bt_ipair(&cx, 7, 14)));
+  bt_value hit;
+  assert_true(bt_memo_get(&cx, BT_P_center, b, &hit));
+  assert_true(bt_same(hit, bt_ipair(&cx, 7, 14)));
+  assert_false(bt_memo_get(&cx, BT_P_ulcorner, b, &hit)); /* per primitive */
+  /* the next evaluation forgets it: its memory may be reused in between */
+  bt_ctx_begin(&cx);
+  assert_false(bt_memo_get(&cx, BT_P_center, b, &hit));
+  assert_true(bt_same(bt_p_center(&cx, &b), bt_ipair(&cx, 7, 14)));
+  bt_arena_release(&cx, inner);
+  bt_ctx_begin(&cx);
+  bt_value c = row_patch(9, 1, 3);
+  assert_ptr_equal(c.u.items, b.u.items);
+  assert_true(bt_same(bt_p_center(&cx, &c), bt_ipair(&cx, 1, 7)));
+  /* results that hold arena memory are not entered */
+  bt_value far = row_patch(9, 1000, 0);
+  bt_ctx_begin(&cx);
+  assert_true(bt_same(bt_p_center(&cx, &far), bt_ipair(&cx, 1000, 4)));
+  assert_false(bt_memo_get(&cx, BT_P_center, far, &hit));
+  bt_arena_release(&cx, m);
+}
+
 /* Released chunks are kept for reuse, counted, and trimmed down to what is asked. */
 static void test_arena_trim_keeps_at_most_what_is_asked(void **state) {
   (void)state;
@@ -619,6 +667,7 @@ int main(void) {
       cmocka_unit_test(test_step_limit_stops_runaway_calls),
       cmocka_unit_test(test_arena_trim_keeps_at_most_what_is_asked),
       cmocka_unit_test(test_arena_release_reuses_memory),
+      cmocka_unit_test(test_memo_never_answers_for_memory_reused),
       cmocka_unit_test(test_grid_dims),
       cmocka_unit_test(test_closure_arity_rules),
       cmocka_unit_test(test_closures_order_as_lambda),
