@@ -144,8 +144,10 @@ static inline void bt_ctx_begin(bt_ctx *cx) {
  * argmin over objects for each cell) looks its result up by the argument's identity. Only
  * arguments made before the evaluation began are entered (their memory is neither released
  * nor reused until it ends: bt_ctx_begin starts every line's call), and only results that
- * hold no arena memory (ints, bools, interned pairs). */
+ * hold no arena memory (ints, bools, interned pairs). Releasing memory made before the
+ * evaluation began, and moving chunks between arenas (bt_copy_out), forget the memo too. */
 bool bt_memo_get(bt_ctx *cx, int prim, bt_value arg, bt_value *out);
+void bt_memo_forget(bt_ctx *cx);
 void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result);
 /* Returns what `body` gives for primitive prim on argument arg, through the memo. */
 #define BT_MEMOIZED(cx, prim, arg, body)                                                                     \

@@ -84,6 +84,11 @@ static inline bool pure_key_eq(const pure_entry *e, int prim, bt_value arg) {
          e->arg.u.items == arg.u.items;
 }
 
+void bt_memo_forget(bt_ctx *cx) {
+  cx->memo_gen++;
+  cx->begun = bt_arena_mark(cx);
+}
+
 bool bt_memo_get(bt_ctx *cx, int prim, bt_value arg, bt_value *out) {
   if (!cx->memo || !bt_is_coll(arg) || arg.n < MEMO_MIN_ITEMS) return false;
   const pure_entry *e = &cx->memo->e[pure_slot(prim, arg)];
@@ -119,6 +124,7 @@ bt_mark bt_arena_mark(bt_ctx *cx) {
 
 void bt_arena_release(bt_ctx *cx, bt_mark m) {
   bt_arena *a = &cx->arena;
+  bool older = m.used < cx->begun.used; /* memory made before the evaluation began */
   while (a->head && a->head != m.chunk) {
     bt_chunk *c = a->head;
     a->head = c->next;
@@ -132,6 +138,7 @@ void bt_arena_release(bt_ctx *cx, bt_mark m) {
     a->head->off = m.off;
   }
   a->used = m.used;
+  if (older) bt_memo_forget(cx);
 }
 
 void bt_arena_trim(bt_ctx *cx, size_t keep) {
@@ -1057,6 +1064,9 @@ bool bt_copy_out(bt_ctx *cx, bt_ctx *from, bt_value *vals, size_t n) {
     memo_free(&m);
   }
   free(bounds);
+  /* chunks moved between the arenas: what either memo holds is void */
+  bt_memo_forget(cx);
+  bt_memo_forget(from);
   return ok;
 }
 

@@ -374,6 +374,78 @@ static void test_objects_random_grids(void **state) {
   assert_int_equal(packed_checks - before, 400 * 8);
 }
 
+/* occurrences(grid, obj): every (i, j) at which obj, normalized, lies on equal cells,
+ * against a direct search; objects cut from the grid (so that they occur), with holes,
+ * colors absent from the grid, on boxed and packed grids. */
+static void test_occurrences_match_direct_search(void **state) {
+  (void)state;
+  static int64_t cells[MAX_CELLS];
+  uint64_t seed = 0x243f6a8885a308d3ull;
+  int found_some = 0;
+  for (int g = 0; g < 300; g++) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    int h = 1 + (int)((seed >> 33) % 14), w = 1 + (int)((seed >> 45) % 14),
+        colors = 1 + (int)((seed >> 20) % 3);
+    for (int c = 0; c < h * w; c++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      cells[c] = (int64_t)((seed >> 50) % (uint64_t)colors);
+    }
+    bt_mark m = bt_arena_mark(&cx);
+    /* the object: a window of the grid, some cells left out, maybe one recolored */
+    int oh = 1 + (int)((seed >> 10) % (uint64_t)(h < 4 ? h : 4)),
+        ow = 1 + (int)((seed >> 14) % (uint64_t)(w < 4 ? w : 4));
+    int i0 = (int)((seed >> 18) % (uint64_t)(h - oh + 1)), j0 = (int)((seed >> 24) % (uint64_t)(w - ow + 1));
+    bt_value *objc = bt_items(&cx, (size_t)(oh * ow));
+    int64_t oc[16], oi[16], oj[16];
+    int n = 0;
+    for (int i = 0; i < oh; i++)
+      for (int j = 0; j < ow; j++) {
+        if (oh * ow > 1 && (seed >> (i * 4 + j + 30)) % 5 == 0) continue;
+        int64_t c = cells[(i0 + i) * w + j0 + j];
+        if (g % 7 == 0 && n == 0) c = 9; /* absent from the grid */
+        oc[n] = c;
+        oi[n] = i0 + i + 5; /* normalize takes the offset off */
+        oj[n] = j0 + j - 2;
+        objc[n] = bt_cell(&cx, c, oi[n], oj[n]);
+        n++;
+      }
+    if (n == 0) {
+      bt_arena_release(&cx, m);
+      continue;
+    }
+    bt_value obj = bt_set_build(&cx, objc, (size_t)n);
+    int64_t mi = oi[0], mj = oj[0], xi = oi[0], xj = oj[0];
+    for (int k = 1; k < n; k++) {
+      mi = oi[k] < mi ? oi[k] : mi;
+      mj = oj[k] < mj ? oj[k] : mj;
+      xi = oi[k] > xi ? oi[k] : xi;
+      xj = oj[k] > xj ? oj[k] : xj;
+    }
+    bt_ijvec expect;
+    bt_ijvec_init(&expect);
+    for (int64_t i = 0; i + (xi - mi) < h; i++)
+      for (int64_t j = 0; j + (xj - mj) < w; j++) {
+        bool all = true;
+        for (int k = 0; k < n && all; k++)
+          all = cells[(i + oi[k] - mi) * w + j + oj[k] - mj] == oc[k];
+        if (all) bt_ijvec_push(&cx, &expect, i, j);
+      }
+    bt_value want = bt_ijvec_set(&cx, &expect);
+    found_some += want.n > 0;
+    bt_value grid = bt_grid_from(&cx, h, w, cells);
+    bt_value forms[2] = {grid, bt_pack(&cx, grid)};
+    assert_int_equal(forms[1].kind, BT_PGRID);
+    for (int f = 0; f < 2; f++) {
+      bt_value got = bt_call_prim(&cx, BT_P_occurrences, (bt_value[]){forms[f], obj});
+      if (!bt_same(got, want))
+        fail_msg("grid %d (%dx%d, %s): occurrences of a %d-cell object: %u found, %u expected", g, h, w,
+                 f ? "packed" : "boxed", n, got.n, want.n);
+    }
+    bt_arena_release(&cx, m);
+  }
+  assert_true(found_some > 200);
+}
+
 static int setup(void **state) {
   (void)state;
   bt_ctx_init(&cx, NULL);
@@ -395,6 +467,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_objects_small_cases),
       cmocka_unit_test(test_objects_random_grids),
+      cmocka_unit_test(test_occurrences_match_direct_search),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),

@@ -357,6 +357,16 @@ static void test_memo_never_answers_for_memory_reused(void **state) {
   bt_value c = row_patch(9, 1, 3);
   assert_ptr_equal(c.u.items, b.u.items);
   assert_true(bt_same(bt_p_center(&cx, &c), bt_ipair(&cx, 1, 7)));
+  /* releasing memory made before the evaluation began forgets it, within the evaluation */
+  bt_mark before = bt_arena_mark(&cx);
+  bt_value d = row_patch(9, 4, 20);
+  bt_ctx_begin(&cx);
+  assert_true(bt_same(bt_p_center(&cx, &d), bt_ipair(&cx, 4, 24)));
+  assert_true(bt_memo_get(&cx, BT_P_center, d, &hit));
+  bt_arena_release(&cx, before);
+  bt_value e = row_patch(9, 6, 30);
+  assert_ptr_equal(d.u.items, e.u.items);
+  assert_true(bt_same(bt_p_center(&cx, &e), bt_ipair(&cx, 6, 34)));
   /* results that hold arena memory are not entered */
   bt_value far = row_patch(9, 1000, 0);
   bt_ctx_begin(&cx);
