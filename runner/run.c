@@ -22,6 +22,12 @@ void bt_run_opts_default(bt_run_opts *o) {
   o->device_pool = -1;
 }
 
+/* A solver's name and index, for finding a task's own solvers by name. */
+typedef struct named_solver {
+  const char *name;
+  int32_t s;
+} named_solver;
+
 typedef struct shared {
   bt_run *run;
   const bt_run_opts *o;
@@ -33,12 +39,13 @@ typedef struct shared {
   long items_taken; /* under lock */
   int workers;
   atomic_int workers_done;
-  atomic_int failed_chunk; /* first task of a chunk that could not get its memory, + 1 */
-  atomic_long chunks;      /* chunks taken so far (for opts.fail_chunk) */
-  bt_line_graph *graph;    /* opts.own: which lines each line reads */
-  bt_journal *journal;     /* opts.checkpoint */
-  bool *done;              /* tasks restored from the checkpoint: not run again */
-  struct worker *ws;       /* every worker, for their rates */
+  atomic_int failed_chunk;     /* first task of a chunk that could not get its memory, + 1 */
+  atomic_long chunks;          /* chunks taken so far (for opts.fail_chunk) */
+  bt_line_graph *graph;        /* opts.own: which lines each line reads */
+  const named_solver *by_name; /* opts.own: the solvers sorted by name */
+  bt_journal *journal;         /* opts.checkpoint */
+  bool *done;                  /* tasks restored from the checkpoint: not run again */
+  struct worker *ws;           /* every worker, for their rates */
 } shared;
 
 /* Per worker: contexts and frames reused from chunk to chunk. */
@@ -341,23 +348,78 @@ bool bt_is_own_solver(const char *solver, const char *id) {
 
 /* With opts.own: the task's own solvers (own, n_solvers flags) and the lines they read
  * (need, n_lines + 1 flags, added to what it holds). */
-static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t *need) {
-  const bt_program *p = sh->run->prog;
-  int32_t outs[64];
-  int n = 0;
-  for (int s = 0; s < p->n_solvers; s++) {
-    own[s] = bt_is_own_solver(p->solvers[s].name, t->id);
-    if (!own[s]) continue;
-    const bt_solver_info *sv = &p->solvers[s];
-    for (int k = -1; k < sv->n_checks; k++) { /* its output and every statement decide */
-      outs[n++] = k < 0 ? sv->out : sv->checks[k];
-      if (n == 64) {
-        bt_line_graph_need(sh->graph, n, outs, need);
-        n = 0;
+static int cmp_named(const void *a, const void *b) {
+  return strcmp(((const named_solver *)a)->name, ((const named_solver *)b)->name);
+}
+
+/* The program's solvers sorted by name (NULL when out of memory). */
+static named_solver *solvers_by_name(const bt_program *p) {
+  named_solver *v = malloc((size_t)(p->n_solvers ? p->n_solvers : 1) * sizeof *v);
+  if (!v) return NULL;
+  for (int s = 0; s < p->n_solvers; s++)
+    v[s] = (named_solver){p->solvers[s].name, s};
+  qsort(v, (size_t)p->n_solvers, sizeof *v, cmp_named);
+  return v;
+}
+
+/* Calls each(s) for every solver that is task id's own (bt_is_own_solver), from the
+ * solvers sorted by name: they all begin with solve_<id>, so they lie together. */
+static int own_solvers(const named_solver *by_name, int n, const char *id, void (*each)(void *, int),
+                       void *ctx) {
+  char key[256];
+  int len = snprintf(key, sizeof key, "solve_%s", id);
+  if (len < 0 || (size_t)len >= sizeof key) { /* a name this long: test every solver */
+    int count = 0;
+    for (int k = 0; k < n; k++)
+      if (bt_is_own_solver(by_name[k].name, id)) {
+        if (each) each(ctx, by_name[k].s);
+        count++;
       }
+    return count;
+  }
+  int lo = 0, hi = n; /* the first name not below key */
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (strcmp(by_name[mid].name, key) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  int count = 0;
+  for (int k = lo; k < n && strncmp(by_name[k].name, key, (size_t)len) == 0; k++)
+    if (bt_is_own_solver(by_name[k].name, id)) {
+      if (each) each(ctx, by_name[k].s);
+      count++;
+    }
+  return count;
+}
+
+typedef struct own_acc {
+  const shared *sh;
+  uint8_t *own, *need;
+  int32_t outs[64];
+  int n;
+} own_acc;
+
+/* One own solver: flagged, and its output and every statement marked as needed. */
+static void own_one(void *ctx, int s) {
+  own_acc *a = ctx;
+  const bt_solver_info *sv = &a->sh->run->prog->solvers[s];
+  a->own[s] = 1;
+  for (int k = -1; k < sv->n_checks; k++) { /* its output and every statement decide */
+    a->outs[a->n++] = k < 0 ? sv->out : sv->checks[k];
+    if (a->n == 64) {
+      bt_line_graph_need(a->sh->graph, a->n, a->outs, a->need);
+      a->n = 0;
     }
   }
-  bt_line_graph_need(sh->graph, n, outs, need);
+}
+
+static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t *need) {
+  const bt_program *p = sh->run->prog;
+  own_acc a = {.sh = sh, .own = own, .need = need, .n = 0};
+  own_solvers(sh->by_name, p->n_solvers, t->id, own_one, &a);
+  bt_line_graph_need(sh->graph, a.n, a.outs, need);
 }
 
 /* Runs and scores one chunk of tasks; false when the memory for it could not be had
@@ -388,7 +450,7 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   uint8_t *need_all = need ? need + (size_t)n_tasks * lines : NULL;
   for (int k = 0; need && k < n_tasks; k++) {
     own_lines(sh, &ts->tasks[first + k], own + (size_t)k * ns, need + (size_t)k * lines);
-    for (size_t t = 0; t < lines; t++)
+    for (size_t t = 0; dev && t < lines; t++) /* only a device runs the union */
       need_all[t] |= need[(size_t)k * lines + t];
   }
   if (dev) bt_device_forget(dev); /* the last chunk's values are gone */
@@ -547,26 +609,29 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-static bool alloc_results(bt_run *run, bool own) {
+static bool alloc_results(bt_run *run, bool own, const named_solver *by_name) {
   const bt_taskset *ts = run->tasks;
   int ns = run->prog->n_solvers;
+  size_t total = 0, nsz = (size_t)(ns ? ns : 1);
+  for (int k = 0; k < ts->n; k++)
+    total += (size_t)(ts->tasks[k].n_train + ts->tasks[k].n_test);
   run->by_task = calloc((size_t)(ts->n ? ts->n : 1), sizeof *run->by_task);
-  if (!run->by_task) return false;
+  /* one block each: fresh zeroed pages, not a cleared piece of the heap per task */
+  run->results_block = calloc((total ? total : 1) * nsz, sizeof *run->results_block);
+  run->flags_block = calloc((size_t)(ts->n ? ts->n : 1) * 2 * nsz, sizeof *run->flags_block);
+  if (!run->by_task || !run->results_block || !run->flags_block) return false;
+  size_t at = 0;
   for (int k = 0; k < ts->n; k++) {
     bt_task_result *tr = &run->by_task[k];
     int n_items = ts->tasks[k].n_train + ts->tasks[k].n_test;
     tr->items = calloc((size_t)(n_items ? n_items : 1), sizeof *tr->items);
-    tr->results = calloc((size_t)(n_items ? n_items : 1) * (size_t)(ns ? ns : 1), sizeof *tr->results);
-    tr->solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->solved);
-    tr->demo_solved = calloc((size_t)(ns ? ns : 1), sizeof *tr->demo_solved);
-    if (!tr->items || !tr->results || !tr->solved || !tr->demo_solved) return false;
+    if (!tr->items) return false;
+    tr->results = run->results_block + at * nsz;
+    at += (size_t)n_items;
+    tr->solved = run->flags_block + (size_t)k * 2 * nsz;
+    tr->demo_solved = tr->solved + nsz;
     tr->n_items = n_items; /* bt_run_free walks only the items that exist */
-    int evaluated = ns;
-    if (own) {
-      evaluated = 0;
-      for (int s = 0; s < ns; s++)
-        evaluated += bt_is_own_solver(run->prog->solvers[s].name, ts->tasks[k].id);
-    }
+    int evaluated = own ? own_solvers(by_name, ns, ts->tasks[k].id, NULL, NULL) : ns;
     run->evaluations += (long)n_items * evaluated;
   }
   return true;
@@ -593,9 +658,10 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   FILE *warn = o->warn ? o->warn : stderr;
   bt_value *consts = bt_frame_new(prog);
   bt_line_graph *graph = o->own ? bt_line_graph_new(prog) : NULL;
+  named_solver *by_name = o->own ? solvers_by_name(prog) : NULL;
   bool *done = calloc((size_t)(tasks->n ? tasks->n : 1), sizeof *done);
   bt_journal *journal = NULL;
-  bool ok = alloc_results(run, o->own) && consts && done && (!o->own || graph);
+  bool ok = (!o->own || (graph && by_name)) && alloc_results(run, o->own, by_name) && consts && done;
   if (ok && o->checkpoint)
     ok = (journal = bt_journal_open(o->checkpoint, o->resume, run, o, done, &run->resumed, warn));
   if (!ok) {
@@ -603,6 +669,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     free(consts);
     free(done);
     bt_line_graph_free(graph);
+    free(by_name);
     bt_run_free(run);
     return false;
   }
@@ -626,6 +693,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
                .consts = consts,
                .workers = threads,
                .graph = graph,
+               .by_name = by_name,
                .journal = journal,
                .done = done};
   pthread_mutex_init(&sh.lock, NULL);
@@ -649,6 +717,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
     free(done);
     bt_journal_close(journal, false);
     bt_line_graph_free(graph);
+    free(by_name);
     bt_ctx_free(&const_cx);
     bt_run_free(run);
     return false;
@@ -730,6 +799,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   free(done);
   bt_journal_close(journal, false);
   bt_line_graph_free(graph);
+  free(by_name);
   bt_ctx_free(&const_cx);
   run->seconds = now_s() - start;
   int failed = atomic_load(&sh.failed_chunk);
@@ -753,10 +823,9 @@ void bt_run_free(bt_run *run) {
       free(tr->items[j].out_is_grid);
     }
     free(tr->items);
-    free(tr->results);
-    free(tr->solved);
-    free(tr->demo_solved);
   }
+  free(run->results_block);
+  free(run->flags_block);
   free(run->by_task);
   free(run->line_ns);
   free(run->line_prim);

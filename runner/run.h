@@ -90,6 +90,9 @@ typedef struct bt_run {
   bt_device_stats devices; /* summed over the device workers */
   int device_workers, cpu_workers;
   int resumed; /* tasks restored from the checkpoint (opts.resume) */
+  /* the memory the tasks' results, solved and demo_solved point into (one block each) */
+  bt_result *results_block;
+  bool *flags_block;
 } bt_run;
 
 void bt_run_opts_default(bt_run_opts *o);

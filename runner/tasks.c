@@ -7,11 +7,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -389,24 +391,24 @@ static void value_vreport(reader *r, const char *severity, const char *fmt, va_l
 
 /* The file's bytes, NUL-terminated, in a malloc'd buffer; NULL after reporting why. */
 static char *read_file(const char *path, size_t *len, FILE *errors) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) {
     file_error(errors, path, 0, 0, "cannot open: %s", strerror(errno));
     return NULL;
   }
   struct stat st;
   size_t cap = 1 << 16;
-  if (fstat(fileno(f), &st) == 0) {
+  if (fstat(fd, &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
       file_error(errors, path, 0, 0, "is a directory");
-      fclose(f);
+      close(fd);
       return NULL;
     }
     if (S_ISREG(st.st_mode)) {
       if ((uintmax_t)st.st_size > BT_TASK_FILE_MAX) {
         file_error(errors, path, 0, 0, "file is %jd bytes, over the limit of %zu MiB; not loaded",
                    (intmax_t)st.st_size, BT_TASK_FILE_MAX >> 20);
-        fclose(f);
+        close(fd);
         return NULL;
       }
       cap = (size_t)st.st_size + 2; /* one read reaches EOF */
@@ -424,25 +426,26 @@ static char *read_file(const char *path, size_t *len, FILE *errors) {
       }
       buf = nb;
     }
-    size_t want = cap - 1 - n, got = fread(buf + n, 1, want, f);
-    n += got;
+    ssize_t got = read(fd, buf + n, cap - 1 - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      file_error(errors, path, 0, 0, "cannot read: %s", strerror(errno));
+      break;
+    }
+    n += (size_t)got;
     if (n > BT_TASK_FILE_MAX) {
       file_error(errors, path, 0, 0, "file is over the limit of %zu MiB; not loaded", BT_TASK_FILE_MAX >> 20);
       break;
     }
-    if (got < want) {
-      if (ferror(f)) {
-        file_error(errors, path, 0, 0, "cannot read: %s", strerror(errno));
-        break;
-      }
-      fclose(f);
+    if (got == 0) { /* end of file */
+      close(fd);
       buf[n] = 0;
       *len = n;
       return buf;
     }
   }
   free(buf);
-  fclose(f);
+  close(fd);
   return NULL;
 }
 
@@ -1055,11 +1058,12 @@ static void list_dir(bt_taskset *ts, const char *dir, inputs *in, FILE *errors) 
     }
     snprintf(path, dl + nl + 2, "%s%s%s", dir, slash ? "" : "/", name);
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    bool known = stat(path, &st) == 0;
+    if (known && S_ISDIR(st.st_mode)) {
       free(path);
       continue;
     }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) { /* opening a FIFO waits for a writer */
+    if (known && !S_ISREG(st.st_mode)) { /* opening a FIFO waits for a writer */
       file_error(errors, path, 0, 0, "not a regular file (a FIFO, device or socket); skipped");
       ts->rejected++;
       free(path);
