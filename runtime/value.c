@@ -465,12 +465,17 @@ static void keyed_sort(keyed *ks, size_t n) {
     sort_keyed(ks, ks + n, n);
 }
 
-/* Whether every item is a pair (or, when the first is, a cell) with a packed key. */
-static bool keyed_kind(const bt_value *items, size_t n, bool *cells) {
+/* Whether every item is a pair (or, when the first is, a cell) with a packed key; *sorted:
+ * whether the keys are strictly ascending already (then the items are the set as they are). */
+static bool keyed_kind(const bt_value *items, size_t n, bool *cells, bool *sorted) {
   *cells = items[0].kind == BT_TUPLE && items[0].n == 2 && items[0].u.items[1].kind == BT_TUPLE;
-  uint64_t key;
-  for (size_t k = 0; k < n; k++)
+  uint64_t key, prev = 0;
+  *sorted = true;
+  for (size_t k = 0; k < n; k++) {
     if (!pack_key(items[k], *cells, &key)) return false;
+    *sorted &= k == 0 || key > prev;
+    prev = key;
+  }
   return true;
 }
 
@@ -503,27 +508,19 @@ static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
   return m;
 }
 
-/* Sorts and dedups pairs or cells by key: the number kept, or 0 when scratch memory
- * could not be had. Keys strictly ascending already: nothing to do. */
+/* Sorts and dedups pairs or cells by key (keyed_kind saw every item has one): the number
+ * kept, or 0 when scratch memory could not be had. */
 static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
-  uint64_t prev = 0, key = 0; /* pack_key sets it: keyed_kind saw every item has one */
-  size_t k = 0;
-  for (; k < n; k++) {
-    pack_key(items[k], cells, &key);
-    if (k > 0 && key <= prev) break;
-    prev = key;
-  }
-  if (k == n) return n;
   /* all interned of one region went to interned_sort: these sort by packed keys */
   bt_mark scratch = bt_arena_mark(cx);
   bt_value *copy;
   keyed *ks = keyed_scratch(cx, items, n, &copy);
   size_t m = 0;
   if (ks) {
-    for (k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++)
       pack_key(items[k], cells, &ks[k].key);
     keyed_sort(ks, n);
-    for (k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++)
       if (k == 0 || ks[k].key != ks[k - 1].key) items[m++] = copy[ks[k].at];
   }
   bt_arena_release(cx, scratch);
@@ -669,8 +666,9 @@ bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
   if (n <= 1) return bt_set_sorted(items, n);
   size_t interned = interned_sort(cx, items, n);
   if (interned) return bt_set_sorted(items, interned);
-  bool cells;
-  if (keyed_kind(items, n, &cells)) {
+  bool cells, sorted;
+  if (keyed_kind(items, n, &cells, &sorted)) {
+    if (sorted) return bt_set_sorted(items, n);
     size_t m = keyed_build(cx, items, n, cells);
     return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
   }
