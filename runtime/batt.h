@@ -120,7 +120,7 @@ typedef struct bt_ctx {
   uint64_t steps;
   uint32_t depth;
   bool out_of_bytes;    /* an allocation was refused for max_bytes since bt_ctx_begin */
-  uint32_t memo_gen;    /* bt_ctx_begin's count: memo entries of earlier evaluations are void */
+  uint64_t memo_gen;    /* bt_ctx_begin's count: memo entries of earlier evaluations are void */
   bt_mark begun;        /* the arena when the evaluation began */
   struct bt_memo *memo; /* bt_memo_get; NULL until the first entry */
 } bt_ctx;

@@ -66,7 +66,7 @@ enum { MEMO_SLOTS = 64, MEMO_MIN_ITEMS = 4 };
 
 typedef struct pure_entry {
   bt_value arg, result;
-  uint32_t gen;
+  uint64_t gen;
   uint16_t prim;
 } pure_entry;
 
