@@ -30,14 +30,22 @@ bt_value bt_pgrid_new(bt_ctx *cx, int64_t h, int64_t w, uint8_t **cells) {
  * cells (rows are immutable), so the twin of a canvas is as small as canvas makes it. */
 static bt_value box_bytes(bt_ctx *cx, const uint8_t *src, int64_t stride, int64_t h, int64_t w) {
   if ((uint64_t)w > UINT32_MAX) return bt_err(BT_E_LIMIT);
+  enum { NOTED = 4096 }; /* rows whose comparison with the one above is noted, not redone */
+  uint64_t differs[NOTED / 64];
+  memset(differs, 0, (size_t)((h < NOTED ? h : NOTED) + 63) / 64 * sizeof *differs);
   int64_t distinct = 1;
-  for (int64_t i = 1; i < h; i++)
-    distinct += memcmp(src + i * stride, src + (i - 1) * stride, (size_t)w) != 0;
+  for (int64_t i = 1; i < h; i++) {
+    bool d = memcmp(src + i * stride, src + (i - 1) * stride, (size_t)w) != 0;
+    distinct += d;
+    if (d && i < NOTED) differs[i / 64] |= (uint64_t)1 << (i % 64);
+  }
   bt_value *rows = bt_alloc(cx, (size_t)(h + distinct * w) * sizeof(bt_value));
   if (!rows) return bt_err(BT_E_LIMIT);
   bt_value *row = NULL;
   for (int64_t i = 0; i < h; i++) {
-    if (!row || memcmp(src + i * stride, src + (i - 1) * stride, (size_t)w) != 0) {
+    bool d = i < NOTED ? (differs[i / 64] >> (i % 64)) & 1
+                       : memcmp(src + i * stride, src + (i - 1) * stride, (size_t)w) != 0;
+    if (!row || d) {
       row = row ? row + w : rows + h;
       for (int64_t j = 0; j < w; j++)
         row[j] = bt_int(src[i * stride + j]);
