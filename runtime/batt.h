@@ -595,6 +595,15 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
  * caller maps): patches not all of plain int pairs, a window over 64 x 64, limits the
  * calls could meet. Counts the calls' steps. */
 bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out);
+/* mapply(f, offsets) for f = lbind(shift, p), p and offsets sets of plain ints: the union of
+ * p moved by every offset, from a bitmap of the window the copies lie in (no copy is built,
+ * nothing is sorted). False when it does not apply, or mapping could meet a limit on the way
+ * (the caller maps). Counts the calls' steps, and counts against max_bytes the bytes mapping
+ * would have kept (it takes fewer), so that later calls meet the limits mapping would;
+ * results_made: the array of the results mapping fills is made already (not counted again). */
+bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool results_made, bt_value *out);
+/* Tests: mapply takes bt_shift_union (on, the default) or always maps (off). */
+void bt_shift_union_use(bool on);
 /* What apply(f, c) (merge: mapply) gives when f gave r[k] for c's k-th item (r: c.n
  * values in cx, reordered for a set c). For results computed elsewhere (a device). */
 bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge);

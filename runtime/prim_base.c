@@ -825,8 +825,11 @@ static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functio
 BT_PRIM(apply) { return applied(cx, a[0], a[1], false, false); }
 
 /* The patch primitives whose mapply over a set is one bitmap union (bt_patch_mapply). */
-static bool patch_union(bt_ctx *cx, bt_value f, bt_value c, bt_value *out) {
-  return f.kind == BT_FN && !f.u.clo && bt_patch_mapply(cx, f.prim, c, out);
+/* mapply(f, c) as a union without mapping, when it applies; results_made: the array of the
+ * results mapping would fill is made already (bt_apply_many). */
+static bool patch_union(bt_ctx *cx, bt_value f, bt_value c, bool results_made, bt_value *out) {
+  if (f.kind != BT_FN) return false;
+  return f.u.clo ? bt_shift_union(cx, f.u.clo, c, results_made, out) : bt_patch_mapply(cx, f.prim, c, out);
 }
 
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out) {
@@ -859,7 +862,7 @@ void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uin
     cx->steps = steps[k];
     cx->depth = 0;
     live--;
-    if (merge[k] && patch_union(cx, fns[k], c, &out[k])) continue;
+    if (merge[k] && patch_union(cx, fns[k], c, true, &out[k])) continue;
     bt_walk_reset(cx->lim.max_walk); /* each member is a line of its own */
     uint32_t e = 0;
     for (; e < c.n; e++) {
@@ -877,7 +880,7 @@ BT_PRIM(rapply) { return applied(cx, a[1], a[0], true, false); }
 
 BT_PRIM(mapply) {
   bt_value r;
-  return patch_union(cx, a[0], a[1], &r) ? r : applied(cx, a[0], a[1], false, true);
+  return patch_union(cx, a[0], a[1], false, &r) ? r : applied(cx, a[0], a[1], false, true);
 }
 
 /* tuple(function(i, j) for i, j in zip(a, b)), or tuple(zip(a, b)) when f is NULL. */

@@ -2,6 +2,7 @@
  * neighbourhoods, lines, boxes, distances. Each primitive follows arc-dsl's Python
  * over any value (duck typing included), with int fast paths inside the loops. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "batt.h"
 #include "bt_prims.h"
@@ -751,6 +752,144 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
     }
   cx->steps += c.n; /* one call per patch, as mapping would count them */
   *out = bt_index_set_sorted(cx, ij, n);
+  return true;
+}
+
+/* mapply(lbind(shift, p), offsets): the union of the set patch p moved by each offset of the
+ * set offsets (the pattern of moving an object to every place occurrences found), marked in
+ * a bitmap of the window all the moved copies lie in, whose bits come out in canonical order:
+ * no moved copy is built, nothing is sorted. False when it does not apply (the caller maps):
+ * f not that closure, p or an offset not of plain ints, a window past 2^22 bits, or anything
+ * mapping could meet on the way: steps, depth, a spent comparison budget, the element limit
+ * of the merged copies, or the bytes mapping would take. Counts the calls' steps. */
+static bool shift_union_on = true;
+void bt_shift_union_use(bool on) { shift_union_on = on; }
+
+bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool results_made, bt_value *out) {
+  if (!shift_union_on || f->ctor != BT_P_lbind || f->nargs != 2 || f->args[0].kind != BT_FN ||
+      f->args[0].u.clo || f->args[0].prim != BT_P_shift || f->arity != 1)
+    return false;
+  bt_value p = f->args[1];
+  uint64_t n = offsets.n, m = p.n, total = n * m;
+  if (offsets.kind != BT_SET || p.kind != BT_SET || n == 0 || m == 0 || total > cx->lim.max_elems ||
+      cx->steps + 2 * n > cx->lim.max_steps || cx->depth + 1 >= cx->lim.max_depth || bt_walk_spent())
+    return false;
+  int kind = bt_patch_kind(p);
+  if (kind <= 0) return false;
+  bool cells = kind == BT_PATCH_OBJECT;
+  /* every coordinate and offset within keys' range: mapping's union sorts by packed keys
+     (no comparison budget spent) */
+  const int64_t far = (int64_t)1 << 21;
+  int64_t c0 = INT64_MAX, c1 = INT64_MIN, i0 = INT64_MAX, i1 = INT64_MIN, j0 = INT64_MAX, j1 = INT64_MIN;
+  for (uint64_t k = 0; k < m; k++) {
+    bt_value e = p.u.items[k], ij = e;
+    int64_t c = 0;
+    if (cells) {
+      if (e.kind != BT_TUPLE || e.n != 2 || e.u.items[0].kind != BT_INT) return false;
+      c = e.u.items[0].u.i;
+      ij = e.u.items[1];
+    }
+    if (ij.kind != BT_TUPLE || ij.n != 2 || ij.u.items[0].kind != BT_INT || ij.u.items[1].kind != BT_INT)
+      return false;
+    int64_t i = ij.u.items[0].u.i, j = ij.u.items[1].u.i;
+    if (i <= -far || i >= far || j <= -far || j >= far || c <= -(1 << 14) || c >= 1 << 14) return false;
+    c0 = c < c0 ? c : c0, c1 = c > c1 ? c : c1;
+    i0 = i < i0 ? i : i0, i1 = i > i1 ? i : i1;
+    j0 = j < j0 ? j : j0, j1 = j > j1 ? j : j1;
+  }
+  int64_t di0 = INT64_MAX, di1 = INT64_MIN, dj0 = INT64_MAX, dj1 = INT64_MIN;
+  uint64_t moved = 0; /* the bytes the n copies take when mapped (shift_by's two ways) */
+  int64_t b[4] = {0};
+  bool interned = bt_patch_interned_bounds(p, b);
+  int64_t lo = cells ? BT_ICELL_LO : BT_IPAIR_LO, span = cells ? BT_ICELL_SPAN : BT_IPAIR_SPAN;
+  for (uint64_t k = 0; k < n; k++) {
+    bt_value d = offsets.u.items[k];
+    if (d.kind != BT_TUPLE || d.n != 2 || d.u.items[0].kind != BT_INT || d.u.items[1].kind != BT_INT)
+      return false;
+    int64_t di = d.u.items[0].u.i, dj = d.u.items[1].u.i;
+    if (di <= -far || di >= far || dj <= -far || dj >= far) return false;
+    di0 = di < di0 ? di : di0, di1 = di > di1 ? di : di1;
+    dj0 = dj < dj0 ? dj : dj0, dj1 = dj > dj1 ? dj : dj1;
+    bool table = interned && di >= -(1 << 10) && di <= 1 << 10 && dj >= -(1 << 10) && dj <= 1 << 10 &&
+                 b[0] + di >= lo && b[2] + di < lo + span && b[1] + dj >= lo && b[3] + dj < lo + span;
+    moved += (table ? 1 : 5) * m * sizeof(bt_value);
+  }
+  /* The bytes mapping keeps: its results' array, the copies, the concatenation; and at its
+     peak the union's sort. When those could pass max_bytes, mapping goes and meets it. */
+  uint64_t keeps = ((results_made ? 0 : n) + total) * sizeof(bt_value) + moved;
+  uint64_t peak = keeps + 3 * total * sizeof(bt_value) + 8192;
+  if (cx->arena.used > cx->lim.max_bytes || peak > cx->lim.max_bytes - cx->arena.used) return false;
+  /* the window: colors c0..c1, rows i0 + di0 .. i1 + di1, columns j0 + dj0 .. j1 + dj1 */
+  uint64_t nc = (uint64_t)(c1 - c0) + 1, h = (uint64_t)(i1 - i0 + di1 - di0) + 1,
+           w = (uint64_t)(j1 - j0 + dj1 - dj0) + 1;
+  if (nc > 1u << 22 || h > 1u << 22 || w > 1u << 22 || nc * h * w > 1u << 22) return false;
+  uint64_t words = (nc * h * w + 63) / 64;
+  /* what this takes besides the union stays within what mapping keeps besides it, so that
+     counting mapping's bytes (below) never counts less than this took */
+  if ((words * 8 + 16) + (m * 8 + 16) > total * sizeof(bt_value)) return false;
+  size_t before = cx->arena.used;
+  bt_mark scratch = bt_arena_mark(cx);
+  uint64_t *bits = bt_alloc(cx, words * sizeof *bits);
+  int64_t *base = bt_ints_new(cx, m);
+  if (!bits || !base) {
+    bt_arena_release(cx, scratch);
+    return false;
+  }
+  memset(bits, 0, words * sizeof *bits);
+  for (uint64_t k = 0; k < m; k++) { /* each cell's bit when moved by (di0, dj0) */
+    bt_value e = p.u.items[k], ij = cells ? e.u.items[1] : e;
+    int64_t c = cells ? e.u.items[0].u.i : 0;
+    base[k] = ((c - c0) * (int64_t)h + (ij.u.items[0].u.i - i0)) * (int64_t)w + (ij.u.items[1].u.i - j0);
+  }
+  for (uint64_t k = 0; k < n; k++) {
+    const bt_value *d = offsets.u.items[k].u.items;
+    int64_t delta = (d[0].u.i - di0) * (int64_t)w + (d[1].u.i - dj0);
+    for (uint64_t q = 0; q < m; q++) {
+      uint64_t at = (uint64_t)(base[q] + delta);
+      bits[at / 64] |= (uint64_t)1 << (at % 64);
+    }
+  }
+  /* the union in canonical order (color, then row, then column, as the bits are laid out);
+     cells and pairs in the table's range are its entries, the others built in one block */
+  size_t count = 0, boxed = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    bt_value *items = NULL, *parts = NULL;
+    if (pass == 1) {
+      items = bt_items_parts(cx, count, (cells ? 4 : 2) * boxed);
+      if (!items) {
+        bt_arena_release(cx, scratch);
+        return false;
+      }
+      parts = items + count;
+    }
+    size_t k = 0;
+    for (uint64_t wd = 0; wd < words; wd++)
+      for (uint64_t bit = bits[wd]; bit; bit &= bit - 1, k++) {
+        uint64_t at = wd * 64 + (uint64_t)__builtin_ctzll(bit), rc = at / w;
+        int64_t i = i0 + di0 + (int64_t)(rc % h), j = j0 + dj0 + (int64_t)(at % w),
+                c = c0 + (int64_t)(rc / h);
+        const bt_value *in = cells ? bt_intern_cell(c, i, j) : bt_intern_pair(i, j);
+        if (pass == 0) {
+          boxed += !in;
+          continue;
+        }
+        if (in)
+          items[k] = bt_tuple(in, 2);
+        else if (cells) {
+          items[k] = bt_cell_at(parts, bt_int(c), bt_int(i), bt_int(j));
+          parts += 4;
+        } else {
+          items[k] = bt_pair_at(parts, bt_int(i), bt_int(j));
+          parts += 2;
+        }
+      }
+    if (pass == 0)
+      count = k;
+    else
+      *out = bt_set_sorted(items, count);
+  }
+  cx->steps += 2 * n;              /* the closure's call and shift's, per offset, as mapping counts them */
+  cx->arena.used = before + keeps; /* limits count what mapping would have kept */
   return true;
 }
 

@@ -446,6 +446,129 @@ static void test_occurrences_match_direct_search(void **state) {
   assert_true(found_some > 200);
 }
 
+/* One mapply(lbind(shift, p), offsets) by the union and by mapping, in a context of its own
+ * with the given limits: the same value, steps and bytes counted. Returns whether the union
+ * applied. */
+static bool check_shift_union(const char *where, bt_value p, bt_value offsets, bt_limits lim) {
+  bt_value got[2];
+  uint64_t steps[2];
+  size_t used[2];
+  bool applied = false;
+  for (int way = 0; way < 2; way++) {
+    bt_ctx c;
+    bt_ctx_init(&c, &lim);
+    bt_ctx_begin(&c);
+    bt_value pc = bt_copy(&c, p), oc = bt_copy(&c, offsets);
+    bt_value f = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
+    if (f.kind != BT_FN || bt_is_err(oc)) { /* the limits stop the setting up, both ways */
+      got[way] = bt_is_err(f) ? f : oc;
+      steps[way] = used[way] = 0;
+      bt_ctx_free(&c);
+      continue;
+    }
+    if (way == 0) {
+      bt_mark m = bt_arena_mark(&c);
+      bt_value probe;
+      uint64_t s0 = c.steps;
+      applied = bt_shift_union(&c, f.u.clo, oc, false, &probe);
+      bt_arena_release(&c, m);
+      c.steps = s0;
+    }
+    bt_shift_union_use(way == 0);
+    size_t u0 = c.arena.used;
+    uint64_t s0 = c.steps;
+    bt_value r = bt_call_prim(&c, BT_P_mapply, (bt_value[]){f, oc});
+    bt_shift_union_use(true);
+    steps[way] = c.steps - s0;
+    used[way] = c.arena.used - u0;
+    got[way] = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
+    bt_ctx_free(&c);
+  }
+  /* the same through the fused maps of one container (bt_apply_many), union on and off */
+  bt_value many[2];
+  uint64_t many_steps[2];
+  size_t many_used[2];
+  for (int way = 0; way < 2; way++) {
+    bt_ctx c;
+    bt_ctx_init(&c, &lim);
+    bt_ctx_begin(&c);
+    bt_value pc = bt_copy(&c, p), oc = bt_copy(&c, offsets);
+    bt_value f = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
+    many[way] = f.kind != BT_FN ? f : oc;
+    many_steps[way] = many_used[way] = 0;
+    if (f.kind == BT_FN && !bt_is_err(oc)) {
+      const uint8_t merge = 1;
+      bt_shift_union_use(way == 0);
+      size_t u0 = c.arena.used;
+      bt_apply_many(&c, oc, 1, &f, &merge, &many[way]);
+      bt_shift_union_use(true);
+      many_steps[way] = c.steps;
+      many_used[way] = c.arena.used - u0;
+      if (!bt_is_err(many[way])) many[way] = bt_copy_boxed(&cx, many[way]);
+    }
+    bt_ctx_free(&c);
+  }
+  if (!bt_same(many[0], many[1]) || many_steps[0] != many_steps[1] ||
+      (applied && many_used[0] != many_used[1]))
+    fail_msg("%s: fused mapply(lbind(shift, %u items), %u offsets): %u vs %u items, %lu vs %lu steps, %zu vs "
+             "%zu bytes",
+             where, p.n, offsets.n, many[0].n, many[1].n, (unsigned long)many_steps[0],
+             (unsigned long)many_steps[1], many_used[0], many_used[1]);
+  if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || (applied && used[0] != used[1]))
+    fail_msg(
+        "%s: mapply(lbind(shift, %u items), %u offsets)%s: %u vs %u items (kind %d vs %d), %lu vs %lu steps, "
+        "%zu vs %zu bytes",
+        where, p.n, offsets.n, applied ? " by the union" : "", got[0].n, got[1].n, got[0].kind, got[1].kind,
+        (unsigned long)steps[0], (unsigned long)steps[1], used[0], used[1]);
+  return applied;
+}
+
+/* mapply(lbind(shift, p), offsets) by the union of moved copies in a bitmap against
+ * mapping: pairs and cells, in the table's range and past it, sparse and dense offsets, and
+ * under limits that the mapping meets (steps, bytes, elements) or nearly meets. */
+static void test_shift_union_as_mapping(void **state) {
+  (void)state;
+  uint64_t seed = 0x5851f42d4c957f2dull;
+  int applied = 0, cases = 0;
+  for (int g = 0; g < 600; g++) {
+    bt_mark m = bt_arena_mark(&cx);
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    bool cells = seed >> 63;
+    int np = 1 + (int)((seed >> 8) % 40), no = 1 + (int)((seed >> 16) % 60);
+    int64_t spread = g % 4 == 0 ? 90 : g % 4 == 1 ? 12 : 40, shift0 = g % 5 == 0 ? 60 : -5;
+    bt_value *pi = bt_items(&cx, (size_t)np), *oi = bt_items(&cx, (size_t)no);
+    for (int k = 0; k < np; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t i = (int64_t)((seed >> 20) % 9), j = (int64_t)((seed >> 30) % 9),
+              c = (int64_t)((seed >> 40) % 3);
+      pi[k] = cells ? bt_cell(&cx, c, i, j) : bt_ipair(&cx, i, j);
+    }
+    for (int k = 0; k < no; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      oi[k] = bt_ipair(&cx, shift0 + (int64_t)((seed >> 20) % (uint64_t)spread),
+                       shift0 + (int64_t)((seed >> 36) % (uint64_t)spread) - spread / 2);
+    }
+    bt_value p = bt_set_build(&cx, pi, (size_t)np), offsets = bt_set_build(&cx, oi, (size_t)no);
+    char where[64];
+    snprintf(where, sizeof where, "case %d", g);
+    bt_limits lim = bt_default_limits;
+    applied += check_shift_union(where, p, offsets, lim);
+    cases++;
+    /* limits near what mapping takes: steps, elements, bytes */
+    lim.max_steps = 1 + 2 * (uint64_t)(g % (2 * no + 2));
+    check_shift_union(where, p, offsets, lim);
+    lim = bt_default_limits;
+    lim.max_elems = (uint32_t)(p.n * offsets.n - (g % 3 == 0));
+    check_shift_union(where, p, offsets, lim);
+    lim = bt_default_limits;
+    lim.max_bytes = (size_t)(p.n * offsets.n) * (g % 7 + 2) * 16 + 65536;
+    check_shift_union(where, p, offsets, lim);
+    bt_arena_release(&cx, m);
+  }
+  printf("shift unions: %d of %d cases by the union\n", applied, cases);
+  assert_true(applied > cases / 2);
+}
+
 static int setup(void **state) {
   (void)state;
   bt_ctx_init(&cx, NULL);
@@ -468,6 +591,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_objects_small_cases),
       cmocka_unit_test(test_objects_random_grids),
       cmocka_unit_test(test_occurrences_match_direct_search),
+      cmocka_unit_test(test_shift_union_as_mapping),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
