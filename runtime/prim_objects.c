@@ -273,8 +273,10 @@ static bool sort_small_colors(bt_ctx *cx, bt_value *cells, size_t n) {
     if (c.kind != BT_INT || (uint64_t)c.u.i >= SMALL_COLORS) return false;
     start[c.u.i + 1]++;
   }
-  for (int c = 0; c < SMALL_COLORS; c++)
+  for (int c = 0; c < SMALL_COLORS; c++) {
+    if (start[c + 1] == n) return true; /* one color: in order already */
     start[c + 1] += start[c];
+  }
   bt_value *tmp = bt_items(cx, n);
   if (!tmp) return false;
   memcpy(tmp, cells, n * sizeof *cells);

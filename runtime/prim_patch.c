@@ -314,6 +314,12 @@ static bool shift_interned(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj,
 /* shift: every index moved by (di, dj); an empty patch is returned as is. */
 static bt_value shift_by(bt_ctx *cx, bt_value patch, bt_value di, bt_value dj) {
   bt_value fast;
+  /* moved by nothing, a set of interned pairs or cells (plain ints) is itself: the same value
+     as the set of its moved items, and values are immutable */
+  int64_t b[4];
+  if (patch.kind == BT_SET && di.kind == BT_INT && dj.kind == BT_INT && di.u.i == 0 && dj.u.i == 0 &&
+      bt_patch_interned_bounds(patch, b))
+    return patch;
   if (bt_is_coll(patch) && patch.n > 0 && shift_interned(cx, patch, di, dj, &fast)) return fast;
   int kind = bt_patch_kind(patch);
   if (kind < 0) return bt_patch_kind_err(patch);
@@ -812,7 +818,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
     dj0 = dj < dj0 ? dj : dj0, dj1 = dj > dj1 ? dj : dj1;
     bool table = interned && di >= -(1 << 10) && di <= 1 << 10 && dj >= -(1 << 10) && dj <= 1 << 10 &&
                  b[0] + di >= lo && b[2] + di < lo + span && b[1] + dj >= lo && b[3] + dj < lo + span;
-    moved += (table ? 1 : 5) * m * sizeof(bt_value);
+    moved += (interned && di == 0 && dj == 0 ? 0 : table ? 1 : 5) * m * sizeof(bt_value); /* as shift_by */
   }
   /* The bytes mapping keeps: its results' array, the copies, the concatenation; and at its
      peak the union's sort. When those could pass max_bytes, mapping goes and meets it. */
@@ -824,8 +830,8 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
            w = (uint64_t)(j1 - j0 + dj1 - dj0) + 1;
   if (nc > 1u << 22 || h > 1u << 22 || w > 1u << 22 || nc * h * w > 1u << 22) return false;
   uint64_t words = (nc * h * w + 63) / 64;
-  /* what this takes besides the union stays within what mapping keeps besides it, so that
-     counting mapping's bytes (below) never counts less than this took */
+  /* what this takes besides the union, most often within what mapping keeps besides it:
+     counting mapping's bytes (below) must never count less than this took */
   if ((words * 8 + 16) + (m * 8 + 16) > total * sizeof(bt_value)) return false;
   size_t before = cx->arena.used;
   bt_mark scratch = bt_arena_mark(cx);
@@ -887,6 +893,10 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
       count = k;
     else
       *out = bt_set_sorted(items, count);
+  }
+  if (cx->arena.used - before > keeps) { /* more than mapping keeps: counting that would not do */
+    bt_arena_release(cx, scratch);
+    return false;
   }
   cx->steps += 2 * n;              /* the closure's call and shift's, per offset, as mapping counts them */
   cx->arena.used = before + keeps; /* limits count what mapping would have kept */
