@@ -109,6 +109,45 @@ static void test_large_set_build_matches_insertion_sort(void **state) {
     assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
 }
 
+/* Sets of pairs and cells past the table's range, in windows small and large (the window
+ * build and the radix sort): in canonical order, duplicates dropped, of equal items (a bool
+ * coordinate and its int) the first inserted kept, as Python keeps it. */
+static void test_keyed_sets_keep_the_first_of_equal_items(void **state) {
+  (void)state;
+  uint64_t x = 777;
+  for (int round = 0; round < 40; round++) {
+    bt_mark m = bt_arena_mark(&cx);
+    bool cells = round % 2;
+    int n = 64 + round * 37;
+    int64_t spread = round % 3 == 0 ? 5000 : 9, base = 200 + round;
+    bt_value *it = bt_items(&cx, (size_t)n);
+    bool *was_bool = bt_alloc(&cx, (size_t)n);
+    for (int k = 0; k < n; k++) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t i = base + (int64_t)((x >> 20) % (uint64_t)spread), j = 1 - (int64_t)((x >> 40) % 2);
+      was_bool[k] = (x >> 60) % 2;
+      bt_value jv = was_bool[k] ? bt_bool(j) : bt_int(j); /* (i, True) equals (i, 1) */
+      bt_value pair = bt_pair(&cx, bt_int(i), jv);
+      it[k] = cells ? bt_pair(&cx, bt_int((int64_t)((x >> 50) % 3)), pair) : pair;
+    }
+    bt_value *twin = bt_items(&cx, (size_t)n);
+    memcpy(twin, it, (size_t)n * sizeof *twin);
+    bt_value s = bt_set_build(&cx, it, (size_t)n);
+    for (uint32_t k = 1; k < s.n; k++)
+      assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
+    /* each kept item is the first of the input equal to it, and every input has one */
+    for (int k = 0; k < n; k++) {
+      int64_t at = bt_set_find(s, twin[k]);
+      assert_true(at >= 0);
+      int first = 0;
+      while (!bt_eq(twin[first], twin[k]))
+        first++;
+      assert_true(bt_same(s.u.items[at], twin[first]));
+    }
+    bt_arena_release(&cx, m);
+  }
+}
+
 /* Sets of ints and sets of patches of interned pairs or cells sort by packed keys (ties
  * of patches by their table positions): the same sets as the comparison sort of their
  * boxed twins (tuples of boxed pairs take the general path), duplicates dropped, the
@@ -667,6 +706,7 @@ int main(void) {
       cmocka_unit_test(test_set_build_sorts_dedups_keeps_first),
       cmocka_unit_test(test_sets_compare_as_sorted_sequences),
       cmocka_unit_test(test_large_set_build_matches_insertion_sort),
+      cmocka_unit_test(test_keyed_sets_keep_the_first_of_equal_items),
       cmocka_unit_test(test_patch_and_int_sets_sort_as_boxed),
       cmocka_unit_test(test_interned_sets_sort_as_boxed),
       cmocka_unit_test(test_interned_shift_as_boxed),
