@@ -50,6 +50,23 @@ static bt_value set_walk(bt_ctx *cx, bt_value x, bt_value y, bool keep_common, b
   bt_value *out = out_items(cx, x.n);
   if (!out) return bt_err(BT_E_LIMIT);
   uint32_t i = 0, j = 0, m = 0;
+  if ((uint64_t)x.n * 16 < y.n) { /* few against many: each of x looked up in the rest of y */
+    for (; i < x.n; i++) {
+      uint32_t lo = j, hi = y.n; /* the first of y[j..] not below x[i] */
+      while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (bt_cmp(y.u.items[mid], x.u.items[i]) < 0)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      j = lo;
+      bool common = j < y.n && bt_cmp(x.u.items[i], y.u.items[j]) == 0;
+      if (common != keep_common) continue;
+      out[m++] = common && from_b ? y.u.items[j] : x.u.items[i];
+    }
+    return bt_set_sorted(out, m);
+  }
   while (i < x.n) {
     int c = j < y.n ? bt_cmp(x.u.items[i], y.u.items[j]) : -1;
     if (c > 0) {

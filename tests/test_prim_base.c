@@ -70,6 +70,47 @@ static void assert_int_value(bt_value v, int64_t i) {
 
 static void assert_same(bt_value got, bt_value want) { assert_true(bt_same(got, want)); }
 
+/* intersection and difference of a few items against many (each looked up) and of sets of
+ * like sizes (one walk): against membership tested item by item; of equal items, the
+ * intersection keeps the first set's. */
+static void test_set_algebra_few_against_many(void **state) {
+  (void)state;
+  uint64_t x = 99;
+  for (int round = 0; round < 200; round++) {
+    bt_mark m = bt_arena_mark(&cx);
+    int nx = 1 + round % 9, ny = round % 2 ? 300 + round : 1 + round % 20;
+    bt_value *a = bt_items(&cx, (size_t)nx), *b = bt_items(&cx, (size_t)ny);
+    for (int k = 0; k < nx + ny; k++) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      int64_t i = (int64_t)((x >> 20) % 40), j = (int64_t)((x >> 40) % 40);
+      bt_value v = round % 3 == 0 ? bt_int(i * 40 + j) : bt_ipair(&cx, i, round % 5 == 0 ? j + 200 : j);
+      if (k < nx)
+        a[k] = v;
+      else
+        b[k - nx] = v;
+    }
+    if (round % 4 == 0) b[0] = a[0]; /* at least one in common */
+    bt_value sa = bt_set_build(&cx, a, (size_t)nx), sb = bt_set_build(&cx, b, (size_t)ny);
+    bt_value both = bt_call_prim(&cx, BT_P_intersection, (bt_value[]){sa, sb});
+    bt_value only = bt_call_prim(&cx, BT_P_difference, (bt_value[]){sa, sb});
+    uint32_t nb = 0, no = 0;
+    for (uint32_t k = 0; k < sa.n; k++) {
+      bool in = bt_set_find(sb, sa.u.items[k]) >= 0;
+      bt_value want = sa.u.items[k];
+      if (in) {
+        assert_true(nb < both.n);
+        assert_true(bt_same(both.u.items[nb++], want));
+      } else {
+        assert_true(no < only.n);
+        assert_true(bt_same(only.u.items[no++], want));
+      }
+    }
+    assert_int_equal(nb, both.n);
+    assert_int_equal(no, only.n);
+    bt_arena_release(&cx, m);
+  }
+}
+
 static void test_int64_overflow_is_an_error(void **state) {
   (void)state;
   assert_err(call2(BT_P_add, bt_int(INT64_MAX), bt_int(1)), BT_E_OVERFLOW);
@@ -265,6 +306,7 @@ static void test_large_containers_take_the_fast_paths(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_set_algebra_few_against_many),
       cmocka_unit_test(test_int64_overflow_is_an_error),
       cmocka_unit_test(test_patches_at_the_int64_ends),
       cmocka_unit_test(test_floor_division_rounds_down),
