@@ -639,7 +639,53 @@ static int patch_cmp(bt_value a, bt_value b, uint32_t from) {
   return a.n < b.n ? -1 : a.n > b.n;
 }
 
+/* Drops later duplicates among patches of one table region (ordered_kind's), keeping the
+ * first of equal ones where it is, the others in their order: two such patches are equal
+ * when their elements are the same entries in the same order. A hash of the entries' places
+ * finds them. The number kept (n when scratch memory could not be had: nothing dropped). */
+static size_t drop_equal_patches(bt_ctx *cx, bt_value *items, size_t n) {
+  size_t cap = 64;
+  while (cap < 2 * n)
+    cap *= 2;
+  bt_mark scratch = bt_arena_mark(cx);
+  int32_t *slot = bt_alloc(cx, cap * sizeof *slot);
+  if (!slot || n > INT32_MAX) {
+    bt_arena_release(cx, scratch);
+    return n;
+  }
+  memset(slot, 0xff, cap * sizeof *slot);
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++) {
+    bt_value v = items[k];
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ v.n;
+    for (uint32_t e = 0; e < v.n; e++)
+      h = (h ^ (uint64_t)(uintptr_t)v.u.items[e].u.items) * 0x100000001b3ull;
+    size_t at = (size_t)(h ^ h >> 29) & (cap - 1);
+    bool seen = false;
+    for (; slot[at] >= 0; at = (at + 1) & (cap - 1)) {
+      bt_value u = items[slot[at]];
+      if (u.n != v.n) continue;
+      uint32_t e = 0;
+      while (e < v.n && u.u.items[e].u.items == v.u.items[e].u.items)
+        e++;
+      if (e == v.n) {
+        seen = true;
+        break;
+      }
+    }
+    if (seen) continue;
+    slot[at] = (int32_t)m;
+    items[m++] = v;
+  }
+  bt_arena_release(cx, scratch);
+  return m;
+}
+
 static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base) {
+  if (base >= 0 && n >= 64) {
+    n = drop_equal_patches(cx, items, n);
+    if (n <= 1) return n;
+  }
   int64_t lo = 0; /* ints: their least (i - lo, in unsigned arithmetic, orders them all) */
   for (size_t k = 0; base < 0 && k < n; k++)
     lo = k == 0 || items[k].u.i < lo ? items[k].u.i : lo;
