@@ -446,80 +446,64 @@ static void test_occurrences_match_direct_search(void **state) {
   assert_true(found_some > 200);
 }
 
-/* One mapply(lbind(shift, p), offsets) by the union and by mapping, in a context of its own
- * with the given limits: the same value, steps and bytes counted. Returns whether the union
- * applied. */
-static bool check_shift_union(const char *where, bt_value p, bt_value offsets, bt_limits lim) {
-  bt_value got[2];
-  uint64_t steps[2];
-  size_t used[2];
-  bool applied = false;
-  for (int way = 0; way < 2; way++) {
-    bt_ctx c;
-    bt_ctx_init(&c, &lim);
-    bt_ctx_begin(&c);
-    bt_value pc = bt_copy(&c, p), oc = bt_copy(&c, offsets);
-    bt_value f = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
-    if (f.kind != BT_FN || bt_is_err(oc)) { /* the limits stop the setting up, both ways */
-      got[way] = bt_is_err(f) ? f : oc;
-      steps[way] = used[way] = 0;
-      bt_ctx_free(&c);
-      continue;
-    }
-    if (way == 0) {
-      bt_mark m = bt_arena_mark(&c);
-      bt_value probe;
-      uint64_t s0 = c.steps;
-      applied = bt_shift_union(&c, f.u.clo, oc, false, &probe);
-      bt_arena_release(&c, m);
-      c.steps = s0;
-    }
-    bt_shift_union_use(way == 0);
-    size_t u0 = c.arena.used;
+/* mapply(lbind(shift, p), offsets) in a context of its own with the given limits: through
+ * the primitive (fused: through the fused maps of one container, bt_apply_many), by the union
+ * (union) or by mapping. The value (boxed in cx), the steps and the bytes it counted. */
+static bt_value shift_mapply(bt_value p, bt_value offsets, bt_limits lim, bool fused, bool union_on,
+                             uint64_t *steps, size_t *used, bool *applies) {
+  bt_ctx c;
+  bt_ctx_init(&c, &lim);
+  bt_ctx_begin(&c);
+  bt_value pc = bt_copy(&c, p), oc = bt_copy(&c, offsets);
+  bt_value f = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
+  *steps = *used = 0;
+  if (f.kind != BT_FN || bt_is_err(oc)) { /* the limits stop the setting up, both ways */
+    bt_ctx_free(&c);
+    return bt_is_err(f) ? f : oc;
+  }
+  if (applies) {
+    bt_mark m = bt_arena_mark(&c);
+    bt_value probe;
     uint64_t s0 = c.steps;
-    bt_value r = bt_call_prim(&c, BT_P_mapply, (bt_value[]){f, oc});
-    bt_shift_union_use(true);
-    steps[way] = c.steps - s0;
-    used[way] = c.arena.used - u0;
-    got[way] = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
-    bt_ctx_free(&c);
+    *applies = bt_shift_union(&c, f.u.clo, oc, false, &probe);
+    bt_arena_release(&c, m);
+    c.steps = s0;
   }
-  /* the same through the fused maps of one container (bt_apply_many), union on and off */
-  bt_value many[2];
-  uint64_t many_steps[2];
-  size_t many_used[2];
-  for (int way = 0; way < 2; way++) {
-    bt_ctx c;
-    bt_ctx_init(&c, &lim);
-    bt_ctx_begin(&c);
-    bt_value pc = bt_copy(&c, p), oc = bt_copy(&c, offsets);
-    bt_value f = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
-    many[way] = f.kind != BT_FN ? f : oc;
-    many_steps[way] = many_used[way] = 0;
-    if (f.kind == BT_FN && !bt_is_err(oc)) {
-      const uint8_t merge = 1;
-      bt_shift_union_use(way == 0);
-      size_t u0 = c.arena.used;
-      bt_apply_many(&c, oc, 1, &f, &merge, &many[way]);
-      bt_shift_union_use(true);
-      many_steps[way] = c.steps;
-      many_used[way] = c.arena.used - u0;
-      if (!bt_is_err(many[way])) many[way] = bt_copy_boxed(&cx, many[way]);
-    }
-    bt_ctx_free(&c);
+  bt_shift_union_use(union_on);
+  size_t u0 = c.arena.used;
+  uint64_t s0 = c.steps;
+  const uint8_t merge = 1;
+  bt_value r;
+  if (fused)
+    bt_apply_many(&c, oc, 1, &f, &merge, &r);
+  else
+    r = bt_call_prim(&c, BT_P_mapply, (bt_value[]){f, oc});
+  bt_shift_union_use(true);
+  *steps = fused ? c.steps : c.steps - s0; /* bt_apply_many counts each function's from 0 */
+  *used = c.arena.used - u0;
+  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
+  bt_ctx_free(&c);
+  return r;
+}
+
+/* The union against mapping, through the primitive and through the fused maps: the same
+ * value, steps and (when the union applied) bytes counted. Returns whether it applied. */
+static bool check_shift_union(const char *where, bt_value p, bt_value offsets, bt_limits lim) {
+  bool applied = false;
+  for (int fused = 0; fused < 2; fused++) {
+    bt_value got[2];
+    uint64_t steps[2];
+    size_t used[2];
+    for (int way = 0; way < 2; way++)
+      got[way] = shift_mapply(p, offsets, lim, fused, way == 0, &steps[way], &used[way],
+                              way == 0 && !fused ? &applied : NULL);
+    if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || (applied && used[0] != used[1]))
+      fail_msg(
+          "%s: %smapply(lbind(shift, %u items), %u offsets)%s: %u vs %u items (kind %d vs %d), %lu vs %lu "
+          "steps, %zu vs %zu bytes",
+          where, fused ? "fused " : "", p.n, offsets.n, applied ? " by the union" : "", got[0].n, got[1].n,
+          got[0].kind, got[1].kind, (unsigned long)steps[0], (unsigned long)steps[1], used[0], used[1]);
   }
-  if (!bt_same(many[0], many[1]) || many_steps[0] != many_steps[1] ||
-      (applied && many_used[0] != many_used[1]))
-    fail_msg("%s: fused mapply(lbind(shift, %u items), %u offsets): %u vs %u items, %lu vs %lu steps, %zu vs "
-             "%zu bytes",
-             where, p.n, offsets.n, many[0].n, many[1].n, (unsigned long)many_steps[0],
-             (unsigned long)many_steps[1], many_used[0], many_used[1]);
-  if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || (applied && used[0] != used[1]))
-    fail_msg(
-        "%s: mapply(lbind(shift, %u items), %u offsets)%s: %u vs %u items (kind %d vs %d), %lu vs %lu steps, "
-        "%zu vs %zu bytes",
-        where, p.n, offsets.n, applied ? " by the union" : "", got[0].n, got[1].n, got[0].kind, got[1].kind,
-        (unsigned long)steps[0], (unsigned long)steps[1], used[0], used[1]);
   return applied;
 }
 
