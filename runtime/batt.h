@@ -602,7 +602,10 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out);
  * would have kept (it takes fewer), so that later calls meet the limits mapping would;
  * results_made: the array of the results mapping fills is made already (not counted again). */
 bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool results_made, bt_value *out);
-/* Tests: mapply takes bt_shift_union (on, the default) or always maps (off). */
+/* mapply(f, starts) for f = rbind(shoot, d), d and starts plain ints: the union of the rays,
+ * as bt_shift_union makes and counts its union. */
+bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results_made, bt_value *out);
+/* Tests: mapply takes bt_shift_union and bt_ray_union (on, the default) or always maps (off). */
 void bt_shift_union_use(bool on);
 /* What apply(f, c) (merge: mapply) gives when f gave r[k] for c's k-th item (r: c.n
  * values in cx, reordered for a set c). For results computed elsewhere (a device). */

@@ -846,7 +846,8 @@ BT_PRIM(apply) { return applied(cx, a[0], a[1], false, false); }
  * results mapping would fill is made already (bt_apply_many). */
 static bool patch_union(bt_ctx *cx, bt_value f, bt_value c, bool results_made, bt_value *out) {
   if (f.kind != BT_FN) return false;
-  return f.u.clo ? bt_shift_union(cx, f.u.clo, c, results_made, out) : bt_patch_mapply(cx, f.prim, c, out);
+  if (!f.u.clo) return bt_patch_mapply(cx, f.prim, c, out);
+  return bt_shift_union(cx, f.u.clo, c, results_made, out) || bt_ray_union(cx, f.u.clo, c, results_made, out);
 }
 
 void bt_apply_many(bt_ctx *cx, bt_value c, int n, const bt_value *fns, const uint8_t *merge, bt_value *out) {

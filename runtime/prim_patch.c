@@ -768,6 +768,48 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
  * f not that closure, p or an offset not of plain ints, a window past 2^22 bits, or anything
  * mapping could meet on the way: steps, depth, a spent comparison budget, the element limit
  * of the merged copies, or the bytes mapping would take. Counts the calls' steps. */
+/* The set of the places whose bits are set in a window of h rows by w columns per color
+ * (colors from c0, rows from i0, columns from j0), in canonical order as the bits are laid
+ * out (color, then row, then column): cells (cells) or pairs; those in the table's range are
+ * its entries, the others are built in one block. False past a limit. */
+static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_t h, uint64_t w, int64_t c0,
+                       int64_t i0, int64_t j0, bool cells, bt_value *out) {
+  size_t count = 0, boxed = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    bt_value *items = NULL, *parts = NULL;
+    if (pass == 1) {
+      items = bt_items_parts(cx, count, (cells ? 4 : 2) * boxed);
+      if (!items) return false;
+      parts = items + count;
+    }
+    size_t k = 0;
+    for (uint64_t wd = 0; wd < words; wd++)
+      for (uint64_t bit = bits[wd]; bit; bit &= bit - 1, k++) {
+        uint64_t at = wd * 64 + (uint64_t)__builtin_ctzll(bit), rc = at / w;
+        int64_t i = i0 + (int64_t)(rc % h), j = j0 + (int64_t)(at % w), c = c0 + (int64_t)(rc / h);
+        const bt_value *in = cells ? bt_intern_cell(c, i, j) : bt_intern_pair(i, j);
+        if (pass == 0) {
+          boxed += !in;
+          continue;
+        }
+        if (in)
+          items[k] = bt_tuple(in, 2);
+        else if (cells) {
+          items[k] = bt_cell_at(parts, bt_int(c), bt_int(i), bt_int(j));
+          parts += 4;
+        } else {
+          items[k] = bt_pair_at(parts, bt_int(i), bt_int(j));
+          parts += 2;
+        }
+      }
+    if (pass == 0)
+      count = k;
+    else
+      *out = bt_set_sorted(items, count);
+  }
+  return true;
+}
+
 static bool shift_union_on = true;
 void bt_shift_union_use(bool on) { shift_union_on = on; }
 
@@ -855,50 +897,89 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
       bits[at / 64] |= (uint64_t)1 << (at % 64);
     }
   }
-  /* the union in canonical order (color, then row, then column, as the bits are laid out);
-     cells and pairs in the table's range are its entries, the others built in one block */
-  size_t count = 0, boxed = 0;
-  for (int pass = 0; pass < 2; pass++) {
-    bt_value *items = NULL, *parts = NULL;
-    if (pass == 1) {
-      items = bt_items_parts(cx, count, (cells ? 4 : 2) * boxed);
-      if (!items) {
-        bt_arena_release(cx, scratch);
-        return false;
-      }
-      parts = items + count;
-    }
-    size_t k = 0;
-    for (uint64_t wd = 0; wd < words; wd++)
-      for (uint64_t bit = bits[wd]; bit; bit &= bit - 1, k++) {
-        uint64_t at = wd * 64 + (uint64_t)__builtin_ctzll(bit), rc = at / w;
-        int64_t i = i0 + di0 + (int64_t)(rc % h), j = j0 + dj0 + (int64_t)(at % w),
-                c = c0 + (int64_t)(rc / h);
-        const bt_value *in = cells ? bt_intern_cell(c, i, j) : bt_intern_pair(i, j);
-        if (pass == 0) {
-          boxed += !in;
-          continue;
-        }
-        if (in)
-          items[k] = bt_tuple(in, 2);
-        else if (cells) {
-          items[k] = bt_cell_at(parts, bt_int(c), bt_int(i), bt_int(j));
-          parts += 4;
-        } else {
-          items[k] = bt_pair_at(parts, bt_int(i), bt_int(j));
-          parts += 2;
-        }
-      }
-    if (pass == 0)
-      count = k;
-    else
-      *out = bt_set_sorted(items, count);
+  if (!bits_union(cx, bits, words, h, w, c0, i0 + di0, j0 + dj0, cells, out)) {
+    bt_arena_release(cx, scratch);
+    return false;
   }
   if (cx->arena.used - before > keeps) { /* more than mapping keeps: counting that would not do */
     bt_arena_release(cx, scratch);
     return false;
   }
   cx->steps += 2 * n;              /* the closure's call and shift's, per offset, as mapping counts them */
+  cx->arena.used = before + keeps; /* limits count what mapping would have kept */
+  return true;
+}
+
+/* mapply(rbind(shoot, d), starts): the union of the rays shoot draws from every start (a
+ * solver's way of drawing lines from many cells), marked in a bitmap of the window they lie
+ * in and read out in canonical order, with no ray built and nothing sorted. It counts what
+ * mapping counts, as bt_shift_union does: two steps per start, the depth, the element limits,
+ * and the bytes mapping keeps (each ray's far end when not interned, its pairs as connect
+ * makes them, the concatenation) and needs at its peak. */
+bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results_made, bt_value *out) {
+  if (!shift_union_on || f->ctor != BT_P_rbind || f->nargs != 2 || f->args[0].kind != BT_FN ||
+      f->args[0].u.clo || f->args[0].prim != BT_P_shoot || f->arity != 1)
+    return false;
+  bt_value d = f->args[1];
+  uint64_t n = starts.n;
+  if (starts.kind != BT_SET || n == 0 || d.kind != BT_TUPLE || d.n != 2 || d.u.items[0].kind != BT_INT ||
+      d.u.items[1].kind != BT_INT || cx->steps + 2 * n > cx->lim.max_steps ||
+      cx->depth + 1 >= cx->lim.max_depth || bt_walk_spent())
+    return false;
+  const int64_t far = (int64_t)1 << 20;
+  int64_t ddi = d.u.items[0].u.i, ddj = d.u.items[1].u.i;
+  if (ddi < -far || ddi > far || ddj < -far || ddj > far) return false;
+  int64_t si = 42 * ddi, sj = 42 * ddj; /* from a start to its ray's far end */
+  /* connect's cases: a row, a column, a diagonal, an antidiagonal, or nothing */
+  int line = si == 0 ? 0 : sj == 0 ? 1 : si == sj ? 2 : si == -sj ? 3 : 4;
+  uint64_t len = line == 4 ? 0 : (uint64_t)(line == 0 ? (sj < 0 ? -sj : sj) : (si < 0 ? -si : si)) + 1;
+  uint64_t total = n * len;
+  if (len > cx->lim.max_elems || total > cx->lim.max_elems) return false;
+  int64_t i0 = INT64_MAX, i1 = INT64_MIN, j0 = INT64_MAX, j1 = INT64_MIN;
+  uint64_t made = 0; /* the bytes the n rays take when mapped */
+  for (uint64_t k = 0; k < n; k++) {
+    bt_value a = starts.u.items[k];
+    if (a.kind != BT_TUPLE || a.n != 2 || a.u.items[0].kind != BT_INT || a.u.items[1].kind != BT_INT)
+      return false;
+    int64_t ai = a.u.items[0].u.i, aj = a.u.items[1].u.i;
+    if (ai < -far || ai > far || aj < -far || aj > far) return false;
+    int64_t bi = ai + si, bj = aj + sj;
+    made += (bt_intern_pair(bi, bj) ? 0 : 2 * sizeof(bt_value)) + 3 * len * sizeof(bt_value);
+    i0 = ai < i0 ? ai : i0, i0 = bi < i0 ? bi : i0, i1 = ai > i1 ? ai : i1, i1 = bi > i1 ? bi : i1;
+    j0 = aj < j0 ? aj : j0, j0 = bj < j0 ? bj : j0, j1 = aj > j1 ? aj : j1, j1 = bj > j1 ? bj : j1;
+  }
+  uint64_t keeps = (results_made ? 0 : n) * sizeof(bt_value) + made + (total ? total * sizeof(bt_value) : 0);
+  uint64_t peak = keeps + (total ? 3 * total * sizeof(bt_value) + 8192 : 0);
+  if (cx->arena.used > cx->lim.max_bytes || peak > cx->lim.max_bytes - cx->arena.used) return false;
+  size_t before = cx->arena.used;
+  if (total == 0) { /* every ray empty: mapping merges nothing */
+    *out = bt_set_sorted(NULL, 0);
+  } else {
+    uint64_t h = (uint64_t)(i1 - i0) + 1, w = (uint64_t)(j1 - j0) + 1;
+    if (h > 1u << 22 || w > 1u << 22 || h * w > 1u << 22) return false;
+    uint64_t words = (h * w + 63) / 64;
+    bt_mark scratch = bt_arena_mark(cx);
+    uint64_t *bits = bt_alloc(cx, words * sizeof *bits);
+    if (!bits) return false;
+    memset(bits, 0, words * sizeof *bits);
+    for (uint64_t k = 0; k < n; k++) {
+      const bt_value *a = starts.u.items[k].u.items;
+      int64_t ai = a[0].u.i, aj = a[1].u.i, bi = ai + si, bj = aj + sj;
+      int64_t ri = (ai < bi ? ai : bi) - i0, rj = (aj < bj ? aj : bj) - j0; /* si, sj of connect */
+      int64_t ej = (aj > bj ? aj : bj) - j0;
+      for (uint64_t q = 0; q < len; q++) {
+        int64_t i = line == 0 ? ai - i0 : ri + (int64_t)q;
+        int64_t j = line == 1 ? aj - j0 : line == 3 ? ej - (int64_t)q : rj + (int64_t)q;
+        uint64_t at = (uint64_t)i * w + (uint64_t)j;
+        bits[at / 64] |= (uint64_t)1 << (at % 64);
+      }
+    }
+    if (!bits_union(cx, bits, words, h, w, 0, i0, j0, false, out) || cx->arena.used - before > keeps) {
+      bt_arena_release(cx, scratch);
+      return false;
+    }
+  }
+  cx->steps += 2 * n;              /* the closure's call and shoot's, per start, as mapping counts them */
   cx->arena.used = before + keeps; /* limits count what mapping would have kept */
   return true;
 }

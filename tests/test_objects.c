@@ -449,13 +449,16 @@ static void test_occurrences_match_direct_search(void **state) {
 /* mapply(lbind(shift, p), offsets) in a context of its own with the given limits: through
  * the primitive (fused: through the fused maps of one container, bt_apply_many), by the union
  * (union) or by mapping. The value (boxed in cx), the steps and the bytes it counted. */
+static bool rays; /* shift_mapply and check_shift_union: mapply(rbind(shoot, p), offsets) instead */
+
 static bt_value shift_mapply(bt_value p, bt_value offsets, bt_limits lim, bool fused, bool union_on,
                              uint64_t *steps, size_t *used, bool *applies) {
   bt_ctx c;
   bt_ctx_init(&c, &lim);
   bt_ctx_begin(&c);
   bt_value pc = bt_copy(&c, p), oc = bt_copy(&c, offsets);
-  bt_value f = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
+  bt_value f = rays ? bt_call_prim(&c, BT_P_rbind, (bt_value[]){bt_prim_value(BT_P_shoot), pc})
+                    : bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_shift), pc});
   *steps = *used = 0;
   if (f.kind != BT_FN || bt_is_err(oc)) { /* the limits stop the setting up, both ways */
     bt_ctx_free(&c);
@@ -465,7 +468,8 @@ static bt_value shift_mapply(bt_value p, bt_value offsets, bt_limits lim, bool f
     bt_mark m = bt_arena_mark(&c);
     bt_value probe;
     uint64_t s0 = c.steps;
-    *applies = bt_shift_union(&c, f.u.clo, oc, false, &probe);
+    *applies =
+        rays ? bt_ray_union(&c, f.u.clo, oc, false, &probe) : bt_shift_union(&c, f.u.clo, oc, false, &probe);
     bt_arena_release(&c, m);
     c.steps = s0;
   }
@@ -553,6 +557,47 @@ static void test_shift_union_as_mapping(void **state) {
   assert_true(applied > cases / 2);
 }
 
+/* mapply(rbind(shoot, d), starts) by the union of the rays against mapping: every
+ * direction of -2..2 (rows, columns, both diagonals, nothing), starts in the table's range
+ * and past it, under limits near what mapping needs. */
+static void test_ray_union_as_mapping(void **state) {
+  (void)state;
+  uint64_t seed = 0x2545f4914f6cdd1dull;
+  int applied = 0, cases = 0;
+  rays = true;
+  for (int g = 0; g < 300; g++) {
+    bt_mark m = bt_arena_mark(&cx);
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    int ns = 1 + (int)((seed >> 8) % 30);
+    int64_t spread = g % 3 == 0 ? 60 : 12, base = g % 4 == 0 ? 80 : 0;
+    bt_value *si = bt_items(&cx, (size_t)ns);
+    for (int k = 0; k < ns; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      si[k] = bt_ipair(&cx, base + (int64_t)((seed >> 20) % (uint64_t)spread),
+                       (int64_t)((seed >> 36) % (uint64_t)spread));
+    }
+    bt_value starts = bt_set_build(&cx, si, (size_t)ns);
+    bt_value d = bt_ipair(&cx, (int64_t)(g % 5) - 2, (int64_t)(g / 5 % 5) - 2);
+    char where[64];
+    snprintf(where, sizeof where, "ray case %d", g);
+    bt_limits lim = bt_default_limits;
+    applied += check_shift_union(where, d, starts, lim);
+    cases++;
+    lim.max_steps = 1 + 2 * (uint64_t)(g % (2 * ns + 2));
+    check_shift_union(where, d, starts, lim);
+    lim = bt_default_limits;
+    lim.max_elems = (uint32_t)(43 * starts.n - (g % 3 == 0));
+    check_shift_union(where, d, starts, lim);
+    lim = bt_default_limits;
+    lim.max_bytes = (size_t)starts.n * (g % 7 + 2) * 16 * 43 + 65536;
+    check_shift_union(where, d, starts, lim);
+    bt_arena_release(&cx, m);
+  }
+  rays = false;
+  printf("ray unions: %d of %d cases by the union\n", applied, cases);
+  assert_true(applied > cases / 2);
+}
+
 static int setup(void **state) {
   (void)state;
   bt_ctx_init(&cx, NULL);
@@ -576,6 +621,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_objects_random_grids),
       cmocka_unit_test(test_occurrences_match_direct_search),
       cmocka_unit_test(test_shift_union_as_mapping),
+      cmocka_unit_test(test_ray_union_as_mapping),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
