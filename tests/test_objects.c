@@ -511,6 +511,23 @@ static bool check_shift_union(const char *where, bt_value p, bt_value offsets, b
   return applied;
 }
 
+/* check_shift_union with the default limits, then with limits near what mapping takes
+ * (steps, elements, bytes; items: the elements mapping concatenates); case g picks how
+ * near. Returns whether the union applied under the default limits. */
+static bool check_union_under_limits(const char *where, bt_value p, bt_value c, int g, uint64_t items) {
+  bt_limits lim = bt_default_limits;
+  bool applied = check_shift_union(where, p, c, lim);
+  lim.max_steps = 1 + 2 * (uint64_t)(g % (2 * c.n + 2));
+  check_shift_union(where, p, c, lim);
+  lim = bt_default_limits;
+  lim.max_elems = (uint32_t)(items - (g % 3 == 0));
+  check_shift_union(where, p, c, lim);
+  lim = bt_default_limits;
+  lim.max_bytes = (size_t)items * (g % 7 + 2) * 16 + 65536;
+  check_shift_union(where, p, c, lim);
+  return applied;
+}
+
 /* mapply(lbind(shift, p), offsets) by the union of moved copies in a bitmap against
  * mapping: pairs and cells, in the table's range and past it, sparse and dense offsets, and
  * under limits that the mapping meets (steps, bytes, elements) or nearly meets. */
@@ -539,18 +556,8 @@ static void test_shift_union_as_mapping(void **state) {
     bt_value p = bt_set_build(&cx, pi, (size_t)np), offsets = bt_set_build(&cx, oi, (size_t)no);
     char where[64];
     snprintf(where, sizeof where, "case %d", g);
-    bt_limits lim = bt_default_limits;
-    applied += check_shift_union(where, p, offsets, lim);
+    applied += check_union_under_limits(where, p, offsets, g, p.n * offsets.n);
     cases++;
-    /* limits near what mapping takes: steps, elements, bytes */
-    lim.max_steps = 1 + 2 * (uint64_t)(g % (2 * no + 2));
-    check_shift_union(where, p, offsets, lim);
-    lim = bt_default_limits;
-    lim.max_elems = (uint32_t)(p.n * offsets.n - (g % 3 == 0));
-    check_shift_union(where, p, offsets, lim);
-    lim = bt_default_limits;
-    lim.max_bytes = (size_t)(p.n * offsets.n) * (g % 7 + 2) * 16 + 65536;
-    check_shift_union(where, p, offsets, lim);
     bt_arena_release(&cx, m);
   }
   printf("shift unions: %d of %d cases by the union\n", applied, cases);
@@ -580,17 +587,8 @@ static void test_ray_union_as_mapping(void **state) {
     bt_value d = bt_ipair(&cx, (int64_t)(g % 5) - 2, (int64_t)(g / 5 % 5) - 2);
     char where[64];
     snprintf(where, sizeof where, "ray case %d", g);
-    bt_limits lim = bt_default_limits;
-    applied += check_shift_union(where, d, starts, lim);
+    applied += check_union_under_limits(where, d, starts, g, 43 * starts.n);
     cases++;
-    lim.max_steps = 1 + 2 * (uint64_t)(g % (2 * ns + 2));
-    check_shift_union(where, d, starts, lim);
-    lim = bt_default_limits;
-    lim.max_elems = (uint32_t)(43 * starts.n - (g % 3 == 0));
-    check_shift_union(where, d, starts, lim);
-    lim = bt_default_limits;
-    lim.max_bytes = (size_t)starts.n * (g % 7 + 2) * 16 * 43 + 65536;
-    check_shift_union(where, d, starts, lim);
     bt_arena_release(&cx, m);
   }
   rays = false;
