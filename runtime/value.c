@@ -508,23 +508,19 @@ static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
   return m;
 }
 
-/* Sorts and dedups pairs or cells by key (keyed_kind saw every item has one): the number
- * kept, or 0 when scratch memory could not be had. */
-/* keyed_build by a window: when the pairs' (or cells') coordinates span a window of not many
- * more places than there are items, each place notes the first item found there, and the
- * places read in order are the keys in order (no sort). The number kept, or 0 when the window
- * is too large (or scratch memory could not be had). */
-static size_t window_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
-  bt_mark scratch = bt_arena_mark(cx);
-  uint64_t *keys = bt_alloc(cx, n * sizeof *keys);
-  if (!keys) return 0;
+/* keyed_build by a window: when the pairs' (or cells') keys ks (in input order) span a window
+ * of not many more places than there are items, each place notes the first item found there,
+ * and the places read in order are the keys in order (no sort); items are written from copy,
+ * the items in their first order. The number kept, or 0 when the window is too large (or
+ * scratch memory could not be had). */
+static size_t window_build(bt_ctx *cx, const keyed *ks, const bt_value *copy, bt_value *items, size_t n,
+                           bool cells) {
   /* the key's fields: pairs (i, j) 32 bits each; cells (c, i, j) 16, 24 and 24 bits */
   const int shift_a = cells ? 48 : 32, shift_b = cells ? 24 : 0;
   const uint64_t mask_b = cells ? 0xffffff : 0, mask_c = cells ? 0xffffff : 0xffffffff;
   uint64_t lo[3] = {UINT64_MAX, UINT64_MAX, UINT64_MAX}, hi[3] = {0, 0, 0};
   for (size_t k = 0; k < n; k++) {
-    pack_key(items[k], cells, &keys[k]);
-    uint64_t f[3] = {keys[k] >> shift_a, (keys[k] >> shift_b) & mask_b, keys[k] & mask_c};
+    uint64_t f[3] = {ks[k].key >> shift_a, (ks[k].key >> shift_b) & mask_b, ks[k].key & mask_c};
     for (int d = 0; d < 3; d++) {
       lo[d] = f[d] < lo[d] ? f[d] : lo[d];
       hi[d] = f[d] > hi[d] ? f[d] : hi[d];
@@ -533,37 +529,27 @@ static size_t window_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
   uint64_t span[3] = {hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1};
   uint64_t places = span[0] * span[1] * span[2];
   if (span[0] > 1u << 22 || span[1] > 1u << 22 || span[2] > 1u << 22 || places > 16 * (uint64_t)n + 4096 ||
-      places > 1u << 22) {
-    bt_arena_release(cx, scratch);
+      places > 1u << 22)
     return 0;
-  }
   int32_t *first = bt_alloc(cx, places * sizeof *first);
-  bt_value *copy = bt_items(cx, n);
-  if (!first || !copy) {
-    bt_arena_release(cx, scratch);
-    return 0;
-  }
+  if (!first) return 0;
   memset(first, 0xff, places * sizeof *first);
-  memcpy(copy, items, n * sizeof *copy);
   for (size_t k = 0; k < n; k++) {
-    uint64_t at =
-        (((keys[k] >> shift_a) - lo[0]) * span[1] + (((keys[k] >> shift_b) & mask_b) - lo[1])) * span[2] +
-        ((keys[k] & mask_c) - lo[2]);
+    uint64_t key = ks[k].key;
+    uint64_t at = (((key >> shift_a) - lo[0]) * span[1] + (((key >> shift_b) & mask_b) - lo[1])) * span[2] +
+                  ((key & mask_c) - lo[2]);
     if (first[at] < 0) first[at] = (int32_t)k; /* equal items: the first inserted stays */
   }
   size_t m = 0;
   for (uint64_t at = 0; at < places; at++)
     if (first[at] >= 0) items[m++] = copy[first[at]];
-  bt_arena_release(cx, scratch);
   return m;
 }
 
+/* Sorts and dedups pairs or cells by key (keyed_kind saw every item has one): the number
+ * kept, or 0 when scratch memory could not be had. */
 static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
   /* all interned of one region went to interned_sort: these sort by packed keys */
-  if (n >= 64 && n <= INT32_MAX) {
-    size_t m = window_build(cx, items, n, cells);
-    if (m) return m;
-  }
   bt_mark scratch = bt_arena_mark(cx);
   bt_value *copy;
   keyed *ks = keyed_scratch(cx, items, n, &copy);
@@ -571,6 +557,9 @@ static size_t keyed_build(bt_ctx *cx, bt_value *items, size_t n, bool cells) {
   if (ks) {
     for (size_t k = 0; k < n; k++)
       pack_key(items[k], cells, &ks[k].key);
+    if (n >= 64 && n <= INT32_MAX) m = window_build(cx, ks, copy, items, n, cells);
+  }
+  if (ks && !m) {
     keyed_sort(ks, n);
     for (size_t k = 0; k < n; k++)
       if (k == 0 || ks[k].key != ks[k - 1].key) items[m++] = copy[ks[k].at];
