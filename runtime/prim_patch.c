@@ -761,13 +761,6 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
   return true;
 }
 
-/* mapply(lbind(shift, p), offsets): the union of the set patch p moved by each offset of the
- * set offsets (the pattern of moving an object to every place occurrences found), marked in
- * a bitmap of the window all the moved copies lie in, whose bits come out in canonical order:
- * no moved copy is built, nothing is sorted. False when it does not apply (the caller maps):
- * f not that closure, p or an offset not of plain ints, a window past 2^22 bits, or anything
- * mapping could meet on the way: steps, depth, a spent comparison budget, the element limit
- * of the merged copies, or the bytes mapping would take. Counts the calls' steps. */
 /* The set of the places whose bits are set in a window of h rows by w columns per color
  * (colors from c0, rows from i0, columns from j0), in canonical order as the bits are laid
  * out (color, then row, then column): cells (cells) or pairs; those in the table's range are
@@ -813,6 +806,13 @@ static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_
 static bool shift_union_on = true;
 void bt_shift_union_use(bool on) { shift_union_on = on; }
 
+/* mapply(lbind(shift, p), offsets): the union of the set patch p moved by each offset of the
+ * set offsets (the pattern of moving an object to every place occurrences found), marked in
+ * a bitmap of the window all the moved copies lie in, whose bits come out in canonical order:
+ * no moved copy is built, nothing is sorted. False when it does not apply (the caller maps):
+ * f not that closure, p or an offset not of plain ints, a window past 2^22 bits, or anything
+ * mapping could meet on the way: steps, depth, a spent comparison budget, the element limit
+ * of the merged copies, or the bytes mapping would take. Counts the calls' steps. */
 bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool results_made, bt_value *out) {
   if (!shift_union_on || f->ctor != BT_P_lbind || f->nargs != 2 || f->args[0].kind != BT_FN ||
       f->args[0].u.clo || f->args[0].prim != BT_P_shift || f->arity != 1)
