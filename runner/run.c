@@ -368,16 +368,8 @@ static int own_solvers(const named_solver *by_name, int n, const char *id, void 
                        void *ctx) {
   char key[256];
   int len = snprintf(key, sizeof key, "solve_%s", id);
-  if (len < 0 || (size_t)len >= sizeof key) { /* a name this long: test every solver */
-    int count = 0;
-    for (int k = 0; k < n; k++)
-      if (bt_is_own_solver(by_name[k].name, id)) {
-        if (each) each(ctx, by_name[k].s);
-        count++;
-      }
-    return count;
-  }
-  int lo = 0, hi = n; /* the first name not below key */
+  bool fits = len >= 0 && (size_t)len < sizeof key;
+  int lo = 0, hi = fits ? n : 0; /* the first name not below key (a name too long: from the first) */
   while (lo < hi) {
     int mid = lo + (hi - lo) / 2;
     if (strcmp(by_name[mid].name, key) < 0)
@@ -386,7 +378,7 @@ static int own_solvers(const named_solver *by_name, int n, const char *id, void 
       hi = mid;
   }
   int count = 0;
-  for (int k = lo; k < n && strncmp(by_name[k].name, key, (size_t)len) == 0; k++)
+  for (int k = lo; k < n && strncmp(by_name[k].name, key, fits ? (size_t)len : 0) == 0; k++)
     if (bt_is_own_solver(by_name[k].name, id)) {
       if (each) each(ctx, by_name[k].s);
       count++;
