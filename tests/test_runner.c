@@ -63,11 +63,16 @@ static void program_unload(test_program *tp) {
   catalog_free(&tp->cat);
 }
 
-static void load_tasks(bt_taskset *ts, const char *sub) {
+/* bt_tasks_load of the task directory or file sub under dir. */
+static int tasks_in(bt_taskset *ts, const char *dir, const char *sub) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/%s", tasks_data, sub);
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
   const char *paths[1] = {path};
-  assert_int_equal(bt_tasks_load(ts, paths, 1, stderr), 0);
+  return bt_tasks_load(ts, paths, 1, stderr);
+}
+
+static void load_tasks(bt_taskset *ts, const char *sub) {
+  assert_int_equal(tasks_in(ts, tasks_data, sub), 0);
 }
 
 /* Runs p over ts with the given threads and tile, writes the results file and returns
@@ -304,11 +309,8 @@ enum { RUNAWAY_LIMIT_MIB = 16 };
 static int runaway_child(int threads) {
   test_program tp;
   program_load(&tp, "runaway.py");
-  char path[1024];
-  snprintf(path, sizeof path, "%s/twenty", runner_data);
-  const char *paths[1] = {path};
   bt_taskset ts;
-  if (bt_tasks_load(&ts, paths, 1, stderr) != 0) return 2;
+  if (tasks_in(&ts, runner_data, "twenty") != 0) return 2;
   bt_run_opts o;
   bt_run_opts_default(&o);
   o.threads = threads;
@@ -412,11 +414,8 @@ static void test_line_retried_after_compaction(void **state) {
   (void)state;
   test_program tp;
   program_load(&tp, "reclaim.py");
-  char path[1024];
-  snprintf(path, sizeof path, "%s/reclaim", runner_data);
-  const char *paths[1] = {path};
   bt_taskset ts;
-  assert_int_equal(bt_tasks_load(&ts, paths, 1, stderr), 0);
+  assert_int_equal(tasks_in(&ts, runner_data, "reclaim"), 0);
   char *texts[2];
   for (int v = 0; v < 2; v++) {
     bt_run_opts o;
