@@ -80,6 +80,7 @@ typedef struct bt_closure {
   uint16_t ctor;
   uint8_t arity;
   uint8_t nargs;
+  uint8_t line; /* a line's value: its calls inside other calls go through the call memo */
   bt_clo_code code;
   bt_value args[3];
 } bt_closure;
@@ -104,6 +105,7 @@ typedef struct bt_arena {
   bt_chunk *spare;    /* released chunks kept for reuse */
   size_t used;        /* bytes handed out and not released */
   size_t spare_bytes; /* the sizes of the spare chunks */
+  size_t peak;        /* the most used has been since the call memo last set it (bt_call_memo) */
 } bt_arena;
 
 typedef struct bt_mark {
@@ -130,12 +132,16 @@ void bt_ctx_free(bt_ctx *cx);
 
 bt_mark bt_arena_mark(bt_ctx *cx);
 
+/* The last generation of memo entries handed out on this thread. A context's generations
+ * ascend, and so do a thread's: an entry of one evaluation never answers another's. */
+extern _Thread_local uint64_t bt_memo_gens __attribute__((tls_model("initial-exec")));
+
 /* Starts one evaluation (a line's call): resets the step counter; forgets the memo. */
 static inline void bt_ctx_begin(bt_ctx *cx) {
   cx->steps = 0;
   cx->depth = 0;
   cx->out_of_bytes = false;
-  cx->memo_gen++;
+  cx->memo_gen = bt_memo_gens = (cx->memo_gen > bt_memo_gens ? cx->memo_gen : bt_memo_gens) + 1;
   cx->begun = bt_arena_mark(cx);
 }
 
@@ -149,6 +155,24 @@ static inline void bt_ctx_begin(bt_ctx *cx) {
 bool bt_memo_get(bt_ctx *cx, int prim, bt_value arg, bt_value *out);
 void bt_memo_forget(bt_ctx *cx);
 void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result);
+/* Whether p lies in arena memory allocated since the evaluation began. */
+bool bt_since_begun(const bt_ctx *cx, const void *p);
+/* The call of a line's closure c (c->line) inside another call, through the call memo:
+ * what calling c on the n arguments x gives (closure.c). */
+bt_value bt_call_memo(bt_ctx *cx, const struct bt_closure *c, const bt_value *x, int n);
+/* Frees this thread's call memo (bt_ctx_free does). */
+void bt_call_memo_free(void);
+/* Turns the call memo on (the default) or off, for tests comparing the two; and the calls
+ * this thread found in it. */
+void bt_call_memo_use(bool on);
+uint64_t bt_call_memo_hits(void);
+/* The least depth (cx->depth, the call itself counted) at which a line closure's calls
+ * go through the call memo: calls a primitive makes on a line's values come once each. */
+enum { BT_CALL_MEMO_DEPTH = 2 };
+/* Counts a peak of used bytes that a shortcut (a union instead of mapping) stands for. */
+static inline void bt_arena_peak(bt_ctx *cx, size_t used) {
+  if (used > cx->arena.peak) cx->arena.peak = used;
+}
 /* Returns what `body` gives for primitive prim on argument arg, through the memo. */
 #define BT_MEMOIZED(cx, prim, arg, body)                                                                     \
   do {                                                                                                       \

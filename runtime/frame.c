@@ -134,6 +134,7 @@ bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before) {
 }
 
 void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
+  if (v.kind == BT_FN && v.u.clo && !v.u.clo->line) ((bt_closure *)v.u.clo)->line = 1; /* the call memo's */
   it->frame[t] = v;
   bt_exec_settle(ex, it, t);
 }

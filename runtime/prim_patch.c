@@ -905,8 +905,9 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
     bt_arena_release(cx, scratch);
     return false;
   }
-  cx->steps += 2 * n;              /* the closure's call and shift's, per offset, as mapping counts them */
-  cx->arena.used = before + keeps; /* limits count what mapping would have kept */
+  cx->steps += 2 * n;               /* the closure's call and shift's, per offset, as mapping counts them */
+  cx->arena.used = before + keeps;  /* limits count what mapping would have kept */
+  bt_arena_peak(cx, before + peak); /* and the most it would have used */
   return true;
 }
 
@@ -979,8 +980,9 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
       return false;
     }
   }
-  cx->steps += 2 * n;              /* the closure's call and shoot's, per start, as mapping counts them */
-  cx->arena.used = before + keeps; /* limits count what mapping would have kept */
+  cx->steps += 2 * n;               /* the closure's call and shoot's, per start, as mapping counts them */
+  cx->arena.used = before + keeps;  /* limits count what mapping would have kept */
+  bt_arena_peak(cx, before + peak); /* and the most it would have used */
   return true;
 }
 

@@ -81,7 +81,10 @@ static inline __attribute__((always_inline)) bt_value bt_sp_clo(bt_ctx *cx, bt_v
   if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
   if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
   cx->depth++;
-  bt_value r = code(cx, f.u.clo, args, n);
+  bt_value r = __builtin_expect(__atomic_load_n(&f.u.clo->line, __ATOMIC_RELAXED) == 1, 0) &&
+                       cx->depth >= BT_CALL_MEMO_DEPTH
+                   ? bt_call_memo(cx, f.u.clo, args, n)
+                   : code(cx, f.u.clo, args, n);
   cx->depth--;
   return r;
 }

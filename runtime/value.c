@@ -58,6 +58,7 @@ void bt_ctx_free(bt_ctx *cx) {
   memset(&cx->arena, 0, sizeof cx->arena);
   free(cx->memo);
   cx->memo = NULL;
+  bt_call_memo_free();
 }
 
 /* ---- the memo -------------------------------------------------------------------- */
@@ -84,8 +85,10 @@ static inline bool pure_key_eq(const pure_entry *e, int prim, bt_value arg) {
          e->arg.u.items == arg.u.items;
 }
 
+_Thread_local uint64_t bt_memo_gens;
+
 void bt_memo_forget(bt_ctx *cx) {
-  cx->memo_gen++;
+  cx->memo_gen = bt_memo_gens = (cx->memo_gen > bt_memo_gens ? cx->memo_gen : bt_memo_gens) + 1;
   cx->begun = bt_arena_mark(cx);
 }
 
@@ -97,8 +100,7 @@ bool bt_memo_get(bt_ctx *cx, int prim, bt_value arg, bt_value *out) {
   return true;
 }
 
-/* Whether p lies in memory allocated since the evaluation began. */
-static bool since_begun(const bt_ctx *cx, const void *p) {
+bool bt_since_begun(const bt_ctx *cx, const void *p) {
   for (const bt_chunk *c = cx->arena.head; c; c = c->next) {
     bool in = (uintptr_t)p - (uintptr_t)c->data < c->size;
     if (c == cx->begun.chunk) return in && (uintptr_t)p - (uintptr_t)c->data >= cx->begun.off;
@@ -111,7 +113,7 @@ void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result) {
   if (!bt_is_coll(arg) || arg.n < MEMO_MIN_ITEMS) return;
   bool plain = result.kind == BT_INT || result.kind == BT_BOOL ||
                (result.kind == BT_TUPLE && result.n == 2 && bt_interned(result.u.items));
-  if (!plain || since_begun(cx, arg.u.items)) return;
+  if (!plain || bt_since_begun(cx, arg.u.items)) return;
   if (!cx->memo && !(cx->memo = calloc(1, sizeof *cx->memo))) return;
   pure_entry *e = &cx->memo->e[pure_slot(prim, arg)];
   *e = (pure_entry){arg, result, cx->memo_gen, (uint16_t)prim};
@@ -196,6 +198,7 @@ void *bt_alloc(bt_ctx *cx, size_t n) {
   UNPOISON(p, n);
   a->head->off += n;
   a->used += n;
+  if (a->used > a->peak) a->peak = a->used;
   return p;
 }
 
@@ -670,22 +673,28 @@ static size_t drop_equal_patches(bt_ctx *cx, bt_value *items, size_t n) {
   return m;
 }
 
-static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base) {
-  if (base >= 0 && n >= 64) {
-    n = drop_equal_patches(cx, items, n);
-    if (n <= 1) return n;
+/* Whether the keys of items ascend strictly: then so do the items (a key orders by the
+ * first elements), and none is equal to another. */
+static bool keys_ascend(const bt_value *items, size_t n, int64_t base, int64_t lo) {
+  uint64_t prev = ordered_key(items[0], base, lo);
+  for (size_t k = 1; k < n; k++) {
+    uint64_t key = ordered_key(items[k], base, lo);
+    if (key <= prev) return false;
+    prev = key;
   }
+  return true;
+}
+
+static size_t ordered_build(bt_ctx *cx, bt_value *items, size_t n, int64_t base) {
   int64_t lo = 0; /* ints: their least (i - lo, in unsigned arithmetic, orders them all) */
   for (size_t k = 0; base < 0 && k < n; k++)
     lo = k == 0 || items[k].u.i < lo ? items[k].u.i : lo;
-  uint64_t prev = ordered_key(items[0], base, lo);
-  size_t k = 1;
-  for (; k < n; k++) { /* keys strictly ascending already: nothing to do */
-    uint64_t key = ordered_key(items[k], base, lo);
-    if (key <= prev) break;
-    prev = key;
+  if (keys_ascend(items, n, base, lo)) return n; /* e.g. product's pairs, made in order */
+  if (base >= 0 && n >= 64) {
+    n = drop_equal_patches(cx, items, n);
+    if (n <= 1) return n;
+    if (keys_ascend(items, n, base, lo)) return n;
   }
-  if (k == n) return n;
   bt_mark scratch = bt_arena_mark(cx);
   bt_value *copy;
   keyed *ks = keyed_scratch(cx, items, n, &copy);

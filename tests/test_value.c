@@ -414,6 +414,128 @@ static void test_memo_never_answers_for_memory_reused(void **state) {
   bt_arena_release(&cx, m);
 }
 
+/* One line's call of apply(fork(astuple, lbind(apply, f), compose(lbind(apply, f),
+ * identity)), rows) in a context of limits lim, f a line's closure made before the call (so
+ * its calls inside, the second time one call deeper, go through the call memo when it is
+ * on): the result (copied into cx), the steps and the bytes left in use. */
+typedef bt_value (*make_fn)(bt_ctx *c);
+
+static bt_value memo_line(make_fn make, bt_limits lim, bool memo, uint64_t *steps, size_t *used) {
+  bt_ctx c;
+  bt_ctx_init(&c, NULL); /* the values are made without limits */
+  bt_ctx_begin(&c);
+  bt_value f = make(&c);
+  bt_value row[4][6] = {{bt_int(1), bt_int(2), bt_int(3), bt_int(1), bt_int(2), bt_int(3)},
+                        {bt_int(2), bt_int(3), bt_int(4), bt_int(1), bt_int(4), bt_int(4)},
+                        {bt_int(1), bt_int(1), bt_int(1), bt_int(2), bt_int(9), bt_int(1)},
+                        {bt_int(3), bt_int(2), bt_int(1), bt_int(3), bt_int(2), bt_int(1)}};
+  bt_value *rs = bt_items(&c, 4);
+  for (int k = 0; k < 4; k++) {
+    bt_value *it = bt_items(&c, 6);
+    memcpy(it, row[k], sizeof row[k]);
+    rs[k] = bt_tuple(it, 6);
+  }
+  bt_value rows = bt_tuple(rs, 4);
+  assert_int_equal(f.kind, BT_FN);
+  ((bt_closure *)f.u.clo)->line = 1; /* as the program marks a line's closure */
+  bt_value each = bt_call_prim(&c, BT_P_lbind, (bt_value[]){bt_prim_value(BT_P_apply), f});
+  bt_value deeper = bt_call_prim(&c, BT_P_compose, (bt_value[]){each, bt_prim_value(BT_P_identity)});
+  bt_value outer = bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_astuple), each, deeper});
+  c.lim = lim;
+  bt_call_memo_use(memo);
+  bt_ctx_begin(&c);
+  size_t u0 = c.arena.used;
+  bt_value r = bt_call_prim_line(&c, BT_P_apply, (bt_value[]){outer, rows});
+  bt_call_memo_use(true);
+  *steps = c.steps;
+  *used = c.arena.used - u0;
+  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, bt_unpack(&c, r));
+  bt_ctx_free(&c);
+  return r;
+}
+
+static bt_value prim2(bt_ctx *c, int prim, bt_value x, bt_value y) {
+  return bt_call_prim(c, prim, (bt_value[]){x, y});
+}
+
+static bt_value twenty_more(bt_ctx *c) {
+  return prim2(c, BT_P_power, bt_prim_value(BT_P_increment), bt_int(20));
+}
+
+/* first((x, 1000)): a tuple made by each call and left in use */
+static bt_value first_of_made(bt_ctx *c) {
+  bt_value made = prim2(c, BT_P_rbind, bt_prim_value(BT_P_astuple), bt_int(1000));
+  return prim2(c, BT_P_compose, bt_prim_value(BT_P_first), made);
+}
+
+/* f(x) = x + 20, by increments of first((x, 1000)): ints in, ints out, bytes left in use */
+static bt_value make_counting(bt_ctx *c) { return prim2(c, BT_P_compose, twenty_more(c), first_of_made(c)); }
+
+/* f(x) = 20 increments of first((x, 7)), with g (what takes the pair) the line's closure:
+ * the pair is made anew by each call, and the memo keys g's calls by its items */
+static bt_value make_on_pairs(bt_ctx *c) {
+  bt_value pairs = prim2(c, BT_P_rbind, bt_prim_value(BT_P_astuple), bt_int(7));
+  bt_value g = prim2(c, BT_P_compose, twenty_more(c), bt_prim_value(BT_P_first));
+  bt_value f = prim2(c, BT_P_compose, g, pairs);
+  ((bt_closure *)g.u.clo)->line = 1;
+  return f;
+}
+
+/* f(x) = 20 increments of whether (x, 7) is among 20 pairs (1..9, 100..119): comparisons
+ * that spend the comparison budget */
+static bt_value make_comparing(bt_ctx *c) {
+  bt_value *it = bt_items(c, 20);
+  for (int k = 0; k < 20; k++)
+    it[k] = bt_ipair(c, k % 9 + 1, 100 + k);
+  bt_value among = prim2(c, BT_P_rbind, bt_prim_value(BT_P_contained), bt_tuple(it, 20));
+  bt_value g = prim2(c, BT_P_compose, twenty_more(c), among);
+  bt_value f = prim2(c, BT_P_compose, g, prim2(c, BT_P_rbind, bt_prim_value(BT_P_astuple), bt_int(7)));
+  ((bt_closure *)g.u.clo)->line = 1;
+  return f;
+}
+
+/* f(x) = 20 increments of matcher(first((x, 1000)), 3): the tuple is released inside, so
+ * the bytes at the call's peak pass what it leaves in use */
+static bt_value make_matching(bt_ctx *c) {
+  return prim2(c, BT_P_compose, twenty_more(c), prim2(c, BT_P_matcher, first_of_made(c), bt_int(3)));
+}
+
+/* The call memo changes nothing but the time: the same results, errors, steps and bytes as
+ * calling, under every max_steps, max_depth, max_walk and max_bytes around what the calls
+ * take; and it answers calls where no limit is near. */
+static void test_call_memo_as_calling(void **state) {
+  (void)state;
+  make_fn makes[] = {make_counting, make_on_pairs, make_comparing, make_matching};
+  for (size_t mk = 0; mk < sizeof makes / sizeof *makes; mk++) {
+    uint64_t steps[2];
+    size_t used[2];
+    uint64_t hits = bt_call_memo_hits();
+    bt_value free_run = memo_line(makes[mk], bt_default_limits, true, &steps[1], &used[1]);
+    assert_true(bt_call_memo_hits() > hits);
+    assert_int_equal(free_run.kind, BT_TUPLE);
+    uint64_t all_steps = steps[1];
+    size_t all_bytes = used[1];
+    for (int v = 0; v < 4; v++) {
+      uint64_t top = v == 0 ? all_steps + 3 : v == 1 ? 12 : v == 2 ? 200 : all_bytes / 16 + 64;
+      for (uint64_t q = 0; q <= top; q++) {
+        bt_limits lim = bt_default_limits;
+        if (v == 0) lim.max_steps = q;
+        if (v == 1) lim.max_depth = (uint32_t)q;
+        if (v == 2) lim.max_walk = q;
+        if (v == 3) lim.max_bytes = (size_t)q * 16;
+        bt_value got[2];
+        for (int memo = 0; memo < 2; memo++)
+          got[memo] = memo_line(makes[mk], lim, memo, &steps[memo], &used[memo]);
+        if (got[0].kind != got[1].kind || steps[0] != steps[1] || used[0] != used[1] ||
+            (bt_is_err(got[0]) ? got[0].errc != got[1].errc : !bt_eq(got[0], got[1])))
+          fail_msg("closure %zu, limit %d at %llu: kinds %d/%d, steps %llu/%llu, bytes %zu/%zu", mk, v,
+                   (unsigned long long)q, got[0].kind, got[1].kind, (unsigned long long)steps[0],
+                   (unsigned long long)steps[1], used[0], used[1]);
+      }
+    }
+  }
+}
+
 /* Released chunks are kept for reuse, counted, and trimmed down to what is asked. */
 static void test_arena_trim_keeps_at_most_what_is_asked(void **state) {
   (void)state;
@@ -724,6 +846,7 @@ int main(void) {
       cmocka_unit_test(test_interned_values_compare_as_boxed),
       cmocka_unit_test(test_copy_out_moves_large_grids),
       cmocka_unit_test(test_packed_grids),
+      cmocka_unit_test(test_call_memo_as_calling),
   };
   return cmocka_run_group_tests_name("value", tests, setup, teardown);
 }
