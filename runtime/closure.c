@@ -1,5 +1,6 @@
 /* closure.c: function values and calls — the closure constructors of arc-dsl
  * (compose, chain, fork, matcher, rbind, lbind, power) and the call machinery. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,18 @@ void bt_call_memo_free(void) {
   calls = (call_table){NULL, NULL, NULL, 0, 0};
 }
 
+/* A thread that ends frees its table: a key whose value is set once the thread has one. */
+static pthread_key_t calls_key;
+static pthread_once_t calls_once = PTHREAD_ONCE_INIT;
+static bool calls_keyed;
+
+static void calls_at_exit(void *unused) {
+  (void)unused;
+  bt_call_memo_free();
+}
+
+static void calls_key_make(void) { calls_keyed = pthread_key_create(&calls_key, calls_at_exit) == 0; }
+
 static inline uint64_t call_tag(uint64_t h, uint64_t gen) {
   return (h & 0xffffffff00000000ull) | (uint32_t)gen;
 }
@@ -200,6 +213,10 @@ static bool calls_make(size_t cap, uint64_t gen, const uint64_t *hashes) {
         e[b + w] = calls.e[k];
         break;
       }
+  }
+  if (!calls.e) { /* the thread's first table: freed when it ends */
+    pthread_once(&calls_once, calls_key_make);
+    if (calls_keyed) pthread_setspecific(calls_key, &calls);
   }
   free(calls.tag);
   free(calls.steps);
