@@ -762,11 +762,12 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
 }
 
 /* The set of the places whose bits are set in a window of h rows by w columns per color
- * (colors from c0, rows from i0, columns from j0), in canonical order as the bits are laid
- * out (color, then row, then column): cells (cells) or pairs; those in the table's range are
- * its entries, the others are built in one block. False past a limit. */
+ * (the colors of planes 0, 1, ...: color[k], ascending, or c0 + k when color is NULL; rows
+ * from i0, columns from j0), in canonical order as the bits are laid out (color, then row,
+ * then column): cells (cells) or pairs; those in the table's range are its entries, the
+ * others are built in one block. False past a limit. */
 static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_t h, uint64_t w, int64_t c0,
-                       int64_t i0, int64_t j0, bool cells, bt_value *out) {
+                       const int64_t *color, int64_t i0, int64_t j0, bool cells, bt_value *out) {
   size_t count = 0, boxed = 0;
   for (int pass = 0; pass < 2; pass++) {
     bt_value *items = NULL, *parts = NULL;
@@ -779,7 +780,8 @@ static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_
     for (uint64_t wd = 0; wd < words; wd++)
       for (uint64_t bit = bits[wd]; bit; bit &= bit - 1, k++) {
         uint64_t at = wd * 64 + (uint64_t)__builtin_ctzll(bit), rc = at / w;
-        int64_t i = i0 + (int64_t)(rc % h), j = j0 + (int64_t)(at % w), c = c0 + (int64_t)(rc / h);
+        int64_t i = i0 + (int64_t)(rc % h), j = j0 + (int64_t)(at % w),
+                c = color ? color[rc / h] : c0 + (int64_t)(rc / h);
         const bt_value *in = cells ? bt_intern_cell(c, i, j) : bt_intern_pair(i, j);
         if (pass == 0) {
           boxed += !in;
@@ -867,8 +869,16 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
   uint64_t keeps = ((results_made ? 0 : n) + total) * sizeof(bt_value) + moved;
   uint64_t peak = keeps + 3 * total * sizeof(bt_value) + 8192;
   if (cx->arena.used > cx->lim.max_bytes || peak > cx->lim.max_bytes - cx->arena.used) return false;
-  /* the window: colors c0..c1, rows i0 + di0 .. i1 + di1, columns j0 + dj0 .. j1 + dj1 */
-  uint64_t nc = (uint64_t)(c1 - c0) + 1, h = (uint64_t)(i1 - i0 + di1 - di0) + 1,
+  /* the window: a plane per color of p (when they lie within 64 of each other; else per
+     color of c0..c1), rows i0 + di0 .. i1 + di1, columns j0 + dj0 .. j1 + dj1 */
+  uint64_t present = 0; /* bit c - c0: color c is p's */
+  for (uint64_t k = 0; cells && c1 - c0 < 64 && k < m; k++)
+    present |= (uint64_t)1 << (p.u.items[k].u.items[0].u.i - c0);
+  int64_t color[64];
+  int planes = 0;
+  for (uint64_t q = present; q; q &= q - 1)
+    color[planes++] = c0 + __builtin_ctzll(q);
+  uint64_t nc = present ? (uint64_t)planes : (uint64_t)(c1 - c0) + 1, h = (uint64_t)(i1 - i0 + di1 - di0) + 1,
            w = (uint64_t)(j1 - j0 + dj1 - dj0) + 1;
   if (nc > 1u << 22 || h > 1u << 22 || w > 1u << 22 || nc * h * w > 1u << 22) return false;
   uint64_t words = (nc * h * w + 63) / 64;
@@ -886,8 +896,10 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
   memset(bits, 0, words * sizeof *bits);
   for (uint64_t k = 0; k < m; k++) { /* each cell's bit when moved by (di0, dj0) */
     bt_value e = p.u.items[k], ij = cells ? e.u.items[1] : e;
-    int64_t c = cells ? e.u.items[0].u.i : 0;
-    base[k] = ((c - c0) * (int64_t)h + (ij.u.items[0].u.i - i0)) * (int64_t)w + (ij.u.items[1].u.i - j0);
+    int64_t c = cells ? e.u.items[0].u.i : 0, plane = c - c0;
+    if (present) /* the colors of p below c */
+      plane = __builtin_popcountll(present & (((uint64_t)1 << (c - c0)) - 1));
+    base[k] = (plane * (int64_t)h + (ij.u.items[0].u.i - i0)) * (int64_t)w + (ij.u.items[1].u.i - j0);
   }
   for (uint64_t k = 0; k < n; k++) {
     const bt_value *d = offsets.u.items[k].u.items;
@@ -897,7 +909,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
       bits[at / 64] |= (uint64_t)1 << (at % 64);
     }
   }
-  if (!bits_union(cx, bits, words, h, w, c0, i0 + di0, j0 + dj0, cells, out)) {
+  if (!bits_union(cx, bits, words, h, w, c0, present ? color : NULL, i0 + di0, j0 + dj0, cells, out)) {
     bt_arena_release(cx, scratch);
     return false;
   }
@@ -975,7 +987,7 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
         bits[at / 64] |= (uint64_t)1 << (at % 64);
       }
     }
-    if (!bits_union(cx, bits, words, h, w, 0, i0, j0, false, out) || cx->arena.used - before > keeps) {
+    if (!bits_union(cx, bits, words, h, w, 0, NULL, i0, j0, false, out) || cx->arena.used - before > keeps) {
       bt_arena_release(cx, scratch);
       return false;
     }
