@@ -140,8 +140,17 @@ static bt_value call_closure(bt_ctx *cx, const bt_closure *c, const bt_value *x,
  * look-up reads one line and the entry it finds. A bucket keeps the costliest calls: a call
  * takes the place of an earlier evaluation's, else of a cheaper call's, so calls of one cost
  * that are more than the table holds leave the first of them there. The table doubles while
- * the running evaluation's calls push each other out, up to CALL_MAX entries. */
-enum { CALL_WAYS = 4, CALL_FIRST = 1024, CALL_MAX = 1 << 13, CALL_KEYS = 4, CALL_MIN_STEPS = 16 };
+ * the running evaluation's calls push each other out, up to CALL_MAX entries; a closure
+ * whose calls then find no place CALL_SHUT times in a row is not looked up again in that
+ * evaluation. */
+enum {
+  CALL_WAYS = 4,
+  CALL_FIRST = 1024,
+  CALL_MAX = 1 << 13,
+  CALL_KEYS = 4,
+  CALL_MIN_STEPS = 16,
+  CALL_SHUT = 4096
+};
 
 typedef struct call_entry {
   const bt_closure *clo;
@@ -162,6 +171,10 @@ typedef struct call_table {
   call_entry *e;
   size_t cap;    /* entries, a power of two */
   size_t pushed; /* entries of a running evaluation pushed out since the table was made */
+  /* the closure whose calls found no place in a row (run), and the one whose calls this
+     evaluation (shut_gen) no longer looks up after CALL_SHUT of them */
+  const bt_closure *run, *shut;
+  uint64_t run_len, shut_gen;
 } call_table;
 
 static _Thread_local call_table calls;
@@ -170,7 +183,7 @@ void bt_call_memo_free(void) {
   free(calls.tag);
   free(calls.steps);
   free(calls.e);
-  calls = (call_table){NULL, NULL, NULL, 0, 0};
+  calls = (call_table){0};
 }
 
 /* A thread that ends frees its table: a key whose value is set once the thread has one. */
@@ -221,7 +234,11 @@ static bool calls_make(size_t cap, uint64_t gen, const uint64_t *hashes) {
   free(calls.tag);
   free(calls.steps);
   free(calls.e);
-  calls = (call_table){tag, steps, e, cap, 0};
+  calls.tag = tag;
+  calls.steps = steps;
+  calls.e = e;
+  calls.cap = cap;
+  calls.pushed = 0;
   return true;
 }
 
@@ -334,7 +351,7 @@ void bt_call_memo_use(bool on) { call_memo_on = on; }
 uint64_t bt_call_memo_hits(void) { return call_hits; }
 
 bt_value bt_call_memo(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
-  if (!call_memo_on) return run_closure(cx, c, x, n);
+  if (!call_memo_on || (calls.shut == c && calls.shut_gen == cx->memo_gen)) return run_closure(cx, c, x, n);
   call_entry in;
   int m = call_key(x, n, in.key, &in.shape);
   if (m < 0) {
@@ -359,6 +376,7 @@ bt_value bt_call_memo(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n)
       bt_arena_peak(cx, a->used + e->peak);
       a->used += e->net;
       call_hits++;
+      if (calls.run == c) calls.run_len = 0;
       return e->result;
     }
   }
@@ -383,7 +401,13 @@ bt_value bt_call_memo(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n)
       took > UINT32_MAX)
     return r;
   size_t to = call_place(h, cx->memo_gen, (uint32_t)took);
-  if (to == SIZE_MAX || !call_stable(cx, r)) return r;
+  if (to == SIZE_MAX) { /* the table is full of costlier calls of this evaluation */
+    if (calls.run != c) calls.run = c, calls.run_len = 0;
+    if (++calls.run_len == CALL_SHUT) calls.shut = c, calls.shut_gen = cx->memo_gen;
+    return r;
+  }
+  if (calls.run == c) calls.run_len = 0;
+  if (!call_stable(cx, r)) return r;
   for (int k = 0; k < m; k++)
     if (!call_stable(cx, in.key[k])) return r;
   in.clo = c;
