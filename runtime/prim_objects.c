@@ -820,6 +820,53 @@ static bool int_cells(bt_ctx *cx, bt_value obj, int_cell **out) {
 static bt_value occurrences_general(bt_ctx *cx, bt_value grid, bt_value normed, int64_t h, int64_t w,
                                     int64_t h2, int64_t w2);
 
+enum { RECT_SIDE = 64 }; /* rect_occurrences' grids: at most this many rows and columns */
+
+/* occurrences of an object that fills its oh x ow box in one color (a canvas made an object,
+ * the solvers' way of looking for empty rectangles), in a boxed grid of h x w ints of at most
+ * RECT_SIDE rows and columns: a count of that color's cells over every rectangle from one
+ * table of running sums, instead of a walk over the object at each place. Found in the
+ * order the walk finds them, into found. False when the object is not such a rectangle. */
+static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, int64_t h, int64_t w,
+                             const int_cell *cells, uint32_t n, int64_t oh, int64_t ow, bt_ijvec *found,
+                             bool *limit) {
+  if (h > RECT_SIDE || w > RECT_SIDE || oh < 1 || ow < 1 || oh > h || ow > w ||
+      (uint64_t)oh * (uint64_t)ow != n)
+    return false;
+  uint64_t covered[RECT_SIDE * RECT_SIDE / 64] = {0};
+  for (uint32_t k = 0; k < n; k++) { /* one color, and every place of the box once */
+    if (cells[k].c != cells[0].c || cells[k].i < 0 || cells[k].i >= oh || cells[k].j < 0 || cells[k].j >= ow)
+      return false;
+    uint64_t at = (uint64_t)(cells[k].i * ow + cells[k].j);
+    if (covered[at / 64] >> (at % 64) & 1) return false;
+    covered[at / 64] |= (uint64_t)1 << (at % 64);
+  }
+  int64_t c = cells[0].c;
+  int32_t sum[(RECT_SIDE + 1) * (RECT_SIDE + 1)]; /* sum[i][j]: cells of color c above and left */
+  const int64_t sw = w + 1;
+  for (int64_t j = 0; j <= w; j++)
+    sum[j] = 0;
+  for (int64_t i = 0; i < h; i++) {
+    int32_t run = 0;
+    sum[(i + 1) * sw] = 0;
+    for (int64_t j = 0; j < w; j++) {
+      run += rows[i][j].u.i == c;
+      sum[(i + 1) * sw + j + 1] = sum[i * sw + j + 1] + run;
+    }
+  }
+  const int32_t area = (int32_t)n;
+  for (int64_t i = 0; i + oh <= h; i++)
+    for (int64_t j = 0; j + ow <= w; j++) {
+      int32_t inside =
+          sum[(i + oh) * sw + j + ow] - sum[i * sw + j + ow] - sum[(i + oh) * sw + j] + sum[i * sw + j];
+      if (inside == area && !bt_ijvec_push(cx, found, i, j)) {
+        *limit = true;
+        return true;
+      }
+    }
+  return true;
+}
+
 BT_PRIM(occurrences) {
   bt_value grid = a[0], obj = a[1];
   bt_value normed = bt_p_normalize(cx, &obj);
@@ -847,6 +894,11 @@ BT_PRIM(occurrences) {
     rows[i] = grid.u.items[i].u.items;
   bt_ijvec found;
   bt_ijvec_init(&found);
+  bool limit = false;
+  if (h2 > 0 && w2 > 0 &&
+      rect_occurrences(cx, rows, h, w, cells, normed.n, shape.u.items[0].u.i, shape.u.items[1].u.i, &found,
+                       &limit))
+    return limit ? bt_err(BT_E_LIMIT) : bt_index_set_sorted(cx, found.ij, found.n);
   for (int64_t i = 0; i < h2; i++)
     for (int64_t j = 0; j < w2; j++) {
       uint32_t k = 0;
