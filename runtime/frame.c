@@ -134,7 +134,9 @@ bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before) {
 }
 
 void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {
-  if (v.kind == BT_FN && v.u.clo && !v.u.clo->line) ((bt_closure *)v.u.clo)->line = 1; /* the call memo's */
+  /* a line's closure goes through the call memo (a constant one may be the threads') */
+  if (v.kind == BT_FN && v.u.clo && !__atomic_load_n(&v.u.clo->line, __ATOMIC_RELAXED))
+    __atomic_store_n(&((bt_closure *)v.u.clo)->line, 1, __ATOMIC_RELAXED);
   it->frame[t] = v;
   bt_exec_settle(ex, it, t);
 }
