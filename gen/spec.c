@@ -146,10 +146,63 @@ static void emit_call(strbuf *sb, spec_table *t, int i, sarg a, const char *args
     sb_printf(sb, "bt_call_raw(cx, c->args[%d], %s, %d)", i, args, m);
 }
 
+/* Whether captured value a is a primitive of m arguments that bt_sp_quick computes (and
+ * that gives no default in place of an error). */
+static bool quick_prim(sarg a, int m) {
+  static const int quick[] = {BT_P_identity, BT_P_first,    BT_P_last, BT_P_add,
+                              BT_P_subtract, BT_P_multiply, BT_P_sign, BT_P_even};
+  if (a.kind != SA_PRIM || bt_prims[a.id].arity != m || bt_prims[a.id].dflt) return false;
+  for (size_t k = 0; k < sizeof quick / sizeof *quick; k++)
+    if (quick[k] == a.id) return true;
+  return false;
+}
+
+/* A compose, chain or fork of primitives bt_sp_quick computes gets a first path that
+ * computes them all in a row and counts their steps at once: taken when the steps, depth and
+ * comparison budget left let none of the calls fail and every call is computed there (no
+ * packed grid among the values); otherwise the calls run one by one. */
+static void emit_quick(strbuf *sb, const shape *s) {
+  const char *n0 = bt_prims[s->a[0].id].name, *n1 = bt_prims[s->a[1].id].name;
+  switch (s->ctor) {
+  case BT_P_compose:
+    if (!quick_prim(s->a[0], 1) || !quick_prim(s->a[1], 1)) return;
+    sb_printf(sb,
+              "  bt_value q0, q;\n"
+              "  if (bt_sp_quick_room(cx, 2) && bt_sp_quick_on(BT_P_%s, x, 1, &q0) && "
+              "bt_sp_quick_on(BT_P_%s, &q0, 1, "
+              "&q)) {\n",
+              n1, n0);
+    sb_puts(sb, "    cx->steps += 2;\n    return q;\n  }\n");
+    break;
+  case BT_P_chain:
+    if (!quick_prim(s->a[0], 1) || !quick_prim(s->a[1], 1) || !quick_prim(s->a[2], 1)) return;
+    sb_printf(sb,
+              "  bt_value q0, q1, q;\n"
+              "  if (bt_sp_quick_room(cx, 3) && bt_sp_quick_on(BT_P_%s, x, 1, &q0) && "
+              "bt_sp_quick_on(BT_P_%s, &q0, 1, "
+              "&q1) &&\n      bt_sp_quick_on(BT_P_%s, &q1, 1, &q)) {\n",
+              bt_prims[s->a[2].id].name, n1, n0);
+    sb_puts(sb, "    cx->steps += 3;\n    return q;\n  }\n");
+    break;
+  case BT_P_fork:
+    if (!quick_prim(s->a[0], 2) || !quick_prim(s->a[1], 1) || !quick_prim(s->a[2], 1)) return;
+    sb_printf(sb,
+              "  bt_value q2[2], q;\n"
+              "  if (bt_sp_quick_room(cx, 3) && bt_sp_quick_on(BT_P_%s, x, 1, &q2[0]) && "
+              "bt_sp_quick_on(BT_P_%s, x, 1, "
+              "&q2[1]) &&\n      bt_sp_quick_on(BT_P_%s, q2, 2, &q)) {\n",
+              n1, bt_prims[s->a[2].id].name, n0);
+    sb_puts(sb, "    cx->steps += 3;\n    return q;\n  }\n");
+    break;
+  default: break;
+  }
+}
+
 static void emit_body(strbuf *sb, spec_table *t, int id) {
   shape s = t->s[id]; /* a copy: emit_call may add shapes */
   sb_printf(sb, "\nstatic bt_value K%d(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {\n", id);
   sb_puts(sb, "  (void)c;\n  (void)n;\n");
+  emit_quick(sb, &s);
   switch (s.ctor) {
   case BT_P_compose:
     sb_puts(sb, "  bt_value v = ");

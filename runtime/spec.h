@@ -51,6 +51,23 @@ static inline __attribute__((always_inline)) bool bt_sp_quick(int prim, const bt
   }
 }
 
+/* bt_sp_quick on n arguments none of which is a packed grid (bt_sp_prim gives those to the
+ * primitive's fast path). */
+static inline __attribute__((always_inline)) bool bt_sp_quick_on(int prim, const bt_value *a, int n,
+                                                                 bt_value *r) {
+  for (int k = 0; k < n; k++)
+    if (a[k].kind == BT_PGRID) return false;
+  return bt_sp_quick(prim, a, r);
+}
+
+/* Whether n calls of primitives that compare nothing, each one call deeper, can run without
+ * meeting max_steps, max_depth or a spent comparison budget: then bt_sp_prim's checks all
+ * pass, and counting the n steps at once is what they would count. */
+static inline __attribute__((always_inline)) bool bt_sp_quick_room(const bt_ctx *cx, uint64_t n) {
+  return cx->lim.max_steps >= n && cx->steps <= cx->lim.max_steps - n && cx->depth < cx->lim.max_depth &&
+         !bt_walk_spent();
+}
+
 static inline __attribute__((always_inline)) bt_value bt_sp_prim(bt_ctx *cx, int prim, bt_prim_fn fn,
                                                                  const bt_value *args, int n) {
   unsigned kinds = 0;

@@ -92,3 +92,27 @@ def solve_spec_chains(I):
     x25 = x19(x17)
     O = branch(x24, x25, x17)
     return O
+
+
+def solve_spec_quick(I):
+    x1 = objects(I, T, F, T)
+    x2 = apply(ulcorner, x1)
+    x3 = compose(sign, first)
+    x4 = chain(even, identity, first)
+    x5 = fork(subtract, first, last)
+    x6 = apply(x3, x2)
+    x7 = sfilter(x2, x4)
+    x8 = apply(x5, x2)
+    x9 = combine(x6, x8)
+    x10 = size(x9)
+    O = fill(I, x10, x7)
+    return O
+
+
+def solve_spec_quick_falls_back(I):
+    x1 = objects(I, T, F, T)
+    x2 = apply(ulcorner, x1)
+    x3 = chain(even, first, last)
+    x4 = apply(x3, x2)
+    O = fill(I, ONE, x4)
+    return O
