@@ -16,6 +16,7 @@
 
 #include "bt_prims.h"
 #include "card.h"
+#include "spec.h"
 
 enum { SA_DYN, SA_PRIM, SA_SHAPE, SA_INT };
 
@@ -149,53 +150,35 @@ static void emit_call(strbuf *sb, spec_table *t, int i, sarg a, const char *args
 /* Whether captured value a is a primitive of m arguments that bt_sp_quick computes (and
  * that gives no default in place of an error). */
 static bool quick_prim(sarg a, int m) {
-  static const int quick[] = {BT_P_identity, BT_P_first,    BT_P_last, BT_P_add,
-                              BT_P_subtract, BT_P_multiply, BT_P_sign, BT_P_even};
-  if (a.kind != SA_PRIM || bt_prims[a.id].arity != m || bt_prims[a.id].dflt) return false;
-  for (size_t k = 0; k < sizeof quick / sizeof *quick; k++)
-    if (quick[k] == a.id) return true;
-  return false;
+  return a.kind == SA_PRIM && bt_prims[a.id].arity == m && !bt_prims[a.id].dflt && bt_sp_quick_has(a.id);
 }
 
 /* A compose, chain or fork of primitives bt_sp_quick computes gets a first path that
  * computes them all in a row and counts their steps at once: taken when the steps, depth and
  * comparison budget left let none of the calls fail and every call is computed there (no
- * packed grid among the values); otherwise the calls run one by one. */
+ * packed grid among the values); otherwise the calls run one by one. The calls, in order:
+ * captured value `at`, on `in` (m values), into `out`. */
 static void emit_quick(strbuf *sb, const shape *s) {
-  const char *n0 = bt_prims[s->a[0].id].name, *n1 = bt_prims[s->a[1].id].name;
-  switch (s->ctor) {
-  case BT_P_compose:
-    if (!quick_prim(s->a[0], 1) || !quick_prim(s->a[1], 1)) return;
-    sb_printf(sb,
-              "  bt_value q0, q;\n"
-              "  if (bt_sp_quick_room(cx, 2) && bt_sp_quick_on(BT_P_%s, x, 1, &q0) && "
-              "bt_sp_quick_on(BT_P_%s, &q0, 1, "
-              "&q)) {\n",
-              n1, n0);
-    sb_puts(sb, "    cx->steps += 2;\n    return q;\n  }\n");
-    break;
-  case BT_P_chain:
-    if (!quick_prim(s->a[0], 1) || !quick_prim(s->a[1], 1) || !quick_prim(s->a[2], 1)) return;
-    sb_printf(sb,
-              "  bt_value q0, q1, q;\n"
-              "  if (bt_sp_quick_room(cx, 3) && bt_sp_quick_on(BT_P_%s, x, 1, &q0) && "
-              "bt_sp_quick_on(BT_P_%s, &q0, 1, "
-              "&q1) &&\n      bt_sp_quick_on(BT_P_%s, &q1, 1, &q)) {\n",
-              bt_prims[s->a[2].id].name, n1, n0);
-    sb_puts(sb, "    cx->steps += 3;\n    return q;\n  }\n");
-    break;
-  case BT_P_fork:
-    if (!quick_prim(s->a[0], 2) || !quick_prim(s->a[1], 1) || !quick_prim(s->a[2], 1)) return;
-    sb_printf(sb,
-              "  bt_value q2[2], q;\n"
-              "  if (bt_sp_quick_room(cx, 3) && bt_sp_quick_on(BT_P_%s, x, 1, &q2[0]) && "
-              "bt_sp_quick_on(BT_P_%s, x, 1, "
-              "&q2[1]) &&\n      bt_sp_quick_on(BT_P_%s, q2, 2, &q)) {\n",
-              n1, bt_prims[s->a[2].id].name, n0);
-    sb_puts(sb, "    cx->steps += 3;\n    return q;\n  }\n");
-    break;
-  default: break;
-  }
+  typedef struct {
+    int at, m;
+    const char *in, *out;
+  } quick_call;
+  static const quick_call compose[] = {{1, 1, "x", "q[0]"}, {0, 1, "q", "q[2]"}};
+  static const quick_call chain[] = {{2, 1, "x", "q[0]"}, {1, 1, "q", "q[1]"}, {0, 1, "q + 1", "q[2]"}};
+  static const quick_call fork[] = {{1, 1, "x", "q[0]"}, {2, 1, "x", "q[1]"}, {0, 2, "q", "q[2]"}};
+  const quick_call *calls = s->ctor == BT_P_compose ? compose
+                            : s->ctor == BT_P_chain ? chain
+                            : s->ctor == BT_P_fork  ? fork
+                                                    : NULL;
+  int n = s->ctor == BT_P_compose ? 2 : 3;
+  if (!calls) return;
+  for (int k = 0; k < n; k++)
+    if (!quick_prim(s->a[calls[k].at], calls[k].m)) return;
+  sb_printf(sb, "  bt_value q[3];\n  if (bt_sp_quick_room(cx, %d)", n);
+  for (int k = 0; k < n; k++)
+    sb_printf(sb, " &&\n      bt_sp_quick_on(BT_P_%s, %s, %d, &%s)", bt_prims[s->a[calls[k].at].id].name,
+              calls[k].in, calls[k].m, calls[k].out);
+  sb_printf(sb, ") {\n    cx->steps += %d;\n    return q[2];\n  }\n", n);
 }
 
 static void emit_body(strbuf *sb, spec_table *t, int id) {

@@ -16,6 +16,22 @@
 
 #include "bt_prims.h"
 
+/* Whether bt_sp_quick has a case for prim (card asks, to emit compositions of them in a
+ * row): the list of its cases below. */
+static inline bool bt_sp_quick_has(int prim) {
+  switch (prim) {
+  case BT_P_identity:
+  case BT_P_first:
+  case BT_P_last:
+  case BT_P_add:
+  case BT_P_subtract:
+  case BT_P_multiply:
+  case BT_P_sign:
+  case BT_P_even: return true;
+  default: return false;
+  }
+}
+
 /* What primitive prim gives on a, computed here for the commonest kinds of arguments
  * (no packed grid among them); false (then the primitive's own code runs) otherwise. Each
  * case is its primitive's own code for those kinds (prim_base.c). prim is a constant at
