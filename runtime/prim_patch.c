@@ -808,6 +808,22 @@ static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_
 static bool shift_union_on = true;
 void bt_shift_union_use(bool on) { shift_union_on = on; }
 
+/* Whether f is ctor(prim, value) taking one argument (lbind(shift, p), rbind(shoot, d)), and
+ * the unions are on. */
+static bool binds_prim(const bt_closure *f, int ctor, int prim) {
+  return shift_union_on && f->ctor == ctor && f->nargs == 2 && f->args[0].kind == BT_FN &&
+         !f->args[0].u.clo && f->args[0].prim == prim && f->arity == 1;
+}
+
+/* What a union counts once made, as mapping over n items would: two steps per item (the
+ * closure's call and its primitive's), the bytes mapping keeps (used from before) and the
+ * most it would use. */
+static void union_counts(bt_ctx *cx, uint64_t n, size_t before, uint64_t keeps, uint64_t peak) {
+  cx->steps += 2 * n;
+  cx->arena.used = before + keeps;
+  bt_arena_peak(cx, before + peak);
+}
+
 /* mapply(lbind(shift, p), offsets): the union of the set patch p moved by each offset of the
  * set offsets (the pattern of moving an object to every place occurrences found), marked in
  * a bitmap of the window all the moved copies lie in, whose bits come out in canonical order:
@@ -816,9 +832,7 @@ void bt_shift_union_use(bool on) { shift_union_on = on; }
  * mapping could meet on the way: steps, depth, a spent comparison budget, the element limit
  * of the merged copies, or the bytes mapping would take. Counts the calls' steps. */
 bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool results_made, bt_value *out) {
-  if (!shift_union_on || f->ctor != BT_P_lbind || f->nargs != 2 || f->args[0].kind != BT_FN ||
-      f->args[0].u.clo || f->args[0].prim != BT_P_shift || f->arity != 1)
-    return false;
+  if (!binds_prim(f, BT_P_lbind, BT_P_shift)) return false;
   bt_value p = f->args[1];
   uint64_t n = offsets.n, m = p.n, total = n * m;
   if (offsets.kind != BT_SET || p.kind != BT_SET || n == 0 || m == 0 || total > cx->lim.max_elems ||
@@ -917,9 +931,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
     bt_arena_release(cx, scratch);
     return false;
   }
-  cx->steps += 2 * n;               /* the closure's call and shift's, per offset, as mapping counts them */
-  cx->arena.used = before + keeps;  /* limits count what mapping would have kept */
-  bt_arena_peak(cx, before + peak); /* and the most it would have used */
+  union_counts(cx, n, before, keeps, peak);
   return true;
 }
 
@@ -930,9 +942,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
  * and the bytes mapping keeps (each ray's far end when not interned, its pairs as connect
  * makes them, the concatenation) and needs at its peak. */
 bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results_made, bt_value *out) {
-  if (!shift_union_on || f->ctor != BT_P_rbind || f->nargs != 2 || f->args[0].kind != BT_FN ||
-      f->args[0].u.clo || f->args[0].prim != BT_P_shoot || f->arity != 1)
-    return false;
+  if (!binds_prim(f, BT_P_rbind, BT_P_shoot)) return false;
   bt_value d = f->args[1];
   uint64_t n = starts.n;
   if (starts.kind != BT_SET || n == 0 || d.kind != BT_TUPLE || d.n != 2 || d.u.items[0].kind != BT_INT ||
@@ -992,9 +1002,7 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
       return false;
     }
   }
-  cx->steps += 2 * n;               /* the closure's call and shoot's, per start, as mapping counts them */
-  cx->arena.used = before + keeps;  /* limits count what mapping would have kept */
-  bt_arena_peak(cx, before + peak); /* and the most it would have used */
+  union_counts(cx, n, before, keeps, peak);
   return true;
 }
 
