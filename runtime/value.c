@@ -1,7 +1,9 @@
 /* value.c: arena memory, container construction, canonical order, equality,
  * hashing and the Python operators every primitive builds on. */
+#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "batt.h"
 
@@ -36,7 +38,11 @@ struct bt_chunk {
   _Alignas(16) unsigned char data[];
 };
 
-enum { CHUNK_MIN = 64 * 1024 };
+/* A chunk holds at least CHUNK_MIN bytes, and while its arena grows, half of what the arena
+ * holds, up to CHUNK_GROW (an allocation larger than CHUNK_MIN has a chunk of its size). The
+ * pages of a chunk of CHUNK_POPULATE bytes or more are made present at once, in one call,
+ * not by a fault on each page's first write. */
+enum { CHUNK_MIN = 64 * 1024, CHUNK_GROW = 4 << 20, CHUNK_POPULATE = 512 * 1024 };
 
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim) {
   memset(cx, 0, sizeof *cx);
@@ -170,8 +176,14 @@ static bt_chunk *take_chunk(bt_arena *a, size_t need) {
       return c;
     }
   }
-  size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
+  size_t grow = a->used / 2 < CHUNK_GROW ? a->used / 2 : CHUNK_GROW;
+  size_t size = need > CHUNK_MIN ? need : grow > CHUNK_MIN ? grow : CHUNK_MIN;
   bt_chunk *c = malloc(sizeof(bt_chunk) + size);
+  if (c && size >= CHUNK_POPULATE) { /* its pages made present in one call, not a fault each */
+    uintptr_t lo = ((uintptr_t)c + 4095) & ~(uintptr_t)4095,
+              hi = ((uintptr_t)c->data + size) & ~(uintptr_t)4095;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+  }
   if (c) {
     c->size = size;
     POISON(c->data, size);
