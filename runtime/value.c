@@ -1378,7 +1378,12 @@ static int cmp_slow(bt_value a, bt_value b, int depth) {
   }
 }
 
-int bt_cmp(bt_value a, bt_value b) { return both_int(a, b) ? cmp_int(a.u.i, b.u.i) : cmp_slow(a, b, 0); }
+int bt_cmp(bt_value a, bt_value b) {
+  if (both_int(a, b)) return cmp_int(a.u.i, b.u.i);
+  int c; /* two index pairs or two cells, the commonest elements of sets: cmp_slow's answer */
+  if (a.kind == BT_TUPLE && b.kind == BT_TUPLE && cmp_small(a, b, 0, &c)) return c;
+  return cmp_slow(a, b, 0);
+}
 
 /* eq_rec of two interned pairs or two interned cells, spending the budget as its walk does. */
 static bool eq_interned(int64_t ax, int64_t ay) {
