@@ -824,6 +824,27 @@ static void union_counts(bt_ctx *cx, uint64_t n, size_t before, uint64_t keeps, 
   bt_arena_peak(cx, before + peak);
 }
 
+/* The bytes shift_by takes to move a set p of m plain-int pairs or cells (interned: all in
+ * the table, bounds b) by (di, dj): none for no move, an item each when the moved ones are
+ * in the table too, else an item and its parts. */
+static uint64_t shift_bytes(bool interned, const int64_t b[4], int64_t lo, int64_t span, uint64_t m,
+                            int64_t di, int64_t dj) {
+  bool table = interned && di >= -(1 << 10) && di <= 1 << 10 && dj >= -(1 << 10) && dj <= 1 << 10 &&
+               b[0] + di >= lo && b[2] + di < lo + span && b[1] + dj >= lo && b[3] + dj < lo + span;
+  return (interned && di == 0 && dj == 0 ? 0 : table ? 1 : 5) * m * sizeof(bt_value);
+}
+
+/* What mapping leaves when an allocation of it is refused after `calls` calls of the
+ * closure (two steps each) and `spent` bytes: the LimitError, the bytes in use, the
+ * refusal noted (the line may then make room and run again). */
+static void mapping_refused(bt_ctx *cx, uint64_t calls, uint64_t spent, bt_value *out) {
+  cx->steps += 2 * calls;
+  cx->arena.used += spent;
+  bt_arena_peak(cx, cx->arena.used);
+  cx->out_of_bytes = true;
+  *out = bt_err(BT_E_LIMIT);
+}
+
 /* mapply(lbind(shift, p), offsets): the union of the set patch p moved by each offset of the
  * set offsets (the pattern of moving an object to every place occurrences found), marked in
  * a bitmap of the window all the moved copies lie in, whose bits come out in canonical order:
@@ -874,15 +895,31 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
     if (di <= -far || di >= far || dj <= -far || dj >= far) return false;
     di0 = di < di0 ? di : di0, di1 = di > di1 ? di : di1;
     dj0 = dj < dj0 ? dj : dj0, dj1 = dj > dj1 ? dj : dj1;
-    bool table = interned && di >= -(1 << 10) && di <= 1 << 10 && dj >= -(1 << 10) && dj <= 1 << 10 &&
-                 b[0] + di >= lo && b[2] + di < lo + span && b[1] + dj >= lo && b[3] + dj < lo + span;
-    moved += (interned && di == 0 && dj == 0 ? 0 : table ? 1 : 5) * m * sizeof(bt_value); /* as shift_by */
+    moved += shift_bytes(interned, b, lo, span, m, di, dj);
   }
   /* The bytes mapping keeps: its results' array, the copies, the concatenation; and at its
      peak the union's sort. When those could pass max_bytes, mapping goes and meets it. */
   uint64_t keeps = ((results_made ? 0 : n) + total) * sizeof(bt_value) + moved;
   uint64_t peak = keeps + 3 * total * sizeof(bt_value) + 8192;
-  if (cx->arena.used > cx->lim.max_bytes || peak > cx->lim.max_bytes - cx->arena.used) return false;
+  if (cx->arena.used > cx->lim.max_bytes || peak > cx->lim.max_bytes - cx->arena.used) {
+    if (cx->arena.used <= cx->lim.max_bytes && keeps <= cx->lim.max_bytes - cx->arena.used) return false;
+    /* what mapping keeps does not fit: one of its allocations is refused, found here */
+    uint64_t room = cx->arena.used <= cx->lim.max_bytes ? cx->lim.max_bytes - cx->arena.used : 0, spent = 0;
+    uint64_t calls = 0, need = results_made ? 0 : n * sizeof(bt_value);
+    for (uint64_t k = 0; need <= room - spent; k++) {
+      spent += need;
+      if (k == n) { /* every copy made: the concatenation's array */
+        need = total * sizeof(bt_value);
+        if (need > room - spent) break;
+        return false; /* cannot be: keeps is these bytes */
+      }
+      const bt_value *d = offsets.u.items[k].u.items;
+      calls++;
+      need = shift_bytes(interned, b, lo, span, m, d[0].u.i, d[1].u.i);
+    }
+    mapping_refused(cx, calls, spent, out);
+    return true;
+  }
   /* the window: a plane per color of p (when they lie within 64 of each other; else per
      color of c0..c1), rows i0 + di0 .. i1 + di1, columns j0 + dj0 .. j1 + dj1 */
   uint64_t present = 0; /* bit c - c0: color c is p's */

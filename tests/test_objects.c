@@ -452,6 +452,9 @@ static void test_occurrences_match_direct_search(void **state) {
  * (union) or by mapping. The value (boxed in cx), the steps and the bytes it counted. */
 static bool rays; /* shift_mapply and check_shift_union: mapply(rbind(shoot, p), offsets) instead */
 
+static bool refused; /* shift_mapply's last call: an allocation was refused */
+static int refusals; /* check_shift_union: cases the union found mapping's refused allocation */
+
 static bt_value shift_mapply(bt_value p, bt_value offsets, bt_limits lim, bool fused, bool union_on,
                              uint64_t *steps, size_t *used, bool *applies) {
   bt_ctx c;
@@ -486,6 +489,7 @@ static bt_value shift_mapply(bt_value p, bt_value offsets, bt_limits lim, bool f
   bt_shift_union_use(true);
   *steps = fused ? c.steps : c.steps - s0; /* bt_apply_many counts each function's from 0 */
   *used = c.arena.used - u0;
+  refused = c.out_of_bytes;
   r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
   bt_ctx_free(&c);
   return r;
@@ -499,15 +503,22 @@ static bool check_shift_union(const char *where, bt_value p, bt_value offsets, b
     bt_value got[2];
     uint64_t steps[2];
     size_t used[2];
-    for (int way = 0; way < 2; way++)
+    bool full[2];
+    for (int way = 0; way < 2; way++) {
       got[way] = shift_mapply(p, offsets, lim, fused, way == 0, &steps[way], &used[way],
                               way == 0 && !fused ? &applied : NULL);
-    if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || (applied && used[0] != used[1]))
+      full[way] = refused;
+    }
+    /* a refusal matters with a LimitError (the line makes room and runs again); a sort may
+       be refused scratch memory and take another way to the same value */
+    if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || (bt_is_err(got[0]) && full[0] != full[1]) ||
+        (applied && used[0] != used[1]))
       fail_msg(
           "%s: %smapply(lbind(shift, %u items), %u offsets)%s: %u vs %u items (kind %d vs %d), %lu vs %lu "
           "steps, %zu vs %zu bytes",
           where, fused ? "fused " : "", p.n, offsets.n, applied ? " by the union" : "", got[0].n, got[1].n,
           got[0].kind, got[1].kind, (unsigned long)steps[0], (unsigned long)steps[1], used[0], used[1]);
+    refusals += applied && !fused && bt_is_err(got[0]) && full[0];
   }
   return applied;
 }
@@ -525,6 +536,8 @@ static bool check_union_under_limits(const char *where, bt_value p, bt_value c, 
   check_shift_union(where, p, c, lim);
   lim = bt_default_limits;
   lim.max_bytes = (size_t)items * (g % 7 + 2) * 16 + 65536;
+  check_shift_union(where, p, c, lim);
+  lim.max_bytes = (size_t)items * 16 * (g % 9 + 1) / 3 + 4096; /* mapping refused on its way */
   check_shift_union(where, p, c, lim);
   return applied;
 }
@@ -561,8 +574,9 @@ static void test_shift_union_as_mapping(void **state) {
     cases++;
     bt_arena_release(&cx, m);
   }
-  printf("shift unions: %d of %d cases by the union\n", applied, cases);
+  printf("shift unions: %d of %d cases by the union; %d refusals found\n", applied, cases, refusals);
   assert_true(applied > cases / 2);
+  assert_true(refusals > 0);
 }
 
 /* mapply(rbind(shoot, d), starts) by the union of the rays against mapping: every
