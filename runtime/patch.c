@@ -122,19 +122,32 @@ int64_t *bt_ints_new(bt_ctx *cx, size_t n) {
   return bt_alloc(cx, n * sizeof(int64_t));
 }
 
+static bt_value points_into(bt_value patch, int kind, int64_t *ij) {
+  for (uint32_t k = 0; k < patch.n; k++) {
+    bt_value index = bt_patch_index(patch.u.items[k], kind), i, j;
+    if (bt_is_err(index)) return index;
+    if (!bt_unpack2(index, &i, &j)) return bt_unpack_err(index);
+    if (!bt_is_int(i) || !bt_is_int(j)) return bt_err(BT_E_TYPE);
+    ij[2 * k] = i.u.i;
+    ij[2 * k + 1] = j.u.i;
+  }
+  return bt_none();
+}
+
 bt_value bt_patch_points(bt_ctx *cx, bt_value patch, int64_t **ij, size_t *n) {
   int kind = bt_patch_kind(patch);
   if (kind < 0) return bt_patch_kind_err(patch);
   *n = patch.n;
   *ij = bt_ints_new(cx, 2 * (size_t)patch.n + 2);
   if (!*ij) return bt_err(BT_E_LIMIT);
-  for (uint32_t k = 0; k < patch.n; k++) {
-    bt_value index = bt_patch_index(patch.u.items[k], kind), i, j;
-    if (bt_is_err(index)) return index;
-    if (!bt_unpack2(index, &i, &j)) return bt_unpack_err(index);
-    if (!bt_is_int(i) || !bt_is_int(j)) return bt_err(BT_E_TYPE);
-    (*ij)[2 * k] = i.u.i;
-    (*ij)[2 * k + 1] = j.u.i;
-  }
-  return bt_none();
+  return points_into(patch, kind, *ij);
+}
+
+bt_value bt_patch_points_in(bt_ctx *cx, bt_value patch, int64_t *buf, size_t cap, int64_t **ij, size_t *n) {
+  int kind = bt_patch_kind(patch);
+  if (kind < 0) return bt_patch_kind_err(patch);
+  if (patch.n > cap) return bt_patch_points(cx, patch, ij, n);
+  *n = patch.n;
+  *ij = buf;
+  return points_into(patch, kind, buf);
 }

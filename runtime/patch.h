@@ -83,6 +83,9 @@ static inline bt_value bt_patch_index(bt_value elem, int kind) {
  * order, duplicates kept. Returns none, or the error Python (or a limit) raises;
  * non-int coordinates give TypeError. */
 bt_value bt_patch_points(bt_ctx *cx, bt_value patch, int64_t **ij, size_t *n);
+/* bt_patch_points into buf (room for cap points) when the patch has no more: nothing
+ * allocated; else as bt_patch_points. */
+bt_value bt_patch_points_in(bt_ctx *cx, bt_value patch, int64_t *buf, size_t cap, int64_t **ij, size_t *n);
 
 /* Bounding box of a non-empty patch: min/max row and column; false if the patch is
  * empty or not a proper patch (some element is not an int pair / cell). */
