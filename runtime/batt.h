@@ -629,7 +629,16 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
 /* mapply(f, starts) for f = rbind(shoot, d), d and starts plain ints: the union of the rays,
  * as bt_shift_union makes and counts its union. */
 bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results_made, bt_value *out);
-/* Tests: mapply takes bt_shift_union and bt_ray_union (on, the default) or always maps (off). */
+/* prapply(connect, x, y) for sets x and y of interned pairs: the set of the segments of
+ * every pair, each made once (no segment per pair, no sort of them all). False when it does
+ * not apply, or the calls could meet a limit (the caller calls). Counts the calls' steps, and
+ * counts against max_bytes the bytes the calls would keep, as bt_shift_union does. */
+bool bt_connect_cross(bt_ctx *cx, bt_value x, bt_value y, bt_value *out);
+/* apply(f, pairs) for f = fork(connect, first, last) and a set of pairs of interned pairs:
+ * as bt_connect_cross, for each pair's two points. */
+bool bt_connect_pairs(bt_ctx *cx, bt_value f, bt_value pairs, bt_value *out);
+/* Tests: mapply takes bt_shift_union and bt_ray_union, and prapply and apply take
+ * bt_connect_cross and bt_connect_pairs (on, the default), or they always call (off). */
 void bt_shift_union_use(bool on);
 /* What apply(f, c) (merge: mapply) gives when f gave r[k] for c's k-th item (r: c.n
  * values in cx, reordered for a set c). For results computed elsewhere (a device). */

@@ -472,7 +472,13 @@ static bt_value cartesian(bt_ctx *cx, bt_value x, bt_value y, const bt_value *f)
 }
 
 BT_PRIM(product) { return cartesian(cx, a[0], a[1], NULL); }
-BT_PRIM(prapply) { return cartesian(cx, a[1], a[2], &a[0]); }
+BT_PRIM(prapply) {
+  bt_value r;
+  if (a[0].kind == BT_FN && !a[0].u.clo && a[0].prim == BT_P_connect && a[2].kind == BT_SET && a[2].n &&
+      bt_connect_cross(cx, a[1], a[2], &r))
+    return r;
+  return cartesian(cx, a[1], a[2], &a[0]);
+}
 
 /* type(containers)(e for c in containers for e in c) */
 static bt_value merged(bt_ctx *cx, bt_value cs) {
@@ -839,7 +845,10 @@ static bt_value applied(bt_ctx *cx, bt_value f, bt_value c, bool c_holds_functio
   return bt_is_err(e) ? e : bt_applied(cx, c, out, merge);
 }
 
-BT_PRIM(apply) { return applied(cx, a[0], a[1], false, false); }
+BT_PRIM(apply) {
+  bt_value r;
+  return bt_connect_pairs(cx, a[0], a[1], &r) ? r : applied(cx, a[0], a[1], false, false);
+}
 
 /* The patch primitives whose mapply over a set is one bitmap union (bt_patch_mapply). */
 /* mapply(f, c) as a union without mapping, when it applies; results_made: the array of the

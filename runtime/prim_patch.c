@@ -8,6 +8,10 @@
 #include "bt_prims.h"
 #include "patch.h"
 
+/* The unions of mapply (bt_shift_union, bt_ray_union) and connect over many pairs: on, or
+ * off for tests (the calls made one by one). */
+static bool shift_union_on = true;
+
 /* ---- Python operators on values ------------------------------------------------ */
 
 /* Python a < b with a fast path for ints: 1, 0, or -1 (TypeError). */
@@ -464,6 +468,166 @@ static bt_value connect_points(bt_ctx *cx, bt_value pa, bt_value pb) {
 
 BT_PRIM(connect) { return connect_points(cx, a[0], a[1]); }
 
+/* ---- connect over many pairs ------------------------------------------------------- */
+
+/* The segment connect gives two interned pairs (table entries a, b), as a key: its first
+ * pair in canonical order (14 bits), its direction (0 row, 1 column, 2 diagonal, 3
+ * antidiagonal; 2 bits) and its length less one (7 bits); 0 for no segment (the points
+ * share no line). Two keys are equal exactly when the segments are. *len: its length. */
+static uint32_t segment_key(int64_t a, int64_t b, uint32_t *len) {
+  int64_t ai, aj, bi, bj;
+  bt_intern_ij(a, &ai, &aj);
+  bt_intern_ij(b, &bi, &bj);
+  int64_t si = ai < bi ? ai : bi, sj = aj < bj ? aj : bj, ej = aj < bj ? bj : aj;
+  int64_t di = bi - ai, dj = bj - aj, dir, n, fj = sj;
+  if (di == 0) {
+    dir = 0, n = ej - sj + 1;
+  } else if (dj == 0) {
+    dir = 1, n = (di < 0 ? -di : di) + 1;
+  } else if (di == dj) {
+    dir = 2, n = (di < 0 ? -di : di) + 1;
+  } else if (di == -dj) {
+    dir = 3, n = (di < 0 ? -di : di) + 1, fj = ej;
+  } else {
+    *len = 0;
+    return 0;
+  }
+  *len = (uint32_t)n;
+  int64_t first = (si - BT_IPAIR_LO) * BT_IPAIR_SPAN + (fj - BT_IPAIR_LO);
+  return 1u << 23 | (uint32_t)first << 9 | (uint32_t)dir << 7 | (uint32_t)(n - 1);
+}
+
+/* Sorts n keys of 24 bits (tmp: room for n more). */
+static void sort_keys24(uint32_t *k, uint32_t *tmp, size_t n) {
+  enum { RADIX = 1 << 12 };
+  static _Thread_local uint32_t count[RADIX];
+  for (int shift = 0; shift < 24; shift += 12) {
+    memset(count, 0, sizeof count);
+    for (size_t x = 0; x < n; x++)
+      count[(k[x] >> shift) & (RADIX - 1)]++;
+    uint32_t at = 0;
+    for (int d = 0; d < RADIX; d++) {
+      uint32_t c = count[d];
+      count[d] = at;
+      at += c;
+    }
+    for (size_t x = 0; x < n; x++)
+      tmp[count[(k[x] >> shift) & (RADIX - 1)]++] = k[x];
+    memcpy(k, tmp, n * sizeof *k);
+  }
+}
+
+/* The table entry of point v, or -1 when v is no interned pair. */
+static inline int32_t point_entry(bt_value v) {
+  int64_t at = bt_intern_at(v);
+  return at >= 0 && at < BT_INTERN_PAIRS ? (int32_t)at : -1;
+}
+
+/* connect(p, q) for many pairs of points, all interned pairs: for prapply (cross) every p
+ * of set x with every q of set y; for apply(fork(connect, first, last), x) each (p, q) of
+ * set x. The set of the segments, each made once, with connect's empty set among them when
+ * a pair shares no line. It counts what calling connect on every pair counts: the steps of
+ * the calls (per: of one), the bytes they keep (the array of their results, and each
+ * segment's pairs with their parts, as range_pairs makes them), and at its peak at most
+ * what building the set of all the results needs. False when it does not apply or the
+ * calls could meet a limit (the caller calls). */
+static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_t per, bt_value *out) {
+  uint64_t n = cross ? (uint64_t)x.n * y.n : x.n;
+  if (n == 0 || n > cx->lim.max_elems || cx->steps > cx->lim.max_steps ||
+      per * n > cx->lim.max_steps - cx->steps || cx->depth + 3 >= cx->lim.max_depth || bt_walk_spent())
+    return false;
+  size_t before = cx->arena.used, na = x.n, nb = cross ? y.n : x.n;
+  bt_mark scratch = bt_arena_mark(cx);
+  int32_t *pa = bt_alloc(cx, (na + nb) * sizeof *pa), *pb = pa + na;
+  uint32_t *keys = bt_alloc(cx, 2 * n * sizeof *keys);
+  bool points = pa && keys;
+  for (size_t k = 0; points && k < na; k++) { /* the points' table entries */
+    bt_value p = x.u.items[k], q = cross ? bt_none() : p;
+    if (!cross) {
+      points = p.kind == BT_TUPLE && p.n == 2;
+      if (!points) break;
+      q = p.u.items[1];
+      p = p.u.items[0];
+      points = (pb[k] = point_entry(q)) >= 0;
+    }
+    points = points && (pa[k] = point_entry(p)) >= 0;
+  }
+  for (size_t k = 0; points && cross && k < nb; k++)
+    points = (pb[k] = point_entry(y.u.items[k])) >= 0;
+  if (!points) {
+    bt_arena_release(cx, scratch);
+    return false;
+  }
+  /* the keys of the segments; the bytes connect keeps for them */
+  uint64_t kept = n * sizeof(bt_value);
+  size_t m = 0, empty = 0;
+  for (uint64_t k = 0; k < n; k++) {
+    uint32_t len, key = cross ? segment_key(pa[k % na], pb[k / na], &len) : segment_key(pa[k], pb[k], &len);
+    if (!key) {
+      empty = 1;
+      continue;
+    }
+    kept += 3 * (uint64_t)len * sizeof(bt_value); /* range_pairs: the pairs and their parts */
+    keys[m++] = key;
+  }
+  uint64_t peak = kept + 3 * n * sizeof(bt_value) + 8192; /* the set's sort, at most */
+  if (before > cx->lim.max_bytes || peak > cx->lim.max_bytes - before) {
+    bt_arena_release(cx, scratch);
+    return false;
+  }
+  sort_keys24(keys, keys + n, m);
+  size_t d = 0;
+  for (size_t k = 0; k < m; k++)
+    if (k == 0 || keys[k] != keys[k - 1]) keys[d++] = keys[k];
+  /* each distinct segment once, its pairs in canonical order; then the set of them */
+  bt_value *segs = bt_items(cx, d + empty);
+  if (!segs) {
+    bt_arena_release(cx, scratch);
+    return false;
+  }
+  if (empty) segs[0] = bt_set_sorted(NULL, 0);
+  static const int step[4][2] = {{0, 1}, {1, 0}, {1, 1}, {1, -1}};
+  for (size_t k = 0; k < d; k++) {
+    uint32_t key = keys[k], len = (key & 127) + 1, dir = key >> 7 & 3, first = key >> 9 & 0x3fff;
+    bt_value *items = bt_items(cx, len);
+    if (!items) {
+      bt_arena_release(cx, scratch);
+      return false;
+    }
+    ptrdiff_t by = 2 * (ptrdiff_t)(step[dir][0] * BT_IPAIR_SPAN + step[dir][1]);
+    for (uint32_t e = 0; e < len; e++)
+      items[e] = bt_tuple(bt_intern_tab + 2 * (ptrdiff_t)first + by * (ptrdiff_t)e, 2);
+    segs[empty + k] = bt_set_sorted(items, len);
+  }
+  bt_value r = bt_set_build(cx, segs, d + empty);
+  if (bt_is_err(r) || cx->arena.used - before > kept) { /* more than the calls keep: cannot count */
+    bt_arena_release(cx, scratch);
+    return false;
+  }
+  cx->steps += per * n;
+  cx->arena.used = before + kept;
+  bt_arena_peak(cx, before + peak);
+  *out = r;
+  return true;
+}
+
+bool bt_connect_cross(bt_ctx *cx, bt_value x, bt_value y, bt_value *out) {
+  return shift_union_on && bt_is_set(x) && bt_is_set(y) && connect_many(cx, x, y, true, 1, out);
+}
+
+bool bt_connect_pairs(bt_ctx *cx, bt_value f, bt_value pairs, bt_value *out) {
+  const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
+  if (!shift_union_on || !c || c->ctor != BT_P_fork || c->nargs != 3 || c->arity != 1 || !bt_is_set(pairs))
+    return false;
+  for (int k = 0; k < 3; k++)
+    if (c->args[k].kind != BT_FN || c->args[k].u.clo ||
+        c->args[k].prim != (k == 0   ? BT_P_connect
+                            : k == 1 ? BT_P_first
+                                     : BT_P_last))
+      return false;
+  return connect_many(cx, pairs, bt_none(), false, 4, out);
+}
+
 BT_PRIM(shoot) {
   bt_value end[2];
   for (int k = 0; k < 2; k++) {
@@ -805,7 +969,6 @@ static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_
   return true;
 }
 
-static bool shift_union_on = true;
 void bt_shift_union_use(bool on) { shift_union_on = on; }
 
 /* Whether f is ctor(prim, value) taking one argument (lbind(shift, p), rbind(shoot, d)), and
@@ -1091,12 +1254,13 @@ static bool abs_diff(int64_t a, int64_t b, int64_t *d) {
 
 /* Python's manhattan: the least |ai - bi| + |aj - bj| over all pairs of points. */
 static bt_value patches_manhattan(bt_ctx *cx, bt_value pa, bt_value pb) {
-  int64_t *ija, *ijb;
+  enum { FEW = 16 }; /* patches of up to FEW points are read onto the stack */
+  int64_t *ija, *ijb, bufa[2 * FEW], bufb[2 * FEW];
   size_t na, nb;
-  bt_value r = bt_patch_points(cx, pa, &ija, &na);
+  bt_value r = bt_patch_points_in(cx, pa, bufa, FEW, &ija, &na);
   if (bt_is_err(r)) return r;
   if (na == 0) return bt_err(BT_E_VALUE);
-  r = bt_patch_points(cx, pb, &ijb, &nb);
+  r = bt_patch_points_in(cx, pb, bufb, FEW, &ijb, &nb);
   if (bt_is_err(r)) return r;
   if (nb == 0) return bt_err(BT_E_VALUE);
   if ((uint64_t)na * nb > (uint64_t)64 * cx->lim.max_elems) return bt_err(BT_E_LIMIT);

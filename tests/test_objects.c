@@ -611,6 +611,94 @@ static void test_ray_union_as_mapping(void **state) {
   assert_true(applied > cases / 2);
 }
 
+/* prapply(connect, x, y) (apply: apply(fork(connect, first, last), product(x, y))) in a
+ * context of its own under lim, the segments by bt_connect_cross / bt_connect_pairs (on)
+ * or by calling connect on every pair (off): the value (boxed into cx), its steps and bytes. */
+static bt_value connect_all(bt_value x, bt_value y, bool apply, bool on, bt_limits lim, uint64_t *steps,
+                            size_t *used) {
+  bt_ctx c;
+  bt_ctx_init(&c, &lim);
+  bt_ctx_begin(&c);
+  bt_value xc = bt_copy(&c, x), yc = bt_copy(&c, y), f = bt_prim_value(BT_P_connect), s = bt_none();
+  if (apply) {
+    s = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, yc});
+    f = bt_call_prim(&c, BT_P_fork, (bt_value[]){f, bt_prim_value(BT_P_first), bt_prim_value(BT_P_last)});
+  }
+  *steps = *used = 0;
+  if (bt_is_err(s) || bt_is_err(f)) { /* the limits stop the setting up, both ways */
+    bt_ctx_free(&c);
+    return bt_is_err(s) ? s : f;
+  }
+  bt_shift_union_use(on);
+  size_t u0 = c.arena.used;
+  uint64_t s0 = c.steps;
+  bt_value r = apply ? bt_call_prim(&c, BT_P_apply, (bt_value[]){f, s})
+                     : bt_call_prim(&c, BT_P_prapply, (bt_value[]){f, xc, yc});
+  bt_shift_union_use(true);
+  *steps = c.steps - s0;
+  *used = c.arena.used - u0;
+  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
+  bt_ctx_free(&c);
+  return r;
+}
+
+/* prapply(connect, x, y) and apply(fork(connect, first, last), product(x, y)) by the
+ * segments made once against calling connect on every pair: the same value, steps and
+ * bytes counted, for points on common lines and not, in the table's range and past it,
+ * and under limits near what the calls take. */
+static void test_connect_many_as_calling(void **state) {
+  (void)state;
+  uint64_t seed = 0x9e3779b97f4a7c15ull;
+  int cases = 0, fast = 0;
+  for (int g = 0; g < 300; g++) {
+    bt_mark m = bt_arena_mark(&cx);
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    int nx = 1 + (int)((seed >> 8) % 24), ny = 1 + (int)((seed >> 16) % 24);
+    int64_t spread = g % 3 == 0 ? 5 : g % 3 == 1 ? 12 : 30, base = g % 7 == 0 ? 90 : g % 7 == 1 ? -31 : 0;
+    bt_value *xi = bt_items(&cx, (size_t)nx), *yi = bt_items(&cx, (size_t)ny);
+    for (int k = 0; k < nx + ny; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      bt_value p = bt_ipair(&cx, base + (int64_t)((seed >> 20) % (uint64_t)spread),
+                            base + (int64_t)((seed >> 36) % (uint64_t)spread));
+      if (k < nx)
+        xi[k] = p;
+      else
+        yi[k - nx] = p;
+    }
+    bt_value x = bt_set_build(&cx, xi, (size_t)nx), y = g % 5 == 0 ? x : bt_set_build(&cx, yi, (size_t)ny);
+    for (int apply = 0; apply < 2; apply++)
+      for (int lim_case = 0; lim_case < 4; lim_case++) {
+        bt_limits lim = bt_default_limits;
+        uint64_t pairs = (uint64_t)x.n * y.n;
+        if (lim_case == 1) lim.max_steps = 2 + (apply ? 4 : 1) * pairs - (uint64_t)(g % 3);
+        if (lim_case == 2) lim.max_elems = (uint32_t)(pairs - (g % 2));
+        if (lim_case == 3) lim.max_bytes = (size_t)pairs * 16 * (size_t)(g % 6 + 1) + 8192;
+        bt_value got[2];
+        uint64_t steps[2];
+        size_t used[2];
+        for (int on = 0; on < 2; on++)
+          got[on] = connect_all(x, y, apply, on, lim, &steps[on], &used[on]);
+        if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || used[0] != used[1])
+          fail_msg(
+              "case %d (%s, limits %d): %u vs %u items (kind %d vs %d), %lu vs %lu steps, %zu vs %zu bytes",
+              g, apply ? "apply" : "prapply", lim_case, got[1].n, got[0].n, got[1].kind, got[0].kind,
+              (unsigned long)steps[1], (unsigned long)steps[0], used[1], used[0]);
+        cases++;
+        if (lim_case == 0 && !apply) { /* whether the segments were made once */
+          bt_ctx c;
+          bt_ctx_init(&c, NULL);
+          bt_ctx_begin(&c);
+          bt_value r;
+          fast += bt_connect_cross(&c, bt_copy(&c, x), bt_copy(&c, y), &r);
+          bt_ctx_free(&c);
+        }
+      }
+    bt_arena_release(&cx, m);
+  }
+  printf("connect over many pairs: %d cases, %d of %d sets by the segments\n", cases, fast, cases / 8);
+  assert_true(fast > cases / 16);
+}
+
 static int setup(void **state) {
   (void)state;
   bt_ctx_init(&cx, NULL);
@@ -635,6 +723,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_occurrences_match_direct_search),
       cmocka_unit_test(test_shift_union_as_mapping),
       cmocka_unit_test(test_ray_union_as_mapping),
+      cmocka_unit_test(test_connect_many_as_calling),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
