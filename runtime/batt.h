@@ -360,6 +360,9 @@ bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n);
 /* A set from values already strictly ascending in canonical order (not checked in
  * release builds). */
 bt_value bt_set_sorted(bt_value *items, size_t n);
+/* bt_set_build of the x.n * y.n pairs (x[i], y[j]) of sets x and y, x-major: they ascend,
+ * and the check that they do is not made, its comparison budget counted instead. */
+bt_value bt_set_of_product(bt_ctx *cx, bt_value *items, bt_value x, bt_value y);
 /* Python's type(proto)(items): a set when proto is a set, else a tuple. */
 bt_value bt_like(bt_ctx *cx, bt_value proto, bt_value *items, size_t n);
 

@@ -468,7 +468,7 @@ static bt_value cartesian(bt_ctx *cx, bt_value x, bt_value y, const bt_value *f)
     if (bt_is_err(r)) return in_generator(r);
     out[k] = r;
   }
-  return bt_set_build(cx, out, (size_t)n);
+  return i_major ? bt_set_of_product(cx, out, x, y) : bt_set_build(cx, out, (size_t)n);
 }
 
 BT_PRIM(product) { return cartesian(cx, a[0], a[1], NULL); }

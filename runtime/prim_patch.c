@@ -1209,7 +1209,39 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
 /* ---- relations between two patches ----------------------------------------------- */
 
 /* hmatching (axis 0: a shared row) / vmatching (axis 1: a shared column). */
+/* patches_match for patches of at most FEW_MATCH indices whose coordinates on the axis are
+ * all ints: the coordinates read onto the stack, nothing allocated. False (nothing
+ * decided) when a coordinate is no int or a patch is larger; an error where reading the
+ * patches raises, in the order patches_match reads them. */
+enum { FEW_MATCH = 32 };
+static bool few_match(bt_value pa, bt_value pb, int axis, bt_value *out) {
+  int64_t c[2][FEW_MATCH];
+  uint32_t n[2];
+  const bt_value patches[2] = {pa, pb};
+  for (int s = 0; s < 2; s++) {
+    bt_value p = patches[s];
+    int kind = bt_patch_kind(p);
+    if (kind < 0) return *out = bt_patch_kind_err(p), true;
+    if (p.n > FEW_MATCH) return false;
+    for (uint32_t k = 0; k < p.n; k++) {
+      bt_value index = bt_patch_index(p.u.items[k], kind), ij[2];
+      if (bt_is_err(index)) return *out = index, true;
+      if (!bt_unpack2(index, &ij[0], &ij[1])) return *out = bt_unpack_err(index), true;
+      if (!bt_is_int(ij[axis])) return false;
+      c[s][k] = ij[axis].u.i;
+    }
+    n[s] = p.n;
+  }
+  for (uint32_t x = 0; x < n[0]; x++)
+    for (uint32_t y = 0; y < n[1]; y++)
+      if (c[0][x] == c[1][y]) return *out = bt_bool(true), true;
+  *out = bt_bool(false);
+  return true;
+}
+
 static bt_value patches_match(bt_ctx *cx, bt_value pa, bt_value pb, int axis) {
+  bt_value few;
+  if (few_match(pa, pb, axis, &few)) return few;
   bt_value coords[2];
   const bt_value patches[2] = {pa, pb};
   for (int s = 0; s < 2; s++) {

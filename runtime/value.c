@@ -770,7 +770,18 @@ static size_t interned_sort(bt_ctx *cx, bt_value *items, size_t n) {
   return m;
 }
 
-bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
+static bool product_check_cost(bt_value x, bt_value y, int64_t *total);
+static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value *product);
+
+bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) { return set_build(cx, items, n, NULL); }
+
+bt_value bt_set_of_product(bt_ctx *cx, bt_value *items, bt_value x, bt_value y) {
+  const bt_value xy[2] = {x, y};
+  return set_build(cx, items, (size_t)x.n * y.n, xy);
+}
+
+/* product: NULL, or the sets x, y whose pairs items are, x-major (then they ascend). */
+static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value *product) {
   if (n <= 1) return bt_set_sorted(items, n);
   size_t interned = interned_sort(cx, items, n);
   if (interned) return bt_set_sorted(items, interned);
@@ -784,6 +795,11 @@ bt_value bt_set_build(bt_ctx *cx, bt_value *items, size_t n) {
   if (ordered_kind(items, n, &base)) {
     size_t m = ordered_build(cx, items, n, base);
     return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
+  }
+  int64_t cost;
+  if (product && product_check_cost(product[0], product[1], &cost)) { /* the check's outcome */
+    bt_walk_left -= cost;
+    return bt_set_sorted(items, n);
   }
   size_t k = 1;
   while (k < n && bt_cmp(items[k - 1], items[k]) < 0)
@@ -1383,6 +1399,41 @@ int bt_cmp(bt_value a, bt_value b) {
   int c; /* two index pairs or two cells, the commonest elements of sets: cmp_slow's answer */
   if (a.kind == BT_TUPLE && b.kind == BT_TUPLE && cmp_small(a, b, 0, &c)) return c;
   return cmp_slow(a, b, 0);
+}
+
+/* The comparison budget cmp_seq spends comparing elements u and v at depth 1; false when
+ * the budget ran out on the way (the caller compares as usual). The budget is left as it
+ * was. */
+static bool elem_cost(bt_value u, bt_value v, int64_t *cost) {
+  int64_t left = bt_walk_left;
+  int c;
+  if (!both_int(u, v) && !cmp_small(u, v, 1, &c)) cmp_slow(u, v, 1);
+  *cost = left - bt_walk_left;
+  bool ok = !bt_walk_spent();
+  bt_walk_left = left;
+  return ok;
+}
+
+/* What the check that product's pairs ascend (each against the next, by bt_cmp) spends of
+ * the comparison budget, from the elements' comparisons alone: within a row, x[i] against
+ * itself and y[j] against y[j + 1] (then 2, cmp_seq's count at the second element); from a
+ * row to the next, x[i] against x[i + 1] (then 1). False when it cannot be had (the budget
+ * would run out). */
+static bool product_check_cost(bt_value x, bt_value y, int64_t *total) {
+  int64_t sum = 0, c;
+  for (uint32_t j = 1; j < y.n; j++) {
+    if (!elem_cost(y.u.items[j - 1], y.u.items[j], &c)) return false;
+    sum += c;
+  }
+  *total = sum * (int64_t)x.n;
+  for (uint32_t i = 0; i < x.n; i++) {
+    if (!elem_cost(x.u.items[i], x.u.items[i], &c)) return false;
+    *total += (c + 2) * (int64_t)(y.n - 1);
+    if (i == 0) continue;
+    if (!elem_cost(x.u.items[i - 1], x.u.items[i], &c)) return false;
+    *total += c + 1;
+  }
+  return *total < bt_walk_left;
 }
 
 /* eq_rec of two interned pairs or two interned cells, spending the budget as its walk does. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -629,6 +630,60 @@ static void test_closures_order_as_lambda(void **state) {
 /* Interned pairs and cells are their boxed twins to every comparison, including the
  * comparison budget each spends (a spent budget turns a line into a LimitError, so the
  * shortcuts over the table must spend exactly what the walk spends). */
+/* product's pairs, x-major, of sets x and y: built by bt_set_of_product (the check that
+ * they ascend counted, not made) and by bt_set_build (the check made) give the same set
+ * and leave the same comparison budget, for elements of every shape (ints, pairs in and
+ * past the table, objects, nested tuples) and budgets that run out on the way. */
+static void test_product_check_counted(void **state) {
+  (void)state;
+  uint64_t seed = 0x853c49e6748fea9bull;
+  int counted = 0;
+  for (int g = 0; g < 400; g++) {
+    bt_mark m = bt_arena_mark(&cx);
+    bt_value sets[2];
+    for (int s = 0; s < 2; s++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      int n = 1 + (int)((seed >> 10) % 12), shape = (int)((seed >> 20) % 4 + g) % 4;
+      bt_value *it = bt_items(&cx, (size_t)n);
+      for (int k = 0; k < n; k++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t a = (int64_t)(seed >> 40) % 7, b = (int64_t)(seed >> 50) % 7;
+        bt_value *cells = bt_items(&cx, 2); /* a set built of them keeps them */
+        cells[0] = bt_cell(&cx, a % 3, a, b);
+        cells[1] = bt_cell(&cx, 1, b, a);
+        it[k] = shape == 0   ? bt_int(a * 7 + b)
+                : shape == 1 ? bt_ipair(&cx, a * 40, b)
+                : shape == 2
+                    ? bt_set_build(&cx, cells, 1 + (size_t)(b % 2))
+                    : bt_pair(&cx, bt_ipair(&cx, a, b), bt_tuple_copy(&cx, cells, 1 + (size_t)(a % 2)));
+      }
+      sets[s] = bt_set_build(&cx, it, (size_t)n);
+    }
+    bt_value x = sets[0], y = sets[g % 3 == 0 ? 0 : 1];
+    size_t n = (size_t)x.n * y.n;
+    for (int tight = 0; tight < 2; tight++) {
+      bt_value got[2];
+      int64_t left[2];
+      for (int way = 0; way < 2; way++) {
+        bt_value *items = bt_items(&cx, n);
+        for (size_t k = 0; k < n; k++)
+          items[k] = bt_pair(&cx, x.u.items[k / y.n], y.u.items[k % y.n]);
+        bt_walk_reset(tight ? (uint64_t)(g % 40) : 1u << 20);
+        got[way] = way ? bt_set_of_product(&cx, items, x, y) : bt_set_build(&cx, items, n);
+        left[way] = bt_walk_left;
+      }
+      bt_walk_reset(1u << 20);
+      if (!bt_same(got[0], got[1]) || left[0] != left[1])
+        fail_msg("case %d%s: %u vs %u items, budget left %lld vs %lld", g, tight ? " (tight budget)" : "",
+                 got[0].n, got[1].n, (long long)left[0], (long long)left[1]);
+      counted += !tight && left[0] < (1 << 20);
+    }
+    bt_arena_release(&cx, m);
+  }
+  printf("product checks: %d spent budget and were counted alike\n", counted);
+  assert_true(counted > 100);
+}
+
 static void test_interned_values_compare_as_boxed(void **state) {
   (void)state;
   bt_value v[128], boxed[128];
@@ -847,6 +902,7 @@ int main(void) {
       cmocka_unit_test(test_copy_out_moves_large_grids),
       cmocka_unit_test(test_packed_grids),
       cmocka_unit_test(test_call_memo_as_calling),
+      cmocka_unit_test(test_product_check_counted),
   };
   return cmocka_run_group_tests_name("value", tests, setup, teardown);
 }
