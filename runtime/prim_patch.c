@@ -165,6 +165,9 @@ BT_PRIM(height) { BT_MEMOIZED(cx, BT_P_height, a[0], piece_extent(a[0], 0)); }
 BT_PRIM(width) { BT_MEMOIZED(cx, BT_P_width, a[0], piece_extent(a[0], 1)); }
 
 static bt_value piece_shape(bt_ctx *cx, const bt_value *a) {
+  int64_t b[4]; /* a set of interned pairs or cells: both extents from one pass */
+  if (a[0].kind == BT_SET && bt_patch_interned_bounds(a[0], b))
+    return bt_pair(cx, bt_int(b[2] - b[0] + 1), bt_int(b[3] - b[1] + 1));
   bt_value h = piece_extent(a[0], 0);
   if (bt_is_err(h)) return h;
   bt_value w = piece_extent(a[0], 1);
@@ -364,9 +367,11 @@ BT_PRIM(normalize) {
   int64_t n = bt_len(a[0]);
   if (n < 0) return bt_err(BT_E_TYPE);
   if (n == 0) return a[0];
-  bt_value top = patch_extreme(a[0], 0, false);
+  int64_t b[4]; /* interned pairs or cells: both extremes from one pass */
+  bool interned = bt_patch_interned_bounds(a[0], b);
+  bt_value top = interned ? bt_int(b[0]) : patch_extreme(a[0], 0, false);
   if (bt_is_err(top)) return top;
-  bt_value left = patch_extreme(a[0], 1, false);
+  bt_value left = interned ? bt_int(b[1]) : patch_extreme(a[0], 1, false);
   if (bt_is_err(left)) return left;
   bt_value di = py_neg(top), dj = py_neg(left);
   if (bt_is_err(di)) return di;
