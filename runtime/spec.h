@@ -27,9 +27,44 @@ static inline bool bt_sp_quick_has(int prim) {
   case BT_P_subtract:
   case BT_P_multiply:
   case BT_P_sign:
-  case BT_P_even: return true;
+  case BT_P_even:
+  case BT_P_center: return true;
   default: return false;
   }
+}
+
+/* The interned pair (x op y) of two interned pairs x and y (op: +1 add, -1 subtract), the
+ * elementwise arithmetic of arith2 (prim_base.c); false when either is no interned pair or
+ * the result has no entry (the primitive then allocates it). */
+static inline bool bt_sp_pair_arith(bt_value x, bt_value y, int op, bt_value *r) {
+  int64_t ax = bt_intern_at(x), ay = bt_intern_at(y), xi, xj, yi, yj;
+  if (ax < 0 || ay < 0 || ax >= BT_INTERN_PAIRS || ay >= BT_INTERN_PAIRS) return false;
+  bt_intern_ij(ax, &xi, &xj);
+  bt_intern_ij(ay, &yi, &yj);
+  const bt_value *in = bt_intern_pair(xi + op * yi, xj + op * yj);
+  if (!in) return false;
+  *r = bt_tuple(in, 2);
+  return true;
+}
+
+/* center of a set of at most 8 interned pairs or cells of one region: uppermost + height
+ * // 2, leftmost + width // 2 (prim_patch.c: patch_center), when that pair is interned. */
+static inline bool bt_sp_center(bt_value p, bt_value *r) {
+  if (p.kind != BT_SET || p.n == 0 || p.n > 8) return false;
+  int64_t first = bt_intern_at(p.u.items[0]);
+  if (first < 0) return false;
+  bool cells = first >= BT_INTERN_PAIRS;
+  int64_t i0 = INT64_MAX, j0 = INT64_MAX, i1 = INT64_MIN, j1 = INT64_MIN;
+  for (uint32_t k = 0; k < p.n; k++) {
+    int64_t at = bt_intern_at(p.u.items[k]), i, j;
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
+    bt_intern_ij(at, &i, &j);
+    i0 = i < i0 ? i : i0, i1 = i > i1 ? i : i1, j0 = j < j0 ? j : j0, j1 = j > j1 ? j : j1;
+  }
+  const bt_value *in = bt_intern_pair(i0 + (i1 - i0 + 1) / 2, j0 + (j1 - j0 + 1) / 2);
+  if (!in) return false;
+  *r = bt_tuple(in, 2);
+  return true;
 }
 
 /* What primitive prim gives on a, computed here for the commonest kinds of arguments
@@ -48,6 +83,8 @@ static inline __attribute__((always_inline)) bool bt_sp_quick(int prim, const bt
   case BT_P_add:
   case BT_P_subtract:
   case BT_P_multiply:
+    if (prim != BT_P_multiply && a[0].kind == BT_TUPLE && a[1].kind == BT_TUPLE)
+      return bt_sp_pair_arith(a[0], a[1], prim == BT_P_add ? 1 : -1, r);
     if (a[0].kind != BT_INT || a[1].kind != BT_INT) return false;
     if (prim == BT_P_add        ? __builtin_add_overflow(a[0].u.i, a[1].u.i, &v)
         : prim == BT_P_subtract ? __builtin_sub_overflow(a[0].u.i, a[1].u.i, &v)
@@ -63,6 +100,7 @@ static inline __attribute__((always_inline)) bool bt_sp_quick(int prim, const bt
     if (a[0].kind != BT_INT) return false;
     *r = bt_bool((a[0].u.i & 1) == 0);
     return true;
+  case BT_P_center: return bt_sp_center(a[0], r);
   default: return false;
   }
 }

@@ -116,3 +116,20 @@ def solve_spec_quick_falls_back(I):
     x4 = apply(x3, x2)
     O = fill(I, ONE, x4)
     return O
+
+
+def solve_spec_quick_centers(I):
+    x1 = objects(I, T, T, T)
+    x2 = compose(center, last)
+    x3 = fork(subtract, first, x2)
+    x4 = fork(add, center, ulcorner)
+    x5 = lbind(astuple, UNITY)
+    x6 = apply(x4, x1)
+    x7 = compose(x3, x5)
+    x8 = apply(x7, x1)
+    x9 = apply(center, x1)
+    x10 = combine(x6, x8)
+    x11 = combine(x10, x9)
+    x12 = shift(x11, TWO_BY_TWO)
+    O = fill(I, FIVE, x12)
+    return O
