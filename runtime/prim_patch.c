@@ -1214,33 +1214,69 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
 /* ---- relations between two patches ----------------------------------------------- */
 
 /* hmatching (axis 0: a shared row) / vmatching (axis 1: a shared column). */
-/* patches_match for patches of at most FEW_MATCH indices whose coordinates on the axis are
- * all ints: the coordinates read onto the stack, nothing allocated. False (nothing
- * decided) when a coordinate is no int or a patch is larger; an error where reading the
- * patches raises, in the order patches_match reads them. */
+/* The coordinates on the axis of patch p (of that kind) into c, in its order; *err: the
+ * error reading p raises (then false). False as well, with *err none, when a coordinate is
+ * no int (the caller takes the general way). */
+static bool match_coords(bt_value p, int kind, int axis, int64_t *c, bt_value *err) {
+  *err = bt_none();
+  for (uint32_t k = 0; k < p.n; k++) {
+    bt_value index = bt_patch_index(p.u.items[k], kind), ij[2];
+    if (bt_is_err(index)) return *err = index, false;
+    if (!bt_unpack2(index, &ij[0], &ij[1])) return *err = bt_unpack_err(index), false;
+    if (!bt_is_int(ij[axis])) return false;
+    c[k] = ij[axis].u.i;
+  }
+  return true;
+}
+
+/* Whether a coordinate of the big patch p (of that kind) is one of the n in c, every index
+ * of p read in its order as patches_match reads it; false with *err set when reading p
+ * raises, false with *err none when a coordinate is no int. */
+static bool big_coords_meet(bt_value p, int kind, int axis, const int64_t *c, uint32_t n, bool *meet,
+                            bt_value *err) {
+  *err = bt_none();
+  *meet = false;
+  for (uint32_t k = 0; k < p.n; k++) {
+    bt_value index = bt_patch_index(p.u.items[k], kind), ij[2];
+    if (bt_is_err(index)) return *err = index, false;
+    if (!bt_unpack2(index, &ij[0], &ij[1])) return *err = bt_unpack_err(index), false;
+    if (!bt_is_int(ij[axis])) return false;
+    for (uint32_t x = 0; x < n && !*meet; x++)
+      *meet = c[x] == ij[axis].u.i;
+  }
+  return true;
+}
+
+/* patches_match when one patch has at most FEW_MATCH indices and every coordinate on the
+ * axis is an int: the small one's coordinates read onto the stack and the other's compared
+ * with them, nothing allocated. The errors are patches_match's, in its order (pa read
+ * whole, then pb). False (nothing decided) when it does not apply. */
 enum { FEW_MATCH = 32 };
 static bool few_match(bt_value pa, bt_value pb, int axis, bt_value *out) {
-  int64_t c[2][FEW_MATCH];
-  uint32_t n[2];
-  const bt_value patches[2] = {pa, pb};
-  for (int s = 0; s < 2; s++) {
-    bt_value p = patches[s];
-    int kind = bt_patch_kind(p);
-    if (kind < 0) return *out = bt_patch_kind_err(p), true;
-    if (p.n > FEW_MATCH) return false;
-    for (uint32_t k = 0; k < p.n; k++) {
-      bt_value index = bt_patch_index(p.u.items[k], kind), ij[2];
-      if (bt_is_err(index)) return *out = index, true;
-      if (!bt_unpack2(index, &ij[0], &ij[1])) return *out = bt_unpack_err(index), true;
-      if (!bt_is_int(ij[axis])) return false;
-      c[s][k] = ij[axis].u.i;
-    }
-    n[s] = p.n;
+  int64_t c[FEW_MATCH];
+  int ka = bt_patch_kind(pa);
+  if (ka < 0) return *out = bt_patch_kind_err(pa), true;
+  bool meet;
+  bt_value err;
+  if (pa.n <= FEW_MATCH) {
+    if (!match_coords(pa, ka, axis, c, &err)) return bt_is_err(err) ? (*out = err, true) : false;
+    int kb = bt_patch_kind(pb);
+    if (kb < 0) return *out = bt_patch_kind_err(pb), true;
+    if (!big_coords_meet(pb, kb, axis, c, pa.n, &meet, &err))
+      return bt_is_err(err) ? (*out = err, true) : false;
+    *out = bt_bool(meet);
+    return true;
   }
-  for (uint32_t x = 0; x < n[0]; x++)
-    for (uint32_t y = 0; y < n[1]; y++)
-      if (c[0][x] == c[1][y]) return *out = bt_bool(true), true;
-  *out = bt_bool(false);
+  /* pa is the big one: pb read first (its error kept), then pa in its order */
+  int kb = bt_patch_kind(pb);
+  if (pb.n > FEW_MATCH && kb >= 0) return false;
+  bt_value pb_err = kb < 0 ? bt_patch_kind_err(pb) : bt_none();
+  bool pb_ints = kb >= 0 && match_coords(pb, kb, axis, c, &pb_err);
+  if (!big_coords_meet(pa, ka, axis, c, pb_ints ? pb.n : 0, &meet, &err))
+    return bt_is_err(err) ? (*out = err, true) : false;
+  if (bt_is_err(pb_err)) return *out = pb_err, true;
+  if (!pb_ints) return false;
+  *out = bt_bool(meet);
   return true;
 }
 

@@ -699,6 +699,49 @@ static void test_connect_many_as_calling(void **state) {
   assert_true(fast > cases / 16);
 }
 
+/* hmatching / vmatching of index sets and objects of 0 to 60 indices, small and large on
+ * either side, against the definition: a row (column) index the two patches share. */
+static void test_matching_as_defined(void **state) {
+  (void)state;
+  uint64_t seed = 0xda3e39cb94b95bdbull;
+  int met = 0;
+  for (int g = 0; g < 2000; g++) {
+    bt_mark m = bt_arena_mark(&cx);
+    bt_value p[2];
+    int64_t ij[2][64][2];
+    int n[2];
+    for (int s = 0; s < 2; s++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      n[s] = (int)((seed >> 10) % (g % 3 == 0 ? 61 : 9));
+      bool cells = (seed >> 40) & 1;
+      int64_t spread = 2 + (int64_t)((seed >> 20) % 40), base = g % 5 == 0 ? 100 : -3;
+      bt_value *it = bt_items(&cx, (size_t)n[s] + 1);
+      for (int k = 0; k < n[s]; k++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        ij[s][k][0] = base + (int64_t)((seed >> 20) % (uint64_t)spread);
+        ij[s][k][1] = base + (int64_t)((seed >> 36) % (uint64_t)spread);
+        it[k] = cells ? bt_cell(&cx, (int64_t)(seed >> 60) % 3, ij[s][k][0], ij[s][k][1])
+                      : bt_ipair(&cx, ij[s][k][0], ij[s][k][1]);
+      }
+      p[s] = bt_set_build(&cx, it, (size_t)n[s]);
+    }
+    for (int axis = 0; axis < 2; axis++) {
+      bool want = false;
+      for (int x = 0; x < n[0]; x++)
+        for (int y = 0; y < n[1]; y++)
+          want |= ij[0][x][axis] == ij[1][y][axis];
+      bt_value got = bt_call_prim(&cx, axis ? BT_P_vmatching : BT_P_hmatching, p);
+      if (got.kind != BT_BOOL || got.u.i != want)
+        fail_msg("case %d, %s of %d and %d indices: %d, not %d", g, axis ? "vmatching" : "hmatching", n[0],
+                 n[1], (int)got.u.i, want);
+      met += want;
+    }
+    bt_arena_release(&cx, m);
+  }
+  printf("matching: 4000 cases as defined, %d sharing a line\n", met);
+  assert_true(met > 400 && met < 3600);
+}
+
 static int setup(void **state) {
   (void)state;
   bt_ctx_init(&cx, NULL);
@@ -724,6 +767,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_shift_union_as_mapping),
       cmocka_unit_test(test_ray_union_as_mapping),
       cmocka_unit_test(test_connect_many_as_calling),
+      cmocka_unit_test(test_matching_as_defined),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
       cmocka_unit_test(test_objects_match_reference),
