@@ -542,6 +542,11 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
       per * n > cx->lim.max_steps - cx->steps || cx->depth + 3 >= cx->lim.max_depth || bt_walk_spent())
     return false;
   size_t before = cx->arena.used, na = x.n, nb = cross ? y.n : x.n;
+  /* the least the calls need at their peak (their results' array and its sort) must fit
+     before anything is made here: then nothing made here (at most 16 bytes a pair before the
+     exact count below) is refused */
+  if (before > cx->lim.max_bytes || 4 * n * sizeof(bt_value) + 8192 > cx->lim.max_bytes - before)
+    return false;
   bt_mark scratch = bt_arena_mark(cx);
   int32_t *pa = bt_alloc(cx, (na + nb) * sizeof *pa), *pb = pa + na;
   uint32_t *keys = bt_alloc(cx, 2 * n * sizeof *keys);
