@@ -12,6 +12,14 @@
  * off for tests (the calls made one by one). */
 static bool shift_union_on = true;
 
+/* What a way that computes many calls at once counts once done, as the calls would: their
+ * steps, the bytes they keep (used from before) and the most they would use. */
+static void calls_counted(bt_ctx *cx, uint64_t steps, size_t before, uint64_t keeps, uint64_t peak) {
+  cx->steps += steps;
+  cx->arena.used = before + keeps;
+  bt_arena_peak(cx, before + peak);
+}
+
 /* ---- Python operators on values ------------------------------------------------ */
 
 /* Python a < b with a fast path for ints: 1, 0, or -1 (TypeError). */
@@ -614,9 +622,7 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
     bt_arena_release(cx, scratch);
     return false;
   }
-  cx->steps += per * n;
-  cx->arena.used = before + kept;
-  bt_arena_peak(cx, before + peak);
+  calls_counted(cx, per * n, before, kept, peak);
   *out = r;
   return true;
 }
@@ -988,15 +994,6 @@ static bool binds_prim(const bt_closure *f, int ctor, int prim) {
          !f->args[0].u.clo && f->args[0].prim == prim && f->arity == 1;
 }
 
-/* What a union counts once made, as mapping over n items would: two steps per item (the
- * closure's call and its primitive's), the bytes mapping keeps (used from before) and the
- * most it would use. */
-static void union_counts(bt_ctx *cx, uint64_t n, size_t before, uint64_t keeps, uint64_t peak) {
-  cx->steps += 2 * n;
-  cx->arena.used = before + keeps;
-  bt_arena_peak(cx, before + peak);
-}
-
 /* The bytes shift_by takes to move a set p of m plain-int pairs or cells (interned: all in
  * the table, bounds b) by (di, dj): none for no move, an item each when the moved ones are
  * in the table too, else an item and its parts. */
@@ -1141,7 +1138,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
     bt_arena_release(cx, scratch);
     return false;
   }
-  union_counts(cx, n, before, keeps, peak);
+  calls_counted(cx, 2 * n, before, keeps, peak); /* the closure's call and its primitive's */
   return true;
 }
 
@@ -1212,33 +1209,19 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
       return false;
     }
   }
-  union_counts(cx, n, before, keeps, peak);
+  calls_counted(cx, 2 * n, before, keeps, peak); /* the closure's call and its primitive's */
   return true;
 }
 
 /* ---- relations between two patches ----------------------------------------------- */
 
 /* hmatching (axis 0: a shared row) / vmatching (axis 1: a shared column). */
-/* The coordinates on the axis of patch p (of that kind) into c, in its order; *err: the
- * error reading p raises (then false). False as well, with *err none, when a coordinate is
- * no int (the caller takes the general way). */
-static bool match_coords(bt_value p, int kind, int axis, int64_t *c, bt_value *err) {
-  *err = bt_none();
-  for (uint32_t k = 0; k < p.n; k++) {
-    bt_value index = bt_patch_index(p.u.items[k], kind), ij[2];
-    if (bt_is_err(index)) return *err = index, false;
-    if (!bt_unpack2(index, &ij[0], &ij[1])) return *err = bt_unpack_err(index), false;
-    if (!bt_is_int(ij[axis])) return false;
-    c[k] = ij[axis].u.i;
-  }
-  return true;
-}
-
-/* Whether a coordinate of the big patch p (of that kind) is one of the n in c, every index
- * of p read in its order as patches_match reads it; false with *err set when reading p
- * raises, false with *err none when a coordinate is no int. */
-static bool big_coords_meet(bt_value p, int kind, int axis, const int64_t *c, uint32_t n, bool *meet,
-                            bt_value *err) {
+/* Reads the coordinates on the axis of patch p (of that kind), in its order as
+ * patches_match reads them: into store (when not NULL), and *meet: whether one is among the
+ * n of c. False with *err set when reading p raises, false with *err none when a coordinate
+ * is no int (the caller takes the general way). */
+static bool read_coords(bt_value p, int kind, int axis, int64_t *store, const int64_t *c, uint32_t n,
+                        bool *meet, bt_value *err) {
   *err = bt_none();
   *meet = false;
   for (uint32_t k = 0; k < p.n; k++) {
@@ -1246,6 +1229,7 @@ static bool big_coords_meet(bt_value p, int kind, int axis, const int64_t *c, ui
     if (bt_is_err(index)) return *err = index, false;
     if (!bt_unpack2(index, &ij[0], &ij[1])) return *err = bt_unpack_err(index), false;
     if (!bt_is_int(ij[axis])) return false;
+    if (store) store[k] = ij[axis].u.i;
     for (uint32_t x = 0; x < n && !*meet; x++)
       *meet = c[x] == ij[axis].u.i;
   }
@@ -1264,10 +1248,11 @@ static bool few_match(bt_value pa, bt_value pb, int axis, bt_value *out) {
   bool meet;
   bt_value err;
   if (pa.n <= FEW_MATCH) {
-    if (!match_coords(pa, ka, axis, c, &err)) return bt_is_err(err) ? (*out = err, true) : false;
+    if (!read_coords(pa, ka, axis, c, NULL, 0, &meet, &err))
+      return bt_is_err(err) ? (*out = err, true) : false;
     int kb = bt_patch_kind(pb);
     if (kb < 0) return *out = bt_patch_kind_err(pb), true;
-    if (!big_coords_meet(pb, kb, axis, c, pa.n, &meet, &err))
+    if (!read_coords(pb, kb, axis, NULL, c, pa.n, &meet, &err))
       return bt_is_err(err) ? (*out = err, true) : false;
     *out = bt_bool(meet);
     return true;
@@ -1276,8 +1261,8 @@ static bool few_match(bt_value pa, bt_value pb, int axis, bt_value *out) {
   int kb = bt_patch_kind(pb);
   if (pb.n > FEW_MATCH && kb >= 0) return false;
   bt_value pb_err = kb < 0 ? bt_patch_kind_err(pb) : bt_none();
-  bool pb_ints = kb >= 0 && match_coords(pb, kb, axis, c, &pb_err);
-  if (!big_coords_meet(pa, ka, axis, c, pb_ints ? pb.n : 0, &meet, &err))
+  bool pb_ints = kb >= 0 && read_coords(pb, kb, axis, c, NULL, 0, &meet, &pb_err);
+  if (!read_coords(pa, ka, axis, NULL, c, pb_ints ? pb.n : 0, &meet, &err))
     return bt_is_err(err) ? (*out = err, true) : false;
   if (bt_is_err(pb_err)) return *out = pb_err, true;
   if (!pb_ints) return false;

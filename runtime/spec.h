@@ -15,6 +15,7 @@
 #define BATT_SPEC_H
 
 #include "bt_prims.h"
+#include "patch.h"
 
 /* Whether bt_sp_quick has a case for prim (card asks, to emit compositions of them in a
  * row): the list of its cases below. */
@@ -48,20 +49,12 @@ static inline bool bt_sp_pair_arith(bt_value x, bt_value y, int op, bt_value *r)
 }
 
 /* center of a set of at most 8 interned pairs or cells of one region: uppermost + height
- * // 2, leftmost + width // 2 (prim_patch.c: patch_center), when that pair is interned. */
+ * // 2, leftmost + width // 2 from their bounds (prim_patch.c: patch_center), when that pair
+ * is interned. */
 static inline bool bt_sp_center(bt_value p, bt_value *r) {
-  if (p.kind != BT_SET || p.n == 0 || p.n > 8) return false;
-  int64_t first = bt_intern_at(p.u.items[0]);
-  if (first < 0) return false;
-  bool cells = first >= BT_INTERN_PAIRS;
-  int64_t i0 = INT64_MAX, j0 = INT64_MAX, i1 = INT64_MIN, j1 = INT64_MIN;
-  for (uint32_t k = 0; k < p.n; k++) {
-    int64_t at = bt_intern_at(p.u.items[k]), i, j;
-    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
-    bt_intern_ij(at, &i, &j);
-    i0 = i < i0 ? i : i0, i1 = i > i1 ? i : i1, j0 = j < j0 ? j : j0, j1 = j > j1 ? j : j1;
-  }
-  const bt_value *in = bt_intern_pair(i0 + (i1 - i0 + 1) / 2, j0 + (j1 - j0 + 1) / 2);
+  int64_t b[4];
+  if (p.kind != BT_SET || p.n > 8 || !bt_patch_interned_bounds(p, b)) return false;
+  const bt_value *in = bt_intern_pair(b[0] + (b[2] - b[0] + 1) / 2, b[1] + (b[3] - b[1] + 1) / 2);
   if (!in) return false;
   *r = bt_tuple(in, 2);
   return true;
