@@ -321,6 +321,8 @@ typedef struct spec_table spec_table;
 spec_table *spec_build(const card_merged *m);
 /* The shape id of line k's closures (its function is K<id>), or -1: the generic call. */
 int spec_line_shape(const spec_table *t, int k);
+/* 1 + the number of the quick evaluation of line k's closures, or 0 (bt_closure.quick). */
+int spec_line_quick(spec_table *t, int k);
 /* The functions of every shape (those the bodies make included), prototypes first. */
 void spec_emit(strbuf *sb, spec_table *t);
 void spec_free(spec_table *t);

@@ -57,7 +57,7 @@ static void emit_comment(strbuf *sb, const card_merged *m, int k) {
 }
 
 /* A line as the runtime call its lowering (interp.c) is. */
-static bool emit_line(strbuf *sb, const card_merged *m, const spec_table *spec, int k) {
+static bool emit_line(strbuf *sb, const card_merged *m, spec_table *spec, int k) {
   lowered_line l;
   if (!lower_line(&m->lines[k], &l)) return false;
   emit_comment(sb, m, k);
@@ -73,7 +73,7 @@ static bool emit_line(strbuf *sb, const card_merged *m, const spec_table *spec, 
     sb_printf(sb, ", %d, ", l.nargs);
   }
   emit_operands(sb, l.args, l.nargs);
-  if (l.prim >= 0 && shape >= 0) sb_printf(sb, ", K%d", shape);
+  if (l.prim >= 0 && shape >= 0) sb_printf(sb, ", K%d, %d", shape, spec_line_quick(spec, k));
   sb_puts(sb, ");\n");
   return true;
 }
@@ -164,7 +164,7 @@ static bool emit_group(strbuf *sb, const card_merged *m, const card_group *cg) {
   return true;
 }
 
-static bool emit_lines(strbuf *sb, const card_merged *m, const spec_table *spec, card_class cls) {
+static bool emit_lines(strbuf *sb, const card_merged *m, spec_table *spec, card_class cls) {
   const card_fusion *f = m->fusion;
   for (int k = 0; k < m->nlines; k++) {
     if (m->lines[k].cls != cls) continue;

@@ -31,6 +31,7 @@ typedef struct sarg {
 typedef struct shape {
   int ctor, nargs, arity;
   sarg a[3];
+  int quick; /* whether it has a quick evaluation: -1 not known yet, 0 no, 1 yes */
 } shape;
 
 struct spec_table {
@@ -83,6 +84,7 @@ static int shape_of(spec_table *t, int ctor, const sarg *a, int nargs) {
   s->ctor = ctor;
   s->nargs = nargs;
   s->arity = arity;
+  s->quick = -1;
   for (int k = 0; k < nargs; k++)
     s->a[k] = a[k].kind == SA_DYN ? (sarg){SA_DYN, 0} : a[k];
   return t->n++;
@@ -124,6 +126,8 @@ void spec_free(spec_table *t) {
   free(t);
 }
 
+static int quick_tag(spec_table *t, int id);
+
 /* The call of captured value i (description a) on the m values of array args, whose
  * descriptions are d (NULL: all known only at run time). */
 static void emit_call(strbuf *sb, spec_table *t, int i, sarg a, const char *args, int m, const sarg *d) {
@@ -138,7 +142,7 @@ static void emit_call(strbuf *sb, spec_table *t, int i, sarg a, const char *args
     else
       sb_printf(sb, "bt_p_%s", name);
     sb_printf(sb, ", %s, %d)", args, m);
-    if (made >= 0) sb_printf(sb, ", BT_P_%s, K%d)", name, made);
+    if (made >= 0) sb_printf(sb, ", BT_P_%s, K%d, %d)", name, made, quick_tag(t, made));
   } else if (a.kind == SA_PRIM)
     sb_printf(sb, "bt_call_raw(cx, bt_prim_value(BT_P_%s), %s, %d)", bt_prims[a.id].name, args, m);
   else if (a.kind == SA_SHAPE && t->s[a.id].arity == m)
@@ -147,45 +151,125 @@ static void emit_call(strbuf *sb, spec_table *t, int i, sarg a, const char *args
     sb_printf(sb, "bt_call_raw(cx, c->args[%d], %s, %d)", i, args, m);
 }
 
-/* Whether captured value a is a primitive of m arguments that bt_sp_quick computes (and
- * that gives no default in place of an error). */
-static bool quick_prim(sarg a, int m) {
-  return a.kind == SA_PRIM && bt_prims[a.id].arity == m && !bt_prims[a.id].dflt && bt_sp_quick_has(a.id);
+/* The calls a closure of shape s makes: captured value at[k] on m[k] arguments. */
+static int shape_calls(const shape *s, int at[3], int m[3]) {
+  switch (s->ctor) {
+  case BT_P_compose: at[0] = 1, at[1] = 0, m[0] = m[1] = 1; return 2;
+  case BT_P_chain: at[0] = 2, at[1] = 1, at[2] = 0, m[0] = m[1] = m[2] = 1; return 3;
+  case BT_P_fork: at[0] = 1, at[1] = 2, at[2] = 0, m[0] = m[1] = 1, m[2] = 2; return 3;
+  case BT_P_rbind:
+  case BT_P_lbind: at[0] = 0, m[0] = s->arity + 1; return 1;
+  default: return 0;
+  }
 }
 
-/* A compose, chain or fork of primitives bt_sp_quick computes gets a first path that
- * computes them all in a row and counts their steps at once: taken when the steps, depth and
- * comparison budget left let none of the calls fail and every call is computed there (no
- * packed grid among the values); otherwise the calls run one by one. The calls, in order:
- * captured value `at`, on `in` (m values), into `out`. */
-static void emit_quick(strbuf *sb, const shape *s) {
-  typedef struct {
-    int at, m;
-    const char *in, *out;
-  } quick_call;
-  static const quick_call compose[] = {{1, 1, "x", "q[0]"}, {0, 1, "q", "q[2]"}};
-  static const quick_call chain[] = {{2, 1, "x", "q[0]"}, {1, 1, "q", "q[1]"}, {0, 1, "q + 1", "q[2]"}};
-  static const quick_call fork[] = {{1, 1, "x", "q[0]"}, {2, 1, "x", "q[1]"}, {0, 2, "q", "q[2]"}};
-  const quick_call *calls = s->ctor == BT_P_compose ? compose
-                            : s->ctor == BT_P_chain ? chain
-                            : s->ctor == BT_P_fork  ? fork
-                                                    : NULL;
-  int n = s->ctor == BT_P_compose ? 2 : 3;
-  if (!calls) return;
-  for (int k = 0; k < n; k++)
-    if (!quick_prim(s->a[calls[k].at], calls[k].m)) return;
-  sb_printf(sb, "  bt_value q[3];\n  if (bt_sp_quick_room(cx, %d)", n);
-  for (int k = 0; k < n; k++)
-    sb_printf(sb, " &&\n      bt_sp_quick_on(BT_P_%s, %s, %d, &%s)", bt_prims[s->a[calls[k].at].id].name,
-              calls[k].in, calls[k].m, calls[k].out);
-  sb_printf(sb, ") {\n    cx->steps += %d;\n    return q[2];\n  }\n", n);
+/* Whether a closure of shape id has a quick evaluation (runtime/spec.h): each call it makes
+ * is of a primitive bt_q_body computes (taking its arguments exactly, no default), of a
+ * closure of a shape that has one, or of a function known only at run time (whose quick
+ * evaluation, if any, is found then). */
+static bool shape_quick(spec_table *t, int id) {
+  shape *s = &t->s[id];
+  if (s->quick >= 0) return s->quick;
+  int at[3], m[3], n = shape_calls(s, at, m);
+  bool ok = n > 0;
+  for (int k = 0; k < n && ok; k++) {
+    sarg a = s->a[at[k]];
+    if (a.kind == SA_PRIM)
+      ok = bt_prims[a.id].arity == m[k] && !bt_prims[a.id].dflt && bt_q_has(a.id);
+    else if (a.kind == SA_SHAPE)
+      ok = t->s[a.id].arity == m[k] && shape_quick(t, a.id);
+    else
+      ok = a.kind == SA_DYN;
+  }
+  s = &t->s[id];
+  s->quick = ok;
+  return ok;
+}
+
+/* 1 + the number of shape id's quick evaluation, or 0 (bt_closure.quick). */
+static int quick_tag(spec_table *t, int id) { return shape_quick(t, id) ? id + 1 : 0; }
+
+/* In Q<id>: the call of captured value i (description a) on the m values of array args,
+ * checking max_depth at d, into out. */
+static void emit_qcall(strbuf *sb, const spec_table *t, int i, sarg a, const char *args, int m,
+                       const char *out) {
+  if (a.kind == SA_PRIM)
+    sb_printf(sb, "bt_q_prim(q, BT_P_%s, %s, %d, d, %s)", bt_prims[a.id].name, args, m, out);
+  else if (a.kind == SA_SHAPE && t->s[a.id].arity == m)
+    sb_printf(sb,
+              "(bt_q_is(c->args[%d], K%d, %d) ? (bt_q_at(q, d), Q%d(q, c->args[%d].u.clo, %s, d + 1, %s))\n"
+              "                              : q->dyn(q, c->args[%d], %s, %d, d, %s))",
+              i, a.id, m, a.id, i, args, out, i, args, m, out);
+  else
+    sb_printf(sb, "q->dyn(q, c->args[%d], %s, %d, d, %s)", i, args, m, out);
+}
+
+/* Q<id>: the quick evaluation of a closure of shape id, its calls in the order of K<id>'s. */
+static void emit_quick_body(strbuf *sb, const spec_table *t, int id) {
+  const shape *s = &t->s[id];
+  sb_printf(sb,
+            "\nstatic bool Q%d(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {\n",
+            id);
+  switch (s->ctor) {
+  case BT_P_compose:
+    sb_puts(sb, "  bt_value v;\n  return ");
+    emit_qcall(sb, t, 1, s->a[1], "x", 1, "&v");
+    sb_puts(sb, " &&\n         ");
+    emit_qcall(sb, t, 0, s->a[0], "&v", 1, "r");
+    break;
+  case BT_P_chain:
+    sb_puts(sb, "  bt_value v[2];\n  return ");
+    emit_qcall(sb, t, 2, s->a[2], "x", 1, "&v[0]");
+    sb_puts(sb, " &&\n         ");
+    emit_qcall(sb, t, 1, s->a[1], "&v[0]", 1, "&v[1]");
+    sb_puts(sb, " &&\n         ");
+    emit_qcall(sb, t, 0, s->a[0], "&v[1]", 1, "r");
+    break;
+  case BT_P_fork:
+    sb_puts(sb, "  bt_value v[2];\n  return ");
+    emit_qcall(sb, t, 1, s->a[1], "x", 1, "&v[0]");
+    sb_puts(sb, " &&\n         ");
+    emit_qcall(sb, t, 2, s->a[2], "x", 1, "&v[1]");
+    sb_puts(sb, " &&\n         ");
+    emit_qcall(sb, t, 0, s->a[0], "v", 2, "r");
+    break;
+  default: { /* rbind, lbind */
+    int n = s->arity;
+    bool rb = s->ctor == BT_P_rbind;
+    sb_printf(sb, "  bt_value v[%d];\n", n + 1);
+    for (int k = 0; k < n; k++)
+      sb_printf(sb, "  v[%d] = x[%d];\n", rb ? k : k + 1, k);
+    sb_printf(sb, "  v[%d] = c->args[1];\n  return ", rb ? n : 0);
+    emit_qcall(sb, t, 0, s->a[0], "v", n + 1, "r");
+  }
+  }
+  sb_puts(sb, ";\n}\n");
+}
+
+/* Qdyn: the call of a function value known only at run time, as call() makes it: a
+ * primitive, or a closure with a quick evaluation. */
+static void emit_quick_dispatch(strbuf *sb, spec_table *t) {
+  sb_puts(sb, "\nstatic bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {\n"
+              "  if (f.kind != BT_FN) return false;\n"
+              "  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, r);\n"
+              "  const bt_closure *c = f.u.clo;\n"
+              "  if (c->arity != m || !c->quick) return false;\n"
+              "  bt_q_at(q, d);\n"
+              "  switch (c->quick) {\n");
+  for (int id = 0; id < t->n; id++)
+    if (shape_quick(t, id)) sb_printf(sb, "  case %d: return Q%d(q, c, x, d + 1, r);\n", id + 1, id);
+  sb_puts(sb, "  default: return false;\n  }\n}\n");
 }
 
 static void emit_body(strbuf *sb, spec_table *t, int id) {
   shape s = t->s[id]; /* a copy: emit_call may add shapes */
   sb_printf(sb, "\nstatic bt_value K%d(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {\n", id);
   sb_puts(sb, "  (void)c;\n  (void)n;\n");
-  emit_quick(sb, &s);
+  if (shape_quick(t, id))
+    sb_printf(sb,
+              "  bt_qctx q;\n  bt_value qr;\n  bt_q_start(&q, cx, Qdyn);\n"
+              "  if (Q%d(&q, c, x, 0, &qr) && bt_q_commit(&q, qr)) return qr;\n",
+              id);
   switch (s.ctor) {
   case BT_P_compose:
     sb_puts(sb, "  bt_value v = ");
@@ -248,8 +332,26 @@ void spec_emit(strbuf *sb, spec_table *t) {
   strbuf bodies = {0};
   for (int id = 0; id < t->n; id++) /* t->n grows as bodies make closures of new shapes */
     emit_body(&bodies, t, id);
-  for (int id = 0; id < t->n; id++)
+  bool quick = false;
+  for (int id = 0; id < t->n; id++) {
     sb_printf(sb, "static bt_value K%d(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);\n", id);
+    if (shape_quick(t, id)) {
+      sb_printf(sb,
+                "static bool Q%d(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r);\n",
+                id);
+      quick = true;
+    }
+  }
+  if (quick)
+    sb_puts(sb, "static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);\n");
   if (bodies.len) sb_puts(sb, bodies.buf);
   free(bodies.buf);
+  for (int id = 0; id < t->n; id++)
+    if (shape_quick(t, id)) emit_quick_body(sb, t, id);
+  if (quick) emit_quick_dispatch(sb, t);
+}
+
+int spec_line_quick(spec_table *t, int k) {
+  int id = spec_line_shape(t, k);
+  return id >= 0 ? quick_tag(t, id) : 0;
 }

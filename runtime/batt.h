@@ -80,10 +80,13 @@ typedef struct bt_closure {
   uint16_t ctor;
   uint8_t arity;
   uint8_t nargs;
-  uint8_t line; /* a line's value: its calls inside other calls go through the call memo */
+  uint8_t line;   /* a line's value: its calls inside other calls go through the call memo */
+  uint16_t quick; /* with code: 1 + the number of its quick evaluation (spec.h), or 0 */
   bt_clo_code code;
   bt_value args[3];
 } bt_closure;
+/* The bytes a closure takes are counted against max_bytes: its size is part of the limits. */
+_Static_assert(sizeof(bt_closure) == 64, "a closure takes 64 bytes");
 
 /* ---- limits and context ------------------------------------------------ */
 

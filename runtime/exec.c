@@ -17,8 +17,8 @@ static inline bt_value taint(bt_value r, const bt_value *a, int n) {
   return r;
 }
 
-static inline __attribute__((always_inline)) void call_line(bt_exec *ex, int t, int prim, int nargs,
-                                                            const bt_operand *args, bt_clo_code code) {
+static inline __attribute__((always_inline)) void
+call_line(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args, bt_clo_code code, int quick) {
   if ((ex->graph || ex->need) && bt_exec_skip(ex, 1, &t, nargs, args)) return;
   uint64_t start = ex->prof ? bt_exec_now_ns() : 0;
   bool dev = ex->device && bt_device_line_call(ex->device, ex, t, prim, nargs, args, ex->stored);
@@ -39,7 +39,7 @@ static inline __attribute__((always_inline)) void call_line(bt_exec *ex, int t, 
       bt_ctx_begin(it->cx);
       r = bt_call_prim_line(it->cx, prim, a);
     }
-    if (code) r = bt_sp_tag(r, prim, code);
+    if (code) r = bt_sp_tag(r, prim, code, quick);
     bt_exec_store(ex, it, t, bt_prims[prim].dflt ? taint(r, a, nargs) : r);
   }
   if (timed) bt_device_line_cpu_time(ex->device, prim, ex->n, bt_exec_now_ns() - cpu_start);
@@ -47,11 +47,12 @@ static inline __attribute__((always_inline)) void call_line(bt_exec *ex, int t, 
 }
 
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args) {
-  call_line(ex, t, prim, nargs, args, NULL);
+  call_line(ex, t, prim, nargs, args, NULL, 0);
 }
 
-void bt_exec_call_code(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args, bt_clo_code code) {
-  call_line(ex, t, prim, nargs, args, code);
+void bt_exec_call_code(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args, bt_clo_code code,
+                       int quick) {
+  call_line(ex, t, prim, nargs, args, code, quick);
 }
 
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args) {

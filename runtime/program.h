@@ -83,7 +83,8 @@ const bt_program *bt_exec_program(const bt_exec *ex);
 void bt_exec_call(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args);
 /* bt_exec_call of a closure constructor whose closures get code (spec.h): card's
  * specialised call for the structure the line gives them. */
-void bt_exec_call_code(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args, bt_clo_code code);
+void bt_exec_call_code(bt_exec *ex, int t, int prim, int nargs, const bt_operand *args, bt_clo_code code,
+                       int quick);
 /* Line `t` = the function held by operand fn applied to the operands, on every item. */
 void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_operand *args);
 

@@ -14,6 +14,8 @@
 #ifndef BATT_SPEC_H
 #define BATT_SPEC_H
 
+#include <string.h>
+
 #include "bt_prims.h"
 #include "patch.h"
 
@@ -98,23 +100,6 @@ static inline __attribute__((always_inline)) bool bt_sp_quick(int prim, const bt
   }
 }
 
-/* bt_sp_quick on n arguments none of which is a packed grid (bt_sp_prim gives those to the
- * primitive's fast path). */
-static inline __attribute__((always_inline)) bool bt_sp_quick_on(int prim, const bt_value *a, int n,
-                                                                 bt_value *r) {
-  for (int k = 0; k < n; k++)
-    if (a[k].kind == BT_PGRID) return false;
-  return bt_sp_quick(prim, a, r);
-}
-
-/* Whether n calls of primitives that compare nothing, each one call deeper, can run without
- * meeting max_steps, max_depth or a spent comparison budget: then bt_sp_prim's checks all
- * pass, and counting the n steps at once is what they would count. */
-static inline __attribute__((always_inline)) bool bt_sp_quick_room(const bt_ctx *cx, uint64_t n) {
-  return cx->lim.max_steps >= n && cx->steps <= cx->lim.max_steps - n && cx->depth < cx->lim.max_depth &&
-         !bt_walk_spent();
-}
-
 static inline __attribute__((always_inline)) bt_value bt_sp_prim(bt_ctx *cx, int prim, bt_prim_fn fn,
                                                                  const bt_value *args, int n) {
   unsigned kinds = 0;
@@ -153,10 +138,264 @@ static inline __attribute__((always_inline)) bt_value bt_sp_clo(bt_ctx *cx, bt_v
   return r;
 }
 
-static inline bt_value bt_sp_tag(bt_value r, int ctor, bt_clo_code code) {
-  if (r.kind == BT_FN && r.u.clo && r.u.clo->ctor == ctor && !r.u.clo->code)
-    ((bt_closure *)r.u.clo)->code = code; /* just made, not yet shared */
+static inline bt_value bt_sp_tag(bt_value r, int ctor, bt_clo_code code, int quick) {
+  if (r.kind == BT_FN && r.u.clo && r.u.clo->ctor == ctor && !r.u.clo->code) {
+    bt_closure *c = (bt_closure *)r.u.clo; /* just made, not yet shared */
+    c->code = code;
+    c->quick = (uint16_t)quick;
+  }
   return r;
+}
+
+/* ---- quick evaluations ---------------------------------------------------------------
+ *
+ * A closure whose calls are all of kinds computed here (the primitives of bt_q_body, on
+ * the kinds of values they take here, and closures that have quick evaluations) gets a
+ * quick evaluation Q<id> beside its code K<id>: the call computed in one pass that writes
+ * nothing. It adds up what the calls would count (a step each), the deepest depth at which
+ * one would check max_depth, and the bytes they would allocate (what they leave in use,
+ * and the most in use on the way); tuples they would allocate are kept in a scratch array
+ * of the evaluation, or are the interned pair of equal value. bt_q_commit takes the result
+ * when none of the calls would have met a limit and the result is no scratch tuple: it
+ * counts the steps and allocates the bytes as the calls would have (the peak included), so
+ * steps, limits and memory are what the generic call gives. Anything else (another kind of
+ * value, a call of another kind, a limit that would be met) gives up, and the code runs
+ * the call from its start; nothing was changed. Depths d are relative to the depth the
+ * evaluation started at: a call checks max_depth at d, its body runs at d + 1. */
+
+enum { BT_Q_SCRATCH = 32, BT_Q_APPLY_MAX = 8 };
+
+typedef struct bt_qctx bt_qctx;
+/* The call of function value f on the m values x, checking max_depth at d (the program's
+ * dispatch over its quick evaluations). */
+typedef bool (*bt_q_dyn_fn)(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);
+
+struct bt_qctx {
+  bt_ctx *cx;
+  bt_q_dyn_fn dyn;
+  uint64_t steps;     /* the steps the calls count */
+  int need;           /* the deepest depth at which a call checks max_depth */
+  uint32_t ns;        /* scratch values taken */
+  size_t bytes, peak; /* bytes left in use by the calls, and the most in use on the way */
+  bt_value scratch[BT_Q_SCRATCH];
+};
+
+static inline void bt_q_start(bt_qctx *q, bt_ctx *cx, bt_q_dyn_fn dyn) {
+  q->cx = cx;
+  q->dyn = dyn;
+  q->steps = 0;
+  q->need = 0;
+  q->ns = 0;
+  q->bytes = q->peak = 0;
+}
+
+/* A call that checks max_depth at d: its step. */
+static inline void bt_q_at(bt_qctx *q, int d) {
+  q->steps++;
+  if (d > q->need) q->need = d;
+}
+
+/* n bytes allocated, rounded as bt_alloc rounds them. */
+static inline void bt_q_alloc(bt_qctx *q, size_t n) {
+  n = n ? (n + 15) & ~(size_t)15 : 16;
+  q->bytes += n;
+  if (q->bytes > q->peak) q->peak = q->bytes;
+}
+
+static inline bool bt_q_scratch(const bt_qctx *q, bt_value v) {
+  return (v.kind == BT_TUPLE || v.kind == BT_SET) && v.n &&
+         (uintptr_t)v.u.items - (uintptr_t)q->scratch < sizeof q->scratch;
+}
+
+/* The tuple of the n items it: the interned pair of equal value where there is one, else a
+ * copy in scratch. */
+static inline bool bt_q_tuple(bt_qctx *q, const bt_value *it, uint32_t n, bt_value *r) {
+  const bt_value *in = n == 2 ? bt_intern_of(it[0], it[1]) : NULL;
+  if (in) {
+    *r = bt_tuple(in, 2);
+    return true;
+  }
+  if (n == 0 || n > BT_Q_SCRATCH - q->ns) return false;
+  bt_value *s = q->scratch + q->ns;
+  q->ns += n;
+  memcpy(s, it, n * sizeof *s);
+  *r = bt_tuple(s, n);
+  return true;
+}
+
+/* bt_pair: the interned pair, else two items allocated. */
+static inline bool bt_q_pair(bt_qctx *q, bt_value x, bt_value y, bt_value *r) {
+  bt_value it[2] = {x, y};
+  if (!bt_intern_of(x, y)) {
+    if (q->cx->lim.max_elems < 2) return false;
+    bt_q_alloc(q, sizeof it);
+  }
+  return bt_q_tuple(q, it, 2, r);
+}
+
+/* center of a set beyond bt_sp_center's: through the memo, else from its bounds when it
+ * holds interned pairs or cells of one region and its center is interned. */
+static inline bool bt_q_center(bt_qctx *q, bt_value p, bt_value *r) {
+  int64_t b[4];
+  if (bt_sp_center(p, r)) return true;
+  if (p.kind != BT_SET) return false;
+  if (bt_memo_get(q->cx, BT_P_center, p, r)) return r->kind == BT_TUPLE && bt_interned(r->u.items);
+  if (!bt_patch_interned_bounds(p, b)) return false;
+  const bt_value *in = bt_intern_pair(b[0] + (b[2] - b[0] + 1) / 2, b[1] + (b[3] - b[1] + 1) / 2);
+  if (!in) return false;
+  *r = bt_tuple(in, 2);
+  bt_memo_put(q->cx, BT_P_center, p, *r);
+  return true;
+}
+
+/* apply(f, c) of a short tuple c (prim_base.c: apply_items): the items' array allocated,
+ * then f called on each item inside the primitive's call. */
+static inline bool bt_q_apply(bt_qctx *q, bt_value f, bt_value c, int d, bt_value *r) {
+  if (c.kind != BT_TUPLE || c.n == 0 || c.n > BT_Q_APPLY_MAX || c.n > q->cx->lim.max_elems) return false;
+  bt_value out[BT_Q_APPLY_MAX];
+  bt_q_alloc(q, c.n * sizeof(bt_value));
+  for (uint32_t k = 0; k < c.n; k++)
+    if (!q->dyn(q, f, &c.u.items[k], 1, d, &out[k])) return false;
+  return bt_q_tuple(q, out, c.n, r);
+}
+
+/* max / min of c (prim_base.c: extreme), with key f unless f is NULL, when the keys are
+ * plain ints: the first extreme item. The keys' memory is released after the loop. val:
+ * valmax / valmin (0 for an empty c, then f of the item); else argmax / argmin (an empty
+ * c is a ValueError: given up), or maximum / minimum without f (0 for an empty c). */
+static inline bool bt_q_extreme(bt_qctx *q, bt_value c, const bt_value *f, bool want_max, bool val, int d,
+                                bt_value *r) {
+  if (c.kind != BT_TUPLE && c.kind != BT_SET) return false;
+  size_t bytes = q->bytes;
+  uint32_t ns = q->ns;
+  bt_value best = bt_int(0);
+  int64_t best_key = 0;
+  for (uint32_t k = 0; k < c.n; k++) {
+    bt_value e = c.u.items[k], key = e;
+    if (f && !q->dyn(q, *f, &e, 1, d, &key)) return false;
+    if (key.kind != BT_INT) return false;
+    if (k == 0 || (want_max ? best_key < key.u.i : key.u.i < best_key)) {
+      best = e;
+      best_key = key.u.i;
+    }
+    q->ns = ns; /* the key is an int: the scratch it took is free again */
+  }
+  q->bytes = bytes;
+  if (!c.n && f && !val) return false;
+  if (!val) {
+    *r = best;
+    return true;
+  }
+  return q->dyn(q, *f, &best, 1, d, r);
+}
+
+/* Whether bt_q_body has a case for prim (card asks, to give a closure a quick
+ * evaluation). */
+static inline bool bt_q_has(int prim) {
+  switch (prim) {
+  case BT_P_astuple:
+  case BT_P_toivec:
+  case BT_P_tojvec:
+  case BT_P_apply:
+  case BT_P_maximum:
+  case BT_P_minimum:
+  case BT_P_argmax:
+  case BT_P_argmin:
+  case BT_P_valmax:
+  case BT_P_valmin:
+  case BT_P_greater:
+  case BT_P_size:
+  case BT_P_invert:
+  case BT_P_double:
+  case BT_P_halve:
+  case BT_P_increment:
+  case BT_P_decrement: return true;
+  default: return bt_sp_quick_has(prim);
+  }
+}
+
+/* The body of primitive prim on a (no packed grid, no error among them), running at d:
+ * each case is its primitive's code for the kinds it accepts (prim_base.c, prim_patch.c). */
+static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim, const bt_value *a, int d,
+                                                            bt_value *r) {
+  int64_t v;
+  switch (prim) {
+  case BT_P_astuple: return bt_q_pair(q, a[0], a[1], r);
+  case BT_P_toivec: return bt_q_pair(q, a[0], bt_int(0), r);
+  case BT_P_tojvec: return bt_q_pair(q, bt_int(0), a[0], r);
+  case BT_P_apply: return bt_q_apply(q, a[0], a[1], d, r);
+  case BT_P_maximum:
+  case BT_P_minimum: return bt_q_extreme(q, a[0], NULL, prim == BT_P_maximum, false, d, r);
+  case BT_P_argmax:
+  case BT_P_argmin:
+  case BT_P_valmax:
+  case BT_P_valmin:
+    return bt_q_extreme(q, a[0], &a[1], prim == BT_P_argmax || prim == BT_P_valmax,
+                        prim == BT_P_valmax || prim == BT_P_valmin, d, r);
+  case BT_P_greater:
+    if (a[0].kind != BT_INT || a[1].kind != BT_INT) return false;
+    *r = bt_bool(a[1].u.i < a[0].u.i);
+    return true;
+  case BT_P_size:
+    if (a[0].kind != BT_TUPLE && a[0].kind != BT_SET) return false;
+    *r = bt_int(a[0].n);
+    return true;
+  case BT_P_invert:
+  case BT_P_double:
+  case BT_P_halve:
+  case BT_P_increment:
+  case BT_P_decrement:
+    if (a[0].kind != BT_INT) return false;
+    v = a[0].u.i;
+    if (prim == BT_P_invert      ? __builtin_sub_overflow((int64_t)0, v, &v)
+        : prim == BT_P_double    ? __builtin_mul_overflow(v, 2, &v)
+        : prim == BT_P_halve     ? (v >>= 1, false) /* floor division, as Python's // 2 */
+        : prim == BT_P_increment ? __builtin_add_overflow(v, 1, &v)
+                                 : __builtin_sub_overflow(v, 1, &v))
+      return false;
+    *r = bt_int(v);
+    return true;
+  case BT_P_center: return bt_q_center(q, a[0], r);
+  default: return bt_sp_quick(prim, a, r);
+  }
+}
+
+/* The call of primitive prim on its m arguments a, checking max_depth at d. */
+static inline __attribute__((always_inline)) bool bt_q_prim(bt_qctx *q, int prim, const bt_value *a, int m,
+                                                            int d, bt_value *r) {
+  for (int k = 0; k < m; k++)
+    if (a[k].kind == BT_PGRID || a[k].kind == BT_ERR) return false;
+  bt_q_at(q, d);
+  return bt_q_body(q, prim, a, d + 1, r);
+}
+
+/* The same for a primitive known only at run time (a function value), as call() makes it:
+ * only with exactly its arguments, and not for a defaulting primitive. */
+static inline bool bt_q_prim_value(bt_qctx *q, int prim, const bt_value *a, int m, int d, bt_value *r) {
+  if (bt_prims[prim].arity != m || bt_prims[prim].dflt || !bt_q_has(prim)) return false;
+  return bt_q_prim(q, prim, a, m, d, r);
+}
+
+/* Whether f is a closure of code `code` taking m arguments. */
+static inline bool bt_q_is(bt_value f, bt_clo_code code, int m) {
+  return f.kind == BT_FN && f.u.clo && f.u.clo->code == code && f.u.clo->arity == m;
+}
+
+/* Takes the result r of the evaluation when the calls meet no limit: counts their steps
+ * and makes their bytes (bt_alloc) and peak. */
+static inline bool bt_q_commit(bt_qctx *q, bt_value r) {
+  bt_ctx *cx = q->cx;
+  if (r.kind == BT_ERR || bt_q_scratch(q, r) || bt_walk_spent()) return false;
+  if (q->steps > cx->lim.max_steps || cx->steps > cx->lim.max_steps - q->steps) return false;
+  if ((uint64_t)cx->depth + (uint64_t)q->need >= cx->lim.max_depth) return false;
+  if (q->peak) {
+    size_t used = cx->arena.used;
+    if (q->peak > cx->lim.max_bytes || used > cx->lim.max_bytes - q->peak) return false;
+    if (q->bytes && !bt_alloc(cx, q->bytes)) return false;
+    bt_arena_peak(cx, used + q->peak);
+  }
+  cx->steps += q->steps;
+  return true;
 }
 
 #endif

@@ -169,17 +169,24 @@ static const bt_solver_info solvers[58] = {
 #pragma GCC optimize("O1")
 #endif
 static bt_value K0(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bool Q0(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r);
 static bt_value K1(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bool Q1(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r);
 static bt_value K2(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K3(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K4(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K5(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K6(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K7(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
+static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);
 
 static bt_value K0(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   (void)c;
   (void)n;
+  bt_qctx q;
+  bt_value qr;
+  bt_q_start(&q, cx, Qdyn);
+  if (Q0(&q, c, x, 0, &qr) && bt_q_commit(&q, qr)) return qr;
   bt_value v[2];
   v[1] = x[0];
   v[0] = c->args[1];
@@ -189,6 +196,10 @@ static bt_value K0(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
 static bt_value K1(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   (void)c;
   (void)n;
+  bt_qctx q;
+  bt_value qr;
+  bt_q_start(&q, cx, Qdyn);
+  if (Q1(&q, c, x, 0, &qr) && bt_q_commit(&q, qr)) return qr;
   bt_value v = bt_sp_prim(cx, BT_P_size, bt_p_size, x, 1);
   return bt_sp_clo(cx, c->args[0], K0, &v, 1);
 }
@@ -245,6 +256,33 @@ static bt_value K7(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   bt_value v = bt_sp_prim(cx, BT_P_backdrop, bt_p_backdrop, x, 1);
   return bt_sp_prim(cx, BT_P_size, bt_p_size, &v, 1);
 }
+
+static bool Q0(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {
+  bt_value v[2];
+  v[1] = x[0];
+  v[0] = c->args[1];
+  return bt_q_prim(q, BT_P_subtract, v, 2, d, r);
+}
+
+static bool Q1(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {
+  bt_value v;
+  return bt_q_prim(q, BT_P_size, x, 1, d, &v) &&
+         (bt_q_is(c->args[0], K0, 1) ? (bt_q_at(q, d), Q0(q, c->args[0].u.clo, &v, d + 1, r))
+                              : q->dyn(q, c->args[0], &v, 1, d, r));
+}
+
+static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {
+  if (f.kind != BT_FN) return false;
+  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, r);
+  const bt_closure *c = f.u.clo;
+  if (c->arity != m || !c->quick) return false;
+  bt_q_at(q, d);
+  switch (c->quick) {
+  case 1: return Q0(q, c, x, d + 1, r);
+  case 2: return Q1(q, c, x, d + 1, r);
+  default: return false;
+  }
+}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
 #endif
@@ -252,21 +290,21 @@ static bt_value K7(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
 static void run_const(bt_exec *ex) {
   (void)ex;
   /* t1 = lbind(subtract, FOUR): solve_e8593010:150 */
-  if (bt_exec_runs(ex, 1)) bt_exec_call_code(ex, 1, BT_P_lbind, 2, (const bt_operand[]){BT_FNV(BT_P_subtract), BT_INT(4)}, K0);
+  if (bt_exec_runs(ex, 1)) bt_exec_call_code(ex, 1, BT_P_lbind, 2, (const bt_operand[]){BT_FNV(BT_P_subtract), BT_INT(4)}, K0, 1);
   /* t2 = compose(t1, size): solve_e8593010:151 */
-  if (bt_exec_runs(ex, 2)) bt_exec_call_code(ex, 2, BT_P_compose, 2, (const bt_operand[]){BT_T(1), BT_FNV(BT_P_size)}, K1);
+  if (bt_exec_runs(ex, 2)) bt_exec_call_code(ex, 2, BT_P_compose, 2, (const bt_operand[]){BT_T(1), BT_FNV(BT_P_size)}, K1, 2);
   /* t3 = fork(recolor, t2, identity): solve_e8593010:152 */
-  if (bt_exec_runs(ex, 3)) bt_exec_call_code(ex, 3, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(2), BT_FNV(BT_P_identity)}, K2);
+  if (bt_exec_runs(ex, 3)) bt_exec_call_code(ex, 3, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(2), BT_FNV(BT_P_identity)}, K2, 0);
   /* t4 = fork(difference, backdrop, box): solve_bb43febb:186 */
-  if (bt_exec_runs(ex, 4)) bt_exec_call_code(ex, 4, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_difference), BT_FNV(BT_P_backdrop), BT_FNV(BT_P_box)}, K3);
+  if (bt_exec_runs(ex, 4)) bt_exec_call_code(ex, 4, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_difference), BT_FNV(BT_P_backdrop), BT_FNV(BT_P_box)}, K3, 0);
   /* t5 = rbind(o_g, THREE): solve_7468f01a:231 */
-  if (bt_exec_runs(ex, 5)) bt_exec_call_code(ex, 5, BT_P_rbind, 2, (const bt_operand[]){BT_FNV(BT_P_o_g), BT_INT(3)}, K4);
+  if (bt_exec_runs(ex, 5)) bt_exec_call_code(ex, 5, BT_P_rbind, 2, (const bt_operand[]){BT_FNV(BT_P_o_g), BT_INT(3)}, K4, 0);
   /* t6 = compose(first, t5): solve_7468f01a:232 */
-  if (bt_exec_runs(ex, 6)) bt_exec_call_code(ex, 6, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_first), BT_T(5)}, K5);
+  if (bt_exec_runs(ex, 6)) bt_exec_call_code(ex, 6, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_first), BT_T(5)}, K5, 0);
   /* t7 = fork(subgrid, t6, identity): solve_7468f01a:233 */
-  if (bt_exec_runs(ex, 7)) bt_exec_call_code(ex, 7, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_subgrid), BT_T(6), BT_FNV(BT_P_identity)}, K6);
+  if (bt_exec_runs(ex, 7)) bt_exec_call_code(ex, 7, BT_P_fork, 3, (const bt_operand[]){BT_FNV(BT_P_subgrid), BT_T(6), BT_FNV(BT_P_identity)}, K6, 0);
   /* t8 = compose(size, backdrop): solve_445eab21:329 */
-  if (bt_exec_runs(ex, 8)) bt_exec_call_code(ex, 8, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_size), BT_FNV(BT_P_backdrop)}, K7);
+  if (bt_exec_runs(ex, 8)) bt_exec_call_code(ex, 8, BT_P_compose, 2, (const bt_operand[]){BT_FNV(BT_P_size), BT_FNV(BT_P_backdrop)}, K7, 0);
 }
 
 static void run_task(bt_exec *ex) {

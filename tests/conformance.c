@@ -140,6 +140,45 @@ static bool same_text(bt_value v, char *why, size_t whylen) {
 static long twins_checked;
 static long packed_checked; /* cases run again with their grids packed */
 static long quick_checked;  /* cases a specialised closure's inline code computes (spec.h) */
+static long qeval_checked;  /* cases a quick evaluation computes (spec.h) */
+
+/* The dispatch of a quick evaluation over primitives only (the vectors' function arguments
+ * are primitives). */
+static bool q_prims_only(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {
+  return f.kind == BT_FN && !f.u.clo && bt_q_prim_value(q, f.prim, x, m, d, r);
+}
+
+/* Where the quick evaluation of the call (spec.h: bt_q_prim_value) computes it, it gives the
+ * value the specialised call (bt_sp_prim) gives, with the same steps, the same bytes left in
+ * use and the same peak; where the call fails, it gives up. */
+static bool check_quick_eval(bt_ctx *cx, int prim, const bt_value *args, int n, char *why, size_t whylen) {
+  if (n != bt_prims[prim].arity || bt_prims[prim].dflt || !bt_q_has(prim)) return true;
+  bt_ctx_begin(cx);
+  cx->steps = 0;
+  size_t used = cx->arena.used;
+  cx->arena.peak = used;
+  bt_walk_reset(cx->lim.max_walk);
+  bt_value g = bt_walk_end(bt_sp_prim(cx, prim, bt_prims[prim].fn, args, n));
+  uint64_t steps = cx->steps;
+  size_t bytes = cx->arena.used - used, peak = cx->arena.peak - used;
+  bt_qctx q;
+  bt_value r;
+  bt_q_start(&q, cx, q_prims_only);
+  if (!bt_q_prim_value(&q, prim, args, n, 0, &r)) return true;
+  qeval_checked++;
+  if (bt_is_err(g) || !bt_eq(g, r)) {
+    snprintf(why, whylen, "the quick evaluation gives a value where the call gives %s",
+             bt_is_err(g) ? "an error" : "another value");
+    return false;
+  }
+  if (q.steps != steps || q.bytes != bytes || q.peak != peak) {
+    snprintf(why, whylen,
+             "the quick evaluation counts %llu steps, %zu bytes, peak %zu; the call %llu, %zu, %zu",
+             (unsigned long long)q.steps, q.bytes, q.peak, (unsigned long long)steps, bytes, peak);
+    return false;
+  }
+  return true;
+}
 
 /* v and its boxed twin (no interned part) are one value to equality, order and hashing. */
 static bool same_as_twin(bt_ctx *cx, bt_value v, bt_value *twin, const char *what, char *why, size_t whylen) {
@@ -179,6 +218,7 @@ static bool run_case(bt_ctx *cx, int prim, const json_t *c, char *why, size_t wh
       return false;
     }
   }
+  if (!check_quick_eval(cx, prim, args, n, why, whylen)) return false;
   /* the same call on the boxed twins of the arguments gives the same outcome */
   bt_ctx_begin(cx);
   bt_value rt = n == bt_prims[prim].arity ? bt_call_prim(cx, prim, twins) : bt_err(BT_E_TYPE);
@@ -371,6 +411,7 @@ int main(int argc, char **argv) {
       twins_checked);
   printf("packed grids: %ld calls repeated with their grid arguments packed\n", packed_checked);
   printf("inline code: %ld calls repeated through specialised closures' inline code\n", quick_checked);
+  printf("quick evaluations: %ld calls repeated through them, steps and bytes compared\n", qeval_checked);
   printf("conformance: %ld/%ld cases passed (%d primitives), %ld documented divergences, "
          "%ld errors of another exception class\n",
          passed_cases, total_cases, n_files, diverged_cases, errclass_mismatch);

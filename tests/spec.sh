@@ -2,7 +2,7 @@
 # Specialised closures: the program card builds by default (closures of known structure
 # through their own code, runtime/spec.h) and the one built with --no-spec (every closure
 # through the generic call) write byte-identical results files, with the default limits
-# and with step and size limits small enough that many calls end in a LimitError at the
+# and with step, size and memory limits small enough that many calls end in a LimitError at the
 # same step; the specialised program's C does specialise lines and closures made inside
 # closures, and --no-spec's does not.
 #   spec.sh CARD SOLVER_FILE TASK_DIR
@@ -22,7 +22,7 @@ grep -q 'bt_exec_call_code\|bt_sp_' "$dir/plain.c" && { echo "FAIL: --no-spec st
 if ! "$card" build "$src" -o "$dir/spec" >/dev/null || ! "$card" build --no-spec "$src" -o "$dir/plain" >/dev/null; then
   echo "FAIL: card build $src"; exit 1
 fi
-for limits in "" "--max-steps 40" "--max-steps 400" "--max-steps 4000" "--max-elems 30"; do
+for limits in "" "--max-steps 40" "--max-steps 400" "--max-steps 4000" "--max-elems 30" "--max-mib 1"; do
   # shellcheck disable=SC2086
   "$dir/spec" run --threads 1 --no-progress $limits --out "$dir/spec.json" "$tasks" >/dev/null 2>&1
   # shellcheck disable=SC2086
