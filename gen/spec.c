@@ -194,14 +194,14 @@ static int quick_tag(spec_table *t, int id) { return shape_quick(t, id) ? id + 1
 static void emit_qcall(strbuf *sb, const spec_table *t, int i, sarg a, const char *args, int m,
                        const char *out) {
   if (a.kind == SA_PRIM)
-    sb_printf(sb, "bt_q_prim(q, BT_P_%s, %s, %d, d, %s)", bt_prims[a.id].name, args, m, out);
+    sb_printf(sb, "bt_q_prim(q, BT_P_%s, %s, %d, d, Qdyn, %s)", bt_prims[a.id].name, args, m, out);
   else if (a.kind == SA_SHAPE && t->s[a.id].arity == m)
     sb_printf(sb,
               "(bt_q_is(c->args[%d], K%d, %d) ? (bt_q_at(q, d), Q%d(q, c->args[%d].u.clo, %s, d + 1, %s))\n"
-              "                              : q->dyn(q, c->args[%d], %s, %d, d, %s))",
+              "                              : Qdyn(q, c->args[%d], %s, %d, d, %s))",
               i, a.id, m, a.id, i, args, out, i, args, m, out);
   else
-    sb_printf(sb, "q->dyn(q, c->args[%d], %s, %d, d, %s)", i, args, m, out);
+    sb_printf(sb, "Qdyn(q, c->args[%d], %s, %d, d, %s)", i, args, m, out);
 }
 
 /* Q<id>: the quick evaluation of a closure of shape id, its calls in the order of K<id>'s. */
@@ -251,7 +251,7 @@ static void emit_quick_body(strbuf *sb, const spec_table *t, int id) {
 static void emit_quick_dispatch(strbuf *sb, spec_table *t) {
   sb_puts(sb, "\nstatic bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {\n"
               "  if (f.kind != BT_FN) return false;\n"
-              "  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, r);\n"
+              "  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, Qdyn, r);\n"
               "  const bt_closure *c = f.u.clo;\n"
               "  if (c->arity != m || !c->quick) return false;\n"
               "  bt_q_at(q, d);\n"
@@ -267,7 +267,7 @@ static void emit_body(strbuf *sb, spec_table *t, int id) {
   sb_puts(sb, "  (void)c;\n  (void)n;\n");
   if (shape_quick(t, id))
     sb_printf(sb,
-              "  bt_qctx q;\n  bt_value qr;\n  bt_q_start(&q, cx, Qdyn);\n"
+              "  bt_qctx q;\n  bt_value qr;\n  bt_q_start(&q, cx);\n"
               "  if (Q%d(&q, c, x, 0, &qr) && bt_q_commit(&q, qr)) return qr;\n",
               id);
   switch (s.ctor) {

@@ -172,7 +172,6 @@ typedef bool (*bt_q_dyn_fn)(bt_qctx *q, bt_value f, const bt_value *x, int m, in
 
 struct bt_qctx {
   bt_ctx *cx;
-  bt_q_dyn_fn dyn;
   uint64_t steps;     /* the steps the calls count */
   int need;           /* the deepest depth at which a call checks max_depth */
   uint32_t ns;        /* scratch values taken */
@@ -180,9 +179,8 @@ struct bt_qctx {
   bt_value scratch[BT_Q_SCRATCH];
 };
 
-static inline void bt_q_start(bt_qctx *q, bt_ctx *cx, bt_q_dyn_fn dyn) {
+static inline void bt_q_start(bt_qctx *q, bt_ctx *cx) {
   q->cx = cx;
-  q->dyn = dyn;
   q->steps = 0;
   q->need = 0;
   q->ns = 0;
@@ -250,12 +248,13 @@ static inline bool bt_q_center(bt_qctx *q, bt_value p, bt_value *r) {
 
 /* apply(f, c) of a short tuple c (prim_base.c: apply_items): the items' array allocated,
  * then f called on each item inside the primitive's call. */
-static inline bool bt_q_apply(bt_qctx *q, bt_value f, bt_value c, int d, bt_value *r) {
+static inline __attribute__((always_inline)) bool bt_q_apply(bt_qctx *q, bt_value f, bt_value c, int d,
+                                                             bt_q_dyn_fn dyn, bt_value *r) {
   if (c.kind != BT_TUPLE || c.n == 0 || c.n > BT_Q_APPLY_MAX || c.n > q->cx->lim.max_elems) return false;
   bt_value out[BT_Q_APPLY_MAX];
   bt_q_alloc(q, c.n * sizeof(bt_value));
   for (uint32_t k = 0; k < c.n; k++)
-    if (!q->dyn(q, f, &c.u.items[k], 1, d, &out[k])) return false;
+    if (!dyn(q, f, &c.u.items[k], 1, d, &out[k])) return false;
   return bt_q_tuple(q, out, c.n, r);
 }
 
@@ -263,8 +262,9 @@ static inline bool bt_q_apply(bt_qctx *q, bt_value f, bt_value c, int d, bt_valu
  * plain ints: the first extreme item. The keys' memory is released after the loop. val:
  * valmax / valmin (0 for an empty c, then f of the item); else argmax / argmin (an empty
  * c is a ValueError: given up), or maximum / minimum without f (0 for an empty c). */
-static inline bool bt_q_extreme(bt_qctx *q, bt_value c, const bt_value *f, bool want_max, bool val, int d,
-                                bt_value *r) {
+static inline __attribute__((always_inline)) bool bt_q_extreme(bt_qctx *q, bt_value c, const bt_value *f,
+                                                               bool want_max, bool val, int d,
+                                                               bt_q_dyn_fn dyn, bt_value *r) {
   if (c.kind != BT_TUPLE && c.kind != BT_SET) return false;
   size_t bytes = q->bytes;
   uint32_t ns = q->ns;
@@ -272,7 +272,7 @@ static inline bool bt_q_extreme(bt_qctx *q, bt_value c, const bt_value *f, bool 
   int64_t best_key = 0;
   for (uint32_t k = 0; k < c.n; k++) {
     bt_value e = c.u.items[k], key = e;
-    if (f && !q->dyn(q, *f, &e, 1, d, &key)) return false;
+    if (f && !dyn(q, *f, &e, 1, d, &key)) return false;
     if (key.kind != BT_INT) return false;
     if (k == 0 || (want_max ? best_key < key.u.i : key.u.i < best_key)) {
       best = e;
@@ -286,7 +286,7 @@ static inline bool bt_q_extreme(bt_qctx *q, bt_value c, const bt_value *f, bool 
     *r = best;
     return true;
   }
-  return q->dyn(q, *f, &best, 1, d, r);
+  return dyn(q, *f, &best, 1, d, r);
 }
 
 /* Whether bt_q_body has a case for prim (card asks, to give a closure a quick
@@ -317,21 +317,21 @@ static inline bool bt_q_has(int prim) {
 /* The body of primitive prim on a (no packed grid, no error among them), running at d:
  * each case is its primitive's code for the kinds it accepts (prim_base.c, prim_patch.c). */
 static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim, const bt_value *a, int d,
-                                                            bt_value *r) {
+                                                            bt_q_dyn_fn dyn, bt_value *r) {
   int64_t v;
   switch (prim) {
   case BT_P_astuple: return bt_q_pair(q, a[0], a[1], r);
   case BT_P_toivec: return bt_q_pair(q, a[0], bt_int(0), r);
   case BT_P_tojvec: return bt_q_pair(q, bt_int(0), a[0], r);
-  case BT_P_apply: return bt_q_apply(q, a[0], a[1], d, r);
+  case BT_P_apply: return bt_q_apply(q, a[0], a[1], d, dyn, r);
   case BT_P_maximum:
-  case BT_P_minimum: return bt_q_extreme(q, a[0], NULL, prim == BT_P_maximum, false, d, r);
+  case BT_P_minimum: return bt_q_extreme(q, a[0], NULL, prim == BT_P_maximum, false, d, dyn, r);
   case BT_P_argmax:
   case BT_P_argmin:
   case BT_P_valmax:
   case BT_P_valmin:
     return bt_q_extreme(q, a[0], &a[1], prim == BT_P_argmax || prim == BT_P_valmax,
-                        prim == BT_P_valmax || prim == BT_P_valmin, d, r);
+                        prim == BT_P_valmax || prim == BT_P_valmin, d, dyn, r);
   case BT_P_greater:
     if (a[0].kind != BT_INT || a[1].kind != BT_INT) return false;
     *r = bt_bool(a[1].u.i < a[0].u.i);
@@ -362,18 +362,19 @@ static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim
 
 /* The call of primitive prim on its m arguments a, checking max_depth at d. */
 static inline __attribute__((always_inline)) bool bt_q_prim(bt_qctx *q, int prim, const bt_value *a, int m,
-                                                            int d, bt_value *r) {
+                                                            int d, bt_q_dyn_fn dyn, bt_value *r) {
   for (int k = 0; k < m; k++)
     if (a[k].kind == BT_PGRID || a[k].kind == BT_ERR) return false;
   bt_q_at(q, d);
-  return bt_q_body(q, prim, a, d + 1, r);
+  return bt_q_body(q, prim, a, d + 1, dyn, r);
 }
 
 /* The same for a primitive known only at run time (a function value), as call() makes it:
  * only with exactly its arguments, and not for a defaulting primitive. */
-static inline bool bt_q_prim_value(bt_qctx *q, int prim, const bt_value *a, int m, int d, bt_value *r) {
+static inline bool bt_q_prim_value(bt_qctx *q, int prim, const bt_value *a, int m, int d, bt_q_dyn_fn dyn,
+                                   bt_value *r) {
   if (bt_prims[prim].arity != m || bt_prims[prim].dflt || !bt_q_has(prim)) return false;
-  return bt_q_prim(q, prim, a, m, d, r);
+  return bt_q_prim(q, prim, a, m, d, dyn, r);
 }
 
 /* Whether f is a closure of code `code` taking m arguments. */

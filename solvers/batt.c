@@ -185,7 +185,7 @@ static bt_value K0(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   (void)n;
   bt_qctx q;
   bt_value qr;
-  bt_q_start(&q, cx, Qdyn);
+  bt_q_start(&q, cx);
   if (Q0(&q, c, x, 0, &qr) && bt_q_commit(&q, qr)) return qr;
   bt_value v[2];
   v[1] = x[0];
@@ -198,7 +198,7 @@ static bt_value K1(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n) {
   (void)n;
   bt_qctx q;
   bt_value qr;
-  bt_q_start(&q, cx, Qdyn);
+  bt_q_start(&q, cx);
   if (Q1(&q, c, x, 0, &qr) && bt_q_commit(&q, qr)) return qr;
   bt_value v = bt_sp_prim(cx, BT_P_size, bt_p_size, x, 1);
   return bt_sp_clo(cx, c->args[0], K0, &v, 1);
@@ -261,19 +261,19 @@ static bool Q0(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_val
   bt_value v[2];
   v[1] = x[0];
   v[0] = c->args[1];
-  return bt_q_prim(q, BT_P_subtract, v, 2, d, r);
+  return bt_q_prim(q, BT_P_subtract, v, 2, d, Qdyn, r);
 }
 
 static bool Q1(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {
   bt_value v;
-  return bt_q_prim(q, BT_P_size, x, 1, d, &v) &&
+  return bt_q_prim(q, BT_P_size, x, 1, d, Qdyn, &v) &&
          (bt_q_is(c->args[0], K0, 1) ? (bt_q_at(q, d), Q0(q, c->args[0].u.clo, &v, d + 1, r))
-                              : q->dyn(q, c->args[0], &v, 1, d, r));
+                              : Qdyn(q, c->args[0], &v, 1, d, r));
 }
 
 static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {
   if (f.kind != BT_FN) return false;
-  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, r);
+  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, Qdyn, r);
   const bt_closure *c = f.u.clo;
   if (c->arity != m || !c->quick) return false;
   bt_q_at(q, d);

@@ -145,7 +145,7 @@ static long qeval_checked;  /* cases a quick evaluation computes (spec.h) */
 /* The dispatch of a quick evaluation over primitives only (the vectors' function arguments
  * are primitives). */
 static bool q_prims_only(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {
-  return f.kind == BT_FN && !f.u.clo && bt_q_prim_value(q, f.prim, x, m, d, r);
+  return f.kind == BT_FN && !f.u.clo && bt_q_prim_value(q, f.prim, x, m, d, q_prims_only, r);
 }
 
 /* Where the quick evaluation of the call (spec.h: bt_q_prim_value) computes it, it gives the
@@ -163,8 +163,8 @@ static bool check_quick_eval(bt_ctx *cx, int prim, const bt_value *args, int n, 
   size_t bytes = cx->arena.used - used, peak = cx->arena.peak - used;
   bt_qctx q;
   bt_value r;
-  bt_q_start(&q, cx, q_prims_only);
-  if (!bt_q_prim_value(&q, prim, args, n, 0, &r)) return true;
+  bt_q_start(&q, cx);
+  if (!bt_q_prim_value(&q, prim, args, n, 0, q_prims_only, &r)) return true;
   qeval_checked++;
   if (bt_is_err(g) || !bt_eq(g, r)) {
     snprintf(why, whylen, "the quick evaluation gives a value where the call gives %s",
