@@ -324,7 +324,9 @@ int spec_line_shape(const spec_table *t, int k);
 /* 1 + the number of the quick evaluation of line k's closures, or 0 (bt_closure.quick). */
 int spec_line_quick(spec_table *t, int k);
 /* The functions of every shape (those the bodies make included), prototypes first. */
-void spec_emit(strbuf *sb, spec_table *t);
+/* The closures' code (K<id>); or with quick, the declarations of it and their quick
+ * evaluations (Q<id>, Qdyn), which come first. */
+void spec_emit(strbuf *sb, spec_table *t, bool quick);
 void spec_free(spec_table *t);
 
 /* ---- batch patterns (patterns.c) --------------------------------------------------------- */

@@ -260,8 +260,8 @@ static char *section(const card_merged *m, spec_table *spec, const char *name, s
     emit_checks(&sb, m);
   else if (IS("SOLVER_IDS"))
     emit_solver_ids(&sb, m);
-  else if (IS("CLOSURE_CODE")) {
-    if (spec) spec_emit(&sb, spec);
+  else if (IS("CLOSURE_CODE") || IS("QUICK_CODE")) {
+    if (spec) spec_emit(&sb, spec, IS("QUICK_CODE"));
     if (!sb.len) sb_puts(&sb, "/* none */\n");
   } else if (IS("CONST_LINES") || IS("TASK_LINES") || IS("SAMPLE_LINES")) {
     card_class cls = IS("CONST_LINES") ? CLASS_CONST : IS("TASK_LINES") ? CLASS_TASK : CLASS_SAMPLE;

@@ -38,6 +38,8 @@ struct spec_table {
   shape *s;
   int n, cap;
   int *line_shape; /* per merged line: its closures' shape, or -1 */
+  strbuf bodies;   /* the closures' code, made once every shape is known */
+  bool made;
 };
 
 static bool is_ctor(int p) {
@@ -123,6 +125,7 @@ void spec_free(spec_table *t) {
   if (!t) return;
   free(t->s);
   free(t->line_shape);
+  free(t->bodies.buf);
   free(t);
 }
 
@@ -159,6 +162,7 @@ static int shape_calls(const shape *s, int at[3], int m[3]) {
   case BT_P_fork: at[0] = 1, at[1] = 2, at[2] = 0, m[0] = m[1] = 1, m[2] = 2; return 3;
   case BT_P_rbind:
   case BT_P_lbind: at[0] = 0, m[0] = s->arity + 1; return 1;
+  case BT_P_power: at[0] = 0, m[0] = 1; return 1; /* a[1].id times */
   default: return 0;
   }
 }
@@ -232,6 +236,11 @@ static void emit_quick_body(strbuf *sb, const spec_table *t, int id) {
     emit_qcall(sb, t, 2, s->a[2], "x", 1, "&v[1]");
     sb_puts(sb, " &&\n         ");
     emit_qcall(sb, t, 0, s->a[0], "v", 2, "r");
+    break;
+  case BT_P_power:
+    sb_printf(sb, "  bt_value v[2];\n  v[0] = x[0];\n  for (int k = 0; k < %d; k++)\n    if (!", s->a[1].id);
+    emit_qcall(sb, t, 0, s->a[0], "&v[k & 1]", 1, "&v[(k + 1) & 1]");
+    sb_printf(sb, ")\n      return false;\n  *r = v[%d];\n  return true", s->a[1].id & 1);
     break;
   default: { /* rbind, lbind */
     int n = s->arity;
@@ -328,27 +337,31 @@ static void emit_body(strbuf *sb, spec_table *t, int id) {
   sb_puts(sb, "}\n");
 }
 
-void spec_emit(strbuf *sb, spec_table *t) {
-  strbuf bodies = {0};
-  for (int id = 0; id < t->n; id++) /* t->n grows as bodies make closures of new shapes */
-    emit_body(&bodies, t, id);
-  bool quick = false;
+void spec_emit(strbuf *sb, spec_table *t, bool quick) {
+  if (!t->made) { /* t->n grows as bodies make closures of new shapes */
+    for (int id = 0; id < t->n; id++)
+      emit_body(&t->bodies, t, id);
+    t->made = true;
+  }
+  if (!quick) {
+    if (t->bodies.len) sb_puts(sb, t->bodies.buf);
+    return;
+  }
+  bool any = false;
   for (int id = 0; id < t->n; id++) {
     sb_printf(sb, "static bt_value K%d(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);\n", id);
     if (shape_quick(t, id)) {
       sb_printf(sb,
                 "static bool Q%d(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r);\n",
                 id);
-      quick = true;
+      any = true;
     }
   }
-  if (quick)
+  if (any)
     sb_puts(sb, "static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);\n");
-  if (bodies.len) sb_puts(sb, bodies.buf);
-  free(bodies.buf);
   for (int id = 0; id < t->n; id++)
     if (shape_quick(t, id)) emit_quick_body(sb, t, id);
-  if (quick) emit_quick_dispatch(sb, t);
+  if (any) emit_quick_dispatch(sb, t);
 }
 
 int spec_line_quick(spec_table *t, int k) {

@@ -39,7 +39,8 @@ static inline bool bt_sp_quick_has(int prim) {
 /* The interned pair (x op y) of two interned pairs x and y (op: +1 add, -1 subtract), the
  * elementwise arithmetic of arith2 (prim_base.c); false when either is no interned pair or
  * the result has no entry (the primitive then allocates it). */
-static inline bool bt_sp_pair_arith(bt_value x, bt_value y, int op, bt_value *r) {
+static inline __attribute__((always_inline)) bool bt_sp_pair_arith(bt_value x, bt_value y, int op,
+                                                                   bt_value *r) {
   int64_t ax = bt_intern_at(x), ay = bt_intern_at(y), xi, xj, yi, yj;
   if (ax < 0 || ay < 0 || ax >= BT_INTERN_PAIRS || ay >= BT_INTERN_PAIRS) return false;
   bt_intern_ij(ax, &xi, &xj);
@@ -53,7 +54,7 @@ static inline bool bt_sp_pair_arith(bt_value x, bt_value y, int op, bt_value *r)
 /* center of a set of at most 8 interned pairs or cells of one region: uppermost + height
  * // 2, leftmost + width // 2 from their bounds (prim_patch.c: patch_center), when that pair
  * is interned. */
-static inline bool bt_sp_center(bt_value p, bt_value *r) {
+static inline __attribute__((always_inline)) bool bt_sp_center(bt_value p, bt_value *r) {
   int64_t b[4];
   if (p.kind != BT_SET || p.n > 8 || !bt_patch_interned_bounds(p, b)) return false;
   const bt_value *in = bt_intern_pair(b[0] + (b[2] - b[0] + 1) / 2, b[1] + (b[3] - b[1] + 1) / 2);
@@ -179,7 +180,7 @@ struct bt_qctx {
   bt_value scratch[BT_Q_SCRATCH];
 };
 
-static inline void bt_q_start(bt_qctx *q, bt_ctx *cx) {
+static inline __attribute__((always_inline)) void bt_q_start(bt_qctx *q, bt_ctx *cx) {
   q->cx = cx;
   q->steps = 0;
   q->need = 0;
@@ -188,26 +189,27 @@ static inline void bt_q_start(bt_qctx *q, bt_ctx *cx) {
 }
 
 /* A call that checks max_depth at d: its step. */
-static inline void bt_q_at(bt_qctx *q, int d) {
+static inline __attribute__((always_inline)) void bt_q_at(bt_qctx *q, int d) {
   q->steps++;
   if (d > q->need) q->need = d;
 }
 
 /* n bytes allocated, rounded as bt_alloc rounds them. */
-static inline void bt_q_alloc(bt_qctx *q, size_t n) {
+static inline __attribute__((always_inline)) void bt_q_alloc(bt_qctx *q, size_t n) {
   n = n ? (n + 15) & ~(size_t)15 : 16;
   q->bytes += n;
   if (q->bytes > q->peak) q->peak = q->bytes;
 }
 
-static inline bool bt_q_scratch(const bt_qctx *q, bt_value v) {
+static inline __attribute__((always_inline)) bool bt_q_scratch(const bt_qctx *q, bt_value v) {
   return (v.kind == BT_TUPLE || v.kind == BT_SET) && v.n &&
          (uintptr_t)v.u.items - (uintptr_t)q->scratch < sizeof q->scratch;
 }
 
 /* The tuple of the n items it: the interned pair of equal value where there is one, else a
  * copy in scratch. */
-static inline bool bt_q_tuple(bt_qctx *q, const bt_value *it, uint32_t n, bt_value *r) {
+static inline __attribute__((always_inline)) bool bt_q_tuple(bt_qctx *q, const bt_value *it, uint32_t n,
+                                                             bt_value *r) {
   const bt_value *in = n == 2 ? bt_intern_of(it[0], it[1]) : NULL;
   if (in) {
     *r = bt_tuple(in, 2);
@@ -222,20 +224,26 @@ static inline bool bt_q_tuple(bt_qctx *q, const bt_value *it, uint32_t n, bt_val
 }
 
 /* bt_pair: the interned pair, else two items allocated. */
-static inline bool bt_q_pair(bt_qctx *q, bt_value x, bt_value y, bt_value *r) {
-  bt_value it[2] = {x, y};
-  if (!bt_intern_of(x, y)) {
-    if (q->cx->lim.max_elems < 2) return false;
-    bt_q_alloc(q, sizeof it);
+static inline __attribute__((always_inline)) bool bt_q_pair(bt_qctx *q, bt_value x, bt_value y, bt_value *r) {
+  const bt_value *in = bt_intern_of(x, y);
+  if (in) {
+    *r = bt_tuple(in, 2);
+    return true;
   }
-  return bt_q_tuple(q, it, 2, r);
+  if (q->cx->lim.max_elems < 2 || q->ns > BT_Q_SCRATCH - 2) return false;
+  bt_q_alloc(q, 2 * sizeof(bt_value));
+  bt_value *it = q->scratch + q->ns;
+  q->ns += 2;
+  it[0] = x;
+  it[1] = y;
+  *r = bt_tuple(it, 2);
+  return true;
 }
 
 /* center of a set beyond bt_sp_center's: through the memo, else from its bounds when it
  * holds interned pairs or cells of one region and its center is interned. */
-static inline bool bt_q_center(bt_qctx *q, bt_value p, bt_value *r) {
+static inline bool bt_q_center_big(bt_qctx *q, bt_value p, bt_value *r) {
   int64_t b[4];
-  if (bt_sp_center(p, r)) return true;
   if (p.kind != BT_SET) return false;
   if (bt_memo_get(q->cx, BT_P_center, p, r)) return r->kind == BT_TUPLE && bt_interned(r->u.items);
   if (!bt_patch_interned_bounds(p, b)) return false;
@@ -244,6 +252,10 @@ static inline bool bt_q_center(bt_qctx *q, bt_value p, bt_value *r) {
   *r = bt_tuple(in, 2);
   bt_memo_put(q->cx, BT_P_center, p, *r);
   return true;
+}
+
+static inline __attribute__((always_inline)) bool bt_q_center(bt_qctx *q, bt_value p, bt_value *r) {
+  return bt_sp_center(p, r) || bt_q_center_big(q, p, r);
 }
 
 /* apply(f, c) of a short tuple c (prim_base.c: apply_items): the items' array allocated,
@@ -289,6 +301,55 @@ static inline __attribute__((always_inline)) bool bt_q_extreme(bt_qctx *q, bt_va
   return dyn(q, *f, &best, 1, d, r);
 }
 
+/* The points of a patch of 1 to 16 interned pairs or 16 interned cells (patch.c:
+ * bt_patch_points_in reads them onto the stack), as ij pairs; false for anything else. */
+static inline __attribute__((always_inline)) bool bt_q_points(bt_value p, int64_t *ij, uint32_t *n) {
+  if ((p.kind != BT_SET && p.kind != BT_TUPLE) || p.n == 0 || p.n > 16) return false;
+  int64_t first = bt_intern_at(p.u.items[0]);
+  if (first < 0) return false;
+  bool cells = first >= BT_INTERN_PAIRS;
+  for (uint32_t k = 0; k < p.n; k++) {
+    int64_t at = bt_intern_at(p.u.items[k]);
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
+    bt_intern_ij(at, &ij[2 * k], &ij[2 * k + 1]);
+  }
+  *n = p.n;
+  return true;
+}
+
+/* manhattan of two such patches (prim_patch.c: patches_manhattan): the least
+ * |ai - bi| + |aj - bj|. */
+static inline bool bt_q_manhattan(bt_qctx *q, bt_value a, bt_value b, bt_value *r) {
+  int64_t ija[32], ijb[32];
+  uint32_t na, nb;
+  if (!bt_q_points(a, ija, &na) || !bt_q_points(b, ijb, &nb) ||
+      (uint64_t)na * nb > (uint64_t)64 * q->cx->lim.max_elems)
+    return false;
+  int64_t best = INT64_MAX;
+  for (uint32_t x = 0; x < na && best > 0; x++)
+    for (uint32_t y = 0; y < nb; y++) {
+      int64_t di = ija[2 * x] - ijb[2 * y], dj = ija[2 * x + 1] - ijb[2 * y + 1];
+      int64_t d = (di < 0 ? -di : di) + (dj < 0 ? -dj : dj);
+      if (d < best) best = d;
+    }
+  *r = bt_int(best);
+  return true;
+}
+
+/* hmatching (axis 0) / vmatching (axis 1) of two such patches (prim_patch.c: few_match):
+ * whether they share a row / column. */
+static inline bool bt_q_matching(bt_value a, bt_value b, int axis, bt_value *r) {
+  int64_t ija[32], ijb[32];
+  uint32_t na, nb;
+  if (!bt_q_points(a, ija, &na) || !bt_q_points(b, ijb, &nb)) return false;
+  bool meet = false;
+  for (uint32_t x = 0; x < na && !meet; x++)
+    for (uint32_t y = 0; y < nb && !meet; y++)
+      meet = ija[2 * x + axis] == ijb[2 * y + axis];
+  *r = bt_bool(meet);
+  return true;
+}
+
 /* Whether bt_q_body has a case for prim (card asks, to give a closure a quick
  * evaluation). */
 static inline bool bt_q_has(int prim) {
@@ -309,7 +370,15 @@ static inline bool bt_q_has(int prim) {
   case BT_P_double:
   case BT_P_halve:
   case BT_P_increment:
-  case BT_P_decrement: return true;
+  case BT_P_decrement:
+  case BT_P_initset:
+  case BT_P_equality:
+  case BT_P_manhattan:
+  case BT_P_hmatching:
+  case BT_P_vmatching:
+  case BT_P_flip:
+  case BT_P_both:
+  case BT_P_either: return true;
   default: return bt_sp_quick_has(prim);
   }
 }
@@ -356,6 +425,22 @@ static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim
     *r = bt_int(v);
     return true;
   case BT_P_center: return bt_q_center(q, a[0], r);
+  case BT_P_initset: /* one item allocated */
+    if (q->cx->lim.max_elems < 1 || q->ns >= BT_Q_SCRATCH) return false;
+    bt_q_alloc(q, sizeof(bt_value));
+    q->scratch[q->ns] = a[0];
+    *r = bt_set_sorted(q->scratch + q->ns++, 1);
+    return true;
+  case BT_P_equality: /* of ints: the comparison spends no budget (pairs' would) */
+    if (!bt_is_int(a[0]) || !bt_is_int(a[1])) return false;
+    *r = bt_bool(a[0].u.i == a[1].u.i);
+    return true;
+  case BT_P_manhattan: return bt_q_manhattan(q, a[0], a[1], r);
+  case BT_P_hmatching:
+  case BT_P_vmatching: return bt_q_matching(a[0], a[1], prim == BT_P_vmatching, r);
+  case BT_P_flip: *r = bt_bool(!bt_truth(a[0])); return true;
+  case BT_P_both: *r = bt_truth(a[0]) ? a[1] : a[0]; return true;
+  case BT_P_either: *r = bt_truth(a[0]) ? a[0] : a[1]; return true;
   default: return bt_sp_quick(prim, a, r);
   }
 }
@@ -378,13 +463,13 @@ static inline bool bt_q_prim_value(bt_qctx *q, int prim, const bt_value *a, int 
 }
 
 /* Whether f is a closure of code `code` taking m arguments. */
-static inline bool bt_q_is(bt_value f, bt_clo_code code, int m) {
+static inline __attribute__((always_inline)) bool bt_q_is(bt_value f, bt_clo_code code, int m) {
   return f.kind == BT_FN && f.u.clo && f.u.clo->code == code && f.u.clo->arity == m;
 }
 
 /* Takes the result r of the evaluation when the calls meet no limit: counts their steps
  * and makes their bytes (bt_alloc) and peak. */
-static inline bool bt_q_commit(bt_qctx *q, bt_value r) {
+static inline __attribute__((always_inline)) bool bt_q_commit(bt_qctx *q, bt_value r) {
   bt_ctx *cx = q->cx;
   if (r.kind == BT_ERR || bt_q_scratch(q, r) || bt_walk_spent()) return false;
   if (q->steps > cx->lim.max_steps || cx->steps > cx->lim.max_steps - q->steps) return false;

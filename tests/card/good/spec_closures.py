@@ -172,3 +172,44 @@ def solve_spec_quick_eval(I):
     x34 = fill(x33, TWO, x22)
     O = fill(x34, THREE, x32)
     return O
+
+
+def solve_spec_quick_nearest_cell(I):
+    x1 = asobject(I)
+    x2 = box(x1)
+    x3 = lbind(lbind, manhattan)
+    x4 = rbind(compose, initset)
+    x5 = chain(x4, x3, initset)
+    x6 = lbind(argmin, x1)
+    x7 = chain(first, x6, x5)
+    x8 = fork(astuple, x7, identity)
+    x9 = apply(x8, x2)
+    x10 = power(first, TWO)
+    x11 = compose(first, last)
+    x12 = fork(equality, x10, x11)
+    x13 = product(x9, x9)
+    x14 = sfilter(x13, x12)
+    x15 = apply(last, x14)
+    x16 = size(x14)
+    x17 = paint(I, x15)
+    O = fill(x17, x16, x2)
+    return O
+
+
+def solve_spec_quick_matching(I):
+    x1 = objects(I, T, F, T)
+    x2 = sizefilter(x1, ONE)
+    x3 = product(x2, x2)
+    x4 = fork(vmatching, first, last)
+    x5 = fork(hmatching, first, last)
+    x6 = fork(either, x4, x5)
+    x7 = fork(both, x4, x5)
+    x8 = compose(flip, x7)
+    x9 = fork(both, x6, x8)
+    x10 = sfilter(x3, x9)
+    x11 = compose(center, first)
+    x12 = compose(center, last)
+    x13 = fork(connect, x11, x12)
+    x14 = mapply(x13, x10)
+    O = fill(I, EIGHT, x14)
+    return O
