@@ -201,11 +201,11 @@ static void emit_qcall(strbuf *sb, const spec_table *t, int i, sarg a, const cha
     sb_printf(sb, "bt_q_prim(q, BT_P_%s, %s, %d, d, Qdyn, %s)", bt_prims[a.id].name, args, m, out);
   else if (a.kind == SA_SHAPE && t->s[a.id].arity == m)
     sb_printf(sb,
-              "(bt_q_is(c->args[%d], K%d, %d) ? (bt_q_at(q, d), Q%d(q, c->args[%d].u.clo, %s, d + 1, %s))\n"
-              "                              : Qdyn(q, c->args[%d], %s, %d, d, %s))",
+              "(bt_q_is(&c->args[%d], K%d, %d) ? (bt_q_at(q, d), Q%d(q, c->args[%d].u.clo, %s, d + 1, %s))\n"
+              "                              : Qdyn(q, &c->args[%d], %s, %d, d, %s))",
               i, a.id, m, a.id, i, args, out, i, args, m, out);
   else
-    sb_printf(sb, "Qdyn(q, c->args[%d], %s, %d, d, %s)", i, args, m, out);
+    sb_printf(sb, "Qdyn(q, &c->args[%d], %s, %d, d, %s)", i, args, m, out);
 }
 
 /* Q<id>: the quick evaluation of a closure of shape id, its calls in the order of K<id>'s. */
@@ -258,13 +258,15 @@ static void emit_quick_body(strbuf *sb, const spec_table *t, int id) {
 /* Qdyn: the call of a function value known only at run time, as call() makes it: a
  * primitive, or a closure with a quick evaluation. */
 static void emit_quick_dispatch(strbuf *sb, spec_table *t) {
-  sb_puts(sb, "\nstatic bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {\n"
-              "  if (f.kind != BT_FN) return false;\n"
-              "  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, Qdyn, r);\n"
-              "  const bt_closure *c = f.u.clo;\n"
-              "  if (c->arity != m || !c->quick) return false;\n"
-              "  bt_q_at(q, d);\n"
-              "  switch (c->quick) {\n");
+  sb_puts(
+      sb,
+      "\nstatic bool Qdyn(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r) {\n"
+      "  if (f->kind != BT_FN) return false;\n"
+      "  if (!f->u.clo) return bt_q_prim_value(q, f->prim, x, m, d, Qdyn, r);\n"
+      "  const bt_closure *c = f->u.clo;\n"
+      "  if (c->arity != m || !c->quick) return false;\n"
+      "  bt_q_at(q, d);\n"
+      "  switch (c->quick) {\n");
   for (int id = 0; id < t->n; id++)
     if (shape_quick(t, id)) sb_printf(sb, "  case %d: return Q%d(q, c, x, d + 1, r);\n", id + 1, id);
   sb_puts(sb, "  default: return false;\n  }\n}\n");
@@ -358,7 +360,9 @@ void spec_emit(strbuf *sb, spec_table *t, bool quick) {
     }
   }
   if (any)
-    sb_puts(sb, "static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);\n");
+    sb_puts(
+        sb,
+        "static bool Qdyn(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r);\n");
   for (int id = 0; id < t->n; id++)
     if (shape_quick(t, id)) emit_quick_body(sb, t, id);
   if (any) emit_quick_dispatch(sb, t);

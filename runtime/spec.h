@@ -169,7 +169,7 @@ enum { BT_Q_SCRATCH = 32, BT_Q_APPLY_MAX = 8 };
 typedef struct bt_qctx bt_qctx;
 /* The call of function value f on the m values x, checking max_depth at d (the program's
  * dispatch over its quick evaluations). */
-typedef bool (*bt_q_dyn_fn)(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);
+typedef bool (*bt_q_dyn_fn)(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r);
 
 struct bt_qctx {
   bt_ctx *cx;
@@ -224,8 +224,9 @@ static inline __attribute__((always_inline)) bool bt_q_tuple(bt_qctx *q, const b
 }
 
 /* bt_pair: the interned pair, else two items allocated. */
-static inline __attribute__((always_inline)) bool bt_q_pair(bt_qctx *q, bt_value x, bt_value y, bt_value *r) {
-  const bt_value *in = bt_intern_of(x, y);
+static inline __attribute__((always_inline)) bool bt_q_pair(bt_qctx *q, const bt_value *x, const bt_value *y,
+                                                            bt_value *r) {
+  const bt_value *in = bt_intern_of(*x, *y);
   if (in) {
     *r = bt_tuple(in, 2);
     return true;
@@ -234,8 +235,8 @@ static inline __attribute__((always_inline)) bool bt_q_pair(bt_qctx *q, bt_value
   bt_q_alloc(q, 2 * sizeof(bt_value));
   bt_value *it = q->scratch + q->ns;
   q->ns += 2;
-  it[0] = x;
-  it[1] = y;
+  memcpy(&it[0], x, sizeof *it); /* whole copies: no value rebuilt from its fields */
+  memcpy(&it[1], y, sizeof *it);
   *r = bt_tuple(it, 2);
   return true;
 }
@@ -260,45 +261,54 @@ static inline __attribute__((always_inline)) bool bt_q_center(bt_qctx *q, bt_val
 
 /* apply(f, c) of a short tuple c (prim_base.c: apply_items): the items' array allocated,
  * then f called on each item inside the primitive's call. */
-static inline __attribute__((always_inline)) bool bt_q_apply(bt_qctx *q, bt_value f, bt_value c, int d,
-                                                             bt_q_dyn_fn dyn, bt_value *r) {
-  if (c.kind != BT_TUPLE || c.n == 0 || c.n > BT_Q_APPLY_MAX || c.n > q->cx->lim.max_elems) return false;
+static inline __attribute__((always_inline)) bool bt_q_apply(bt_qctx *q, const bt_value *f, const bt_value *c,
+                                                             int d, bt_q_dyn_fn dyn, bt_value *r) {
+  uint32_t n = c->n;
+  if (c->kind != BT_TUPLE || n == 0 || n > BT_Q_APPLY_MAX || n > q->cx->lim.max_elems) return false;
+  const bt_value *items = c->u.items;
   bt_value out[BT_Q_APPLY_MAX];
-  bt_q_alloc(q, c.n * sizeof(bt_value));
-  for (uint32_t k = 0; k < c.n; k++)
-    if (!dyn(q, f, &c.u.items[k], 1, d, &out[k])) return false;
-  return bt_q_tuple(q, out, c.n, r);
+  bt_q_alloc(q, n * sizeof(bt_value));
+  for (uint32_t k = 0; k < n; k++)
+    if (!dyn(q, f, &items[k], 1, d, &out[k])) return false;
+  return bt_q_tuple(q, out, n, r);
 }
 
 /* max / min of c (prim_base.c: extreme), with key f unless f is NULL, when the keys are
  * plain ints: the first extreme item. The keys' memory is released after the loop. val:
  * valmax / valmin (0 for an empty c, then f of the item); else argmax / argmin (an empty
  * c is a ValueError: given up), or maximum / minimum without f (0 for an empty c). */
-static inline __attribute__((always_inline)) bool bt_q_extreme(bt_qctx *q, bt_value c, const bt_value *f,
-                                                               bool want_max, bool val, int d,
-                                                               bt_q_dyn_fn dyn, bt_value *r) {
-  if (c.kind != BT_TUPLE && c.kind != BT_SET) return false;
+static inline __attribute__((always_inline)) bool bt_q_extreme(bt_qctx *q, const bt_value *c,
+                                                               const bt_value *f, bool want_max, bool val,
+                                                               int d, bt_q_dyn_fn dyn, bt_value *r) {
+  if (c->kind != BT_TUPLE && c->kind != BT_SET) return false;
+  const bt_value *items = c->u.items;
+  uint32_t n = c->n, best = 0;
   size_t bytes = q->bytes;
   uint32_t ns = q->ns;
-  bt_value best = bt_int(0);
   int64_t best_key = 0;
-  for (uint32_t k = 0; k < c.n; k++) {
-    bt_value e = c.u.items[k], key = e;
-    if (f && !dyn(q, *f, &e, 1, d, &key)) return false;
-    if (key.kind != BT_INT) return false;
-    if (k == 0 || (want_max ? best_key < key.u.i : key.u.i < best_key)) {
-      best = e;
-      best_key = key.u.i;
+  for (uint32_t k = 0; k < n; k++) {
+    bt_value key;
+    const bt_value *kp = &items[k];
+    if (f) {
+      if (!dyn(q, f, &items[k], 1, d, &key)) return false;
+      kp = &key;
+    }
+    if (kp->kind != BT_INT) return false;
+    if (k == 0 || (want_max ? best_key < kp->u.i : kp->u.i < best_key)) {
+      best = k;
+      best_key = kp->u.i;
     }
     q->ns = ns; /* the key is an int: the scratch it took is free again */
   }
   q->bytes = bytes;
-  if (!c.n && f && !val) return false;
+  if (!n && f && !val) return false;
+  bt_value zero = bt_int(0);
+  const bt_value *found = n ? &items[best] : &zero;
   if (!val) {
-    *r = best;
+    *r = *found;
     return true;
   }
-  return dyn(q, *f, &best, 1, d, r);
+  return dyn(q, f, found, 1, d, r);
 }
 
 /* The points of a patch of 1 to 16 interned pairs or 16 interned cells (patch.c:
@@ -388,18 +398,19 @@ static inline bool bt_q_has(int prim) {
 static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim, const bt_value *a, int d,
                                                             bt_q_dyn_fn dyn, bt_value *r) {
   int64_t v;
+  const bt_value zero = bt_int(0);
   switch (prim) {
-  case BT_P_astuple: return bt_q_pair(q, a[0], a[1], r);
-  case BT_P_toivec: return bt_q_pair(q, a[0], bt_int(0), r);
-  case BT_P_tojvec: return bt_q_pair(q, bt_int(0), a[0], r);
-  case BT_P_apply: return bt_q_apply(q, a[0], a[1], d, dyn, r);
+  case BT_P_astuple: return bt_q_pair(q, &a[0], &a[1], r);
+  case BT_P_toivec: return bt_q_pair(q, &a[0], &zero, r);
+  case BT_P_tojvec: return bt_q_pair(q, &zero, &a[0], r);
+  case BT_P_apply: return bt_q_apply(q, &a[0], &a[1], d, dyn, r);
   case BT_P_maximum:
-  case BT_P_minimum: return bt_q_extreme(q, a[0], NULL, prim == BT_P_maximum, false, d, dyn, r);
+  case BT_P_minimum: return bt_q_extreme(q, &a[0], NULL, prim == BT_P_maximum, false, d, dyn, r);
   case BT_P_argmax:
   case BT_P_argmin:
   case BT_P_valmax:
   case BT_P_valmin:
-    return bt_q_extreme(q, a[0], &a[1], prim == BT_P_argmax || prim == BT_P_valmax,
+    return bt_q_extreme(q, &a[0], &a[1], prim == BT_P_argmax || prim == BT_P_valmax,
                         prim == BT_P_valmax || prim == BT_P_valmin, d, dyn, r);
   case BT_P_greater:
     if (a[0].kind != BT_INT || a[1].kind != BT_INT) return false;
@@ -463,8 +474,8 @@ static inline bool bt_q_prim_value(bt_qctx *q, int prim, const bt_value *a, int 
 }
 
 /* Whether f is a closure of code `code` taking m arguments. */
-static inline __attribute__((always_inline)) bool bt_q_is(bt_value f, bt_clo_code code, int m) {
-  return f.kind == BT_FN && f.u.clo && f.u.clo->code == code && f.u.clo->arity == m;
+static inline __attribute__((always_inline)) bool bt_q_is(const bt_value *f, bt_clo_code code, int m) {
+  return f->kind == BT_FN && f->u.clo && f->u.clo->code == code && f->u.clo->arity == m;
 }
 
 /* Takes the result r of the evaluation when the calls meet no limit: counts their steps

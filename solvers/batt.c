@@ -177,7 +177,7 @@ static bt_value K4(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K5(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K6(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
 static bt_value K7(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n);
-static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r);
+static bool Qdyn(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r);
 
 static bool Q0(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {
   bt_value v[2];
@@ -189,14 +189,14 @@ static bool Q0(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_val
 static bool Q1(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {
   bt_value v;
   return bt_q_prim(q, BT_P_size, x, 1, d, Qdyn, &v) &&
-         (bt_q_is(c->args[0], K0, 1) ? (bt_q_at(q, d), Q0(q, c->args[0].u.clo, &v, d + 1, r))
-                              : Qdyn(q, c->args[0], &v, 1, d, r));
+         (bt_q_is(&c->args[0], K0, 1) ? (bt_q_at(q, d), Q0(q, c->args[0].u.clo, &v, d + 1, r))
+                              : Qdyn(q, &c->args[0], &v, 1, d, r));
 }
 
-static bool Qdyn(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {
-  if (f.kind != BT_FN) return false;
-  if (!f.u.clo) return bt_q_prim_value(q, f.prim, x, m, d, Qdyn, r);
-  const bt_closure *c = f.u.clo;
+static bool Qdyn(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r) {
+  if (f->kind != BT_FN) return false;
+  if (!f->u.clo) return bt_q_prim_value(q, f->prim, x, m, d, Qdyn, r);
+  const bt_closure *c = f->u.clo;
   if (c->arity != m || !c->quick) return false;
   bt_q_at(q, d);
   switch (c->quick) {

@@ -144,8 +144,8 @@ static long qeval_checked;  /* cases a quick evaluation computes (spec.h) */
 
 /* The dispatch of a quick evaluation over primitives only (the vectors' function arguments
  * are primitives). */
-static bool q_prims_only(bt_qctx *q, bt_value f, const bt_value *x, int m, int d, bt_value *r) {
-  return f.kind == BT_FN && !f.u.clo && bt_q_prim_value(q, f.prim, x, m, d, q_prims_only, r);
+static bool q_prims_only(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r) {
+  return f->kind == BT_FN && !f->u.clo && bt_q_prim_value(q, f->prim, x, m, d, q_prims_only, r);
 }
 
 /* Where the quick evaluation of the call (spec.h: bt_q_prim_value) computes it, it gives the
