@@ -346,16 +346,41 @@ static inline bool bt_q_manhattan(bt_qctx *q, bt_value a, bt_value b, bt_value *
   return true;
 }
 
-/* hmatching (axis 0) / vmatching (axis 1) of two such patches (prim_patch.c: few_match):
- * whether they share a row / column. */
+/* The coordinate on axis of each interned pair or cell of patch p (all of one class),
+ * through f; false when some item is none. */
+#define BT_Q_EACH_COORD(p, axis, f)                                                                          \
+  do {                                                                                                       \
+    int64_t first_ = bt_intern_at((p).u.items[0]);                                                           \
+    if (first_ < 0) return false;                                                                            \
+    bool cells_ = first_ >= BT_INTERN_PAIRS;                                                                 \
+    for (uint32_t k_ = 0; k_ < (p).n; k_++) {                                                                \
+      int64_t at_ = bt_intern_at((p).u.items[k_]), ij_[2];                                                   \
+      if (at_ < 0 || (at_ >= BT_INTERN_PAIRS) != cells_) return false;                                       \
+      bt_intern_ij(at_, &ij_[0], &ij_[1]);                                                                   \
+      f(ij_[axis]);                                                                                          \
+    }                                                                                                        \
+  } while (0)
+
+/* hmatching (axis 0) / vmatching (axis 1) of two patches of interned pairs or cells, one of
+ * at most 32 (prim_patch.c: few_match, which allocates nothing then): whether they share a
+ * row / column. */
 static inline bool bt_q_matching(bt_value a, bt_value b, int axis, bt_value *r) {
-  int64_t ija[32], ijb[32];
-  uint32_t na, nb;
-  if (!bt_q_points(a, ija, &na) || !bt_q_points(b, ijb, &nb)) return false;
+  enum { FEW = 32 };
+  int64_t c[FEW];
+  uint32_t n = 0;
   bool meet = false;
-  for (uint32_t x = 0; x < na && !meet; x++)
-    for (uint32_t y = 0; y < nb && !meet; y++)
-      meet = ija[2 * x + axis] == ijb[2 * y + axis];
+  if ((a.kind != BT_SET && a.kind != BT_TUPLE) || (b.kind != BT_SET && b.kind != BT_TUPLE) || !a.n || !b.n)
+    return false;
+  bt_value small = a.n <= b.n ? a : b, big = a.n <= b.n ? b : a;
+  if (small.n > FEW) return false;
+#define BT_Q_KEEP(v) (c[n++] = (v))
+#define BT_Q_MEET(v)                                                                                         \
+  for (uint32_t x_ = 0; x_ < n && !meet; x_++)                                                               \
+  meet = c[x_] == (v)
+  BT_Q_EACH_COORD(small, axis, BT_Q_KEEP);
+  BT_Q_EACH_COORD(big, axis, BT_Q_MEET);
+#undef BT_Q_KEEP
+#undef BT_Q_MEET
   *r = bt_bool(meet);
   return true;
 }
