@@ -385,6 +385,44 @@ static inline bool bt_q_matching(bt_value a, bt_value b, int axis, bt_value *r) 
   return true;
 }
 
+/* The extremes and corners of a patch of interned pairs or cells, and height and width of
+ * a patch or a grid (prim_patch.c: patch_extreme, patch_corner, piece_extent): from the
+ * bounds, as the primitives take them; the corner only when interned. */
+static inline bool bt_q_bounds(int prim, bt_value p, bt_value *r) {
+  int64_t b[4];
+  if (prim == BT_P_height || prim == BT_P_width) {
+    int axis = prim == BT_P_width;
+    if ((p.kind != BT_SET && p.kind != BT_TUPLE) || p.n == 0) {
+      if (p.kind != BT_SET && p.kind != BT_TUPLE) return false;
+      *r = bt_int(0);
+      return true;
+    }
+    if (p.kind == BT_TUPLE) {
+      if (axis == 0) return *r = bt_int(p.n), true;
+      if (p.u.items[0].kind != BT_TUPLE && p.u.items[0].kind != BT_SET) return false;
+      return *r = bt_int(p.u.items[0].n), true;
+    }
+    if (!bt_patch_interned_bounds(p, b)) return false;
+    *r = bt_int(b[axis + 2] - b[axis] + 1);
+    return true;
+  }
+  if (!bt_patch_interned_bounds(p, b)) return false;
+  const bt_value *in;
+  switch (prim) {
+  case BT_P_uppermost: *r = bt_int(b[0]); return true;
+  case BT_P_leftmost: *r = bt_int(b[1]); return true;
+  case BT_P_lowermost: *r = bt_int(b[2]); return true;
+  case BT_P_rightmost: *r = bt_int(b[3]); return true;
+  case BT_P_ulcorner: in = bt_intern_pair(b[0], b[1]); break;
+  case BT_P_urcorner: in = bt_intern_pair(b[0], b[3]); break;
+  case BT_P_llcorner: in = bt_intern_pair(b[2], b[1]); break;
+  default: in = bt_intern_pair(b[2], b[3]); break; /* lrcorner */
+  }
+  if (!in) return false;
+  *r = bt_tuple(in, 2);
+  return true;
+}
+
 /* Whether bt_q_body has a case for prim (card asks, to give a closure a quick
  * evaluation). */
 static inline bool bt_q_has(int prim) {
@@ -413,7 +451,18 @@ static inline bool bt_q_has(int prim) {
   case BT_P_vmatching:
   case BT_P_flip:
   case BT_P_both:
-  case BT_P_either: return true;
+  case BT_P_either:
+  case BT_P_color:
+  case BT_P_uppermost:
+  case BT_P_lowermost:
+  case BT_P_leftmost:
+  case BT_P_rightmost:
+  case BT_P_ulcorner:
+  case BT_P_urcorner:
+  case BT_P_llcorner:
+  case BT_P_lrcorner:
+  case BT_P_height:
+  case BT_P_width: return true;
   default: return bt_sp_quick_has(prim);
   }
 }
@@ -477,6 +526,22 @@ static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim
   case BT_P_flip: *r = bt_bool(!bt_truth(a[0])); return true;
   case BT_P_both: *r = bt_truth(a[0]) ? a[1] : a[0]; return true;
   case BT_P_either: *r = bt_truth(a[0]) ? a[0] : a[1]; return true;
+  case BT_P_color: /* the first item's [0] (prim_objects.c) */
+    if ((a[0].kind != BT_SET && a[0].kind != BT_TUPLE) || !a[0].n || a[0].u.items[0].kind != BT_TUPLE ||
+        !a[0].u.items[0].n)
+      return false;
+    *r = a[0].u.items[0].u.items[0];
+    return true;
+  case BT_P_uppermost:
+  case BT_P_lowermost:
+  case BT_P_leftmost:
+  case BT_P_rightmost:
+  case BT_P_ulcorner:
+  case BT_P_urcorner:
+  case BT_P_llcorner:
+  case BT_P_lrcorner:
+  case BT_P_height:
+  case BT_P_width: return bt_q_bounds(prim, a[0], r);
   default: return bt_sp_quick(prim, a, r);
   }
 }

@@ -213,3 +213,29 @@ def solve_spec_quick_matching(I):
     x14 = mapply(x13, x10)
     O = fill(I, EIGHT, x14)
     return O
+
+
+def solve_spec_quick_bounds(I):
+    x1 = objects(I, T, F, T)
+    x2 = fork(add, height, width)
+    x3 = fork(subtract, lowermost, uppermost)
+    x4 = fork(subtract, rightmost, leftmost)
+    x5 = fork(multiply, x3, x4)
+    x6 = fork(greater, x2, x5)
+    x7 = sfilter(x1, x6)
+    x8 = fork(add, ulcorner, lrcorner)
+    x9 = fork(subtract, urcorner, llcorner)
+    x10 = fork(astuple, x8, x9)
+    x11 = apply(x10, x7)
+    x12 = lbind(argmax, x1)
+    x13 = x12(color)
+    x14 = color(x13)
+    x15 = merge(x7)
+    x16 = fill(I, x14, x15)
+    x17 = size(x11)
+    x18 = compose(height, last)
+    x19 = rbind(astuple, I)
+    x20 = compose(x18, x19)
+    x21 = x20(x17)
+    O = fill(x16, x21, x15)
+    return O
