@@ -214,28 +214,27 @@ static void emit_quick_body(strbuf *sb, const spec_table *t, int id) {
   sb_printf(sb,
             "\nstatic bool Q%d(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {\n",
             id);
+  /* compose, chain, fork: the calls in K<id>'s order, each on `in` into `out` */
+  typedef struct {
+    int at, m;
+    const char *in, *out;
+  } qcall;
+  static const qcall compose[] = {{1, 1, "x", "&v[0]"}, {0, 1, "&v[0]", "r"}};
+  static const qcall chain[] = {{2, 1, "x", "&v[0]"}, {1, 1, "&v[0]", "&v[1]"}, {0, 1, "&v[1]", "r"}};
+  static const qcall fork[] = {{1, 1, "x", "&v[0]"}, {2, 1, "x", "&v[1]"}, {0, 2, "v", "r"}};
+  const qcall *calls = s->ctor == BT_P_compose ? compose
+                       : s->ctor == BT_P_chain ? chain
+                       : s->ctor == BT_P_fork  ? fork
+                                               : NULL;
   switch (s->ctor) {
   case BT_P_compose:
-    sb_puts(sb, "  bt_value v;\n  return ");
-    emit_qcall(sb, t, 1, s->a[1], "x", 1, "&v");
-    sb_puts(sb, " &&\n         ");
-    emit_qcall(sb, t, 0, s->a[0], "&v", 1, "r");
-    break;
   case BT_P_chain:
-    sb_puts(sb, "  bt_value v[2];\n  return ");
-    emit_qcall(sb, t, 2, s->a[2], "x", 1, "&v[0]");
-    sb_puts(sb, " &&\n         ");
-    emit_qcall(sb, t, 1, s->a[1], "&v[0]", 1, "&v[1]");
-    sb_puts(sb, " &&\n         ");
-    emit_qcall(sb, t, 0, s->a[0], "&v[1]", 1, "r");
-    break;
   case BT_P_fork:
     sb_puts(sb, "  bt_value v[2];\n  return ");
-    emit_qcall(sb, t, 1, s->a[1], "x", 1, "&v[0]");
-    sb_puts(sb, " &&\n         ");
-    emit_qcall(sb, t, 2, s->a[2], "x", 1, "&v[1]");
-    sb_puts(sb, " &&\n         ");
-    emit_qcall(sb, t, 0, s->a[0], "v", 2, "r");
+    for (int k = 0; k < (s->ctor == BT_P_compose ? 2 : 3); k++) {
+      if (k) sb_puts(sb, " &&\n         ");
+      emit_qcall(sb, t, calls[k].at, s->a[calls[k].at], calls[k].in, calls[k].m, calls[k].out);
+    }
     break;
   case BT_P_power:
     sb_printf(sb, "  bt_value v[2];\n  v[0] = x[0];\n  for (int k = 0; k < %d; k++)\n    if (!", s->a[1].id);

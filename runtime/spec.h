@@ -388,6 +388,17 @@ static inline bool bt_q_matching(bt_value a, bt_value b, int axis, bt_value *r) 
 /* The extremes and corners of a patch of interned pairs or cells, and height and width of
  * a patch or a grid (prim_patch.c: patch_extreme, patch_corner, piece_extent): from the
  * bounds, as the primitives take them; the corner only when interned. */
+#define BT_Q_BOUNDS_CASES                                                                                    \
+  case BT_P_uppermost:                                                                                       \
+  case BT_P_lowermost:                                                                                       \
+  case BT_P_leftmost:                                                                                        \
+  case BT_P_rightmost:                                                                                       \
+  case BT_P_ulcorner:                                                                                        \
+  case BT_P_urcorner:                                                                                        \
+  case BT_P_llcorner:                                                                                        \
+  case BT_P_lrcorner:                                                                                        \
+  case BT_P_height:                                                                                          \
+  case BT_P_width
 static inline bool bt_q_bounds(int prim, bt_value p, bt_value *r) {
   int64_t b[4];
   if (prim == BT_P_height || prim == BT_P_width) {
@@ -453,16 +464,8 @@ static inline bool bt_q_has(int prim) {
   case BT_P_both:
   case BT_P_either:
   case BT_P_color:
-  case BT_P_uppermost:
-  case BT_P_lowermost:
-  case BT_P_leftmost:
-  case BT_P_rightmost:
-  case BT_P_ulcorner:
-  case BT_P_urcorner:
-  case BT_P_llcorner:
-  case BT_P_lrcorner:
-  case BT_P_height:
-  case BT_P_width: return true;
+  BT_Q_BOUNDS_CASES:
+    return true;
   default: return bt_sp_quick_has(prim);
   }
 }
@@ -532,16 +535,8 @@ static inline __attribute__((always_inline)) bool bt_q_body(bt_qctx *q, int prim
       return false;
     *r = a[0].u.items[0].u.items[0];
     return true;
-  case BT_P_uppermost:
-  case BT_P_lowermost:
-  case BT_P_leftmost:
-  case BT_P_rightmost:
-  case BT_P_ulcorner:
-  case BT_P_urcorner:
-  case BT_P_llcorner:
-  case BT_P_lrcorner:
-  case BT_P_height:
-  case BT_P_width: return bt_q_bounds(prim, a[0], r);
+  BT_Q_BOUNDS_CASES:
+    return bt_q_bounds(prim, a[0], r);
   default: return bt_sp_quick(prim, a, r);
   }
 }

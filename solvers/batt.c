@@ -187,10 +187,10 @@ static bool Q0(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_val
 }
 
 static bool Q1(bt_qctx *q, const bt_closure *c, const bt_value *x, int d, bt_value *r) {
-  bt_value v;
-  return bt_q_prim(q, BT_P_size, x, 1, d, Qdyn, &v) &&
-         (bt_q_is(&c->args[0], K0, 1) ? (bt_q_at(q, d), Q0(q, c->args[0].u.clo, &v, d + 1, r))
-                              : Qdyn(q, &c->args[0], &v, 1, d, r));
+  bt_value v[2];
+  return bt_q_prim(q, BT_P_size, x, 1, d, Qdyn, &v[0]) &&
+         (bt_q_is(&c->args[0], K0, 1) ? (bt_q_at(q, d), Q0(q, c->args[0].u.clo, &v[0], d + 1, r))
+                              : Qdyn(q, &c->args[0], &v[0], 1, d, r));
 }
 
 static bool Qdyn(bt_qctx *q, const bt_value *f, const bt_value *x, int m, int d, bt_value *r) {
