@@ -224,6 +224,21 @@ BT_PRIM(asindices) {
  * pairs (i, j) (as_cells false) or cells (v, (i, j)); an unsorted arena array. */
 typedef bool (*cell_test)(bt_value v, const void *arg);
 
+static bool equals_value(bt_value v, const void *arg);
+
+/* The value at row i, column j of grid (packed: rows of w cells). */
+static inline bt_value grid_at(bt_value grid, bool packed, uint32_t i, uint32_t j, uint32_t w) {
+  return packed ? bt_int(grid.u.pg->c[(size_t)i * w + j]) : grid.u.items[i].u.items[j];
+}
+
+/* The arena values a kept cell at (i, j) of value v takes beyond its item: none when
+ * interned, else its pair's and (as_cells) its cell's two each. */
+static inline size_t cell_parts(bool as_cells, bt_value v, int64_t i, int64_t j) {
+  if (!as_cells) return bt_intern_pair(i, j) ? 0 : 2;
+  if (v.kind == BT_INT && bt_intern_cell(v.u.i, i, j)) return 0;
+  return bt_intern_pair(i, j) ? 2 : 4;
+}
+
 static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test keep, const void *arg,
                            bt_vec *out) {
   bt_vec_init(out);
@@ -235,16 +250,39 @@ static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test k
     total += grid.u.items[i].n;
   }
   if (total > cx->lim.max_elems) return bt_err(BT_E_LIMIT);
-  bt_value *mem = bt_items_parts(cx, 0, 4 * total + 1);
-  if (!mem || !bt_vec_reserve(cx, out, total)) return bt_err(BT_E_LIMIT);
+  /* what the cells take, counted first when keeping a cell is a comparison of plain ints
+     (or every cell is kept), so that only that is allocated */
+  const bt_value *want = arg;
+  bool counted = !keep || (keep == equals_value && want->kind == BT_INT);
+  size_t n = 0, parts = 0;
+  for (uint32_t i = 0; counted && i < grid.n; i++) {
+    uint32_t w = packed ? (uint32_t)grid.u.pg->w : grid.u.items[i].n;
+    for (uint32_t j = 0; j < w && counted; j++) {
+      bt_value v = grid_at(grid, packed, i, j, w);
+      if (keep && (counted = v.kind == BT_INT) && v.u.i != want->u.i) continue;
+      n++;
+      parts += cell_parts(as_cells, v, i, j);
+    }
+  }
+  bt_value *mem;
+  if (counted) {
+    bt_value *items = bt_items_parts(cx, n, parts);
+    if (!items) return bt_err(BT_E_LIMIT);
+    out->items = items;
+    out->cap = n;
+    mem = items + n;
+  } else {
+    mem = bt_items_parts(cx, 0, 4 * total + 1);
+    if (!mem || !bt_vec_reserve(cx, out, total)) return bt_err(BT_E_LIMIT);
+  }
   for (uint32_t i = 0; i < grid.n; i++) { /* a packed grid's n is its height */
     uint32_t w = packed ? (uint32_t)grid.u.pg->w : grid.u.items[i].n;
     for (uint32_t j = 0; j < w; j++) {
-      bt_value v = packed ? bt_int(grid.u.pg->c[(size_t)i * w + j]) : grid.u.items[i].u.items[j];
+      bt_value v = grid_at(grid, packed, i, j, w);
       if (keep && !keep(v, arg)) continue;
-      bt_value *m = mem + 4 * out->n;
       out->items[out->n++] =
-          as_cells ? bt_cell_at(m, v, bt_int(i), bt_int(j)) : bt_pair_at(m, bt_int(i), bt_int(j));
+          as_cells ? bt_cell_at(mem, v, bt_int(i), bt_int(j)) : bt_pair_at(mem, bt_int(i), bt_int(j));
+      mem += counted ? cell_parts(as_cells, v, i, j) : 4;
     }
   }
   return bt_none();
@@ -519,9 +557,15 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
     total += (size_t)lab->size[id];
     one_color[id] = true;
   }
-  bt_value *items = bt_items_parts(cx, total, 4 * total + 1), *mem = items + total;
-  if (!items) return bt_err(BT_E_LIMIT);
   bool packed = ig.kind == BT_PGRID; /* then vals is ig */
+  size_t parts = 0;                  /* what the cells that are not interned take */
+  for (size_t c = 0; c < n; c++) {
+    int64_t i = (int64_t)c / lab->w, j = (int64_t)c % lab->w;
+    if (lab->label[c] >= 0)
+      parts += cell_parts(true, packed ? bt_int(ig.u.pg->c[c]) : vals.u.items[i].u.items[j], i, j);
+  }
+  bt_value *items = bt_items_parts(cx, total, parts), *mem = items + total;
+  if (!items) return bt_err(BT_E_LIMIT);
   for (size_t c = 0; c < n; c++) {
     int32_t id = lab->label[c];
     if (id < 0) continue;
@@ -531,8 +575,9 @@ static bt_value objects_of_labels(bt_ctx *cx, bt_value ig, bt_value vals, const 
       color0[id] = color;
     else if (color != color0[id])
       one_color[id] = false;
-    items[at] =
-        bt_cell_at(mem + 4 * at, packed ? bt_int(color) : vals.u.items[i].u.items[j], bt_int(i), bt_int(j));
+    bt_value v = packed ? bt_int(color) : vals.u.items[i].u.items[j];
+    items[at] = bt_cell_at(mem, v, bt_int(i), bt_int(j));
+    mem += cell_parts(true, v, i, j);
   }
   bool int_values = packed || ig.u.items == vals.u.items;
   return objects_of_components(cx, items, start, lab->size, one_color, nobj, int_values);
@@ -662,7 +707,12 @@ static bt_value objects_runs(bt_ctx *cx, const bt_pgrid *g, bt_label_rule rule) 
     at += (size_t)size[k];
     one_color[k] = true;
   }
-  bt_value *items = bt_items_parts(cx, total, 4 * total + 1), *mem = items + total;
+  size_t parts = 0; /* what the cells that are not interned take */
+  for (int64_t i = 0; i < h; i++)
+    for (int64_t k = row_first[i]; k < row_first[i + 1]; k++)
+      for (int64_t j = runs[k].j0; j < runs[k].j1; j++)
+        parts += cell_parts(true, bt_int(g->c[i * w + j]), i, j);
+  bt_value *items = bt_items_parts(cx, total, parts), *mem = items + total;
   if (!items) return bt_err(BT_E_LIMIT);
   for (int64_t i = 0; i < h; i++) {
     const uint8_t *row = g->c + i * w;
@@ -674,7 +724,8 @@ static bt_value objects_runs(bt_ctx *cx, const bt_pgrid *g, bt_label_rule rule) 
           color0[c] = row[j];
         else if (row[j] != color0[c])
           one_color[c] = false;
-        items[at] = bt_cell_at(mem + 4 * at, bt_int(row[j]), bt_int(i), bt_int(j));
+        items[at] = bt_cell_at(mem, bt_int(row[j]), bt_int(i), bt_int(j));
+        mem += cell_parts(true, bt_int(row[j]), i, j);
       }
     }
   }
