@@ -60,6 +60,14 @@ static inline bt_value bt_pair_at(bt_value *mem, bt_value a, bt_value b) {
   mem[1] = b;
   return bt_tuple(mem, 2);
 }
+/* The arena values bt_pair_at(mem, a, b) / bt_cell_at(mem, c, i, j) write: none when the
+ * pair (the cell) is interned. */
+static inline size_t bt_pair_parts(bt_value a, bt_value b) { return bt_intern_of(a, b) ? 0 : 2; }
+static inline size_t bt_cell_parts(bt_value c, bt_value i, bt_value j) {
+  const bt_value *ij = bt_intern_of(i, j);
+  if (!ij) return 4;
+  return bt_intern_of(c, bt_tuple(ij, 2)) ? 0 : 2;
+}
 static inline bt_value bt_cell_at(bt_value *mem, bt_value c, bt_value i, bt_value j) {
   bt_value ij = bt_pair_at(mem + 2, i, j);
   const bt_value *in = bt_intern_of(c, ij);

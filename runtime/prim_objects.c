@@ -231,12 +231,9 @@ static inline bt_value grid_at(bt_value grid, bool packed, uint32_t i, uint32_t 
   return packed ? bt_int(grid.u.pg->c[(size_t)i * w + j]) : grid.u.items[i].u.items[j];
 }
 
-/* The arena values a kept cell at (i, j) of value v takes beyond its item: none when
- * interned, else its pair's and (as_cells) its cell's two each. */
+/* The arena values a kept cell at (i, j) of value v takes beyond its item. */
 static inline size_t cell_parts(bool as_cells, bt_value v, int64_t i, int64_t j) {
-  if (!as_cells) return bt_intern_pair(i, j) ? 0 : 2;
-  if (v.kind == BT_INT && bt_intern_cell(v.u.i, i, j)) return 0;
-  return bt_intern_pair(i, j) ? 2 : 4;
+  return as_cells ? bt_cell_parts(v, bt_int(i), bt_int(j)) : bt_pair_parts(bt_int(i), bt_int(j));
 }
 
 static bt_value grid_cells(bt_ctx *cx, bt_value grid, bool as_cells, cell_test keep, const void *arg,
@@ -347,7 +344,19 @@ BT_PRIM(toobject) {
   if (w < 0) return bt_err(BT_E_TYPE);
   bt_value idx = bt_toindices(cx, bt_unpack(cx, a[0]));
   if (bt_is_err(idx)) return idx;
-  bt_value *items = bt_items_parts(cx, (size_t)idx.n, 4 * (size_t)idx.n + 1);
+  size_t parts = 0; /* at most what the cells that are not interned take */
+  for (uint32_t k = 0; k < idx.n; k++) {
+    int64_t at = bt_intern_at(idx.u.items[k]), i, j;
+    if (at < 0 || at >= BT_INTERN_PAIRS) {
+      parts += 4;
+      continue;
+    }
+    bt_intern_ij(at, &i, &j);
+    if (i < 0 || i >= h || j < 0 || j >= w) continue; /* left out below */
+    bt_value v = packed ? bt_int(grid.u.pg->c[i * w + j]) : bt_getitem(bt_getitem(grid, i), j);
+    parts += bt_cell_parts(v, bt_int(i), bt_int(j));
+  }
+  bt_value *items = bt_items_parts(cx, (size_t)idx.n, parts), *mem = items + idx.n;
   if (!items) return bt_err(BT_E_LIMIT);
   size_t n = 0;
   bool pairs = true; /* every index a tuple: distinct indices give distinct cells */
@@ -362,7 +371,8 @@ BT_PRIM(toobject) {
     bt_value v =
         packed ? bt_int(grid.u.pg->c[i.u.i * w + j.u.i]) : bt_getitem(bt_getitem(grid, i.u.i), j.u.i);
     if (bt_is_err(v)) return v;
-    items[n] = bt_cell_at(items + idx.n + 4 * n, v, i, j);
+    items[n] = bt_cell_at(mem, v, i, j);
+    mem += bt_cell_parts(v, i, j);
     n++;
   }
   /* ascending distinct indices, grouped by color, are in canonical order */
@@ -1004,13 +1014,19 @@ static bool uniform_line(bt_value g, int axis, uint32_t k) {
 /* The object {(grid[i][j], (i, j))} of row k (axis 0, n = len(grid[0]) cells) or
  * column k (axis 1, n = len(grid) cells). */
 static bt_value line_object(bt_ctx *cx, bt_value g, int axis, int64_t k, int64_t n) {
-  bt_value *items = bt_items_parts(cx, (size_t)n, 4 * (size_t)n);
+  size_t parts = 0; /* what the cells that are not interned take */
+  for (int64_t t = 0; t < n; t++) {
+    int64_t i = axis == 0 ? k : t, j = axis == 0 ? t : k;
+    parts += bt_cell_parts(bt_getitem(bt_getitem(g, i), j), bt_int(i), bt_int(j));
+  }
+  bt_value *items = bt_items_parts(cx, (size_t)n, parts), *mem = items + n;
   if (!items) return bt_err(BT_E_LIMIT);
   for (int64_t t = 0; t < n; t++) {
     int64_t i = axis == 0 ? k : t, j = axis == 0 ? t : k;
     bt_value v = bt_getitem(bt_getitem(g, i), j);
     if (bt_is_err(v)) return v;
-    items[t] = bt_cell_at(items + n + 4 * t, v, bt_int(i), bt_int(j));
+    items[t] = bt_cell_at(mem, v, bt_int(i), bt_int(j));
+    mem += bt_cell_parts(v, bt_int(i), bt_int(j));
   }
   return bt_set_sorted(items, (size_t)n); /* one value, positions ascending */
 }

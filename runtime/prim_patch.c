@@ -281,10 +281,15 @@ BT_PRIM(centerofmass) {
 BT_PRIM(recolor) {
   bt_value idx = bt_toindices(cx, a[1]);
   if (bt_is_err(idx)) return idx;
-  bt_value *items = bt_items_parts(cx, idx.n, 2 * (size_t)idx.n);
-  if (!items && idx.n) return bt_err(BT_E_LIMIT);
+  size_t parts = 0; /* what the cells that are not interned take */
   for (uint32_t k = 0; k < idx.n; k++)
-    items[k] = bt_pair_at(items + idx.n + 2 * k, a[0], idx.u.items[k]);
+    parts += bt_pair_parts(a[0], idx.u.items[k]);
+  bt_value *items = bt_items_parts(cx, idx.n, parts), *mem = items + idx.n;
+  if (!items && idx.n) return bt_err(BT_E_LIMIT);
+  for (uint32_t k = 0; k < idx.n; k++) {
+    items[k] = bt_pair_at(mem, a[0], idx.u.items[k]);
+    mem += bt_pair_parts(a[0], idx.u.items[k]);
+  }
   /* one value paired with ascending distinct indices stays ascending */
   return bt_is_set(idx) ? bt_set_sorted(items, idx.n) : bt_set_build(cx, items, idx.n);
 }
