@@ -455,6 +455,8 @@ static inline bool bt_declined(bt_value v) { return v.kind == BT_ERR && v.errc =
 /* A primitive's fast path: the same value its own code gives, or bt_decline(). */
 typedef bt_value (*bt_fast_fn)(bt_ctx *cx, const bt_value *args);
 extern const bt_fast_fn bt_fast[]; /* by primitive id; NULL: none */
+/* occurrences in a packed grid (prim_objects.c). */
+bt_value bt_fast_occurrences(bt_ctx *cx, const bt_value *args);
 
 /* Runs primitive prim on its arguments (its arity of them, no error among them): its fast
  * path first, else its own code on boxed arguments. The result may be packed. */

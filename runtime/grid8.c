@@ -615,6 +615,7 @@ const bt_fast_fn bt_fast[BT_N_PRIMS] = {
     [BT_P_asobject] = bt_p_asobject,
     [BT_P_ofcolor] = bt_p_ofcolor,
     [BT_P_toobject] = bt_p_toobject,
+    [BT_P_occurrences] = bt_fast_occurrences,
     [BT_P_identity] = bt_p_identity, /* a packed grid passes through as it is */
     [BT_P_branch] = bt_p_branch,
 };

@@ -888,9 +888,15 @@ enum { RECT_SIDE = 64 }; /* rect_occurrences' grids: at most this many rows and 
  * RECT_SIDE rows and columns: a count of that color's cells over every rectangle from one
  * table of running sums, instead of a walk over the object at each place. Found in the
  * order the walk finds them, into found. False when the object is not such a rectangle. */
-static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, int64_t h, int64_t w,
-                             const int_cell *cells, uint32_t n, int64_t oh, int64_t ow, bt_ijvec *found,
-                             bool *limit) {
+/* The int at (i, j) of a grid of ints: its boxed rows, or its packed bytes (w a row). */
+static inline int64_t grid_int(const bt_value *const *rows, const uint8_t *bytes, int64_t w, int64_t i,
+                               int64_t j) {
+  return bytes ? bytes[i * w + j] : rows[i][j].u.i;
+}
+
+static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
+                             int64_t w, const int_cell *cells, uint32_t n, int64_t oh, int64_t ow,
+                             bt_ijvec *found, bool *limit) {
   if (h > RECT_SIDE || w > RECT_SIDE || oh < 1 || ow < 1 || oh > h || ow > w ||
       (uint64_t)oh * (uint64_t)ow != n)
     return false;
@@ -911,7 +917,7 @@ static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, int64_t h,
     int32_t run = 0;
     sum[(i + 1) * sw] = 0;
     for (int64_t j = 0; j < w; j++) {
-      run += rows[i][j].u.i == c;
+      run += grid_int(rows, bytes, w, i, j) == c;
       sum[(i + 1) * sw + j + 1] = sum[i * sw + j + 1] + run;
     }
   }
@@ -926,6 +932,30 @@ static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, int64_t h,
       }
     }
   return true;
+}
+
+/* The places (i, j), row-major, where the normalized object of n int cells occurs in the
+ * h x w grid of ints (boxed rows or packed bytes); h2, w2: the places' extent. */
+static bt_value int_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
+                                int64_t w, int64_t h2, int64_t w2, const int_cell *cells, uint32_t n,
+                                bt_value shape) {
+  /* a normalized object's cells lie in [0, its height) x [0, its width), so at every
+     (i, j) of the search they are inside the grid: no bounds to test */
+  bt_ijvec found;
+  bt_ijvec_init(&found);
+  bool limit = false;
+  if (h2 > 0 && w2 > 0 &&
+      rect_occurrences(cx, rows, bytes, h, w, cells, n, shape.u.items[0].u.i, shape.u.items[1].u.i, &found,
+                       &limit))
+    return limit ? bt_err(BT_E_LIMIT) : bt_index_set_sorted(cx, found.ij, found.n);
+  for (int64_t i = 0; i < h2; i++)
+    for (int64_t j = 0; j < w2; j++) {
+      uint32_t k = 0;
+      while (k < n && grid_int(rows, bytes, w, i + cells[k].i, j + cells[k].j) == cells[k].c)
+        k++;
+      if (k == n && !bt_ijvec_push(cx, &found, i, j)) return bt_err(BT_E_LIMIT);
+    }
+  return bt_index_set_sorted(cx, found.ij, found.n);
 }
 
 BT_PRIM(occurrences) {
@@ -947,27 +977,32 @@ BT_PRIM(occurrences) {
     return bt_err(BT_E_LIMIT);
   if (!bt_grid_dims(grid, &gh, &gw) || !int_cells(cx, normed, &cells))
     return occurrences_general(cx, grid, normed, h, w, h2, w2);
-  /* a normalized object's cells lie in [0, its height) x [0, its width), so at every
-     (i, j) of the search they are inside the grid: no bounds to test */
   const bt_value *small[64], **rows = h <= 64 ? small : bt_alloc(cx, (size_t)h * sizeof *rows);
   if (!rows) return occurrences_general(cx, grid, normed, h, w, h2, w2);
   for (int64_t i = 0; i < h; i++)
     rows[i] = grid.u.items[i].u.items;
-  bt_ijvec found;
-  bt_ijvec_init(&found);
-  bool limit = false;
-  if (h2 > 0 && w2 > 0 &&
-      rect_occurrences(cx, rows, h, w, cells, normed.n, shape.u.items[0].u.i, shape.u.items[1].u.i, &found,
-                       &limit))
-    return limit ? bt_err(BT_E_LIMIT) : bt_index_set_sorted(cx, found.ij, found.n);
-  for (int64_t i = 0; i < h2; i++)
-    for (int64_t j = 0; j < w2; j++) {
-      uint32_t k = 0;
-      while (k < normed.n && rows[i + cells[k].i][j + cells[k].j].u.i == cells[k].c)
-        k++;
-      if (k == normed.n && !bt_ijvec_push(cx, &found, i, j)) return bt_err(BT_E_LIMIT);
-    }
-  return bt_index_set_sorted(cx, found.ij, found.n);
+  return int_occurrences(cx, rows, NULL, h, w, h2, w2, cells, normed.n, shape);
+}
+
+/* occurrences in a packed grid, read as it is; declined (the grid is boxed and the
+ * primitive's code runs) for anything but a found set: an error, an object of other
+ * values, a limit on the way. */
+bt_value bt_fast_occurrences(bt_ctx *cx, const bt_value *a) {
+  bt_value grid = a[0], obj = a[1];
+  if (grid.kind != BT_PGRID || obj.kind == BT_PGRID) return bt_decline();
+  bt_mark m = bt_arena_mark(cx);
+  bt_value normed = bt_p_normalize(cx, &obj), shape = bt_p_shape(cx, &obj), r = bt_decline();
+  int64_t h = grid.u.pg->h, w = grid.u.pg->w;
+  int_cell *cells;
+  if (!bt_is_err(normed) && !bt_is_err(shape)) {
+    int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
+    if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (normed.n + 1ull) > (1ull << 34)) &&
+        int_cells(cx, normed, &cells))
+      r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h2, w2, cells, normed.n, shape);
+  }
+  if (!bt_is_err(r)) return r;
+  bt_arena_release(cx, m);
+  return bt_decline();
 }
 
 /* occurrences over any values, as the reference loops: shift, unpack, compare. */
