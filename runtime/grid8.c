@@ -432,16 +432,64 @@ static bt_value fast_bottomhalf(bt_ctx *cx, const bt_value *a) { return half_fas
 static bt_value fast_lefthalf(bt_ctx *cx, const bt_value *a) { return half_fast(cx, a[0], true, false); }
 static bt_value fast_righthalf(bt_ctx *cx, const bt_value *a) { return half_fast(cx, a[0], true, true); }
 
-/* The boxed grid[r0:r1] and r[c0:c1] of its rows. */
-static bt_value boxed_crop(bt_ctx *cx, const bt_gview *v, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+/* Boxed rows seen while boxing the parts of one grid, by a hash of their bytes: a part's
+ * row equal to one seen shares its cells (rows are immutable), so that the many equal parts
+ * of a mostly blank grid take a row of cells, not a row each. */
+enum { ROWS_SEEN = 256 };
+typedef struct row_seen {
+  const uint8_t *src; /* the row's bytes */
+  const bt_value *cells;
+  int64_t w;
+} row_seen;
+
+static uint64_t row_hash(const uint8_t *c, int64_t w) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)w;
+  int64_t k = 0;
+  for (; k + 8 <= w; k += 8) {
+    uint64_t word;
+    memcpy(&word, c + k, 8);
+    h = (h ^ word) * 0xff51afd7ed558ccdull;
+  }
+  for (; k < w; k++)
+    h = (h ^ c[k]) * 0x100000001b3ull;
+  return h ^ h >> 32;
+}
+
+/* box_bytes for one part of a split (h, w >= 1): its rows array, and the cells of each row
+ * not seen before. */
+static bt_value box_part(bt_ctx *cx, const uint8_t *src, int64_t stride, int64_t h, int64_t w,
+                         row_seen seen[ROWS_SEEN]) {
+  if ((uint64_t)w > UINT32_MAX) return bt_err(BT_E_LIMIT);
+  bt_value *rows = bt_alloc(cx, (size_t)h * sizeof(bt_value));
+  if (!rows) return bt_err(BT_E_LIMIT);
+  for (int64_t i = 0; i < h; i++) {
+    const uint8_t *r = src + i * stride;
+    row_seen *s = &seen[row_hash(r, w) % ROWS_SEEN];
+    if (!s->cells || s->w != w || memcmp(s->src, r, (size_t)w) != 0) {
+      bt_value *cells = bt_alloc(cx, (size_t)w * sizeof(bt_value));
+      if (!cells) return bt_err(BT_E_LIMIT);
+      for (int64_t j = 0; j < w; j++)
+        cells[j] = bt_int(r[j]);
+      *s = (row_seen){r, cells, w};
+    }
+    rows[i] = bt_tuple(s->cells, (uint32_t)w);
+  }
+  return bt_tuple(rows, (uint32_t)h);
+}
+
+/* The boxed grid[r0:r1] and r[c0:c1] of its rows, rows seen before sharing their cells. */
+static bt_value boxed_crop(bt_ctx *cx, const bt_gview *v, int64_t r0, int64_t r1, int64_t c0, int64_t c1,
+                           row_seen seen[ROWS_SEEN]) {
   bt_slice_bounds(v->h, r0, r1, &r0, &r1);
   bt_slice_bounds(v->w, c0, c1, &c0, &c1);
   if (r1 == r0) return bt_tuple(NULL, 0);
-  return box_bytes(cx, v->c + r0 * v->w + c0, v->w, r1 - r0, c1 - c0);
+  const uint8_t *src = v->c + r0 * v->w + c0;
+  return c1 == c0 ? box_bytes(cx, src, v->w, r1 - r0, 0) : box_part(cx, src, v->w, r1 - r0, c1 - c0, seen);
 }
 
 /* hsplit / vsplit of a packed grid: the parts are in a tuple, so they are boxed, built from
- * the bytes (a boxed grid's parts share its rows: its own code does better). */
+ * the bytes, equal rows sharing their cells (a boxed grid's parts share its rows: its own
+ * code does better). */
 static bt_value split_fast(bt_ctx *cx, const bt_value *a, bool vertical) {
   int64_t n;
   if (a[0].kind != BT_PGRID || !bt_is_int(a[1]) || (n = a[1].u.i) < 1 || n > (int64_t)cx->lim.max_elems)
@@ -452,9 +500,11 @@ static bt_value split_fast(bt_ctx *cx, const bt_value *a, bool vertical) {
   if (size < 1) return bt_decline();
   bt_value *out = bt_items(cx, (size_t)n);
   if (!out) return decline(cx, m);
+  row_seen seen[ROWS_SEEN] = {{0}};
   for (int64_t k = 0; k < n; k++) {
     int64_t at = size * k + k * offset;
-    out[k] = vertical ? boxed_crop(cx, &v, at, at + size, 0, v.w) : boxed_crop(cx, &v, 0, v.h, at, at + size);
+    out[k] = vertical ? boxed_crop(cx, &v, at, at + size, 0, v.w, seen)
+                      : boxed_crop(cx, &v, 0, v.h, at, at + size, seen);
     if (bt_is_err(out[k])) return decline(cx, m);
   }
   return bt_tuple(out, (uint32_t)n);

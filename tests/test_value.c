@@ -875,6 +875,38 @@ static void test_packed_grids(void **state) {
   bt_ctx_free(&cx);
 }
 
+/* hsplit / vsplit of a packed grid give what the boxed grid gives, for every number of
+ * parts (those that divide, those that leave a separator, those past the last whole part);
+ * equal rows of the parts share their cells. */
+static void test_packed_split_as_boxed(void **state) {
+  (void)state;
+  bt_ctx sc;
+  bt_ctx_init(&sc, NULL);
+  int64_t cells[5 * 11];
+  for (int k = 0; k < 5 * 11; k++)
+    cells[k] = k / 11 == 2 ? k % 3 : (k % 11 == 4 ? 8 : 0);
+  bt_value g = bt_grid_from(&sc, 5, 11, cells), p = bt_pack(&sc, g);
+  assert_int_equal(p.kind, BT_PGRID);
+  for (int vertical = 0; vertical < 2; vertical++)
+    for (int64_t n = 1; n <= 12; n++) {
+      int prim = vertical ? BT_P_vsplit : BT_P_hsplit;
+      bt_value a[2] = {g, bt_int(n)}, b[2] = {p, bt_int(n)};
+      bt_value want = bt_call_prim(&sc, prim, a), got = bt_call_prim(&sc, prim, b);
+      assert_int_equal(want.kind, got.kind);
+      if (want.kind == BT_ERR) {
+        assert_int_equal(want.errc, got.errc);
+        continue;
+      }
+      assert_true(bt_same(want, got));
+    }
+  int64_t blank[3 * 12] = {0};
+  bt_value z = bt_pack(&sc, bt_grid_from(&sc, 3, 12, blank)), za[2] = {z, bt_int(4)};
+  bt_value parts = bt_call_prim(&sc, BT_P_hsplit, za);
+  assert_int_equal(parts.n, 4);
+  assert_ptr_equal(parts.u.items[0].u.items[0].u.items, parts.u.items[3].u.items[2].u.items);
+  bt_ctx_free(&sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_order),
@@ -901,6 +933,7 @@ int main(void) {
       cmocka_unit_test(test_interned_values_compare_as_boxed),
       cmocka_unit_test(test_copy_out_moves_large_grids),
       cmocka_unit_test(test_packed_grids),
+      cmocka_unit_test(test_packed_split_as_boxed),
       cmocka_unit_test(test_call_memo_as_calling),
       cmocka_unit_test(test_product_check_counted),
   };
