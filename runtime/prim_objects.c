@@ -320,9 +320,55 @@ static bool sort_small_colors(bt_ctx *cx, bt_value *cells, size_t n) {
   return true;
 }
 
+/* The rows of a boxed grid of ints (bt_grid_dims), in rows or allocated when more. */
+static const bt_value *const *grid_rows(bt_ctx *cx, bt_value grid, const bt_value *small[64]) {
+  const bt_value **rows = grid.n <= 64 ? small : bt_alloc(cx, (size_t)grid.n * sizeof *rows);
+  if (!rows) return NULL;
+  for (uint32_t i = 0; i < grid.n; i++)
+    rows[i] = grid.u.items[i].u.items;
+  return rows;
+}
+
+/* asobject of an h x w grid of ints (boxed rows, or packed bytes) whose cells are all
+ * interned: the cells counted by color, then written once each in canonical order (color,
+ * then row-major, as enumerate finds them). False, nothing allocated, when some cell is
+ * past the table or no color below BT_ICELL_COLORS, or a limit would be met (the own code
+ * then runs and meets it). */
+static bool interned_object(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
+                            int64_t w, bt_value *out) {
+  enum { SIDE = BT_ICELL_LO + BT_ICELL_SPAN };
+  if (h > SIDE || w > SIDE || (uint64_t)(h * w) > cx->lim.max_elems) return false;
+  size_t at[BT_ICELL_COLORS + 1] = {0};
+  for (int64_t i = 0; i < h; i++)
+    for (int64_t j = 0; j < w; j++) {
+      int64_t c = bytes ? bytes[i * w + j] : rows[i][j].u.i;
+      if ((uint64_t)c >= BT_ICELL_COLORS || (!bytes && rows[i][j].kind != BT_INT)) return false;
+      at[c + 1]++;
+    }
+  for (int c = 0; c < BT_ICELL_COLORS; c++)
+    at[c + 1] += at[c];
+  bt_value *items = bt_items(cx, (size_t)(h * w));
+  if (!items) return false;
+  for (int64_t i = 0; i < h; i++)
+    for (int64_t j = 0; j < w; j++) {
+      int64_t c = bytes ? bytes[i * w + j] : rows[i][j].u.i;
+      items[at[c]++] = bt_tuple(bt_intern_cell(c, i, j), 2);
+    }
+  *out = bt_set_sorted(items, (size_t)(h * w));
+  return true;
+}
+
 BT_PRIM(asobject) {
+  int64_t h, w;
+  bt_value r;
+  const bt_value *small[64];
+  const bt_value *const *rows;
+  if (a[0].kind == BT_PGRID ? interned_object(cx, NULL, a[0].u.pg->c, a[0].u.pg->h, a[0].u.pg->w, &r)
+                            : bt_grid_dims(a[0], &h, &w) && h <= 64 && (rows = grid_rows(cx, a[0], small)) &&
+                                  interned_object(cx, rows, NULL, h, w, &r))
+    return r;
   bt_vec cells;
-  bt_value r = grid_cells(cx, a[0], true, NULL, NULL, &cells);
+  r = grid_cells(cx, a[0], true, NULL, NULL, &cells);
   if (bt_is_err(r)) return r;
   /* enumerate order is row-major, so cells sorted by color are in canonical order */
   if (sort_small_colors(cx, cells.items, cells.n)) return bt_set_sorted(cells.items, cells.n);
@@ -938,15 +984,13 @@ static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint
  * h x w grid of ints (boxed rows or packed bytes); h2, w2: the places' extent. */
 static bt_value int_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
                                 int64_t w, int64_t h2, int64_t w2, const int_cell *cells, uint32_t n,
-                                bt_value shape) {
+                                int64_t oh, int64_t ow) {
   /* a normalized object's cells lie in [0, its height) x [0, its width), so at every
      (i, j) of the search they are inside the grid: no bounds to test */
   bt_ijvec found;
   bt_ijvec_init(&found);
   bool limit = false;
-  if (h2 > 0 && w2 > 0 &&
-      rect_occurrences(cx, rows, bytes, h, w, cells, n, shape.u.items[0].u.i, shape.u.items[1].u.i, &found,
-                       &limit))
+  if (h2 > 0 && w2 > 0 && rect_occurrences(cx, rows, bytes, h, w, cells, n, oh, ow, &found, &limit))
     return limit ? bt_err(BT_E_LIMIT) : bt_index_set_sorted(cx, found.ij, found.n);
   for (int64_t i = 0; i < h2; i++)
     for (int64_t j = 0; j < w2; j++) {
@@ -958,8 +1002,40 @@ static bt_value int_occurrences(bt_ctx *cx, const bt_value *const *rows, const u
   return bt_index_set_sorted(cx, found.ij, found.n);
 }
 
+/* The cells of an object of interned cells moved to the origin (what normalize gives, in
+ * its order), and its height and width: one pass over it for its bounds, one for the
+ * cells. False (nothing allocated) when obj is empty or some element is no interned cell. */
+static bool interned_normed_cells(bt_ctx *cx, bt_value obj, int_cell **out, int64_t *oh, int64_t *ow) {
+  int64_t b[4];
+  if (!bt_patch_interned_bounds(obj, b) || bt_intern_at(obj.u.items[0]) < BT_INTERN_PAIRS) return false;
+  int_cell *cells = bt_alloc(cx, ((size_t)obj.n + 1) * sizeof *cells);
+  if (!cells) return false;
+  for (uint32_t k = 0; k < obj.n; k++) {
+    int64_t at = bt_intern_at(obj.u.items[k]), i, j;
+    bt_intern_ij(at, &i, &j);
+    cells[k] = (int_cell){bt_intern_color(at), i - b[0], j - b[1]};
+  }
+  *out = cells;
+  *oh = b[2] - b[0] + 1;
+  *ow = b[3] - b[1] + 1;
+  return true;
+}
+
 BT_PRIM(occurrences) {
   bt_value grid = a[0], obj = a[1];
+  int64_t gh, gw, oh, ow;
+  int_cell *cells;
+  bt_mark m = bt_arena_mark(cx);
+  if (bt_grid_dims(grid, &gh, &gw) && interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
+    /* an object of interned cells in a grid of ints: normalize's checks all pass */
+    int64_t h2 = gh - oh + 1, w2 = gw - ow + 1;
+    const bt_value *small[64];
+    const bt_value *const *rows;
+    if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (obj.n + 1ull) > (1ull << 34)) &&
+        (rows = grid_rows(cx, grid, small)))
+      return int_occurrences(cx, rows, NULL, gh, gw, h2, w2, cells, obj.n, oh, ow);
+    bt_arena_release(cx, m);
+  }
   bt_value normed = bt_p_normalize(cx, &obj);
   if (bt_is_err(normed)) return normed;
   int64_t h = bt_len(grid);
@@ -971,17 +1047,15 @@ BT_PRIM(occurrences) {
   bt_value shape = bt_p_shape(cx, &obj);
   if (bt_is_err(shape)) return shape;
   int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
-  int64_t gh, gw;
-  int_cell *cells;
   if (h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (normed.n + 1ull) > (1ull << 34))
     return bt_err(BT_E_LIMIT);
   if (!bt_grid_dims(grid, &gh, &gw) || !int_cells(cx, normed, &cells))
     return occurrences_general(cx, grid, normed, h, w, h2, w2);
-  const bt_value *small[64], **rows = h <= 64 ? small : bt_alloc(cx, (size_t)h * sizeof *rows);
+  const bt_value *small[64];
+  const bt_value *const *rows = grid_rows(cx, grid, small);
   if (!rows) return occurrences_general(cx, grid, normed, h, w, h2, w2);
-  for (int64_t i = 0; i < h; i++)
-    rows[i] = grid.u.items[i].u.items;
-  return int_occurrences(cx, rows, NULL, h, w, h2, w2, cells, normed.n, shape);
+  return int_occurrences(cx, rows, NULL, h, w, h2, w2, cells, normed.n, shape.u.items[0].u.i,
+                         shape.u.items[1].u.i);
 }
 
 /* occurrences in a packed grid, read as it is; declined (the grid is boxed and the
@@ -991,14 +1065,24 @@ bt_value bt_fast_occurrences(bt_ctx *cx, const bt_value *a) {
   bt_value grid = a[0], obj = a[1];
   if (grid.kind != BT_PGRID || obj.kind == BT_PGRID) return bt_decline();
   bt_mark m = bt_arena_mark(cx);
-  bt_value normed = bt_p_normalize(cx, &obj), shape = bt_p_shape(cx, &obj), r = bt_decline();
-  int64_t h = grid.u.pg->h, w = grid.u.pg->w;
+  int64_t h = grid.u.pg->h, w = grid.u.pg->w, oh, ow;
   int_cell *cells;
+  if (interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
+    int64_t h2 = h - oh + 1, w2 = w - ow + 1;
+    bt_value r = bt_decline();
+    if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (obj.n + 1ull) > (1ull << 34)))
+      r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h2, w2, cells, obj.n, oh, ow);
+    if (!bt_is_err(r)) return r;
+    bt_arena_release(cx, m);
+    return bt_decline();
+  }
+  bt_value normed = bt_p_normalize(cx, &obj), shape = bt_p_shape(cx, &obj), r = bt_decline();
   if (!bt_is_err(normed) && !bt_is_err(shape)) {
     int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
     if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (normed.n + 1ull) > (1ull << 34)) &&
         int_cells(cx, normed, &cells))
-      r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h2, w2, cells, normed.n, shape);
+      r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h2, w2, cells, normed.n, shape.u.items[0].u.i,
+                          shape.u.items[1].u.i);
   }
   if (!bt_is_err(r)) return r;
   bt_arena_release(cx, m);
