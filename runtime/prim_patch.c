@@ -1110,12 +1110,12 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
   uint64_t words = (nc * h * w + 63) / 64;
   /* what this takes besides the union, most often within what mapping keeps besides it:
      counting mapping's bytes (below) must never count less than this took */
-  if ((words * 8 + 16) + (m * 8 + 16) > total * sizeof(bt_value)) return false;
+  if ((words * 8 + 16) + 2 * (m * 8 + 16) > total * sizeof(bt_value)) return false;
   size_t before = cx->arena.used;
   bt_mark scratch = bt_arena_mark(cx);
-  uint64_t *bits = bt_alloc(cx, words * sizeof *bits);
+  uint64_t *bits = bt_alloc(cx, words * sizeof *bits), *masks = bt_alloc(cx, m * sizeof *masks);
   int64_t *base = bt_ints_new(cx, m);
-  if (!bits || !base) {
+  if (!bits || !base || !masks) {
     bt_arena_release(cx, scratch);
     return false;
   }
@@ -1127,12 +1127,24 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
       plane = __builtin_popcountll(present & (((uint64_t)1 << (c - c0)) - 1));
     base[k] = (plane * (int64_t)h + (ij.u.items[0].u.i - i0)) * (int64_t)w + (ij.u.items[1].u.i - j0);
   }
+  /* the cells come by plane, then row (canonical order): a run of one plane and row within
+     64 columns is one mask, or'ed in at each offset (a word or two) instead of a bit a cell */
+  uint64_t runs = 0;
+  for (uint64_t q = 0; q < m; q++)
+    if (q == 0 || base[q] / (int64_t)w != base[q - 1] / (int64_t)w || base[q] - base[runs - 1] >= 64) {
+      base[runs] = base[q]; /* base is rewritten in place: runs <= q */
+      masks[runs] = 0;
+      runs++;
+      masks[runs - 1] |= 1;
+    } else
+      masks[runs - 1] |= (uint64_t)1 << (base[q] - base[runs - 1]);
   for (uint64_t k = 0; k < n; k++) {
     const bt_value *d = offsets.u.items[k].u.items;
     int64_t delta = (d[0].u.i - di0) * (int64_t)w + (d[1].u.i - dj0);
-    for (uint64_t q = 0; q < m; q++) {
-      uint64_t at = (uint64_t)(base[q] + delta);
-      bits[at / 64] |= (uint64_t)1 << (at % 64);
+    for (uint64_t q = 0; q < runs; q++) {
+      uint64_t at = (uint64_t)(base[q] + delta), mask = masks[q];
+      bits[at / 64] |= mask << (at % 64);
+      if (at % 64 && mask >> (64 - at % 64)) bits[at / 64 + 1] |= mask >> (64 - at % 64);
     }
   }
   if (!bits_union(cx, bits, words, h, w, c0, present ? color : NULL, i0 + di0, j0 + dj0, cells, out)) {
