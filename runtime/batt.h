@@ -466,6 +466,22 @@ bt_value bt_prim_run(bt_ctx *cx, int prim, const bt_value *args);
 
 /* The canonical total order: none < bool/int < tuple < set < function. */
 int bt_cmp(bt_value a, bt_value b);
+/* bt_cmp with two interned pairs or two interned cells compared here (the table is in
+ * canonical order), spending the budget as bt_cmp does; anything else goes to bt_cmp. For
+ * the loops of set operations and searches. */
+static inline int bt_cmp_quick(bt_value a, bt_value b) {
+  int64_t x = bt_intern_at(a), y = bt_intern_at(b);
+  if (x < 0 || y < 0 || bt_walk_spent()) return bt_cmp(a, b);
+  if (x < BT_INTERN_PAIRS && y < BT_INTERN_PAIRS) {
+    bt_walk_left -= x / BT_IPAIR_SPAN != y / BT_IPAIR_SPAN ? 1 : 2;
+  } else if (x >= BT_INTERN_PAIRS && y >= BT_INTERN_PAIRS) {
+    enum { PLANE = BT_ICELL_SPAN * BT_ICELL_SPAN };
+    int64_t u = x - BT_INTERN_PAIRS, v = y - BT_INTERN_PAIRS;
+    bt_walk_left -= u / PLANE != v / PLANE ? 1 : u / BT_ICELL_SPAN != v / BT_ICELL_SPAN ? 3 : 4;
+  } else
+    return bt_cmp(a, b);
+  return x < y ? -1 : x > y;
+}
 /* Python ==: bools equal ints of the same value. */
 bool bt_eq(bt_value a, bt_value b);
 /* Equality that also tells bool from int, at every depth (tests, results). */

@@ -55,20 +55,20 @@ static bt_value set_walk(bt_ctx *cx, bt_value x, bt_value y, bool keep_common, b
       uint32_t lo = j, hi = y.n; /* the first of y[j..] not below x[i] */
       while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (bt_cmp(y.u.items[mid], x.u.items[i]) < 0)
+        if (bt_cmp_quick(y.u.items[mid], x.u.items[i]) < 0)
           lo = mid + 1;
         else
           hi = mid;
       }
       j = lo;
-      bool common = j < y.n && bt_cmp(x.u.items[i], y.u.items[j]) == 0;
+      bool common = j < y.n && bt_cmp_quick(x.u.items[i], y.u.items[j]) == 0;
       if (common != keep_common) continue;
       out[m++] = common && from_b ? y.u.items[j] : x.u.items[i];
     }
     return bt_set_sorted(out, m);
   }
   while (i < x.n) {
-    int c = j < y.n ? bt_cmp(x.u.items[i], y.u.items[j]) : -1;
+    int c = j < y.n ? bt_cmp_quick(x.u.items[i], y.u.items[j]) : -1;
     if (c > 0) {
       j++;
     } else if (c < 0) {
@@ -89,7 +89,7 @@ static bt_value set_union(bt_ctx *cx, bt_value x, bt_value y) {
   if (!out) return bt_err(BT_E_LIMIT);
   uint32_t i = 0, j = 0, m = 0;
   while (i < x.n || j < y.n) {
-    int c = i == x.n ? 1 : j == y.n ? -1 : bt_cmp(x.u.items[i], y.u.items[j]);
+    int c = i == x.n ? 1 : j == y.n ? -1 : bt_cmp_quick(x.u.items[i], y.u.items[j]);
     if (c <= 0)
       out[m++] = x.u.items[i++];
     else
@@ -330,7 +330,7 @@ static uint32_t lower_bound(bt_value s, bt_value x) {
   uint32_t lo = 0, hi = s.n;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (bt_cmp(s.u.items[mid], x) < 0)
+    if (bt_cmp_quick(s.u.items[mid], x) < 0)
       lo = mid + 1;
     else
       hi = mid;
@@ -357,7 +357,7 @@ BT_PRIM(insert) {
   bt_value v = a[0], c = a[1];
   if (!bt_is_set(c)) return bt_err(BT_E_ATTR);
   uint32_t at = lower_bound(c, v);
-  if (at < c.n && bt_cmp(c.u.items[at], v) == 0) return c;
+  if (at < c.n && bt_cmp_quick(c.u.items[at], v) == 0) return c;
   return set_splice(cx, c, at, 0, &v, 1);
 }
 

@@ -834,7 +834,7 @@ static bt_value set_minus(bt_ctx *cx, bt_value sa, bt_value sb) {
   uint32_t kb = 0;
   for (uint32_t k = 0; k < sa.n; k++) {
     int c = -1;
-    while (kb < sb.n && (c = bt_cmp(sb.u.items[kb], sa.u.items[k])) < 0)
+    while (kb < sb.n && (c = bt_cmp_quick(sb.u.items[kb], sa.u.items[k])) < 0)
       kb++;
     if (kb < sb.n && c == 0) continue;
     out[n++] = sa.u.items[k];
@@ -1309,7 +1309,7 @@ static bt_value patches_match(bt_ctx *cx, bt_value pa, bt_value pb, int axis) {
   }
   uint32_t ka = 0, kb = 0;
   while (ka < coords[0].n && kb < coords[1].n) {
-    int c = bt_cmp(coords[0].u.items[ka], coords[1].u.items[kb]);
+    int c = bt_cmp_quick(coords[0].u.items[ka], coords[1].u.items[kb]);
     if (c == 0) return bt_bool(true);
     if (c < 0)
       ka++;

@@ -1591,7 +1591,7 @@ int64_t bt_set_find(bt_value s, bt_value x) {
   int64_t lo = 0, hi = (int64_t)s.n - 1;
   while (lo <= hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    int c = bt_cmp(s.u.items[mid], x);
+    int c = bt_cmp_quick(s.u.items[mid], x);
     if (c == 0) return mid;
     if (c < 0)
       lo = mid + 1;

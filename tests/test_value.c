@@ -907,6 +907,44 @@ static void test_packed_split_as_boxed(void **state) {
   bt_ctx_free(&sc);
 }
 
+/* bt_cmp_quick gives bt_cmp's answer and spends the comparison budget as it does: interned
+ * pairs and cells (same and other rows, colors, regions), their boxed twins, ints, with a
+ * budget that is plenty, about to run out, and spent. */
+static void test_cmp_quick_as_cmp(void **state) {
+  (void)state;
+  bt_ctx qc;
+  bt_ctx_init(&qc, NULL);
+  bt_value v[14] = {bt_ipair(&qc, 0, 0),
+                    bt_ipair(&qc, 0, 5),
+                    bt_ipair(&qc, 3, 1),
+                    bt_ipair(&qc, -20, 90),
+                    bt_cell(&qc, 2, 0, 0),
+                    bt_cell(&qc, 2, 0, 7),
+                    bt_cell(&qc, 2, 4, 0),
+                    bt_cell(&qc, 7, 0, 0),
+                    bt_cell(&qc, 0, 40, 40),
+                    bt_int(3),
+                    bt_ipair(&qc, 500, 0),
+                    bt_cell(&qc, 12, 0, 0),
+                    bt_int(-1),
+                    bt_ipair(&qc, 0, 5)};
+  v[13] = bt_copy_boxed(&qc, v[13]); /* a boxed twin of v[1] */
+  const int64_t budgets[] = {INT64_MAX / 2, 5, 4, 3, 2, 1, 0, -1};
+  for (int a = 0; a < 14; a++)
+    for (int b = 0; b < 14; b++)
+      for (size_t k = 0; k < sizeof budgets / sizeof *budgets; k++) {
+        bt_walk_left = budgets[k];
+        int want = bt_cmp(v[a], v[b]);
+        int64_t left = bt_walk_left;
+        bt_walk_left = budgets[k];
+        int got = bt_cmp_quick(v[a], v[b]);
+        assert_int_equal(got, want);
+        assert_int_equal(bt_walk_left, left);
+      }
+  bt_walk_left = INT64_MAX;
+  bt_ctx_free(&qc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kind_order),
@@ -934,6 +972,7 @@ int main(void) {
       cmocka_unit_test(test_copy_out_moves_large_grids),
       cmocka_unit_test(test_packed_grids),
       cmocka_unit_test(test_packed_split_as_boxed),
+      cmocka_unit_test(test_cmp_quick_as_cmp),
       cmocka_unit_test(test_call_memo_as_calling),
       cmocka_unit_test(test_product_check_counted),
   };
