@@ -118,8 +118,17 @@ static void compact(const bt_exec *ex, bt_exec_item *it, int t, bool full) {
 }
 
 void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now) {
-  if (it->spare && it->cx->arena.used > it->compact_at && ex->phase == BT_CLASS_SAMPLE && !ex->no_compact)
-    compact(ex, it, now, false);
+  if (!it->spare || it->cx->arena.used <= it->compact_at || ex->phase != BT_CLASS_SAMPLE || ex->no_compact)
+    return;
+  /* a value the next line reads last (a product its filter reads) dies there: compacting
+     after that line does not copy it. Put off once in a row: memory grows by one line. */
+  const bt_program *p = ex->prog;
+  if (now > 0 && now < p->n_lines && p->last_use[now] == now + 1 && it->deferred != now - 1) {
+    it->deferred = now;
+    return;
+  }
+  it->deferred = 0;
+  compact(ex, it, now, false);
 }
 
 bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before) {

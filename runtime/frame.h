@@ -19,6 +19,7 @@ typedef struct bt_exec_item {
   size_t major_at;
   size_t compact_min; /* compact_at never drops below this (0: BT_COMPACT_MIN) */
   uint32_t moves;     /* compactions so far: each may move the item's values */
+  int32_t deferred;   /* the line after which a compaction was put off (bt_exec_settle), or 0 */
 } bt_exec_item;
 
 /* Arena use below which an item is never compacted. */
