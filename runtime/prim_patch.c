@@ -951,10 +951,19 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
  * from i0, columns from j0), in canonical order as the bits are laid out (color, then row,
  * then column): cells (cells) or pairs; those in the table's range are its entries, the
  * others are built in one block. False past a limit. */
-static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_t h, uint64_t w, int64_t c0,
+static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t nc, uint64_t h, uint64_t w, int64_t c0,
                        const int64_t *color, int64_t i0, int64_t j0, bool cells, bt_value *out) {
+  uint64_t rows = nc * h, words = (rows * w + 63) / 64; /* nc planes x h rows of w bits */
+  int64_t cl = color ? color[0] : c0, ch = color ? color[(rows - 1) / h] : c0 + (int64_t)((rows - 1) / h);
+  /* every place of the window interned: the count is the bits', none boxed */
+  bool all_in =
+      cells ? bt_intern_cell(cl, i0, j0) && bt_intern_cell(ch, i0 + (int64_t)h - 1, j0 + (int64_t)w - 1)
+            : bt_intern_pair(i0, j0) && bt_intern_pair(i0 + (int64_t)h - 1, j0 + (int64_t)w - 1);
   size_t count = 0, boxed = 0;
-  for (int pass = 0; pass < 2; pass++) {
+  if (all_in)
+    for (uint64_t wd = 0; wd < words; wd++)
+      count += (size_t)__builtin_popcountll(bits[wd]);
+  for (int pass = all_in; pass < 2; pass++) {
     bt_value *items = NULL, *parts = NULL;
     if (pass == 1) {
       items = bt_items_parts(cx, count, (cells ? 4 : 2) * boxed);
@@ -962,26 +971,32 @@ static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t words, uint64_
       parts = items + count;
     }
     size_t k = 0;
-    for (uint64_t wd = 0; wd < words; wd++)
-      for (uint64_t bit = bits[wd]; bit; bit &= bit - 1, k++) {
-        uint64_t at = wd * 64 + (uint64_t)__builtin_ctzll(bit), rc = at / w;
-        int64_t i = i0 + (int64_t)(rc % h), j = j0 + (int64_t)(at % w),
-                c = color ? color[rc / h] : c0 + (int64_t)(rc / h);
-        const bt_value *in = cells ? bt_intern_cell(c, i, j) : bt_intern_pair(i, j);
-        if (pass == 0) {
-          boxed += !in;
-          continue;
-        }
-        if (in)
-          items[k] = bt_tuple(in, 2);
-        else if (cells) {
-          items[k] = bt_cell_at(parts, bt_int(c), bt_int(i), bt_int(j));
-          parts += 4;
-        } else {
-          items[k] = bt_pair_at(parts, bt_int(i), bt_int(j));
-          parts += 2;
+    for (uint64_t rc = 0; rc < rows; rc++) { /* a row: its bits [rc * w, rc * w + w) */
+      int64_t i = i0 + (int64_t)(rc % h), c = color ? color[rc / h] : c0 + (int64_t)(rc / h);
+      uint64_t lo = rc * w, hi = lo + w;
+      for (uint64_t wd = lo / 64; wd * 64 < hi; wd++) {
+        uint64_t bit = bits[wd];
+        if (wd * 64 < lo) bit &= ~(uint64_t)0 << (lo - wd * 64);
+        if (hi - wd * 64 < 64) bit &= ((uint64_t)1 << (hi - wd * 64)) - 1;
+        for (; bit; bit &= bit - 1, k++) {
+          int64_t j = j0 + (int64_t)(wd * 64 + (uint64_t)__builtin_ctzll(bit) - lo);
+          const bt_value *in = cells ? bt_intern_cell(c, i, j) : bt_intern_pair(i, j);
+          if (pass == 0) {
+            boxed += !in;
+            continue;
+          }
+          if (in)
+            items[k] = bt_tuple(in, 2);
+          else if (cells) {
+            items[k] = bt_cell_at(parts, bt_int(c), bt_int(i), bt_int(j));
+            parts += 4;
+          } else {
+            items[k] = bt_pair_at(parts, bt_int(i), bt_int(j));
+            parts += 2;
+          }
         }
       }
+    }
     if (pass == 0)
       count = k;
     else
@@ -1147,7 +1162,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
       if (at % 64 && mask >> (64 - at % 64)) bits[at / 64 + 1] |= mask >> (64 - at % 64);
     }
   }
-  if (!bits_union(cx, bits, words, h, w, c0, present ? color : NULL, i0 + di0, j0 + dj0, cells, out)) {
+  if (!bits_union(cx, bits, nc, h, w, c0, present ? color : NULL, i0 + di0, j0 + dj0, cells, out)) {
     bt_arena_release(cx, scratch);
     return false;
   }
@@ -1221,7 +1236,7 @@ bool bt_ray_union(bt_ctx *cx, const bt_closure *f, bt_value starts, bool results
         bits[at / 64] |= (uint64_t)1 << (at % 64);
       }
     }
-    if (!bits_union(cx, bits, words, h, w, 0, NULL, i0, j0, false, out) || cx->arena.used - before > keeps) {
+    if (!bits_union(cx, bits, 1, h, w, 0, NULL, i0, j0, false, out) || cx->arena.used - before > keeps) {
       bt_arena_release(cx, scratch);
       return false;
     }
