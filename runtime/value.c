@@ -502,21 +502,24 @@ static size_t interned_build(bt_ctx *cx, bt_value *items, size_t n) {
   int64_t first = bt_intern_at(items[0]);
   if (first < 0) return 0;
   bool cells = first >= BT_INTERN_PAIRS;
-  int64_t base = cells ? BT_INTERN_PAIRS : 0, span = cells ? BT_INTERN_CELLS : BT_INTERN_PAIRS;
-  bt_mark scratch = bt_arena_mark(cx);
-  uint64_t *bits = bt_alloc(cx, (size_t)(span / 64) * sizeof *bits);
-  if (!bits) return 0;
-  memset(bits, 0, (size_t)(span / 64) * sizeof *bits);
+  int64_t lo = INT64_MAX, hi = -1; /* the entries' extent: the bitmap covers that alone */
   for (size_t k = 0; k < n; k++) {
     int64_t at = bt_intern_at(items[k]);
-    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) {
-      bt_arena_release(cx, scratch);
-      return 0;
-    }
-    bits[(at - base) / 64] |= (uint64_t)1 << ((at - base) % 64);
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return 0;
+    lo = at < lo ? at : lo;
+    hi = at > hi ? at : hi;
+  }
+  int64_t base = lo & ~(int64_t)63, words = (hi - base) / 64 + 1;
+  bt_mark scratch = bt_arena_mark(cx);
+  uint64_t *bits = bt_alloc(cx, (size_t)words * sizeof *bits);
+  if (!bits) return 0;
+  memset(bits, 0, (size_t)words * sizeof *bits);
+  for (size_t k = 0; k < n; k++) {
+    int64_t at = bt_intern_at(items[k]) - base;
+    bits[at / 64] |= (uint64_t)1 << (at % 64);
   }
   size_t m = 0;
-  for (int64_t w = 0; w < span / 64; w++)
+  for (int64_t w = 0; w < words; w++)
     for (uint64_t b = bits[w]; b; b &= b - 1)
       items[m++] = bt_tuple(bt_intern_tab + 2 * (base + w * 64 + __builtin_ctzll(b)), 2);
   bt_arena_release(cx, scratch);
