@@ -466,21 +466,26 @@ bt_value bt_prim_run(bt_ctx *cx, int prim, const bt_value *args);
 
 /* The canonical total order: none < bool/int < tuple < set < function. */
 int bt_cmp(bt_value a, bt_value b);
-/* bt_cmp with two interned pairs or two interned cells compared here (the table is in
- * canonical order), spending the budget as bt_cmp does; anything else goes to bt_cmp. For
- * the loops of set operations and searches. */
+/* The order of the table entries x and y, two interned pairs or two interned cells, with
+ * the comparison budget (not spent yet) spent as the walk over their boxed forms spends it:
+ * the first differing element decides (a pair: i, then j; a cell: c, then i, then j). */
+static inline int bt_intern_cmp(int64_t x, int64_t y) {
+  int64_t ix, jx, iy, jy;
+  bt_intern_ij(x, &ix, &jx);
+  bt_intern_ij(y, &iy, &jy);
+  if (x < BT_INTERN_PAIRS)
+    bt_walk_left -= ix != iy ? 1 : 2;
+  else
+    bt_walk_left -= bt_intern_color(x) != bt_intern_color(y) ? 1 : ix != iy ? 3 : 4;
+  return x < y ? -1 : x > y;
+}
+/* bt_cmp with two interned pairs or two interned cells compared here (bt_intern_cmp);
+ * anything else goes to bt_cmp. For the loops of set operations and searches. */
 static inline int bt_cmp_quick(bt_value a, bt_value b) {
   int64_t x = bt_intern_at(a), y = bt_intern_at(b);
-  if (x < 0 || y < 0 || bt_walk_spent()) return bt_cmp(a, b);
-  if (x < BT_INTERN_PAIRS && y < BT_INTERN_PAIRS) {
-    bt_walk_left -= x / BT_IPAIR_SPAN != y / BT_IPAIR_SPAN ? 1 : 2;
-  } else if (x >= BT_INTERN_PAIRS && y >= BT_INTERN_PAIRS) {
-    enum { PLANE = BT_ICELL_SPAN * BT_ICELL_SPAN };
-    int64_t u = x - BT_INTERN_PAIRS, v = y - BT_INTERN_PAIRS;
-    bt_walk_left -= u / PLANE != v / PLANE ? 1 : u / BT_ICELL_SPAN != v / BT_ICELL_SPAN ? 3 : 4;
-  } else
+  if (x < 0 || y < 0 || (x >= BT_INTERN_PAIRS) != (y >= BT_INTERN_PAIRS) || bt_walk_spent())
     return bt_cmp(a, b);
-  return x < y ? -1 : x > y;
+  return bt_intern_cmp(x, y);
 }
 /* Python ==: bools equal ints of the same value. */
 bool bt_eq(bt_value a, bt_value b);

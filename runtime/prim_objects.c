@@ -929,17 +929,17 @@ static bt_value occurrences_general(bt_ctx *cx, bt_value grid, bt_value normed, 
 
 enum { RECT_SIDE = 64 }; /* rect_occurrences' grids: at most this many rows and columns */
 
-/* occurrences of an object that fills its oh x ow box in one color (a canvas made an object,
- * the solvers' way of looking for empty rectangles), in a boxed grid of h x w ints of at most
- * RECT_SIDE rows and columns: a count of that color's cells over every rectangle from one
- * table of running sums, instead of a walk over the object at each place. Found in the
- * order the walk finds them, into found. False when the object is not such a rectangle. */
 /* The int at (i, j) of a grid of ints: its boxed rows, or its packed bytes (w a row). */
 static inline int64_t grid_int(const bt_value *const *rows, const uint8_t *bytes, int64_t w, int64_t i,
                                int64_t j) {
   return bytes ? bytes[i * w + j] : rows[i][j].u.i;
 }
 
+/* occurrences of an object that fills its oh x ow box in one color (a canvas made an object,
+ * the solvers' way of looking for empty rectangles), in a grid of h x w ints (grid_int's) of
+ * at most RECT_SIDE rows and columns: a count of that color's cells over every rectangle from
+ * one table of running sums, instead of a walk over the object at each place. Found in the
+ * order the walk finds them, into found. False when the object is not such a rectangle. */
 static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
                              int64_t w, const int_cell *cells, uint32_t n, int64_t oh, int64_t ow,
                              bt_ijvec *found, bool *limit) {
@@ -978,6 +978,12 @@ static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint
       }
     }
   return true;
+}
+
+/* Whether the search of an object of n cells over h2 x w2 places is past what occurrences
+ * takes on (the reference would run for hours): a LimitError. */
+static bool too_many_places(int64_t h2, int64_t w2, uint64_t n) {
+  return h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (n + 1) > (1ull << 34);
 }
 
 /* The places (i, j), row-major, where the normalized object of n int cells occurs in the
@@ -1031,8 +1037,7 @@ BT_PRIM(occurrences) {
     int64_t h2 = gh - oh + 1, w2 = gw - ow + 1;
     const bt_value *small[64];
     const bt_value *const *rows;
-    if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (obj.n + 1ull) > (1ull << 34)) &&
-        (rows = grid_rows(cx, grid, small)))
+    if (!too_many_places(h2, w2, obj.n) && (rows = grid_rows(cx, grid, small)))
       return int_occurrences(cx, rows, NULL, gh, gw, h2, w2, cells, obj.n, oh, ow);
     bt_arena_release(cx, m);
   }
@@ -1047,8 +1052,7 @@ BT_PRIM(occurrences) {
   bt_value shape = bt_p_shape(cx, &obj);
   if (bt_is_err(shape)) return shape;
   int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
-  if (h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (normed.n + 1ull) > (1ull << 34))
-    return bt_err(BT_E_LIMIT);
+  if (too_many_places(h2, w2, normed.n)) return bt_err(BT_E_LIMIT);
   if (!bt_grid_dims(grid, &gh, &gw) || !int_cells(cx, normed, &cells))
     return occurrences_general(cx, grid, normed, h, w, h2, w2);
   const bt_value *small[64];
@@ -1067,23 +1071,16 @@ bt_value bt_fast_occurrences(bt_ctx *cx, const bt_value *a) {
   bt_mark m = bt_arena_mark(cx);
   int64_t h = grid.u.pg->h, w = grid.u.pg->w, oh, ow;
   int_cell *cells;
-  if (interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
-    int64_t h2 = h - oh + 1, w2 = w - ow + 1;
-    bt_value r = bt_decline();
-    if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (obj.n + 1ull) > (1ull << 34)))
-      r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h2, w2, cells, obj.n, oh, ow);
-    if (!bt_is_err(r)) return r;
-    bt_arena_release(cx, m);
-    return bt_decline();
+  uint32_t n = obj.n;
+  bool known = interned_normed_cells(cx, obj, &cells, &oh, &ow);
+  if (!known) { /* any other object of int cells: normalized and measured as the own code does */
+    bt_value normed = bt_p_normalize(cx, &obj), shape = bt_p_shape(cx, &obj);
+    known = !bt_is_err(normed) && !bt_is_err(shape) && int_cells(cx, normed, &cells);
+    if (known) n = normed.n, oh = shape.u.items[0].u.i, ow = shape.u.items[1].u.i;
   }
-  bt_value normed = bt_p_normalize(cx, &obj), shape = bt_p_shape(cx, &obj), r = bt_decline();
-  if (!bt_is_err(normed) && !bt_is_err(shape)) {
-    int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
-    if (!(h2 > 0 && w2 > 0 && (uint64_t)h2 * (uint64_t)w2 * (normed.n + 1ull) > (1ull << 34)) &&
-        int_cells(cx, normed, &cells))
-      r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h2, w2, cells, normed.n, shape.u.items[0].u.i,
-                          shape.u.items[1].u.i);
-  }
+  bt_value r = bt_decline();
+  if (known && !too_many_places(h - oh + 1, w - ow + 1, n))
+    r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h - oh + 1, w - ow + 1, cells, n, oh, ow);
   if (!bt_is_err(r)) return r;
   bt_arena_release(cx, m);
   return bt_decline();

@@ -954,7 +954,7 @@ bool bt_patch_mapply(bt_ctx *cx, int prim, bt_value c, bt_value *out) {
 static bool bits_union(bt_ctx *cx, const uint64_t *bits, uint64_t nc, uint64_t h, uint64_t w, int64_t c0,
                        const int64_t *color, int64_t i0, int64_t j0, bool cells, bt_value *out) {
   uint64_t rows = nc * h, words = (rows * w + 63) / 64; /* nc planes x h rows of w bits */
-  int64_t cl = color ? color[0] : c0, ch = color ? color[(rows - 1) / h] : c0 + (int64_t)((rows - 1) / h);
+  int64_t cl = color ? color[0] : c0, ch = color ? color[nc - 1] : c0 + (int64_t)nc - 1;
   /* every place of the window interned: the count is the bits', none boxed */
   bool all_in =
       cells ? bt_intern_cell(cl, i0, j0) && bt_intern_cell(ch, i0 + (int64_t)h - 1, j0 + (int64_t)w - 1)
@@ -1148,9 +1148,7 @@ bool bt_shift_union(bt_ctx *cx, const bt_closure *f, bt_value offsets, bool resu
   for (uint64_t q = 0; q < m; q++)
     if (q == 0 || base[q] / (int64_t)w != base[q - 1] / (int64_t)w || base[q] - base[runs - 1] >= 64) {
       base[runs] = base[q]; /* base is rewritten in place: runs <= q */
-      masks[runs] = 0;
-      runs++;
-      masks[runs - 1] |= 1;
+      masks[runs++] = 1;
     } else
       masks[runs - 1] |= (uint64_t)1 << (base[q] - base[runs - 1]);
   for (uint64_t k = 0; k < n; k++) {

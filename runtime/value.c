@@ -1300,20 +1300,7 @@ static inline bool cmp_small(bt_value x, bt_value y, int depth, int *out) {
   if (ax >= 0 && ay >= 0 && (ax >= BT_INTERN_PAIRS) == (ay >= BT_INTERN_PAIRS) && depth + 2 <= BT_MAX_NEST) {
     /* two interned pairs or cells: the table is in canonical order; the budget is spent as
      * the walk below spends it */
-    if (bt_walk_spent()) {
-      *out = 0;
-      return true;
-    }
-    int64_t ix, jx, iy, jy;
-    bt_intern_ij(ax, &ix, &jx);
-    bt_intern_ij(ay, &iy, &jy);
-    if (ax < BT_INTERN_PAIRS) {
-      bt_walk_left -= ix != iy ? 1 : 2;
-    } else {
-      int64_t cx_ = bt_intern_color(ax), cy_ = bt_intern_color(ay);
-      bt_walk_left -= cx_ != cy_ ? 1 : ix != iy ? 3 : 4;
-    }
-    *out = cmp_int(ax, ay);
+    *out = bt_walk_spent() ? 0 : bt_intern_cmp(ax, ay);
     return true;
   }
   if (x.kind != BT_TUPLE || y.kind != BT_TUPLE || x.n != 2 || y.n != 2 || depth + 2 > BT_MAX_NEST)
