@@ -935,13 +935,56 @@ static inline int64_t grid_int(const bt_value *const *rows, const uint8_t *bytes
   return bytes ? bytes[i * w + j] : rows[i][j].u.i;
 }
 
+/* The table of running sums of one color's cells in a grid (sum[i][j]: the cells above and
+ * left of (i, j)), kept for the next search in the same grid: solvers look for rectangles of
+ * every size in one grid (argmax over the sizes), each search a call of its own. The grid is
+ * known by the identity of its memory (id), which is neither released nor reused while the
+ * evaluation that made the table runs, when it was made before that evaluation began (the
+ * memo's rule, bt_memo_get): the table serves that evaluation alone (gen). */
+typedef struct rect_sums {
+  const void *id;
+  uint64_t gen;
+  int64_t h, w, c;
+  int32_t sum[(RECT_SIDE + 1) * (RECT_SIDE + 1)];
+} rect_sums;
+
+static _Thread_local rect_sums rect_table;
+
+/* The running sums of color c over the h x w grid of ints (grid_int's) whose memory is id
+ * (NULL: none that lasts), from the table when it holds them. */
+static const int32_t *rect_sums_of(bt_ctx *cx, const void *id, const bt_value *const *rows,
+                                   const uint8_t *bytes, int64_t h, int64_t w, int64_t c) {
+  rect_sums *t = &rect_table;
+  if (id && t->id == id && t->gen == cx->memo_gen && t->h == h && t->w == w && t->c == c) return t->sum;
+  int32_t *sum = t->sum;
+  const int64_t sw = w + 1;
+  for (int64_t j = 0; j <= w; j++)
+    sum[j] = 0;
+  for (int64_t i = 0; i < h; i++) {
+    int32_t run = 0;
+    sum[(i + 1) * sw] = 0;
+    for (int64_t j = 0; j < w; j++) {
+      run += grid_int(rows, bytes, w, i, j) == c;
+      sum[(i + 1) * sw + j + 1] = sum[i * sw + j + 1] + run;
+    }
+  }
+  bool lasts = id && !bt_since_begun(cx, id);
+  t->id = lasts ? id : NULL;
+  t->gen = cx->memo_gen;
+  t->h = h;
+  t->w = w;
+  t->c = c;
+  return sum;
+}
+
 /* occurrences of an object that fills its oh x ow box in one color (a canvas made an object,
  * the solvers' way of looking for empty rectangles), in a grid of h x w ints (grid_int's) of
- * at most RECT_SIDE rows and columns: a count of that color's cells over every rectangle from
- * one table of running sums, instead of a walk over the object at each place. Found in the
- * order the walk finds them, into found. False when the object is not such a rectangle. */
-static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
-                             int64_t w, const int_cell *cells, uint32_t n, int64_t oh, int64_t ow,
+ * at most RECT_SIDE rows and columns, whose memory is id: a count of that color's cells over
+ * every rectangle from one table of running sums (rect_sums_of), instead of a walk over the
+ * object at each place. Found in the order the walk finds them, into found. False when the
+ * object is not such a rectangle. */
+static bool rect_occurrences(bt_ctx *cx, const void *id, const bt_value *const *rows, const uint8_t *bytes,
+                             int64_t h, int64_t w, const int_cell *cells, uint32_t n, int64_t oh, int64_t ow,
                              bt_ijvec *found, bool *limit) {
   if (h > RECT_SIDE || w > RECT_SIDE || oh < 1 || ow < 1 || oh > h || ow > w ||
       (uint64_t)oh * (uint64_t)ow != n)
@@ -954,19 +997,8 @@ static bool rect_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint
     if (covered[at / 64] >> (at % 64) & 1) return false;
     covered[at / 64] |= (uint64_t)1 << (at % 64);
   }
-  int64_t c = cells[0].c;
-  int32_t sum[(RECT_SIDE + 1) * (RECT_SIDE + 1)]; /* sum[i][j]: cells of color c above and left */
+  const int32_t *sum = rect_sums_of(cx, id, rows, bytes, h, w, cells[0].c);
   const int64_t sw = w + 1;
-  for (int64_t j = 0; j <= w; j++)
-    sum[j] = 0;
-  for (int64_t i = 0; i < h; i++) {
-    int32_t run = 0;
-    sum[(i + 1) * sw] = 0;
-    for (int64_t j = 0; j < w; j++) {
-      run += grid_int(rows, bytes, w, i, j) == c;
-      sum[(i + 1) * sw + j + 1] = sum[i * sw + j + 1] + run;
-    }
-  }
   const int32_t area = (int32_t)n;
   for (int64_t i = 0; i + oh <= h; i++)
     for (int64_t j = 0; j + ow <= w; j++) {
@@ -988,15 +1020,15 @@ static bool too_many_places(int64_t h2, int64_t w2, uint64_t n) {
 
 /* The places (i, j), row-major, where the normalized object of n int cells occurs in the
  * h x w grid of ints (boxed rows or packed bytes); h2, w2: the places' extent. */
-static bt_value int_occurrences(bt_ctx *cx, const bt_value *const *rows, const uint8_t *bytes, int64_t h,
-                                int64_t w, int64_t h2, int64_t w2, const int_cell *cells, uint32_t n,
-                                int64_t oh, int64_t ow) {
+static bt_value int_occurrences(bt_ctx *cx, const void *id, const bt_value *const *rows, const uint8_t *bytes,
+                                int64_t h, int64_t w, int64_t h2, int64_t w2, const int_cell *cells,
+                                uint32_t n, int64_t oh, int64_t ow) {
   /* a normalized object's cells lie in [0, its height) x [0, its width), so at every
      (i, j) of the search they are inside the grid: no bounds to test */
   bt_ijvec found;
   bt_ijvec_init(&found);
   bool limit = false;
-  if (h2 > 0 && w2 > 0 && rect_occurrences(cx, rows, bytes, h, w, cells, n, oh, ow, &found, &limit))
+  if (h2 > 0 && w2 > 0 && rect_occurrences(cx, id, rows, bytes, h, w, cells, n, oh, ow, &found, &limit))
     return limit ? bt_err(BT_E_LIMIT) : bt_index_set_sorted(cx, found.ij, found.n);
   for (int64_t i = 0; i < h2; i++)
     for (int64_t j = 0; j < w2; j++) {
@@ -1027,18 +1059,40 @@ static bool interned_normed_cells(bt_ctx *cx, bt_value obj, int_cell **out, int6
   return true;
 }
 
+/* bt_grid_dims of a boxed grid, kept for the next call in the same grid under rect_sums'
+ * rule (the searches of one evaluation look in one grid). */
+static bool lasting_grid_dims(bt_ctx *cx, bt_value grid, int64_t *h, int64_t *w) {
+  static _Thread_local struct {
+    const void *id;
+    uint64_t gen;
+    int64_t h, w;
+  } last;
+  if (grid.kind == BT_TUPLE && grid.n && last.id == grid.u.items && last.gen == cx->memo_gen &&
+      last.h == grid.n) {
+    *h = last.h;
+    *w = last.w;
+    return true;
+  }
+  if (!bt_grid_dims(grid, h, w)) return false;
+  last.id = bt_since_begun(cx, grid.u.items) ? NULL : grid.u.items;
+  last.gen = cx->memo_gen;
+  last.h = *h;
+  last.w = *w;
+  return true;
+}
+
 BT_PRIM(occurrences) {
   bt_value grid = a[0], obj = a[1];
   int64_t gh, gw, oh, ow;
   int_cell *cells;
   bt_mark m = bt_arena_mark(cx);
-  if (bt_grid_dims(grid, &gh, &gw) && interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
+  if (lasting_grid_dims(cx, grid, &gh, &gw) && interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
     /* an object of interned cells in a grid of ints: normalize's checks all pass */
     int64_t h2 = gh - oh + 1, w2 = gw - ow + 1;
     const bt_value *small[64];
     const bt_value *const *rows;
     if (!too_many_places(h2, w2, obj.n) && (rows = grid_rows(cx, grid, small)))
-      return int_occurrences(cx, rows, NULL, gh, gw, h2, w2, cells, obj.n, oh, ow);
+      return int_occurrences(cx, grid.u.items, rows, NULL, gh, gw, h2, w2, cells, obj.n, oh, ow);
     bt_arena_release(cx, m);
   }
   bt_value normed = bt_p_normalize(cx, &obj);
@@ -1058,7 +1112,7 @@ BT_PRIM(occurrences) {
   const bt_value *small[64];
   const bt_value *const *rows = grid_rows(cx, grid, small);
   if (!rows) return occurrences_general(cx, grid, normed, h, w, h2, w2);
-  return int_occurrences(cx, rows, NULL, h, w, h2, w2, cells, normed.n, shape.u.items[0].u.i,
+  return int_occurrences(cx, grid.u.items, rows, NULL, h, w, h2, w2, cells, normed.n, shape.u.items[0].u.i,
                          shape.u.items[1].u.i);
 }
 
@@ -1080,7 +1134,7 @@ bt_value bt_fast_occurrences(bt_ctx *cx, const bt_value *a) {
   }
   bt_value r = bt_decline();
   if (known && !too_many_places(h - oh + 1, w - ow + 1, n))
-    r = int_occurrences(cx, NULL, grid.u.pg->c, h, w, h - oh + 1, w - ow + 1, cells, n, oh, ow);
+    r = int_occurrences(cx, grid.u.pg, NULL, grid.u.pg->c, h, w, h - oh + 1, w - ow + 1, cells, n, oh, ow);
   if (!bt_is_err(r)) return r;
   bt_arena_release(cx, m);
   return bt_decline();

@@ -447,6 +447,89 @@ static void test_occurrences_match_direct_search(void **state) {
   assert_true(found_some > 200);
 }
 
+/* The places of an oh x ow box of color c in the h x w grid cells, into a set. */
+static bt_value direct_box_places(const int64_t *cells, int h, int w, int oh, int ow, int64_t c) {
+  bt_ijvec places;
+  bt_ijvec_init(&places);
+  for (int i = 0; i + oh <= h; i++)
+    for (int j = 0; j + ow <= w; j++) {
+      bool all = true;
+      for (int k = 0; k < oh * ow && all; k++)
+        all = cells[(i + k / ow) * w + j + k % ow] == c;
+      if (all) bt_ijvec_push(&cx, &places, i, j);
+    }
+  return bt_ijvec_set(&cx, &places);
+}
+
+/* The object of an oh x ow box of color c at (i0, j0), as asobject(canvas(c, (oh, ow)))
+ * shifted there. */
+static bt_value box_object(int oh, int ow, int64_t c, int i0, int j0) {
+  bt_value *items = bt_items(&cx, (size_t)(oh * ow));
+  for (int k = 0; k < oh * ow; k++)
+    items[k] = bt_cell(&cx, c, i0 + k / ow, j0 + k % ow);
+  return bt_set_build(&cx, items, (size_t)(oh * ow));
+}
+
+/* Searches for boxes of every size and color in one grid within one evaluation, as an
+ * argmax over sizes makes them: each against a direct search, the grid boxed and packed,
+ * made before the evaluation (what a search keeps for the next) or during it, and then
+ * released and made again in the same memory with other cells (what it must not keep). */
+static void test_box_searches_in_one_evaluation(void **state) {
+  (void)state;
+  static int64_t cells[MAX_CELLS], other[MAX_CELLS];
+  uint64_t seed = 0x13198a2e03707344ull;
+  int found_some = 0, searches = 0;
+  for (int g = 0; g < 40; g++) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    int h = 3 + (int)((seed >> 33) % 20), w = 3 + (int)((seed >> 45) % 20);
+    for (int c = 0; c < h * w; c++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      cells[c] = (seed >> 50) % 4 == 0 ? 1 + (int64_t)((seed >> 40) % 2) : 0; /* mostly 0 */
+      other[c] = cells[c] == 0 ? 2 : 0;
+    }
+    bt_mark m = bt_arena_mark(&cx);
+    bt_value grid = bt_grid_from(&cx, h, w, cells);
+    bt_value forms[2] = {grid, bt_pack(&cx, grid)};
+    for (int f = 0; f < 2; f++) {
+      bt_ctx_begin(&cx); /* one evaluation: the grid was made before it */
+      for (int oh = 1; oh <= 4 && oh <= h; oh++)
+        for (int ow = 1; ow <= 4 && ow <= w; ow++)
+          for (int64_t c = 0; c <= 3; c++) { /* color 3: absent */
+            bt_mark at = bt_arena_mark(&cx);
+            bt_value want = direct_box_places(cells, h, w, oh, ow, c);
+            bt_value got =
+                bt_prim_run(&cx, BT_P_occurrences, (bt_value[]){forms[f], box_object(oh, ow, c, oh, 2 - ow)});
+            if (!bt_same(got, want))
+              fail_msg("grid %d (%dx%d, %s): %dx%d box of %d: %u found, %u expected", g, h, w,
+                       f ? "packed" : "boxed", oh, ow, (int)c, got.n, want.n);
+            found_some += want.n > 0;
+            searches++;
+            bt_arena_release(&cx, at);
+          }
+      /* grids made during the evaluation, each in the first one's memory: other cells
+         searched for the color searched last, then a narrower grid */
+      for (int round = 0; round < 3; round++) {
+        bt_mark at = bt_arena_mark(&cx);
+        const int64_t *now = round ? other : cells;
+        int nw = round == 2 ? w - 1 : w, oh = 2 < h ? 2 : h;
+        bt_value made = bt_grid_from(&cx, h, nw, now);
+        if (f) made = bt_pack(&cx, made);
+        for (int k = 0; k <= 2; k++) {
+          int64_t c = round == 1 ? 2 - k : k;
+          bt_value want = direct_box_places(now, h, nw, oh, 1, c);
+          bt_value got = bt_prim_run(&cx, BT_P_occurrences, (bt_value[]){made, box_object(oh, 1, c, 0, 0)});
+          if (!bt_same(got, want))
+            fail_msg("grid %d (%s) made in the evaluation, round %d, color %d: %u found, %u expected", g,
+                     f ? "packed" : "boxed", round, (int)c, got.n, want.n);
+        }
+        bt_arena_release(&cx, at);
+      }
+    }
+    bt_arena_release(&cx, m);
+  }
+  assert_true(searches > 2000 && found_some > searches / 4);
+}
+
 /* mapply(lbind(shift, p), offsets) in a context of its own with the given limits: through
  * the primitive (fused: through the fused maps of one container, bt_apply_many), by the union
  * (union) or by mapping. The value (boxed in cx), the steps and the bytes it counted. */
@@ -770,6 +853,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_objects_small_cases),
       cmocka_unit_test(test_objects_random_grids),
       cmocka_unit_test(test_occurrences_match_direct_search),
+      cmocka_unit_test(test_box_searches_in_one_evaluation),
       cmocka_unit_test(test_shift_union_as_mapping),
       cmocka_unit_test(test_ray_union_as_mapping),
       cmocka_unit_test(test_connect_many_as_calling),
