@@ -773,6 +773,100 @@ static size_t interned_sort(bt_ctx *cx, bt_value *items, size_t n) {
   return m;
 }
 
+/* Sets of patches of any small-int pairs, or of any such cells, interned or not (lines that
+ * run past the table, upscaled objects): each patch's elements read once into packed keys
+ * (pack_key's, in its order), then the patches sorted by their key sequences, a proper
+ * prefix first, as the canonical order compares them; equal items: the first. Like the
+ * other packed sorts it spends no comparison budget. The number kept, or 0 when the items
+ * are not all sets (or all tuples) of one kind of element with keys, or scratch memory
+ * could not be had. */
+typedef struct patch_keys {
+  const uint64_t *key; /* each patch's keys from off[k] */
+  const uint32_t *off; /* n + 1 */
+} patch_keys;
+
+static int patch_keys_cmp(const patch_keys *pk, uint32_t a, uint32_t b) {
+  uint32_t na = pk->off[a + 1] - pk->off[a], nb = pk->off[b + 1] - pk->off[b], n = na < nb ? na : nb;
+  const uint64_t *x = pk->key + pk->off[a], *y = pk->key + pk->off[b];
+  for (uint32_t e = 0; e < n; e++)
+    if (x[e] != y[e]) return x[e] < y[e] ? -1 : 1;
+  return na < nb ? -1 : na > nb;
+}
+
+/* Stable merge sort of the patch numbers v[0..n) (tmp: n more). */
+static void patch_keys_sort(const patch_keys *pk, uint32_t *v, uint32_t *tmp, size_t n) {
+  enum { RUN = 8 };
+  for (size_t lo = 0; lo < n; lo += RUN) { /* insertion sort of short runs */
+    size_t hi = lo + RUN < n ? lo + RUN : n;
+    for (size_t k = lo + 1; k < hi; k++) {
+      uint32_t x = v[k];
+      size_t m = k;
+      for (; m > lo && patch_keys_cmp(pk, v[m - 1], x) > 0; m--)
+        v[m] = v[m - 1];
+      v[m] = x;
+    }
+  }
+  uint32_t *from = v, *to = tmp;
+  for (size_t width = RUN; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        to[k++] = patch_keys_cmp(pk, from[j], from[i]) < 0 ? from[j++] : from[i++];
+      while (i < mid)
+        to[k++] = from[i++];
+      while (j < hi)
+        to[k++] = from[j++];
+    }
+    uint32_t *t = from;
+    from = to;
+    to = t;
+  }
+  if (from != v) memcpy(v, from, n * sizeof *v);
+}
+
+static size_t packed_patch_build(bt_ctx *cx, bt_value *items, size_t n) {
+  uint8_t kind = items[0].kind;
+  if ((kind != BT_SET && kind != BT_TUPLE) || n > UINT32_MAX / 2) return 0;
+  uint64_t total = 0;
+  const bt_value *first = NULL; /* the first element of the first patch that has one */
+  for (size_t k = 0; k < n; k++) {
+    if (items[k].kind != kind) return 0;
+    total += items[k].n;
+    if (!first && items[k].n) first = &items[k].u.items[0];
+  }
+  if (!first || total > UINT32_MAX) return 0;
+  bool cells = first->kind == BT_TUPLE && first->n == 2 && first->u.items[1].kind == BT_TUPLE;
+  bt_mark scratch = bt_arena_mark(cx);
+  uint64_t *key = bt_alloc(cx, (size_t)total * sizeof *key);
+  uint32_t *off = bt_alloc(cx, (n + 1) * sizeof *off), *order = bt_alloc(cx, 2 * n * sizeof *order);
+  bt_value *copy = bt_items(cx, n);
+  size_t m = 0;
+  if (key && off && order && copy) {
+    patch_keys pk = {key, off};
+    uint32_t at = 0;
+    bool ok = true, ascend = true;
+    off[0] = 0;
+    for (size_t k = 0; k < n && ok; k++) {
+      for (uint32_t e = 0; e < items[k].n && ok; e++)
+        ok = pack_key(items[k].u.items[e], cells, &key[at++]);
+      off[k + 1] = at;
+      order[k] = (uint32_t)k;
+      ascend = ascend && (k == 0 || patch_keys_cmp(&pk, (uint32_t)k - 1, (uint32_t)k) < 0);
+    }
+    if (ok && ascend) {
+      m = n;
+    } else if (ok) {
+      memcpy(copy, items, n * sizeof *copy);
+      patch_keys_sort(&pk, order, order + n, n);
+      for (size_t k = 0; k < n; k++)
+        if (k == 0 || patch_keys_cmp(&pk, order[k - 1], order[k]) != 0) items[m++] = copy[order[k]];
+    }
+  }
+  bt_arena_release(cx, scratch);
+  return m;
+}
+
 static bool product_check_cost(bt_value x, bt_value y, int64_t *total);
 static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value *product);
 
@@ -799,6 +893,8 @@ static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value 
     size_t m = ordered_build(cx, items, n, base);
     return m ? bt_set_sorted(items, m) : bt_err(BT_E_LIMIT);
   }
+  size_t packed = packed_patch_build(cx, items, n);
+  if (packed) return bt_set_sorted(items, packed);
   int64_t cost;
   if (product && product_check_cost(product[0], product[1], &cost)) { /* the check's outcome */
     bt_walk_left -= cost;

@@ -207,6 +207,57 @@ static void test_patch_and_int_sets_sort_as_boxed(void **state) {
   }
 }
 
+/* Sets of patches of pairs or cells past the table (boxed, and some interned among them),
+ * as sets and as tuples, with bool coordinates, empty patches, prefixes of one another and
+ * duplicates: in the canonical order of a stable insertion sort by bt_cmp, the first of
+ * equal items kept, spending no comparison budget; a patch with an element of no packed
+ * key (a big int) leaves the whole set to the comparison sort, which agrees too. */
+static void test_boxed_patch_sets_sort_as_compared(void **state) {
+  (void)state;
+  uint64_t r = 4242;
+  size_t dropped = 0;
+  for (int round = 0; round < 60; round++) {
+    size_t n = round % 3 == 0 ? 3 + (size_t)round % 5 : round % 3 == 1 ? 30 + (size_t)round : 240;
+    bool cells = round % 2, tuples = round % 7 == 3, big = round % 10 == 9;
+    bt_value *in = bt_items(&cx, n), *ref = bt_items(&cx, n);
+    for (size_t k = 0; k < n; k++) {
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+      uint32_t len = (uint32_t)(r >> 59) % 6;
+      int64_t i0 = (r >> 40) % 2 ? 100 + (int64_t)(r >> 52) % 3 : -40 - (int64_t)(r >> 52) % 2;
+      bt_value *e = bt_items(&cx, len ? len : 1);
+      for (uint32_t m = 0; m < len; m++) {
+        int64_t i = i0 + (m % 3 == 2 && (r >> 33) % 2 ? 1 : 0), j = m < 2 && (r >> 35) % 4 == 0 ? 5 : m;
+        bt_value jv = m == 1 && (r >> 37) % 3 == 0 ? bt_bool(j & 1) : bt_int(j); /* True: 1 */
+        if (big && k == n / 2 && m == 0) i = INT64_MAX / 4;
+        bt_value ij = (r >> 38) % 5 == 0 && j >= 0 && j < 40 && i < 90 ? bt_ipair(&cx, 5, j)
+                                                                       : bt_pair(&cx, bt_int(i), jv);
+        e[m] = cells ? bt_pair(&cx, bt_int((int64_t)(r >> 44) % 2), ij) : ij;
+      }
+      in[k] = tuples ? bt_tuple(len ? e : NULL, len) : bt_set_build(&cx, e, len);
+      ref[k] = in[k];
+    }
+    for (size_t k = 1; k < n; k++) /* the reference: stable insertion sort, first of equals kept */
+      for (size_t m = k; m > 0 && bt_cmp(ref[m - 1], ref[m]) > 0; m--) {
+        bt_value x = ref[m];
+        ref[m] = ref[m - 1];
+        ref[m - 1] = x;
+      }
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++)
+      if (k == 0 || bt_cmp(ref[kept - 1], ref[k]) != 0) ref[kept++] = ref[k];
+    int64_t before = bt_walk_left = 1 << 20;
+    bt_value s = bt_set_build(&cx, in, n);
+    if (!big) assert_int_equal(bt_walk_left, before);
+    bt_walk_left = INT64_MAX;
+    assert_int_equal(s.kind, BT_SET);
+    assert_int_equal(s.n, kept);
+    dropped += n - kept;
+    for (size_t k = 0; k < kept; k++)
+      if (!bt_same(s.u.items[k], ref[k])) fail_msg("round %d: item %zu of %zu differs", round, k, kept);
+  }
+  assert_true(dropped > 200);
+}
+
 /* Sets of interned pairs, or of interned cells, sort by the entries' addresses (the table
  * is in canonical order): the same sets as their boxed twins' (the keyed sort), at the
  * edges of the table's ranges, of a few and of many items, with duplicates, shuffled and
@@ -956,6 +1007,7 @@ int main(void) {
       cmocka_unit_test(test_large_set_build_matches_insertion_sort),
       cmocka_unit_test(test_keyed_sets_keep_the_first_of_equal_items),
       cmocka_unit_test(test_patch_and_int_sets_sort_as_boxed),
+      cmocka_unit_test(test_boxed_patch_sets_sort_as_compared),
       cmocka_unit_test(test_interned_sets_sort_as_boxed),
       cmocka_unit_test(test_interned_shift_as_boxed),
       cmocka_unit_test(test_hash_consistent_with_eq),
