@@ -877,9 +877,27 @@ bt_value bt_set_of_product(bt_ctx *cx, bt_value *items, bt_value x, bt_value y) 
   return set_build(cx, items, (size_t)x.n * y.n, xy);
 }
 
+/* Whether every element of the sets x and y is an interned pair, or every one an interned
+ * cell: then their product's pairs, x-major, are patches of one region of the table in
+ * ascending order (ordered_kind's and keys_ascend's answer, from |x| + |y| elements). */
+static bool product_of_one_region(bt_value x, bt_value y) {
+  if (x.kind != BT_SET || y.kind != BT_SET || !x.n || !y.n) return false;
+  int64_t first = bt_intern_at(x.u.items[0]);
+  if (first < 0) return false;
+  bool cells = first >= BT_INTERN_PAIRS;
+  for (int s = 0; s < 2; s++) {
+    bt_value v = s ? y : x;
+    for (uint32_t k = 0; k < v.n; k++) {
+      int64_t at = bt_intern_at(v.u.items[k]);
+      if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
+    }
+  }
+  return true;
+}
+
 /* product: NULL, or the sets x, y whose pairs items are, x-major (then they ascend). */
 static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value *product) {
-  if (n <= 1) return bt_set_sorted(items, n);
+  if (n <= 1 || (product && product_of_one_region(product[0], product[1]))) return bt_set_sorted(items, n);
   size_t interned = interned_sort(cx, items, n);
   if (interned) return bt_set_sorted(items, interned);
   bool cells, sorted;
