@@ -83,6 +83,13 @@ enum { MODE_RETRY = 64 };
 
 static bool is_arc_grid(bt_value v) {
   int64_t h, w;
+  if (v.kind == BT_PGRID) { /* its twin is one when it is small and of colors */
+    const bt_pgrid *g = v.u.pg;
+    if (g->h > 30 || g->w < 1 || g->w > 30) return false;
+    for (int64_t k = 0; k < g->h * g->w; k++)
+      if (g->c[k] > 9) return false;
+    return true;
+  }
   if (!bt_is_tuple(v) || v.n > 30 || !bt_grid_dims(v, &h, &w) || w < 1 || w > 30) return false;
   for (int64_t i = 0; i < h; i++)
     for (int64_t j = 0; j < w; j++) {
@@ -208,6 +215,63 @@ static uint64_t quick_print(bt_value v) {
   return h;
 }
 
+/* quick_print of the boxed twin of the packed grid g, from its bytes. */
+static uint64_t packed_print(const bt_pgrid *g) {
+  uint64_t h = mix(mix(0xcbf29ce484222325ull, BT_TUPLE), (uint64_t)g->h);
+  const int64_t at[3] = {0, g->h / 2, g->h - 1}, in[3] = {0, g->w / 2, g->w - 1};
+  for (int k = 0; k < 3; k++) {
+    h = mix(mix(h, BT_TUPLE), (uint64_t)g->w);
+    for (int m = 0; m < 3; m++)
+      h = mix(mix(h, BT_INT), g->c[at[k] * g->w + in[m]]);
+  }
+  return h;
+}
+
+/* Whether v is bt_same as the boxed twin of the packed grid g: a tuple of g->h tuples of
+ * g->w plain ints, its cells. */
+static bool same_as_packed(bt_value v, const bt_pgrid *g) {
+  if (v.kind == BT_PGRID)
+    return v.u.pg->h == g->h && v.u.pg->w == g->w && memcmp(v.u.pg->c, g->c, (size_t)(g->h * g->w)) == 0;
+  if (v.kind != BT_TUPLE || v.n != g->h) return false;
+  for (int64_t i = 0; i < g->h; i++) {
+    bt_value r = v.u.items[i];
+    if (r.kind != BT_TUPLE || r.n != g->w) return false;
+    for (int64_t j = 0; j < g->w; j++)
+      if (r.u.items[j].kind != BT_INT || r.u.items[j].u.i != g->c[i * g->w + j]) return false;
+  }
+  return true;
+}
+
+/* bt_eq of the boxed twin of the packed grid g and an expected output: cell by cell when
+ * the output's cells are ints or bools, else -1 (the twin is compared). */
+static int eq_packed(const bt_pgrid *g, bt_value out) {
+  if (out.kind != BT_TUPLE || out.n != g->h) return out.kind == BT_TUPLE || out.kind == BT_SET ? 0 : -1;
+  int eq = 1;
+  for (int64_t i = 0; i < g->h; i++) {
+    bt_value r = out.u.items[i];
+    if (r.kind != BT_TUPLE) return -1;
+    if (r.n != g->w) eq = 0;
+    for (uint32_t j = 0; j < r.n; j++) {
+      bt_value c = r.u.items[j];
+      if (c.kind != BT_INT && c.kind != BT_BOOL) return -1;
+      if (eq && c.u.i != g->c[i * g->w + j]) eq = 0;
+    }
+  }
+  return eq;
+}
+
+/* seen_index of a packed output: identity, the quick print of its twin, and its bytes
+ * compared with the outputs of the same print, as bt_same compares their twins. */
+static int seen_packed(const bt_value *seen, const uint64_t *prints, int n_seen, const bt_pgrid *g,
+                       uint64_t *print) {
+  for (int k = 0; k < n_seen; k++)
+    if (seen[k].kind == BT_PGRID && seen[k].u.pg == g) return k;
+  *print = packed_print(g);
+  for (int k = 0; k < n_seen; k++)
+    if (prints[k] == *print && same_as_packed(seen[k], g)) return k;
+  return -1;
+}
+
 /* Index of v among the item's distinct outputs so far, or -1 when it is new (*print is then
  * its quick print). Solvers that share a merged line return the very same value: identity
  * settles those without a walk over the grid; a differing quick print, most of the others.
@@ -221,21 +285,16 @@ static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, 
   *print = quick_print(v);
   for (int k = 0; k < n_seen; k++) {
     if (prints[k] != *print) continue;
+    if (seen[k].kind == BT_PGRID) { /* an output scored packed */
+      if (same_as_packed(v, seen[k].u.pg)) return k;
+      continue;
+    }
     bt_walk_reset(walk);
     bool same = bt_same(seen[k], v), spent = bt_walk_spent();
     bt_walk_reset(UINT64_MAX);
     if (same && !spent) return k;
   }
   return -1;
-}
-
-/* The boxed twin of a packed output: the one made for an earlier solver's output of the same
- * line when there is one (so that identity still settles it), else a new one. */
-static bt_value unpack_output(bt_ctx *cx, const bt_value *seen, const void **boxed_from, int n_seen,
-                              bt_value v) {
-  for (int k = 0; k < n_seen; k++)
-    if (boxed_from[k] == v.u.pg) return seen[k];
-  return bt_unpack(cx, v);
 }
 
 static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it,
@@ -245,14 +304,12 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   size_t ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
   bt_value *seen = malloc(ns * sizeof *seen);
   uint64_t *prints = malloc(ns * sizeof *prints);
-  uint8_t *verdicts = malloc(ns);                            /* per distinct output */
-  const void **boxed_from = malloc(ns * sizeof *boxed_from); /* per distinct output: its packed grid */
+  uint8_t *verdicts = malloc(ns); /* per distinct output */
   int n_seen = 0;
-  if (!seen || !prints || !verdicts || !boxed_from) {
+  if (!seen || !prints || !verdicts) {
     free(seen);
     free(prints);
     free(verdicts);
-    free(boxed_from);
     return false;
   }
   uint64_t cap = w->sh->o->limits.max_elems, walk = w->sh->o->limits.max_walk;
@@ -263,8 +320,24 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       continue;
     }
     bt_value v = bt_exec_outcome(p, w->sh->consts, it, s);
-    const void *from = v.kind == BT_PGRID ? v.u.pg : NULL;
-    if (from) v = unpack_output(it->cx, seen, boxed_from, n_seen, v);
+    if (v.kind == BT_PGRID) { /* scored as it is: its twin is made only to be written */
+      uint64_t print = 0;
+      int idx = seen_packed(seen, prints, n_seen, v.u.pg, &print);
+      if (idx < 0) {
+        if (keep && bt_tree_size(bt_unpack(it->cx, v), cap) > cap) { /* as below */
+          res[s] = (bt_result){BT_V_ERROR, BT_E_LIMIT, -1};
+          continue;
+        }
+        int eq = io->has_output ? eq_packed(v.u.pg, io->output) : 0;
+        if (eq < 0) eq = bt_eq(bt_unpack(it->cx, v), io->output);
+        idx = n_seen++;
+        seen[idx] = v;
+        prints[idx] = print;
+        verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : eq ? BT_V_MATCH : BT_V_MISMATCH;
+      }
+      res[s] = (bt_result){verdicts[idx], 0, idx}; /* a twin is never defaulted */
+      continue;
+    }
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;
@@ -281,7 +354,6 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       }
       idx = n_seen++;
       seen[idx] = v;
-      boxed_from[idx] = from;
       prints[idx] = print;
       /* the expected output is an ARC grid: the walk is bounded by its size */
       verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
@@ -290,7 +362,6 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   }
   free(prints);
   free(verdicts);
-  free(boxed_from);
   bt_item_result *ir = &tr->items[item];
   ir->outputs = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->outputs);
   ir->out_is_grid = calloc((size_t)(n_seen ? n_seen : 1), sizeof *ir->out_is_grid);
@@ -301,7 +372,9 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
     bool attempt = false; /* demonstrations are scored first: demo_solved is known on test items */
     for (int s = 0; w->sh->o->keep_attempts && ir->out_is_grid[k] && !attempt && s < p->n_solvers; s++)
       attempt = tr->demo_solved[s] && res[s].verdict != BT_V_ERROR && res[s].out == k;
-    if ((w->sh->o->keep_outputs || attempt) && !(ir->outputs[k] = bt_json_text(seen[k]))) ok = false;
+    if (!w->sh->o->keep_outputs && !attempt) continue;
+    bt_value text = bt_unpack(it->cx, seen[k]); /* a packed output's twin is made here */
+    if (bt_is_err(text) || !(ir->outputs[k] = bt_json_text(text))) ok = false;
   }
   free(seen);
   return ok;

@@ -630,6 +630,58 @@ static void test_earliest_failing_line_decides(void **state) {
   }
 }
 
+/* Outputs of equal grids, one made packed and one boxed, are one output of the item, with
+ * one verdict, whether the run keeps outputs as text or not; and the results file is that
+ * of the boxed twins' (each group's grids written alike). */
+static void test_packed_and_boxed_outputs_are_one(void **state) {
+  (void)state;
+  static const char *const same[2][4] = {
+      {"solve_packed_mirror", "solve_boxed_split", "solve_packed_fill", "solve_input"},
+      {"solve_other_packed", "solve_other_boxed", NULL, NULL}};
+  int outs[2][64];
+  int n_items = 0;
+  for (int keep = 0; keep < 2; keep++) {
+    bt_run_opts o;
+    bt_run_opts_default(&o);
+    o.keep_outputs = keep;
+    fixture fx;
+    fixture_run(&fx, "twins.py", &o);
+    const bt_program *p = fx.tp.p;
+    int at = 0;
+    for (int k = 0; k < fx.run.tasks->n; k++) {
+      const bt_task_result *tr = &fx.run.by_task[k];
+      for (int j = 0; j < tr->n_items; j++, at++) {
+        const bt_result *r = &tr->results[(size_t)j * p->n_solvers];
+        for (int g = 0; g < 2; g++) {
+          const bt_result *first = &r[solver_index(p, same[g][0])];
+          assert_int_not_equal(first->verdict, BT_V_ERROR);
+          for (int m = 1; m < 4 && same[g][m]; m++) {
+            const bt_result *other = &r[solver_index(p, same[g][m])];
+            if (other->out != first->out || other->verdict != first->verdict)
+              fail_msg("task %s item %d: %s gives output %d (verdict %d), %s output %d (verdict %d)",
+                       fx.run.tasks->tasks[k].id, j, same[g][m], other->out, other->verdict, same[g][0],
+                       first->out, first->verdict);
+          }
+          if (at < 64) {
+            if (keep) assert_int_equal(outs[g][at], first->out);
+            outs[g][at] = first->out;
+          }
+        }
+        const bt_result *seven = &r[solver_index(p, "solve_poked_packed")],
+                        *eight = &r[solver_index(p, "solve_poked_boxed")];
+        assert_int_not_equal(seven->verdict, BT_V_ERROR);
+        assert_int_not_equal(eight->verdict, BT_V_ERROR);
+        assert_int_not_equal(seven->out, eight->out);
+        if (keep) /* the output as text: its twin's */
+          assert_non_null(tr->items[j].outputs[r[solver_index(p, same[0][0])].out]);
+      }
+    }
+    n_items = at;
+    fixture_free(&fx);
+  }
+  assert_true(n_items > 4);
+}
+
 /* A run keeps a checkpoint of the tasks it has done; a run resumed from a checkpoint cut
  * anywhere (the last line half written) restores the complete tasks, runs the rest and
  * gives the results of an uninterrupted run, also written while the run goes (as batt run
@@ -774,6 +826,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_checkpoint_and_resume),
       cmocka_unit_test(test_literals_take_int64),
       cmocka_unit_test(test_earliest_failing_line_decides),
+      cmocka_unit_test(test_packed_and_boxed_outputs_are_one),
   };
   return cmocka_run_group_tests_name("runner", tests, NULL, NULL);
 }
