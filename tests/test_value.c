@@ -110,6 +110,21 @@ static void test_large_set_build_matches_insertion_sort(void **state) {
     assert_true(bt_cmp(s.u.items[k - 1], s.u.items[k]) < 0);
 }
 
+/* The set of v[0..n) as Python builds it, in place: a stable insertion sort by bt_cmp,
+ * the first of equal items kept. The number kept. */
+static size_t reference_set(bt_value *v, size_t n) {
+  for (size_t k = 1; k < n; k++)
+    for (size_t m = k; m > 0 && bt_cmp(v[m - 1], v[m]) > 0; m--) {
+      bt_value x = v[m];
+      v[m] = v[m - 1];
+      v[m - 1] = x;
+    }
+  size_t kept = 0;
+  for (size_t k = 0; k < n; k++)
+    if (k == 0 || bt_cmp(v[kept - 1], v[k]) != 0) v[kept++] = v[k];
+  return kept;
+}
+
 /* Sets of pairs and cells past the table's range, in windows small and large (the window
  * build and the radix sort): in canonical order, duplicates dropped, of equal items (a bool
  * coordinate and its int) the first inserted kept, as Python keeps it. */
@@ -191,15 +206,7 @@ static void test_patch_and_int_sets_sort_as_boxed(void **state) {
       in[k] = (r >> 20) % 7 == 0 ? bt_bool(v & 1) : bt_int(v);
       ref[k] = in[k];
     }
-    for (size_t k = 1; k < n; k++) /* the reference: stable insertion sort, first of equals kept */
-      for (size_t m = k; m > 0 && bt_cmp(ref[m - 1], ref[m]) > 0; m--) {
-        bt_value x = ref[m];
-        ref[m] = ref[m - 1];
-        ref[m - 1] = x;
-      }
-    size_t kept = 0;
-    for (size_t k = 0; k < n; k++)
-      if (k == 0 || bt_cmp(ref[kept - 1], ref[k]) != 0) ref[kept++] = ref[k];
+    size_t kept = reference_set(ref, n);
     bt_value s = bt_set_build(&cx, in, n);
     assert_int_equal(s.n, kept);
     for (size_t k = 0; k < kept; k++)
@@ -236,15 +243,7 @@ static void test_boxed_patch_sets_sort_as_compared(void **state) {
       in[k] = tuples ? bt_tuple(len ? e : NULL, len) : bt_set_build(&cx, e, len);
       ref[k] = in[k];
     }
-    for (size_t k = 1; k < n; k++) /* the reference: stable insertion sort, first of equals kept */
-      for (size_t m = k; m > 0 && bt_cmp(ref[m - 1], ref[m]) > 0; m--) {
-        bt_value x = ref[m];
-        ref[m] = ref[m - 1];
-        ref[m - 1] = x;
-      }
-    size_t kept = 0;
-    for (size_t k = 0; k < n; k++)
-      if (k == 0 || bt_cmp(ref[kept - 1], ref[k]) != 0) ref[kept++] = ref[k];
+    size_t kept = reference_set(ref, n);
     int64_t before = bt_walk_left = 1 << 20;
     bt_value s = bt_set_build(&cx, in, n);
     if (!big) assert_int_equal(bt_walk_left, before);
