@@ -200,7 +200,10 @@ static uint64_t scalar_print(uint64_t h, bt_value x) {
 /* A print of a few parts of v (first, middle and last item, and theirs): values equal
  * under bt_same give equal prints, so a differing print tells most distinct outputs
  * apart without a walk over them. */
+static uint64_t packed_print(const bt_pgrid *g);
+
 static uint64_t quick_print(bt_value v) {
+  if (v.kind == BT_PGRID) return packed_print(v.u.pg);
   uint64_t h = scalar_print(0xcbf29ce484222325ull, v);
   if (!bt_is_coll(v) || v.n == 0) return h;
   const uint32_t at[3] = {0, v.n / 2, v.n - 1};
@@ -260,33 +263,26 @@ static int eq_packed(const bt_pgrid *g, bt_value out) {
   return eq;
 }
 
-/* seen_index of a packed output: identity, the quick print of its twin, and its bytes
- * compared with the outputs of the same print, as bt_same compares their twins. */
-static int seen_packed(const bt_value *seen, const uint64_t *prints, int n_seen, const bt_pgrid *g,
-                       uint64_t *print) {
-  for (int k = 0; k < n_seen; k++)
-    if (seen[k].kind == BT_PGRID && seen[k].u.pg == g) return k;
-  *print = packed_print(g);
-  for (int k = 0; k < n_seen; k++)
-    if (prints[k] == *print && same_as_packed(seen[k], g)) return k;
-  return -1;
-}
-
 /* Index of v among the item's distinct outputs so far, or -1 when it is new (*print is then
- * its quick print). Solvers that share a merged line return the very same value: identity
- * settles those without a walk over the grid; a differing quick print, most of the others.
- * The walk left compares under a budget: two values too large or too deep to compare
- * count as different. */
+ * its quick print). Outputs are boxed, or packed grids compared as their twins. Solvers
+ * that share a merged line return the very same value: identity settles those without a
+ * walk over the grid; a differing quick print, most of the others. The walk left compares
+ * boxed ones under a budget: two values too large or too deep to compare count as
+ * different. */
 static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, bt_value v, uint64_t walk,
                       uint64_t *print) {
   bool container = bt_is_coll(v);
   for (int k = 0; k < n_seen; k++)
-    if (container && seen[k].kind == v.kind && seen[k].n == v.n && seen[k].u.items == v.u.items) return k;
+    if (v.kind == BT_PGRID
+            ? seen[k].kind == BT_PGRID && seen[k].u.pg == v.u.pg
+            : container && seen[k].kind == v.kind && seen[k].n == v.n && seen[k].u.items == v.u.items)
+      return k;
   *print = quick_print(v);
   for (int k = 0; k < n_seen; k++) {
     if (prints[k] != *print) continue;
-    if (seen[k].kind == BT_PGRID) { /* an output scored packed */
-      if (same_as_packed(v, seen[k].u.pg)) return k;
+    if (seen[k].kind == BT_PGRID || v.kind == BT_PGRID) { /* one packed: a walk of bounded size */
+      if (seen[k].kind == BT_PGRID ? same_as_packed(v, seen[k].u.pg) : same_as_packed(seen[k], v.u.pg))
+        return k;
       continue;
     }
     bt_walk_reset(walk);
@@ -319,25 +315,9 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
       continue;
     }
+    /* a packed output is scored as it is: its twin is made only to be written */
     bt_value v = bt_exec_outcome(p, w->sh->consts, it, s);
-    if (v.kind == BT_PGRID) { /* scored as it is: its twin is made only to be written */
-      uint64_t print = 0;
-      int idx = seen_packed(seen, prints, n_seen, v.u.pg, &print);
-      if (idx < 0) {
-        if (keep && bt_tree_size(bt_unpack(it->cx, v), cap) > cap) { /* as below */
-          res[s] = (bt_result){BT_V_ERROR, BT_E_LIMIT, -1};
-          continue;
-        }
-        int eq = io->has_output ? eq_packed(v.u.pg, io->output) : 0;
-        if (eq < 0) eq = bt_eq(bt_unpack(it->cx, v), io->output);
-        idx = n_seen++;
-        seen[idx] = v;
-        prints[idx] = print;
-        verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : eq ? BT_V_MATCH : BT_V_MISMATCH;
-      }
-      res[s] = (bt_result){verdicts[idx], 0, idx}; /* a twin is never defaulted */
-      continue;
-    }
+    bool packed = v.kind == BT_PGRID;
     if (bt_is_err(v)) {
       res[s] = (bt_result){BT_V_ERROR, v.errc, -1};
       continue;
@@ -348,7 +328,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       /* to be written out whole: one of more values than a container may hold, or nested
        * past BT_MAX_NEST, is a LimitError (unwritten, it would only be a mismatch: an
        * expected output is an ARC grid) */
-      if (keep && bt_tree_size(v, cap) > cap) {
+      if (keep && bt_tree_size(bt_unpack(it->cx, v), cap) > cap) {
         res[s] = (bt_result){BT_V_ERROR, BT_E_LIMIT, -1};
         continue;
       }
@@ -356,9 +336,12 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
       seen[idx] = v;
       prints[idx] = print;
       /* the expected output is an ARC grid: the walk is bounded by its size */
-      verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : bt_eq(v, io->output) ? BT_V_MATCH : BT_V_MISMATCH;
+      int eq = !io->has_output ? 0 : packed ? eq_packed(v.u.pg, io->output) : -1;
+      if (eq < 0) eq = bt_eq(bt_unpack(it->cx, v), io->output); /* bt_unpack: v itself when boxed */
+      verdicts[idx] = !io->has_output ? BT_V_NOEXPECT : eq ? BT_V_MATCH : BT_V_MISMATCH;
     }
-    res[s] = (bt_result){verdicts[idx], bt_was_defaulted(v) ? v.errc : 0, idx}; /* errc: defaulted */
+    /* errc: defaulted (a packed output's twin never is) */
+    res[s] = (bt_result){verdicts[idx], !packed && bt_was_defaulted(v) ? v.errc : 0, idx};
   }
   free(prints);
   free(verdicts);
