@@ -1086,7 +1086,8 @@ BT_PRIM(occurrences) {
   int64_t gh, gw, oh, ow;
   int_cell *cells;
   bt_mark m = bt_arena_mark(cx);
-  if (lasting_grid_dims(cx, grid, &gh, &gw) && interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
+  bool ints = lasting_grid_dims(cx, grid, &gh, &gw); /* a grid of ints, gh x gw */
+  if (ints && interned_normed_cells(cx, obj, &cells, &oh, &ow)) {
     /* an object of interned cells in a grid of ints: normalize's checks all pass */
     int64_t h2 = gh - oh + 1, w2 = gw - ow + 1;
     const bt_value *small[64];
@@ -1107,8 +1108,7 @@ BT_PRIM(occurrences) {
   if (bt_is_err(shape)) return shape;
   int64_t h2 = h - shape.u.items[0].u.i + 1, w2 = w - shape.u.items[1].u.i + 1;
   if (too_many_places(h2, w2, normed.n)) return bt_err(BT_E_LIMIT);
-  if (!bt_grid_dims(grid, &gh, &gw) || !int_cells(cx, normed, &cells))
-    return occurrences_general(cx, grid, normed, h, w, h2, w2);
+  if (!ints || !int_cells(cx, normed, &cells)) return occurrences_general(cx, grid, normed, h, w, h2, w2);
   const bt_value *small[64];
   const bt_value *const *rows = grid_rows(cx, grid, small);
   if (!rows) return occurrences_general(cx, grid, normed, h, w, h2, w2);

@@ -839,10 +839,9 @@ static size_t packed_patch_build(bt_ctx *cx, bt_value *items, size_t n) {
   bool cells = first->kind == BT_TUPLE && first->n == 2 && first->u.items[1].kind == BT_TUPLE;
   bt_mark scratch = bt_arena_mark(cx);
   uint64_t *key = bt_alloc(cx, (size_t)total * sizeof *key);
-  uint32_t *off = bt_alloc(cx, (n + 1) * sizeof *off), *order = bt_alloc(cx, 2 * n * sizeof *order);
-  bt_value *copy = bt_items(cx, n);
+  uint32_t *off = bt_alloc(cx, (n + 1) * sizeof *off);
   size_t m = 0;
-  if (key && off && order && copy) {
+  if (key && off) {
     patch_keys pk = {key, off};
     uint32_t at = 0;
     bool ok = true, ascend = true;
@@ -851,12 +850,16 @@ static size_t packed_patch_build(bt_ctx *cx, bt_value *items, size_t n) {
       for (uint32_t e = 0; e < items[k].n && ok; e++)
         ok = pack_key(items[k].u.items[e], cells, &key[at++]);
       off[k + 1] = at;
-      order[k] = (uint32_t)k;
       ascend = ascend && (k == 0 || patch_keys_cmp(&pk, (uint32_t)k - 1, (uint32_t)k) < 0);
     }
+    /* the order and the items' first places, only for a sort */
+    uint32_t *order = ok && !ascend ? bt_alloc(cx, 2 * n * sizeof *order) : NULL;
+    bt_value *copy = order ? bt_items(cx, n) : NULL;
     if (ok && ascend) {
       m = n;
-    } else if (ok) {
+    } else if (copy) {
+      for (size_t k = 0; k < n; k++)
+        order[k] = (uint32_t)k;
       memcpy(copy, items, n * sizeof *copy);
       patch_keys_sort(&pk, order, order + n, n);
       for (size_t k = 0; k < n; k++)
