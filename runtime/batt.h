@@ -366,6 +366,9 @@ bt_value bt_set_sorted(bt_value *items, size_t n);
 /* bt_set_build of the x.n * y.n pairs (x[i], y[j]) of sets x and y, x-major: they ascend,
  * and the check that they do is not made, its comparison budget counted instead. */
 bt_value bt_set_of_product(bt_ctx *cx, bt_value *items, bt_value x, bt_value y);
+/* bt_set_build of the n items of the sets sets[0..runs), in that order: the union of the
+ * sets. Sets of patches of interned entries are merged as the ascending runs they are. */
+bt_value bt_set_of_runs(bt_ctx *cx, bt_value *items, size_t n, const bt_value *sets, uint32_t runs);
 /* Python's type(proto)(items): a set when proto is a set, else a tuple. */
 bt_value bt_like(bt_ctx *cx, bt_value proto, bt_value *items, size_t n);
 

@@ -828,11 +828,14 @@ static bt_value merged_results(bt_ctx *cx, bt_value c, bt_value *r) {
   bt_value *out = out_items(cx, total);
   if (!out) return bt_err(BT_E_LIMIT);
   bt_value *p = out;
+  bool sets = true;
   for (uint32_t k = 0; k < c.n; k++) {
     if (r[k].n) memcpy(p, r[k].u.items, r[k].n * sizeof *p);
     p += r[k].n;
+    sets &= r[k].kind == BT_SET;
   }
-  return bt_set_build(cx, out, (size_t)total);
+  /* each result a set: their items are ascending runs to merge */
+  return sets ? bt_set_of_runs(cx, out, (size_t)total, r, c.n) : bt_set_build(cx, out, (size_t)total);
 }
 
 bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge) {

@@ -940,6 +940,123 @@ static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value 
   return bt_set_sorted(items, m);
 }
 
+/* The key of patch v for a merge of runs (ordered_key's: the table positions + 1 of its first
+ * PATCH_KEY_ITEMS elements, from base), or false when one of those is no entry of the
+ * region [base, base + span) of the table. */
+static bool runs_key(bt_value v, int64_t base, int64_t span, uint64_t *key) {
+  uint64_t k = 0;
+  for (int e = 0; e < PATCH_KEY_ITEMS; e++) {
+    int64_t at = e < (int)v.n ? bt_intern_at(v.u.items[e]) - base : -1;
+    if (e < (int)v.n && (at < 0 || at >= span)) return false;
+    k = k << 16 | (uint64_t)(at + 1);
+  }
+  *key = k;
+  return true;
+}
+
+/* Patches a and b, of one kind and alike in their keys, in canonical order from element
+ * PATCH_KEY_ITEMS on, when the elements that order reads are entries of the region; 2 when
+ * it cannot be told so. */
+static int runs_tie(bt_value a, bt_value b, int64_t base, int64_t span) {
+  uint32_t n = a.n < b.n ? a.n : b.n;
+  for (uint32_t e = PATCH_KEY_ITEMS; e < n; e++) {
+    bt_value u = a.u.items[e], v = b.u.items[e];
+    if (u.u.items == v.u.items && u.kind == v.kind && u.n == v.n) continue; /* the same value */
+    int64_t x = bt_intern_at(u) - base, y = bt_intern_at(v) - base;
+    if (x < 0 || x >= span || y < 0 || y >= span) return 2;
+    return x < y ? -1 : 1;
+  }
+  return a.n < b.n ? -1 : a.n > b.n;
+}
+
+/* Merges the neighbouring ascending runs [at, mid) and [mid, end) of from into to, an item
+ * equal to one of the first run dropped; the number written, or -1 when two items cannot be
+ * ordered. */
+static int64_t merge_keyed_runs(const keyed *from, keyed *to, size_t at, size_t mid, size_t end,
+                                const bt_value *items, int64_t base, int64_t span) {
+  size_t i = at, j = mid, k = 0;
+  while (i < mid && j < end) {
+    int c = from[i].key < from[j].key ? -1 : from[i].key > from[j].key;
+    if (c == 0) c = runs_tie(items[from[i].at], items[from[j].at], base, span);
+    if (c == 2) return -1;
+    if (c <= 0) {
+      to[k++] = from[i++];
+      j += c == 0;
+    } else
+      to[k++] = from[j++];
+  }
+  while (i < mid)
+    to[k++] = from[i++];
+  while (j < end)
+    to[k++] = from[j++];
+  return (int64_t)k;
+}
+
+/* The union of sets of patches whose elements are interned entries of one region, by
+ * merging the sets as ascending runs of keys: the number kept, or 0 when that does not
+ * apply or scratch memory could not be had. */
+static size_t patch_runs_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value *sets, uint32_t runs) {
+  uint8_t kind = items[0].kind;
+  if ((kind != BT_SET && kind != BT_TUPLE) || n > UINT32_MAX) return 0;
+  int64_t base = -1;
+  for (size_t k = 0; k < n && base < 0; k++) {
+    if (items[k].kind != kind) return 0;
+    if (items[k].n) {
+      int64_t at = bt_intern_at(items[k].u.items[0]);
+      if (at < 0) return 0;
+      base = at >= BT_INTERN_PAIRS ? BT_INTERN_PAIRS : 0;
+    }
+  }
+  if (base < 0) return 0;
+  int64_t span = base ? BT_INTERN_CELLS : BT_INTERN_PAIRS;
+  bt_mark scratch = bt_arena_mark(cx);
+  bt_value *copy;
+  keyed *ks = keyed_scratch(cx, items, n, &copy);
+  uint32_t *bound = bt_alloc(cx, 2 * ((size_t)runs + 1) * sizeof *bound);
+  size_t m = 0;
+  bool ok = ks && bound;
+  for (size_t k = 0; k < n && ok; k++)
+    ok = items[k].kind == kind && runs_key(items[k], base, span, &ks[k].key);
+  uint32_t r = 0, *next = bound + runs + 1;
+  if (ok) { /* bound[0..r]: the runs, which pass by pass are merged in neighbouring pairs */
+    bound[0] = 0;
+    for (uint32_t s = 0; s < runs; s++)
+      if (sets[s].n) r++, bound[r] = bound[r - 1] + sets[s].n;
+  }
+  keyed *from = ks, *to = ks ? ks + n : NULL;
+  while (ok && r > 1) {
+    uint32_t rr = 0;
+    size_t w = 0;
+    next[0] = 0;
+    for (uint32_t s = 0; s < r && ok; s += 2) {
+      if (s + 1 == r) { /* an odd run out: as it is */
+        memcpy(to + w, from + bound[s], (bound[s + 1] - bound[s]) * sizeof *to);
+        w += bound[s + 1] - bound[s];
+      } else {
+        int64_t k = merge_keyed_runs(from, to + w, bound[s], bound[s + 1], bound[s + 2], copy, base, span);
+        ok = k >= 0;
+        w += ok ? (size_t)k : 0;
+      }
+      next[++rr] = (uint32_t)w;
+    }
+    memcpy(bound, next, ((size_t)rr + 1) * sizeof *bound);
+    r = rr;
+    keyed *t = from;
+    from = to;
+    to = t;
+  }
+  if (ok)
+    for (; m < bound[r]; m++)
+      items[m] = copy[from[m].at];
+  bt_arena_release(cx, scratch);
+  return m;
+}
+
+bt_value bt_set_of_runs(bt_ctx *cx, bt_value *items, size_t n, const bt_value *sets, uint32_t runs) {
+  size_t m = runs >= 2 && n >= 2 ? patch_runs_build(cx, items, n, sets, runs) : 0;
+  return m ? bt_set_sorted(items, m) : bt_set_build(cx, items, n);
+}
+
 bt_value bt_like(bt_ctx *cx, bt_value proto, bt_value *items, size_t n) {
   if (proto.kind == BT_SET) return bt_set_build(cx, items, n);
   return bt_tuple(n ? items : NULL, (uint32_t)n);

@@ -257,6 +257,64 @@ static void test_boxed_patch_sets_sort_as_compared(void **state) {
   assert_true(dropped > 200);
 }
 
+/* The union of sets of patches (mapply's merge) built from the sets as ascending runs:
+ * the set the items' concatenation makes (a stable insertion sort by bt_cmp, the first of
+ * equal items kept), for boxes of interned pairs or cells sharing corners (patches alike
+ * far past their first elements), duplicates across runs, empty patches, and patches that
+ * stop the merge (an element past the table's range, boxed or not at the front, tuples
+ * among sets): no comparison budget spent when every element is interned. */
+static void test_set_of_runs_as_set_build(void **state) {
+  (void)state;
+  uint64_t r = 99;
+  for (int round = 0; round < 80; round++) {
+    uint32_t runs = round % 4 == 0 ? 2 + (uint32_t)round % 3 : 5 + (uint32_t)round % 40;
+    bool cells = round % 2, odd = round % 8 == 5; /* odd: one patch the merge cannot order */
+    bt_value *sets = bt_items(&cx, runs);
+    size_t total = 0;
+    for (uint32_t s = 0; s < runs; s++) {
+      uint32_t n = (uint32_t)(r >> 60) % 9;
+      bt_value *ps = bt_items(&cx, n ? n : 1);
+      for (uint32_t k = 0; k < n; k++) {
+        r = r * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t h = (int64_t)(r >> 40) % 4, w = 1 + (int64_t)(r >> 44) % 7;
+        int64_t i0 = (int64_t)(r >> 48) % 3, j0 = (int64_t)(r >> 52) % 3, c = (int64_t)(r >> 56) % 2;
+        bt_value *e = bt_items(&cx, (size_t)(h * w) + 1);
+        for (int64_t m = 0; m < h * w; m++) {
+          int64_t i = i0 + m / w, j = j0 + m % w;
+          e[m] = cells ? bt_cell(&cx, c, i, j) : bt_ipair(&cx, i, j);
+        }
+        if (odd && k == 0 && s == runs / 2 && h * w > 5) /* past the range: boxed */
+          e[h * w - 1] = cells ? bt_cell(&cx, c, 500, j0) : bt_ipair(&cx, 500, j0);
+        if (odd && k == 0 && s == runs / 3 && h * w > 1 && (r >> 38) % 2)
+          e[0] = bt_copy_boxed(&cx, e[0]); /* an interned value's boxed twin, in front */
+        bt_value p = bt_set_build(&cx, e, (size_t)(h * w));
+        ps[k] = odd && s == 1 && k == 0 && (r >> 39) % 3 == 0
+                    ? bt_tuple(p.n ? (bt_value *)p.u.items : NULL, p.n)
+                    : p;
+      }
+      sets[s] = bt_set_build(&cx, ps, n);
+      total += sets[s].n;
+      r = r * 6364136223846793005ull + 1442695040888963407ull;
+    }
+    bt_value *in = bt_items(&cx, total ? total : 1), *ref = bt_items(&cx, total ? total : 1);
+    size_t at = 0;
+    for (uint32_t s = 0; s < runs; s++)
+      for (uint32_t k = 0; k < sets[s].n; k++)
+        in[at++] = sets[s].u.items[k];
+    memcpy(ref, in, total * sizeof *ref);
+    bt_walk_left = INT64_MAX;
+    size_t kept = total ? reference_set(ref, total) : 0;
+    int64_t before = bt_walk_left = 1 << 20;
+    bt_value u = bt_set_of_runs(&cx, in, total, sets, runs);
+    if (!odd) assert_int_equal(bt_walk_left, before);
+    bt_walk_left = INT64_MAX;
+    assert_int_equal(u.kind, BT_SET);
+    assert_int_equal(u.n, kept);
+    for (size_t k = 0; k < kept; k++)
+      if (!bt_same(u.u.items[k], ref[k])) fail_msg("round %d: item %zu of %zu differs", round, k, kept);
+  }
+}
+
 /* Sets of interned pairs, or of interned cells, sort by the entries' addresses (the table
  * is in canonical order): the same sets as their boxed twins' (the keyed sort), at the
  * edges of the table's ranges, of a few and of many items, with duplicates, shuffled and
@@ -1007,6 +1065,7 @@ int main(void) {
       cmocka_unit_test(test_keyed_sets_keep_the_first_of_equal_items),
       cmocka_unit_test(test_patch_and_int_sets_sort_as_boxed),
       cmocka_unit_test(test_boxed_patch_sets_sort_as_compared),
+      cmocka_unit_test(test_set_of_runs_as_set_build),
       cmocka_unit_test(test_interned_sets_sort_as_boxed),
       cmocka_unit_test(test_interned_shift_as_boxed),
       cmocka_unit_test(test_hash_consistent_with_eq),
