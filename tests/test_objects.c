@@ -470,6 +470,98 @@ static bt_value box_object(int oh, int ow, int64_t c, int i0, int j0) {
   return bt_set_build(&cx, items, (size_t)(oh * ow));
 }
 
+/* difference and intersection of a few items against a large set made before the
+ * evaluation (a line's ofcolor) look them up in a bitmap of its members kept for the next
+ * lookups: the same sets as membership by == over the large set, for items in it and not,
+ * boxed twins of its members ((True, j), copies), cells among pairs, coordinates past the
+ * table, large sets that hold a boxed member, and large sets made again in the same memory
+ * (within the evaluation and before the next, and made during it). */
+static bool in_by_eq(bt_value y, bt_value v) {
+  for (uint32_t k = 0; k < y.n; k++)
+    if (bt_eq(y.u.items[k], v)) return true;
+  return false;
+}
+
+static bt_value few_items(uint64_t *r, bool cells) {
+  int n = 1 + (int)(*r >> 61); /* 1 to 8 */
+  bt_value *e = bt_items(&cx, (size_t)n);
+  for (int k = 0; k < n; k++) {
+    *r = *r * 6364136223846793005ull + 1442695040888963407ull;
+    int64_t i = (int64_t)(*r >> 40) % 12, j = (int64_t)(*r >> 48) % 12;
+    switch ((*r >> 56) % 8) {
+    case 0: e[k] = bt_pair(&cx, bt_bool(i & 1), bt_int(j)); break; /* (True, j) equals (1, j) */
+    case 1: e[k] = bt_copy_boxed(&cx, cells ? bt_cell(&cx, 1, i, j) : bt_ipair(&cx, i, j)); break;
+    case 2: e[k] = cells ? bt_ipair(&cx, i, j) : bt_cell(&cx, 1, i, j); break;
+    case 3: e[k] = cells ? bt_cell(&cx, 1, 300 + i, j) : bt_ipair(&cx, 300 + i, j); break;
+    default: e[k] = cells ? bt_cell(&cx, (int64_t)(*r >> 36) % 2, i, j) : bt_ipair(&cx, i, j);
+    }
+  }
+  return bt_set_build(&cx, e, (size_t)n);
+}
+
+static void check_lookups(bt_value y, uint64_t *r, bool cells, const char *what) {
+  for (int q = 0; q < 60; q++) {
+    bt_mark at = bt_arena_mark(&cx);
+    bt_walk_left = INT64_MAX; /* a line's comparison budget, not spent */
+    bt_value x = few_items(r, cells);
+    for (int op = 0; op < 2; op++) {
+      bt_walk_left = INT64_MAX;
+      bt_value got = bt_prim_run(&cx, op ? BT_P_intersection : BT_P_difference, (bt_value[]){x, y});
+      uint32_t m = 0;
+      for (uint32_t k = 0; k < x.n; k++)
+        if (in_by_eq(y, x.u.items[k]) == (op == 1)) {
+          if (m >= got.n || !bt_same(got.u.items[m], x.u.items[k]))
+            fail_msg("%s: %s, item %u of the few", what, op ? "intersection" : "difference", k);
+          m++;
+        }
+      if (got.kind != BT_SET || got.n != m) fail_msg("%s: %u items, %u expected", what, got.n, m);
+    }
+    bt_arena_release(&cx, at);
+  }
+}
+
+static bt_value large_set(uint64_t *r, bool cells, int boxed_member) {
+  bt_walk_left = INT64_MAX;
+  bt_value *e = bt_items(&cx, 144); /* 144 members, each (i, j) or (i + 12, j) */
+  for (int k = 0; k < 144; k++) {
+    *r = *r * 6364136223846793005ull + 1442695040888963407ull;
+    int64_t i = k / 12, j = k % 12;
+    e[k] = (*r >> 40) % 3 ? (cells ? bt_cell(&cx, (int64_t)(*r >> 50) % 2, i, j) : bt_ipair(&cx, i, j))
+                          : (cells ? bt_cell(&cx, 1, i + 12, j) : bt_ipair(&cx, i + 12, j));
+    if (k == boxed_member) e[k] = cells ? bt_cell(&cx, 1, 400, 400) : bt_pair(&cx, bt_int(i), bt_int(500));
+  }
+  return bt_set_build(&cx, e, 144);
+}
+
+static void test_lookups_in_a_kept_member_map(void **state) {
+  (void)state;
+  uint64_t r = 0x243f6a8885a308d3ull;
+  for (int round = 0; round < 30; round++) {
+    bool cells = round % 2;
+    bt_mark m = bt_arena_mark(&cx);
+    bt_value y = large_set(&r, cells, round % 5 == 4 ? 70 : -1);
+    assert_int_equal(y.n, 144);
+    bt_ctx_begin(&cx); /* one evaluation: y was made before it */
+    check_lookups(y, &r, cells, "made before");
+    /* a set made during the evaluation in y's memory, then again before the next */
+    bt_arena_release(&cx, m);
+    bt_value again = large_set(&r, cells, -1);
+    check_lookups(again, &r, cells, "made again during");
+    bt_arena_release(&cx, m);
+    again = large_set(&r, cells, -1);
+    bt_ctx_begin(&cx);
+    check_lookups(again, &r, cells, "made again before");
+    /* sets made during the evaluation, one after the other in the same memory */
+    bt_mark mid = bt_arena_mark(&cx);
+    for (int k = 0; k < 2; k++) {
+      bt_value during = large_set(&r, cells, -1);
+      check_lookups(during, &r, cells, "made during");
+      bt_arena_release(&cx, mid);
+    }
+    bt_arena_release(&cx, m);
+  }
+}
+
 /* Searches for boxes of every size and color in one grid within one evaluation, as an
  * argmax over sizes makes them: each against a direct search, the grid boxed and packed,
  * made before the evaluation (what a search keeps for the next) or during it, and then
@@ -854,6 +946,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_objects_random_grids),
       cmocka_unit_test(test_occurrences_match_direct_search),
       cmocka_unit_test(test_box_searches_in_one_evaluation),
+      cmocka_unit_test(test_lookups_in_a_kept_member_map),
       cmocka_unit_test(test_shift_union_as_mapping),
       cmocka_unit_test(test_ray_union_as_mapping),
       cmocka_unit_test(test_connect_many_as_calling),
