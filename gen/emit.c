@@ -164,19 +164,74 @@ static bool emit_group(strbuf *sb, const card_merged *m, const card_group *cg) {
   return true;
 }
 
+/* The statements of the per-task and per-sample lines come in blocks of BLOCK_STATEMENTS,
+ * each behind one test (bt_exec_block): a run of a few lines passes over the others' code
+ * a block at a time. The block of the statement that tests each line, into block[0..nlines)
+ * (-1: a constant line, whose statements are not in blocks); the number of blocks. */
+enum { BLOCK_STATEMENTS = 32 };
+
+static int statement_blocks(const card_merged *m, int *block) {
+  const card_fusion *f = m->fusion;
+  int base = 0;
+  for (int k = 0; k < m->nlines; k++)
+    block[k] = -1;
+  for (int c = 0; c < 2; c++) {
+    card_class cls = c ? CLASS_SAMPLE : CLASS_TASK;
+    int n = 0;
+    for (int k = 0; k < m->nlines; k++) {
+      if (m->lines[k].cls != cls) continue;
+      int gi = f ? f->group_of[k] : -1;
+      if (gi >= 0 && f->groups[gi].lines[0] != k) continue; /* tested by its group's statement */
+      int b = base + n++ / BLOCK_STATEMENTS;
+      if (gi < 0)
+        block[k] = b;
+      else
+        for (int i = 0; i < f->groups[gi].nlines; i++)
+          block[f->groups[gi].lines[i]] = b;
+    }
+    base += (n + BLOCK_STATEMENTS - 1) / BLOCK_STATEMENTS;
+  }
+  return base;
+}
+
 static bool emit_lines(strbuf *sb, const card_merged *m, spec_table *spec, card_class cls) {
   const card_fusion *f = m->fusion;
-  for (int k = 0; k < m->nlines; k++) {
+  int *block = xmalloc((size_t)(m->nlines + 1) * sizeof *block), open = -1;
+  statement_blocks(m, block);
+  bool ok = true;
+  for (int k = 0; k < m->nlines && ok; k++) {
     if (m->lines[k].cls != cls) continue;
     int gi = f ? f->group_of[k] : -1;
-    if (gi < 0) {
-      if (!emit_line(sb, m, spec, k)) return false;
-    } else if (f->groups[gi].lines[0] == k) {
-      if (!emit_group(sb, m, &f->groups[gi])) return false;
-    } else
+    if (gi < 0 || f->groups[gi].lines[0] == k) { /* a statement: in its block */
+      if (block[k] != open && open >= 0) sb_puts(sb, "  }\n");
+      if (block[k] != open && block[k] >= 0) sb_printf(sb, "  if (bt_exec_block(ex, %d)) {\n", block[k]);
+      open = block[k];
+    }
+    if (gi < 0)
+      ok = emit_line(sb, m, spec, k);
+    else if (f->groups[gi].lines[0] == k)
+      ok = emit_group(sb, m, &f->groups[gi]);
+    else
       sb_printf(sb, "  /* t%d: computed by the fused call at t%d */\n", k + 1, f->groups[gi].lines[0] + 1);
   }
-  return true;
+  if (open >= 0) sb_puts(sb, "  }\n");
+  free(block);
+  return ok;
+}
+
+/* The block of each line (index 0 first, -1 unused), 16 a row. */
+static void emit_block_table(strbuf *sb, const card_merged *m) {
+  int *block = xmalloc((size_t)(m->nlines + 1) * sizeof *block);
+  statement_blocks(m, block);
+  for (int k = 0; k <= m->nlines; k++)
+    sb_printf(sb, "%s%d,", k % 16 == 0 ? (k ? "\n    " : "    ") : " ", k ? block[k - 1] : -1);
+  free(block);
+}
+
+static int n_blocks(const card_merged *m) {
+  int *block = xmalloc((size_t)(m->nlines + 1) * sizeof *block), n = statement_blocks(m, block);
+  free(block);
+  return n;
 }
 
 /* Comma-separated numbers, 16 a row, for the per-line tables (index 0 first). */
@@ -252,6 +307,8 @@ static char *section(const card_merged *m, spec_table *spec, const char *name, s
 #define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
   if (IS("LINE_CLASS"))
     emit_table(&sb, m, true);
+  else if (IS("LINE_BLOCK"))
+    emit_block_table(&sb, m);
   else if (IS("LAST_USE"))
     emit_table(&sb, m, false);
   else if (IS("SOLVERS"))
@@ -290,6 +347,7 @@ static bool scalar(strbuf *sb, const card_merged *m, const char *sources, const 
   if (IS("NCHECKS_ARRAY")) n = n_checks(m) ? n_checks(m) : 1;
   if (IS("NLINES")) n = m->nlines;
   if (IS("NLINES1")) n = m->nlines + 1;
+  if (IS("NBLOCKS")) n = n_blocks(m);
   if (IS("NCONST")) n = m->nclass[CLASS_CONST];
   if (IS("NTASK")) n = m->nclass[CLASS_TASK];
   if (IS("NSAMPLE")) n = m->nclass[CLASS_SAMPLE];

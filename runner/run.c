@@ -488,16 +488,21 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   size_t lines = (size_t)p->n_lines + 1, ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
   uint8_t *need = sh->graph ? calloc((size_t)(n_tasks + 1), lines) : NULL;
   uint8_t *own = sh->graph ? calloc((size_t)n_tasks, ns) : NULL;
-  if (!items || !task_items || (sh->graph && (!need || !own))) {
+  /* and the blocks of the code that hold those lines, made once for the task's items */
+  size_t nb = p->n_blocks > 0 && p->line_block ? (size_t)p->n_blocks : 0;
+  uint8_t *blocks = sh->graph && nb ? malloc((size_t)n_tasks * nb) : NULL;
+  if (!items || !task_items || (sh->graph && (!need || !own || (nb && !blocks)))) {
     free(items);
     free(task_items);
     free(need);
     free(own);
+    free(blocks);
     return false;
   }
   uint8_t *need_all = need ? need + (size_t)n_tasks * lines : NULL;
   for (int k = 0; need && k < n_tasks; k++) {
     own_lines(sh, &ts->tasks[first + k], own + (size_t)k * ns, need + (size_t)k * lines);
+    if (blocks) bt_exec_need_blocks(p, need + (size_t)k * lines, blocks + (size_t)k * nb);
     for (size_t t = 0; dev && t < lines; t++) /* only a device runs the union */
       need_all[t] |= need[(size_t)k * lines + t];
   }
@@ -514,8 +519,8 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
     bt_exec_run_need(p, BT_CLASS_TASK, task_items, n_tasks, sh->consts, prof, dev, need_all);
   else
     for (int k = 0; k < n_tasks; k++)
-      bt_exec_run_need(p, BT_CLASS_TASK, &task_items[k], 1, sh->consts, prof, NULL,
-                       need ? need + (size_t)k * lines : NULL);
+      bt_exec_run_blocks(p, BT_CLASS_TASK, &task_items[k], 1, sh->consts, prof, NULL,
+                         need ? need + (size_t)k * lines : NULL, blocks ? blocks + (size_t)k * nb : NULL);
   int m = 0;
   for (int k = 0; k < n_tasks; k++) {
     const bt_task *t = &ts->tasks[first + k];
@@ -550,8 +555,8 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       if (!dev)
-        bt_exec_run_need(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL,
-                         need ? need + (size_t)k * lines : NULL);
+        bt_exec_run_blocks(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL,
+                           need ? need + (size_t)k * lines : NULL, blocks ? blocks + (size_t)k * nb : NULL);
       scored &= score_item(w, tr, j, io, &items[m], own ? own + (size_t)k * ns : NULL);
       empty_arena(w, items[m].cx);
       empty_arena(w, items[m].spare);
@@ -567,6 +572,7 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   free(task_items);
   free(need);
   free(own);
+  free(blocks);
   return scored;
 }
 

@@ -2,6 +2,7 @@
  * a tile, offered to the tile's device first (device_lines.h); what the device did not
  * store runs on the CPU. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bt_prims.h"
 #include "device_lines.h"
@@ -79,8 +80,15 @@ void bt_exec_callvar(bt_exec *ex, int t, bt_operand fn, int nargs, const bt_oper
   bt_exec_profile(ex, t, BT_PROF_CALLVAR, start);
 }
 
-void bt_exec_run_need(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
-                      const bt_value *const_frame, bt_profile *prof, bt_device *device, const uint8_t *need) {
+void bt_exec_need_blocks(const bt_program *p, const uint8_t *need, uint8_t *blocks) {
+  memset(blocks, 0, (size_t)p->n_blocks);
+  for (int t = 1; t <= p->n_lines; t++)
+    if (need[t] && p->line_block[t] >= 0) blocks[p->line_block[t]] = 1;
+}
+
+void bt_exec_run_blocks(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                        const bt_value *const_frame, bt_profile *prof, bt_device *device, const uint8_t *need,
+                        const uint8_t *need_block) {
   bt_exec ex = {.prog = p,
                 .phase = phase,
                 .n = n,
@@ -88,11 +96,21 @@ void bt_exec_run_need(const bt_program *p, bt_class phase, bt_exec_item *items, 
                 .const_frame = const_frame,
                 .prof = prof,
                 .device = device,
-                .need = need};
+                .need = need,
+                .need_block = need ? need_block : NULL};
   if (device && !(ex.stored = malloc(n > 0 ? (size_t)n : 1))) ex.device = NULL; /* no memory: the CPU */
   p->run(&ex, phase);
   free(ex.ahead);
   free(ex.stored);
+}
+
+void bt_exec_run_need(const bt_program *p, bt_class phase, bt_exec_item *items, int n,
+                      const bt_value *const_frame, bt_profile *prof, bt_device *device, const uint8_t *need) {
+  /* no memory for the blocks: every block runs, each line tested */
+  uint8_t *blocks = need && p->n_blocks > 0 && p->line_block ? malloc((size_t)p->n_blocks) : NULL;
+  if (blocks) bt_exec_need_blocks(p, need, blocks);
+  bt_exec_run_blocks(p, phase, items, n, const_frame, prof, device, need, blocks);
+  free(blocks);
 }
 
 void bt_exec_run_on(const bt_program *p, bt_class phase, bt_exec_item *items, int n,

@@ -35,8 +35,10 @@ typedef struct bt_profile {
 typedef struct bt_device bt_device; /* device.h */
 
 struct bt_exec {
-  const uint8_t *need; /* NULL, or the lines to run (index: line); the others are skipped.
-                          First: the emitted code reads it (bt_exec_runs) */
+  const uint8_t *need;       /* NULL, or the lines to run (index: line); the others are skipped.
+                                First: the emitted code reads it (bt_exec_runs) */
+  const uint8_t *need_block; /* NULL, or the blocks of the emitted code that hold a line of
+                                need (bt_program.line_block). Second: read by bt_exec_block */
   const bt_program *prog;
   bt_class phase;
   int n;
@@ -63,6 +65,8 @@ typedef struct bt_line_graph {
 } bt_line_graph;
 
 _Static_assert(offsetof(struct bt_exec, need) == 0, "bt_exec_runs reads need as an exec's first member");
+_Static_assert(offsetof(struct bt_exec, need_block) == sizeof(const uint8_t *),
+               "bt_exec_block reads need_block as an exec's second member");
 
 /* The graph of p; NULL when out of memory. */
 bt_line_graph *bt_line_graph_new(const bt_program *p);

@@ -65,6 +65,15 @@ static inline bool bt_exec_runs(const bt_exec *ex, int t) {
   return !only || only[t];
 }
 
+/* Whether block b of the emitted code holds a line that runs on this exec: the second
+ * member of an exec is the blocks that do (NULL: every block), so that a run of a few
+ * lines (the own-task run: one solver's) passes over the code of the others in a test a
+ * block, not one a line. */
+static inline bool bt_exec_block(const bt_exec *ex, int b) {
+  const uint8_t *some = ((const uint8_t *const *)(const void *)ex)[1];
+  return !some || some[b];
+}
+
 typedef struct bt_program {
   int n_lines;               /* lines are 1..n_lines */
   const uint8_t *line_class; /* bt_class of each line, index 0 unused */
@@ -74,6 +83,10 @@ typedef struct bt_program {
   /* Runs the lines of one class, in order, across the items of ex. */
   void (*run)(bt_exec *ex, bt_class phase);
   const void *user; /* for run: a program held as data (NULL for emitted code) */
+  /* The emitted code's blocks (bt_exec_block): line_block[t] is the block whose statements
+     test line t, -1 for none (constant lines); n_blocks 0: the code has none. */
+  int n_blocks;
+  const int32_t *line_block;
 } bt_program;
 
 /* The program of the exec (for a run function that reads p->user). */

@@ -38,6 +38,24 @@ static const int32_t last_use[194] = {
     193, 194,
 };
 
+/* The block of the code below whose statements test each line (bt_exec_block), -1 for
+ * none. */
+static const int32_t line_block[194] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2,
+    2, 2, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2,
+    3, 3, 3, 1, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1, 4,
+    4, 4, 4, 4, 4, 1, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2,
+    4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5,
+    5, 5,
+};
+
 /* The lines of each solver's statements in its source order: its outcome is the error of
  * the first of them that fails, else its output. */
 static const int32_t checks[297] = {
@@ -312,6 +330,7 @@ static void run_const(bt_exec *ex) {
 
 static void run_task(bt_exec *ex) {
   (void)ex;
+  if (bt_exec_block(ex, 0)) {
   /* fused, the sample pattern: replaces 31 lines
    *   t9 = c_iz_n(S, p_g, first): solve_c8f0f002:44, solve_b6afb2da:248
    *   t10 = c_zo_n(S, p_g, first): solve_c8f0f002:45, solve_d2abd087:118, solve_b27ca6d3:194, solve_aedd82e4:204, solve_67385a82:217, solve_60b61512:294
@@ -439,10 +458,12 @@ static void run_task(bt_exec *ex) {
   /* t47: computed by the fused call at t9 */
   /* t48 = astuple(t47, t47): solve_445eab21:327 */
   if (bt_exec_runs(ex, 48)) bt_exec_call(ex, 48, BT_P_astuple, 2, (const bt_operand[]){BT_T(47), BT_T(47)});
+  }
 }
 
 static void run_sample(bt_exec *ex) {
   (void)ex;
+  if (bt_exec_block(ex, 1)) {
   /* t49 = rot180(I): solve_6150a2bd:5, solve_3c9b0459:20 */
   if (bt_exec_runs(ex, 49)) bt_exec_call(ex, 49, BT_P_rot180, 1, (const bt_operand[]){BT_I});
   /* t50 = hmirror(I): solve_68b16354:10, solve_4c4377d9:41, solve_6fa7a44f:83, solve_8be77c9e:89 */
@@ -520,6 +541,8 @@ static void run_sample(bt_exec *ex) {
   if (bt_exec_runs(ex, 79)) bt_exec_call(ex, 79, BT_P_argmax, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
   /* t80 = subgrid(t79, I): solve_1f85a75f:14, solve_be94b721:109 */
   if (bt_exec_runs(ex, 80)) bt_exec_call(ex, 80, BT_P_subgrid, 2, (const bt_operand[]){BT_T(79), BT_I});
+  }
+  if (bt_exec_block(ex, 2)) {
   /* t81 = argmin(t68, size): solve_23b5c85d:20, solve_a61f2674:163 */
   if (bt_exec_runs(ex, 81)) bt_exec_call(ex, 81, BT_P_argmin, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
   /* t82 = subgrid(t81, I): solve_23b5c85d:21 */
@@ -605,6 +628,8 @@ static void run_sample(bt_exec *ex) {
   if (bt_exec_runs(ex, 113)) bt_exec_call(ex, 113, BT_P_canvas, 2, (const bt_operand[]){BT_INT(0), BT_T(112)});
   /* t114 = fill(t113, t18, t111): solve_6430c8c4:36 */
   if (bt_exec_runs(ex, 114)) bt_exec_call(ex, 114, BT_P_fill, 3, (const bt_operand[]){BT_T(113), BT_T(18), BT_T(111)});
+  }
+  if (bt_exec_block(ex, 3)) {
   /* t115 = combine(t109, t110): solve_99b1bc43:53 */
   if (bt_exec_runs(ex, 115)) bt_exec_call(ex, 115, BT_P_combine, 2, (const bt_operand[]){BT_T(109), BT_T(110)});
   /* t116 = difference(t115, t111): solve_99b1bc43:55 */
@@ -671,6 +696,8 @@ static void run_sample(bt_exec *ex) {
   /* t147: computed by the fused call at t68 */
   /* t148 = colorfilter(t147, ZERO): solve_bb43febb:184 */
   if (bt_exec_runs(ex, 148)) bt_exec_call(ex, 148, BT_P_colorfilter, 2, (const bt_operand[]){BT_T(147), BT_INT(0)});
+  }
+  if (bt_exec_block(ex, 4)) {
   /* t149 = difference(t147, t148): solve_bb43febb:185 */
   if (bt_exec_runs(ex, 149)) bt_exec_call(ex, 149, BT_P_difference, 2, (const bt_operand[]){BT_T(147), BT_T(148)});
   /* t150 = mapply(t4, t149): solve_bb43febb:187 */
@@ -749,6 +776,8 @@ static void run_sample(bt_exec *ex) {
   if (bt_exec_runs(ex, 184)) bt_exec_call(ex, 184, BT_P_mpapply, 3, (const bt_operand[]){BT_FNV(BT_P_recolor), BT_T(46), BT_T(183)});
   /* t185 = paint(I, t184): solve_08ed6ac7:308 */
   if (bt_exec_runs(ex, 185)) bt_exec_call(ex, 185, BT_P_paint, 2, (const bt_operand[]){BT_I, BT_T(184)});
+  }
+  if (bt_exec_block(ex, 5)) {
   /* t186 = order(t68, size): solve_f8ff0b80:315 */
   if (bt_exec_runs(ex, 186)) bt_exec_call(ex, 186, BT_P_order, 2, (const bt_operand[]){BT_T(68), BT_FNV(BT_P_size)});
   /* t187 = apply(color, t186): solve_f8ff0b80:316 */
@@ -765,6 +794,7 @@ static void run_sample(bt_exec *ex) {
   if (bt_exec_runs(ex, 192)) bt_exec_call(ex, 192, BT_P_color, 1, (const bt_operand[]){BT_T(191)});
   /* t193 = canvas(t192, t48): solve_445eab21:332 */
   if (bt_exec_runs(ex, 193)) bt_exec_call(ex, 193, BT_P_canvas, 2, (const bt_operand[]){BT_T(192), BT_T(48)});
+  }
 }
 
 static void run(bt_exec *ex, bt_class phase) {
@@ -782,4 +812,6 @@ const bt_program batt_program = {
     .n_solvers = 58,
     .solvers = solvers,
     .run = run,
+    .n_blocks = 6,
+    .line_block = line_block,
 };

@@ -99,6 +99,44 @@ static void test_one_and_two_threads_identical(void **state) {
   free(two);
 }
 
+/* --own on the emitted code, which passes over the blocks of statements that hold no line
+ * a task's own solvers read: each own solver gets exactly the outcome and output of the
+ * full run, the others are skipped. */
+static void test_own_run_as_full_run(void **state) {
+  (void)state;
+  assert_true(batt_program.n_blocks > 0 && batt_program.line_block);
+  bt_run_opts o;
+  bt_run_opts_default(&o);
+  o.keep_outputs = true;
+  bt_run full, own;
+  assert_true(bt_run_program(&full, &batt_program, &tasks, &o));
+  o.own = true;
+  assert_true(bt_run_program(&own, &batt_program, &tasks, &o));
+  long compared = 0;
+  const int ns = batt_program.n_solvers;
+  for (int k = 0; k < tasks.n; k++) {
+    const bt_task_result *a = &full.by_task[k], *b = &own.by_task[k];
+    for (int j = 0; j < a->n_items; j++)
+      for (int s = 0; s < ns; s++) {
+        const bt_result *x = &a->results[(size_t)j * ns + s], *y = &b->results[(size_t)j * ns + s];
+        if (!bt_is_own_solver(batt_program.solvers[s].name, tasks.tasks[k].id)) {
+          assert_int_equal(y->verdict, BT_V_SKIPPED);
+          continue;
+        }
+        const char *ox = x->out >= 0 ? a->items[j].outputs[x->out] : "",
+                   *oy = y->out >= 0 ? b->items[j].outputs[y->out] : "";
+        if (x->verdict != y->verdict || x->errc != y->errc || strcmp(ox, oy) != 0)
+          fail_msg("%s on %s, item %d: %d/%d %s, own run %d/%d %s", batt_program.solvers[s].name,
+                   tasks.tasks[k].id, j, x->verdict, x->errc, ox, y->verdict, y->errc, oy);
+        compared++;
+      }
+  }
+  printf("own: %ld outcomes equal to the full run's\n", compared);
+  assert_true(compared > 200);
+  bt_run_free(&full);
+  bt_run_free(&own);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: test_shipped ARC_AGI_1_DIR EXPECTED_SOLVED\n");
@@ -108,6 +146,7 @@ int main(int argc, char **argv) {
   expected_path = argv[2];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_solver_solves_its_task_and_the_solved_set_is_known),
+      cmocka_unit_test(test_own_run_as_full_run),
       cmocka_unit_test(test_one_and_two_threads_identical),
   };
   return cmocka_run_group_tests_name("shipped", tests, setup, teardown);
