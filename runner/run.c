@@ -310,11 +310,10 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   }
   uint64_t cap = w->sh->o->limits.max_elems, walk = w->sh->o->limits.max_walk;
   bool keep = w->sh->o->keep_outputs;
+  for (int s = 0; own && s < p->n_solvers; s++) /* the others are skipped: their own walk */
+    res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
   for (int s = 0; s < p->n_solvers; s++) {
-    if (own && !own[s]) {
-      res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
-      continue;
-    }
+    if (own && !own[s]) continue;
     /* a packed output is scored as it is: its twin is made only to be written */
     bt_value v = bt_exec_outcome(p, w->sh->consts, it, s);
     bool packed = v.kind == BT_PGRID;
@@ -364,27 +363,30 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
 }
 
 /* demo_solved of every solver: every demonstration pair of t matched (once they are scored). */
+/* (The results are item-major: both walk them item by item, every solver at once.) */
 static void demos_solved(const bt_program *p, const bt_task *t, bt_task_result *tr) {
-  for (int s = 0; s < p->n_solvers; s++) {
-    bool demos = true;
-    for (int k = 0; k < t->n_train; k++)
-      demos &= tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
-    tr->demo_solved[s] = demos && t->n_train > 0;
+  for (int s = 0; s < p->n_solvers; s++)
+    tr->demo_solved[s] = t->n_train > 0;
+  for (int k = 0; k < t->n_train; k++) {
+    const bt_result *r = &tr->results[(size_t)k * (size_t)p->n_solvers];
+    for (int s = 0; s < p->n_solvers; s++)
+      tr->demo_solved[s] &= r[s].verdict == BT_V_MATCH;
   }
 }
 
+/* solved of every solver: every item with an expected output matched, and there is one. */
 static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr) {
   demos_solved(p, t, tr);
-  for (int s = 0; s < p->n_solvers; s++) {
-    bool all = true;
-    int known = 0;
-    for (int k = 0; k < tr->n_items; k++) {
-      const bt_pair_io *io = k < t->n_train ? &t->train[k] : &t->test[k - t->n_train];
-      if (!io->has_output) continue;
-      known++;
-      all &= tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
-    }
-    tr->solved[s] = all && known > 0;
+  bool known = false;
+  for (int k = 0; k < tr->n_items; k++)
+    known |= (k < t->n_train ? &t->train[k] : &t->test[k - t->n_train])->has_output;
+  for (int s = 0; s < p->n_solvers; s++)
+    tr->solved[s] = known;
+  for (int k = 0; k < tr->n_items; k++) {
+    const bt_pair_io *io = k < t->n_train ? &t->train[k] : &t->test[k - t->n_train];
+    const bt_result *r = &tr->results[(size_t)k * (size_t)p->n_solvers];
+    for (int s = 0; io->has_output && s < p->n_solvers; s++)
+      tr->solved[s] &= r[s].verdict == BT_V_MATCH;
   }
 }
 
