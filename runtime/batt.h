@@ -160,6 +160,22 @@ void bt_memo_forget(bt_ctx *cx);
 void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result);
 /* Whether p lies in arena memory allocated since the evaluation began. */
 bool bt_since_begun(const bt_ctx *cx, const void *p);
+/* The key of a thread's cache of something derived from the value whose memory is p (a
+ * grid's running sums or dimensions, a set's member bitmap), under the memo's rule: p is the
+ * value's identity within the evaluation that made the entry when p was made before that
+ * evaluation began. bt_kept_for: whether the entry was made for p in this evaluation;
+ * bt_kept_set: keys an entry just made from p, for p when p lasts, else for nothing. */
+typedef struct bt_kept_key {
+  const void *id; /* NULL: nothing kept */
+  uint64_t gen;
+} bt_kept_key;
+static inline bool bt_kept_for(const bt_ctx *cx, const bt_kept_key *k, const void *p) {
+  return p && k->id == p && k->gen == cx->memo_gen;
+}
+static inline void bt_kept_set(const bt_ctx *cx, bt_kept_key *k, const void *p) {
+  k->id = p && !bt_since_begun(cx, p) ? p : NULL;
+  k->gen = cx->memo_gen;
+}
 /* The call of a line's closure c (c->line) inside another call, through the call memo:
  * what calling c on the n arguments x gives (closure.c). */
 bt_value bt_call_memo(bt_ctx *cx, const struct bt_closure *c, const bt_value *x, int n);

@@ -47,25 +47,27 @@ static bt_value repeat_items(bt_ctx *cx, const bt_value *items, uint32_t n, int6
 /* The members of one set of interned pairs, or of interned cells, as a bitmap of the table's
  * entries, kept for the sets looked up in it next: solvers filter the cells of a grid by a
  * few lookups each in one large set (a line's ofcolor). The set is known by the identity of
- * its memory under the memo's rule (rect_sums_of's): made before the evaluation began, for
- * that evaluation alone (gen). ok: every member is an entry of the region at base. */
+ * its memory under the memo's rule (bt_kept_key). ok: every member is an entry of the region
+ * at base. */
 enum { MEMBER_MIN = 64 };
 typedef struct member_map {
-  const void *id;
+  bt_kept_key key;
   uint32_t n;
   bool ok;
-  uint64_t gen;
   int64_t base, span;
   uint64_t bits[(BT_INTERN_CELLS + 63) / 64];
 } member_map;
 
 static _Thread_local member_map member_table;
 
-/* The member map of y, a lasting set of MEMBER_MIN items or more, or NULL when y is no set
- * of interned entries of one region. */
+/* The member map of y, a set of MEMBER_MIN items or more, or NULL when y is no set of
+ * interned entries of one region, or was made during the evaluation (a map for it would
+ * serve one lookup). */
 static const member_map *members_of(bt_ctx *cx, bt_value y) {
   member_map *t = &member_table;
-  if (t->id == y.u.items && t->n == y.n && t->gen == cx->memo_gen) return t->ok ? t : NULL;
+  if (bt_kept_for(cx, &t->key, y.u.items) && t->n == y.n) return t->ok ? t : NULL;
+  if (bt_since_begun(cx, y.u.items)) return NULL; /* the map kept stays for its set */
+  bt_kept_set(cx, &t->key, y.u.items);
   int64_t first = bt_intern_at(y.u.items[0]);
   t->base = first >= BT_INTERN_PAIRS ? BT_INTERN_PAIRS : 0;
   t->span = t->base ? BT_INTERN_CELLS : BT_INTERN_PAIRS;
@@ -76,9 +78,7 @@ static const member_map *members_of(bt_ctx *cx, bt_value y) {
     t->ok = at >= 0 && at < t->span;
     if (t->ok) t->bits[at / 64] |= (uint64_t)1 << (at % 64);
   }
-  t->id = y.u.items;
   t->n = y.n;
-  t->gen = cx->memo_gen;
   return t->ok ? t : NULL;
 }
 
@@ -90,10 +90,8 @@ static bt_value set_walk(bt_ctx *cx, bt_value x, bt_value y, bool keep_common, b
   uint32_t i = 0, j = 0, m = 0;
   /* few against many, y lasting and of interned entries: each of x that is one of them
      looked up in y's member map (an equal member is that entry), the others in y itself */
-  const member_map *in = (uint64_t)x.n * 16 < y.n && !from_b && y.n >= MEMBER_MIN && !bt_walk_spent() &&
-                                 !bt_since_begun(cx, y.u.items)
-                             ? members_of(cx, y)
-                             : NULL;
+  const member_map *in =
+      (uint64_t)x.n * 16 < y.n && !from_b && y.n >= MEMBER_MIN && !bt_walk_spent() ? members_of(cx, y) : NULL;
   if (in) {
     for (; i < x.n; i++) {
       int64_t at = bt_intern_at(x.u.items[i]) - in->base;

@@ -942,8 +942,7 @@ static inline int64_t grid_int(const bt_value *const *rows, const uint8_t *bytes
  * evaluation that made the table runs, when it was made before that evaluation began (the
  * memo's rule, bt_memo_get): the table serves that evaluation alone (gen). */
 typedef struct rect_sums {
-  const void *id;
-  uint64_t gen;
+  bt_kept_key key;
   int64_t h, w, c;
   int32_t sum[(RECT_SIDE + 1) * (RECT_SIDE + 1)];
 } rect_sums;
@@ -955,7 +954,7 @@ static _Thread_local rect_sums rect_table;
 static const int32_t *rect_sums_of(bt_ctx *cx, const void *id, const bt_value *const *rows,
                                    const uint8_t *bytes, int64_t h, int64_t w, int64_t c) {
   rect_sums *t = &rect_table;
-  if (id && t->id == id && t->gen == cx->memo_gen && t->h == h && t->w == w && t->c == c) return t->sum;
+  if (bt_kept_for(cx, &t->key, id) && t->h == h && t->w == w && t->c == c) return t->sum;
   int32_t *sum = t->sum;
   const int64_t sw = w + 1;
   for (int64_t j = 0; j <= w; j++)
@@ -968,9 +967,7 @@ static const int32_t *rect_sums_of(bt_ctx *cx, const void *id, const bt_value *c
       sum[(i + 1) * sw + j + 1] = sum[i * sw + j + 1] + run;
     }
   }
-  bool lasts = id && !bt_since_begun(cx, id);
-  t->id = lasts ? id : NULL;
-  t->gen = cx->memo_gen;
+  bt_kept_set(cx, &t->key, id);
   t->h = h;
   t->w = w;
   t->c = c;
@@ -1063,19 +1060,16 @@ static bool interned_normed_cells(bt_ctx *cx, bt_value obj, int_cell **out, int6
  * rule (the searches of one evaluation look in one grid). */
 static bool lasting_grid_dims(bt_ctx *cx, bt_value grid, int64_t *h, int64_t *w) {
   static _Thread_local struct {
-    const void *id;
-    uint64_t gen;
+    bt_kept_key key;
     int64_t h, w;
   } last;
-  if (grid.kind == BT_TUPLE && grid.n && last.id == grid.u.items && last.gen == cx->memo_gen &&
-      last.h == grid.n) {
+  if (grid.kind == BT_TUPLE && grid.n && bt_kept_for(cx, &last.key, grid.u.items) && last.h == grid.n) {
     *h = last.h;
     *w = last.w;
     return true;
   }
   if (!bt_grid_dims(grid, h, w)) return false;
-  last.id = bt_since_begun(cx, grid.u.items) ? NULL : grid.u.items;
-  last.gen = cx->memo_gen;
+  bt_kept_set(cx, &last.key, grid.u.items);
   last.h = *h;
   last.w = *w;
   return true;
