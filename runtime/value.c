@@ -627,13 +627,26 @@ static bool ordered_kind(const bt_value *items, size_t n, int64_t *base) {
   return true;
 }
 
+/* The key of patch v: the table positions + 1 of its first PATCH_KEY_ITEMS elements, from
+ * base (0 past its end), or false when one of those is no entry of the region
+ * [base, base + span) of the table. */
+static bool patch_head_key(bt_value v, int64_t base, int64_t span, uint64_t *key) {
+  uint64_t k = 0;
+  for (int e = 0; e < PATCH_KEY_ITEMS; e++) {
+    int64_t at = e < (int)v.n ? bt_intern_at(v.u.items[e]) - base : -1;
+    if (e < (int)v.n && (at < 0 || at >= span)) return false;
+    k = k << 16 | (uint64_t)(at + 1);
+  }
+  *key = k;
+  return true;
+}
+
 /* The key of item v; ints count from lo (their least: few bytes of the keys then vary, and
  * the radix sort skips the others). */
 static uint64_t ordered_key(bt_value v, int64_t base, int64_t lo) {
   if (base < 0) return (uint64_t)v.u.i - (uint64_t)lo;
-  uint64_t key = 0;
-  for (int e = 0; e < PATCH_KEY_ITEMS; e++)
-    key = key << 16 | (e < (int)v.n ? (uint64_t)(bt_intern_at(v.u.items[e]) - base + 1) : 0);
+  uint64_t key = 0; /* ordered_kind saw every element in the region */
+  patch_head_key(v, base, base ? BT_INTERN_CELLS : BT_INTERN_PAIRS, &key);
   return key;
 }
 
@@ -940,21 +953,7 @@ static bt_value set_build(bt_ctx *cx, bt_value *items, size_t n, const bt_value 
   return bt_set_sorted(items, m);
 }
 
-/* The key of patch v for a merge of runs (ordered_key's: the table positions + 1 of its first
- * PATCH_KEY_ITEMS elements, from base), or false when one of those is no entry of the
- * region [base, base + span) of the table. */
-static bool runs_key(bt_value v, int64_t base, int64_t span, uint64_t *key) {
-  uint64_t k = 0;
-  for (int e = 0; e < PATCH_KEY_ITEMS; e++) {
-    int64_t at = e < (int)v.n ? bt_intern_at(v.u.items[e]) - base : -1;
-    if (e < (int)v.n && (at < 0 || at >= span)) return false;
-    k = k << 16 | (uint64_t)(at + 1);
-  }
-  *key = k;
-  return true;
-}
-
-/* Patches a and b, of one kind and alike in their keys, in canonical order from element
+/* Patches a and b, of one kind and alike in their keys (patch_head_key), in canonical order from element
  * PATCH_KEY_ITEMS on, when the elements that order reads are entries of the region; 2 when
  * it cannot be told so. */
 static int runs_tie(bt_value a, bt_value b, int64_t base, int64_t span) {
@@ -1016,7 +1015,7 @@ static size_t patch_runs_build(bt_ctx *cx, bt_value *items, size_t n, const bt_v
   size_t m = 0;
   bool ok = ks && bound;
   for (size_t k = 0; k < n && ok; k++)
-    ok = items[k].kind == kind && runs_key(items[k], base, span, &ks[k].key);
+    ok = items[k].kind == kind && patch_head_key(items[k], base, span, &ks[k].key);
   uint32_t r = 0, *next = bound + runs + 1;
   if (ok) { /* bound[0..r]: the runs, which pass by pass are merged in neighbouring pairs */
     bound[0] = 0;
