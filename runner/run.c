@@ -362,16 +362,25 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   return ok;
 }
 
+/* Item k of task t: its demonstration pairs, then its tests. */
+static const bt_pair_io *item_io(const bt_task *t, int k) {
+  return k < t->n_train ? &t->train[k] : &t->test[k - t->n_train];
+}
+
+/* flags[s] stays set only if solver s matched on item k (the results are item-major: the
+ * flags of every solver are walked item by item). */
+static void and_matched(const bt_program *p, const bt_task_result *tr, int k, bool *flags) {
+  const bt_result *r = &tr->results[(size_t)k * (size_t)p->n_solvers];
+  for (int s = 0; s < p->n_solvers; s++)
+    flags[s] &= r[s].verdict == BT_V_MATCH;
+}
+
 /* demo_solved of every solver: every demonstration pair of t matched (once they are scored). */
-/* (The results are item-major: both walk them item by item, every solver at once.) */
 static void demos_solved(const bt_program *p, const bt_task *t, bt_task_result *tr) {
   for (int s = 0; s < p->n_solvers; s++)
     tr->demo_solved[s] = t->n_train > 0;
-  for (int k = 0; k < t->n_train; k++) {
-    const bt_result *r = &tr->results[(size_t)k * (size_t)p->n_solvers];
-    for (int s = 0; s < p->n_solvers; s++)
-      tr->demo_solved[s] &= r[s].verdict == BT_V_MATCH;
-  }
+  for (int k = 0; k < t->n_train; k++)
+    and_matched(p, tr, k, tr->demo_solved);
 }
 
 /* solved of every solver: every item with an expected output matched, and there is one. */
@@ -379,15 +388,11 @@ static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *t
   demos_solved(p, t, tr);
   bool known = false;
   for (int k = 0; k < tr->n_items; k++)
-    known |= (k < t->n_train ? &t->train[k] : &t->test[k - t->n_train])->has_output;
+    known |= item_io(t, k)->has_output;
   for (int s = 0; s < p->n_solvers; s++)
     tr->solved[s] = known;
-  for (int k = 0; k < tr->n_items; k++) {
-    const bt_pair_io *io = k < t->n_train ? &t->train[k] : &t->test[k - t->n_train];
-    const bt_result *r = &tr->results[(size_t)k * (size_t)p->n_solvers];
-    for (int s = 0; io->has_output && s < p->n_solvers; s++)
-      tr->solved[s] &= r[s].verdict == BT_V_MATCH;
-  }
+  for (int k = 0; k < tr->n_items; k++)
+    if (item_io(t, k)->has_output) and_matched(p, tr, k, tr->solved);
 }
 
 /* Item and task arenas hold only one chunk: after it, the worker notes the arena's peak,
@@ -528,7 +533,7 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
     const bt_task *t = &ts->tasks[first + k];
     bt_value S = task_items[k].S;
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
-      const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
+      const bt_pair_io *io = item_io(t, j);
       /* a CPU worker runs its items one after the other in the same arenas */
       int a = dev ? m : 0;
       items[m] = (bt_exec_item){.cx = &w->item_cx[a],
@@ -552,7 +557,7 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
     const bt_task *t = &ts->tasks[first + k];
     bt_task_result *tr = &sh->run->by_task[first + k];
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
-      const bt_pair_io *io = j < t->n_train ? &t->train[j] : &t->test[j - t->n_train];
+      const bt_pair_io *io = item_io(t, j);
       if (j == t->n_train) demos_solved(p, t, tr); /* for the test items' Kaggle attempts */
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
