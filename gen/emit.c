@@ -167,13 +167,14 @@ static bool emit_group(strbuf *sb, const card_merged *m, const card_group *cg) {
 /* The statements of the per-task and per-sample lines come in blocks of BLOCK_STATEMENTS,
  * each behind one test (bt_exec_block): a run of a few lines passes over the others' code
  * a block at a time. The block of the statement that tests each line, into block[0..nlines)
- * (-1: a constant line, whose statements are not in blocks); the number of blocks. */
+ * unless it is NULL (-1: a constant line, whose statements are not in blocks); the number
+ * of blocks. */
 enum { BLOCK_STATEMENTS = 32 };
 
 static int statement_blocks(const card_merged *m, int *block) {
   const card_fusion *f = m->fusion;
   int base = 0;
-  for (int k = 0; k < m->nlines; k++)
+  for (int k = 0; block && k < m->nlines; k++)
     block[k] = -1;
   for (int c = 0; c < 2; c++) {
     card_class cls = c ? CLASS_SAMPLE : CLASS_TASK;
@@ -183,6 +184,7 @@ static int statement_blocks(const card_merged *m, int *block) {
       int gi = f ? f->group_of[k] : -1;
       if (gi >= 0 && f->groups[gi].lines[0] != k) continue; /* tested by its group's statement */
       int b = base + n++ / BLOCK_STATEMENTS;
+      if (!block) continue; /* counting only */
       if (gi < 0)
         block[k] = b;
       else
@@ -226,12 +228,6 @@ static void emit_block_table(strbuf *sb, const card_merged *m) {
   for (int k = 0; k <= m->nlines; k++)
     sb_printf(sb, "%s%d,", k % 16 == 0 ? (k ? "\n    " : "    ") : " ", k ? block[k - 1] : -1);
   free(block);
-}
-
-static int n_blocks(const card_merged *m) {
-  int *block = xmalloc((size_t)(m->nlines + 1) * sizeof *block), n = statement_blocks(m, block);
-  free(block);
-  return n;
 }
 
 /* Comma-separated numbers, 16 a row, for the per-line tables (index 0 first). */
@@ -347,7 +343,7 @@ static bool scalar(strbuf *sb, const card_merged *m, const char *sources, const 
   if (IS("NCHECKS_ARRAY")) n = n_checks(m) ? n_checks(m) : 1;
   if (IS("NLINES")) n = m->nlines;
   if (IS("NLINES1")) n = m->nlines + 1;
-  if (IS("NBLOCKS")) n = n_blocks(m);
+  if (IS("NBLOCKS")) n = statement_blocks(m, NULL);
   if (IS("NCONST")) n = m->nclass[CLASS_CONST];
   if (IS("NTASK")) n = m->nclass[CLASS_TASK];
   if (IS("NSAMPLE")) n = m->nclass[CLASS_SAMPLE];
