@@ -2,8 +2,9 @@
 """vs_python: a solver library in batt against the Python DSL it was written for, in one run.
 
     bench/vs_python.py --dsl ARC_DSL_DIR --solvers solvers.py --batt PROGRAM [--batt PROGRAM2 ...]
-                       [--pairs 30] [--seed 1] [--mode sweep|own] [--data data/arc-agi-1/training]
-                       [--cap 1.0] [--batt-args "--max-steps 2000000"]
+                       [--pairs 30] [--seed 1 | --seeds 1,2,3] [--mode sweep|own]
+                       [--data data/arc-agi-1/training] [--cap 1.0] [--batt-runs 1]
+                       [--batt-args "--max-steps 2000000"]
 
 ARC_DSL_DIR holds the reference dsl.py, constants.py and arc_types.py (michaelhodel/arc-dsl);
 PROGRAM is the library compiled by `card build solvers.py -o PROGRAM`. Several programs (the
@@ -17,7 +18,12 @@ own:   every solver on the pairs (demonstrations and tests) of its own task, for
 
 Each Python call is stopped after --cap seconds and counted as the cap. Prints the Python
 time, batt's time (its whole process, and the run as batt reports it), and their ratios.
+With --batt-runs N each program runs N times after the Python run and its median times are
+the ones printed. With --seeds, each seed's sample is timed in turn (Python once, then the
+programs), and a summary gives each program's ratios per seed, the least, and the ratio of
+the totals.
 """
+import statistics
 import argparse
 import glob
 import json
@@ -115,7 +121,17 @@ def main():
     ap.add_argument("--batt-args", default="",
                     help="more arguments for every batt run, e.g. '--max-steps 2000000' (Python stops each call "
                          "at --cap; batt's default limits let calls finish that Python needs over a second for)")
+    ap.add_argument("--seeds", default="", help="comma-separated seeds (sweep): each sample in turn, and a summary")
+    ap.add_argument("--batt-runs", type=int, default=1, help="runs of each program: the median is printed")
     a = ap.parse_args()
+    if a.batt_runs < 1:
+        sys.exit("vs_python: --batt-runs must be at least 1")
+    try:
+        seeds = [int(x) for x in a.seeds.split(",")] if a.seeds else [a.seed]
+    except ValueError:
+        sys.exit(f"vs_python: --seeds must be integers separated by commas, got {a.seeds!r}")
+    if len(seeds) > 1 and a.mode != "sweep":
+        sys.exit("vs_python: --seeds is for --mode sweep")
 
     sys.path.insert(0, os.path.abspath(a.dsl))
     namespace = {}
@@ -125,40 +141,56 @@ def main():
     solvers = sorted((k, v) for k, v in namespace.items() if k.startswith("solve_") and callable(v))
     tasks = load_tasks(a.data)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        if a.mode == "sweep":
-            pairs = [(tid, k) for tid in sorted(tasks) for k in range(len(tasks[tid]["train"]))]
-            if a.pairs < 2 or a.pairs > len(pairs):
-                sys.exit(f"vs_python: --pairs must be 2..{len(pairs)}")
-            picked = random.Random(a.seed).sample(pairs, a.pairs)
-            chosen = [tasks[tid]["train"][k] for tid, k in picked]
-            calls = [(fn, as_grid(p["input"])) for _, fn in solvers for p in chosen]
-            path = os.path.join(tmp, "sampled.json")
-            with open(path, "w") as f:
-                json.dump({"train": chosen[:-1], "test": chosen[-1:]}, f)
-            batt_args = [path]
-            what = f"sweep: {len(solvers)} solvers x {a.pairs} sampled inputs (seed {a.seed}, {a.data})"
-        else:
-            own = [(name, fn) for name, fn in solvers if name[len("solve_"):] in tasks]
-            calls = [(fn, as_grid(p["input"])) for name, fn in own
-                     for p in tasks[name[len("solve_"):]]["train"] + tasks[name[len("solve_"):]]["test"]]
-            for name, _ in own:
-                tid = name[len("solve_"):]
-                with open(os.path.join(tmp, tid + ".json"), "w") as f:
-                    json.dump(tasks[tid], f)
-            batt_args = ["--own", tmp]
-            what = f"own: {len(own)} solvers on their own tasks' pairs ({a.data})"
+    totals = {program: [] for program in a.batt}  # per seed: (python, process, run)
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            if a.mode == "sweep":
+                pairs = [(tid, k) for tid in sorted(tasks) for k in range(len(tasks[tid]["train"]))]
+                if a.pairs < 2 or a.pairs > len(pairs):
+                    sys.exit(f"vs_python: --pairs must be 2..{len(pairs)}")
+                picked = random.Random(seed).sample(pairs, a.pairs)
+                chosen = [tasks[tid]["train"][k] for tid, k in picked]
+                calls = [(fn, as_grid(p["input"])) for _, fn in solvers for p in chosen]
+                path = os.path.join(tmp, "sampled.json")
+                with open(path, "w") as f:
+                    json.dump({"train": chosen[:-1], "test": chosen[-1:]}, f)
+                batt_args = [path]
+                what = f"sweep: {len(solvers)} solvers x {a.pairs} sampled inputs (seed {seed}, {a.data})"
+            else:
+                own = [(name, fn) for name, fn in solvers if name[len("solve_"):] in tasks]
+                calls = [(fn, as_grid(p["input"])) for name, fn in own
+                         for p in tasks[name[len("solve_"):]]["train"] + tasks[name[len("solve_"):]]["test"]]
+                for name, _ in own:
+                    tid = name[len("solve_"):]
+                    with open(os.path.join(tmp, tid + ".json"), "w") as f:
+                        json.dump(tasks[tid], f)
+                batt_args = ["--own", tmp]
+                what = f"own: {len(own)} solvers on their own tasks' pairs ({a.data})"
 
-        print(what)
-        print(f"{'python calls':24} {len(calls):12d}")
-        py, capped, raised = python_time(solvers, calls, a.cap)
-        print(f"{'python':24} {py:12.3f} s   ({capped} calls capped at {a.cap} s, {raised} raised)")
-        for program in a.batt:
-            wall, run, evals = batt_time(program, a.batt_args.split() + batt_args)
-            print(f"batt {program}")
-            print(f"{'  evaluations':24} {evals:12d}")
-            print(f"{'  time (process)':24} {wall:12.3f} s   ratio {py / wall:8.1f} x")
-            print(f"{'  time (run)':24} {run:12.3f} s   ratio {py / run:8.1f} x")
+            print(what)
+            print(f"{'python calls':24} {len(calls):12d}")
+            py, capped, raised = python_time(solvers, calls, a.cap)
+            print(f"{'python':24} {py:12.3f} s   ({capped} calls capped at {a.cap} s, {raised} raised)")
+            for program in a.batt:
+                runs = [batt_time(program, a.batt_args.split() + batt_args) for _ in range(a.batt_runs)]
+                wall = statistics.median(r[0] for r in runs)
+                run = statistics.median(r[1] for r in runs)
+                evals = runs[0][2]
+                label = f" (median of {a.batt_runs} runs)" if a.batt_runs > 1 else ""
+                print(f"batt {program}{label}")
+                print(f"{'  evaluations':24} {evals:12d}")
+                print(f"{'  time (process)':24} {wall:12.3f} s   ratio {py / wall:8.1f} x")
+                print(f"{'  time (run)':24} {run:12.3f} s   ratio {py / run:8.1f} x")
+                totals[program].append((py, wall, run))
+            sys.stdout.flush()
+    if len(seeds) > 1:
+        print(f"summary over seeds {','.join(map(str, seeds))} (process ratio per seed; least; ratio of the totals)")
+        for program, rows in totals.items():
+            ratios = [py / wall for py, wall, _ in rows]
+            pooled = sum(r[0] for r in rows) / sum(r[1] for r in rows)
+            per = " ".join(f"{x:.1f}" for x in ratios)
+            print(f"  {program}: {per}   least {min(ratios):.1f} x   totals {pooled:.1f} x")
+
 
 if __name__ == "__main__":
     main()
