@@ -293,8 +293,15 @@ static int seen_index(const bt_value *seen, const uint64_t *prints, int n_seen, 
   return -1;
 }
 
+/* The solvers an own-task run scores on a task (its own, ascending); the others are skipped.
+ * NULL: every solver is scored. */
+typedef struct solver_list {
+  const int *s;
+  int n;
+} solver_list;
+
 static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io *io, const bt_exec_item *it,
-                       const uint8_t *own) {
+                       const solver_list *own) {
   const bt_program *p = w->sh->run->prog;
   bt_result *res = &tr->results[(size_t)item * (size_t)p->n_solvers];
   size_t ns = (size_t)(p->n_solvers ? p->n_solvers : 1);
@@ -312,8 +319,9 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   bool keep = w->sh->o->keep_outputs;
   for (int s = 0; own && s < p->n_solvers; s++) /* the others are skipped: their own walk */
     res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
-  for (int s = 0; s < p->n_solvers; s++) {
-    if (own && !own[s]) continue;
+  int n_scored = own ? own->n : p->n_solvers;
+  for (int q = 0; q < n_scored; q++) {
+    int s = own ? own->s[q] : q;
     /* a packed output is scored as it is: its twin is made only to be written */
     bt_value v = bt_exec_outcome(p, w->sh->consts, it, s);
     bool packed = v.kind == BT_PGRID;
@@ -375,24 +383,49 @@ static void and_matched(const bt_program *p, const bt_task_result *tr, int k, bo
     flags[s] &= r[s].verdict == BT_V_MATCH;
 }
 
-/* demo_solved of every solver: every demonstration pair of t matched (once they are scored). */
-static void demos_solved(const bt_program *p, const bt_task *t, bt_task_result *tr) {
+/* flags[s] of every solver: whether it matched on every item k < n_items that `counts`
+ * (and on one at least when `one` is set). A solver skipped by an own-task run matched on
+ * none: only own's solvers are walked then. */
+static void matched_all(const bt_program *p, const bt_task *t, const bt_task_result *tr, int n_items,
+                        bool (*counts)(const bt_task *, int), bool one, const solver_list *own, bool *flags) {
+  bool any = false;
+  for (int k = 0; k < n_items; k++)
+    any |= counts(t, k);
+  if (own) {
+    memset(flags, 0, (size_t)p->n_solvers * sizeof *flags);
+    for (int q = 0; q < own->n; q++) {
+      int s = own->s[q];
+      bool all = any || !one;
+      for (int k = 0; k < n_items && all; k++)
+        all =
+            !counts(t, k) || tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
+      flags[s] = all;
+    }
+    return;
+  }
   for (int s = 0; s < p->n_solvers; s++)
-    tr->demo_solved[s] = t->n_train > 0;
-  for (int k = 0; k < t->n_train; k++)
-    and_matched(p, tr, k, tr->demo_solved);
+    flags[s] = any || !one;
+  for (int k = 0; k < n_items; k++)
+    if (counts(t, k)) and_matched(p, tr, k, flags);
+}
+
+static bool every_item(const bt_task *t, int k) {
+  (void)t;
+  (void)k;
+  return true;
+}
+
+static bool has_output(const bt_task *t, int k) { return item_io(t, k)->has_output; }
+
+/* demo_solved of every solver: every demonstration pair of t matched (once they are scored). */
+static void demos_solved(const bt_program *p, const bt_task *t, bt_task_result *tr, const solver_list *own) {
+  matched_all(p, t, tr, t->n_train, every_item, true, own, tr->demo_solved);
 }
 
 /* solved of every solver: every item with an expected output matched, and there is one. */
-static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr) {
-  demos_solved(p, t, tr);
-  bool known = false;
-  for (int k = 0; k < tr->n_items; k++)
-    known |= item_io(t, k)->has_output;
-  for (int s = 0; s < p->n_solvers; s++)
-    tr->solved[s] = known;
-  for (int k = 0; k < tr->n_items; k++)
-    if (item_io(t, k)->has_output) and_matched(p, tr, k, tr->solved);
+static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr, const solver_list *own) {
+  demos_solved(p, t, tr, own);
+  matched_all(p, t, tr, tr->n_items, has_output, true, own, tr->solved);
 }
 
 /* Item and task arenas hold only one chunk: after it, the worker notes the arena's peak,
@@ -507,8 +540,25 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
     return false;
   }
   uint8_t *need_all = need ? need + (size_t)n_tasks * lines : NULL;
+  /* and each task's own solvers as a list, in the order of their indices */
+  int *own_at = own ? malloc((size_t)n_tasks * ns * sizeof *own_at) : NULL;
+  solver_list *owns = own ? malloc((size_t)n_tasks * sizeof *owns) : NULL;
+  if (own && (!own_at || !owns)) {
+    free(items);
+    free(task_items);
+    free(need);
+    free(own);
+    free(blocks);
+    free(own_at);
+    free(owns);
+    return false;
+  }
   for (int k = 0; need && k < n_tasks; k++) {
     own_lines(sh, &ts->tasks[first + k], own + (size_t)k * ns, need + (size_t)k * lines);
+    int *at = own_at + (size_t)k * ns, n_own = 0;
+    for (size_t s = 0; s < ns; s++)
+      if (own[(size_t)k * ns + s]) at[n_own++] = (int)s;
+    owns[k] = (solver_list){at, n_own};
     if (blocks) bt_exec_need_blocks(p, need + (size_t)k * lines, blocks + (size_t)k * nb);
     for (size_t t = 0; dev && t < lines; t++) /* only a device runs the union */
       need_all[t] |= need[(size_t)k * lines + t];
@@ -558,17 +608,18 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
     bt_task_result *tr = &sh->run->by_task[first + k];
     for (int j = 0; j < t->n_train + t->n_test; j++, m++) {
       const bt_pair_io *io = item_io(t, j);
-      if (j == t->n_train) demos_solved(p, t, tr); /* for the test items' Kaggle attempts */
+      if (j == t->n_train)
+        demos_solved(p, t, tr, owns ? &owns[k] : NULL); /* for the test items' Kaggle attempts */
       tr->items[j].test = j >= t->n_train;
       tr->items[j].index = j < t->n_train ? j : j - t->n_train;
       if (!dev)
         bt_exec_run_blocks(p, BT_CLASS_SAMPLE, &items[m], 1, sh->consts, prof, NULL,
                            need ? need + (size_t)k * lines : NULL, blocks ? blocks + (size_t)k * nb : NULL);
-      scored &= score_item(w, tr, j, io, &items[m], own ? own + (size_t)k * ns : NULL);
+      scored &= score_item(w, tr, j, io, &items[m], owns ? &owns[k] : NULL);
       empty_arena(w, items[m].cx);
       empty_arena(w, items[m].spare);
     }
-    finish_task(p, t, tr);
+    finish_task(p, t, tr, owns ? &owns[k] : NULL);
     if (scored) bt_journal_task(sh->journal, sh->run, first + k);
     if (scored && sh->o->task_done) sh->o->task_done(sh->o->task_done_ctx, sh->run, first + k);
   }
@@ -580,6 +631,8 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   free(need);
   free(own);
   free(blocks);
+  free(own_at);
+  free(owns);
   return scored;
 }
 
@@ -736,7 +789,7 @@ bool bt_run_program(bt_run *run, const bt_program *prog, const bt_taskset *tasks
   }
   for (int k = 0; k < tasks->n && run->resumed; k++)
     if (done[k]) {
-      finish_task(prog, &tasks->tasks[k], &run->by_task[k]);
+      finish_task(prog, &tasks->tasks[k], &run->by_task[k], NULL);
       if (o->task_done) o->task_done(o->task_done_ctx, run, k);
     }
   bt_ctx const_cx;

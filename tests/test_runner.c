@@ -175,7 +175,7 @@ static void test_own_solvers(void **state) {
   assert_true(bt_run_program(&full, p, &ts, &o));
   o.own = true;
   assert_true(bt_run_program(&own, p, &ts, &o));
-  long evaluations = 0, compared = 0, skipped = 0;
+  long evaluations = 0, compared = 0, skipped = 0, demo_solved = 0;
   for (int k = 0; k < ts.n; k++) {
     const bt_task_result *a = &full.by_task[k], *b = &own.by_task[k];
     for (int j = 0; j < a->n_items; j++)
@@ -185,9 +185,14 @@ static void test_own_solvers(void **state) {
         if (!own_solver(p->solvers[s].name, ts.tasks[k].id)) {
           assert_int_equal(y->verdict, BT_V_SKIPPED);
           assert_false(b->solved[s]);
+          assert_false(b->demo_solved[s]);
           skipped++;
           continue;
         }
+        /* the task's verdicts on its own solvers: those of the full run */
+        assert_int_equal(a->solved[s], b->solved[s]);
+        assert_int_equal(a->demo_solved[s], b->demo_solved[s]);
+        demo_solved += j == 0 && b->demo_solved[s];
         evaluations++;
         compared++;
         assert_int_equal(x->verdict, y->verdict);
@@ -196,6 +201,7 @@ static void test_own_solvers(void **state) {
       }
   }
   assert_int_equal(own.evaluations, evaluations);
+  assert_true(demo_solved > 0);
   /* 6150a2bd: its solver and its mutant; d631b094: its solver; e9afcf9a: a LimitError */
   assert_true(own.by_task[0].solved[solver_index(p, "solve_6150a2bd")]);
   assert_int_equal(own.by_task[2].results[solver_index(p, "solve_e9afcf9a")].errc, BT_E_LIMIT);
