@@ -319,24 +319,36 @@ static bt_value transform_fast(bt_ctx *cx, bt_value arg, int steps) {
   if (!bt_gview_of(cx, arg, &v) || ((steps & BT_TRANSPOSE) && v.h * v.w > (int64_t)cx->lim.max_elems))
     return decline(cx, m);
   int64_t h = v.h, w = v.w;
-  uint8_t *tmp = bt_alloc(cx, (size_t)(h * w > w ? h * w : w) + (size_t)(h > w ? h : w)), *c;
-  if (!tmp) return decline(cx, m);
   bool t = steps & BT_TRANSPOSE;
-  bt_value g = bt_pgrid_new(cx, t ? w : h, t ? h : w, &c);
+  uint8_t *c;
+  if (!t) { /* each row of the result read from its row of the view, in one pass */
+    bt_value g = bt_pgrid_new(cx, h, w, &c);
+    if (bt_is_err(g)) return decline(cx, m);
+    for (int64_t i = 0; i < h; i++) {
+      const uint8_t *from = v.c + ((steps & BT_PRE_ROWS) ? h - 1 - i : i) * w;
+      uint8_t *to = c + i * w;
+      if (steps & BT_PRE_EACH)
+        for (int64_t j = 0; j < w; j++)
+          to[j] = from[w - 1 - j];
+      else
+        memcpy(to, from, (size_t)w);
+    }
+    return g;
+  }
+  uint8_t *tmp = bt_alloc(cx, (size_t)(h * w > w ? h * w : w) + (size_t)(h > w ? h : w));
+  if (!tmp) return decline(cx, m);
+  bt_value g = bt_pgrid_new(cx, w, h, &c);
   if (bt_is_err(g)) return decline(cx, m);
   uint8_t *rowtmp = tmp + h * w;
-  memcpy(t ? tmp : c, v.c, (size_t)(h * w)); /* a transpose reads tmp and writes c */
-  uint8_t *cur = t ? tmp : c;
-  if (steps & BT_PRE_ROWS) reverse_rows(cur, h, w, rowtmp);
-  if (steps & BT_PRE_EACH) reverse_each(cur, h, w);
-  if (t) {
-    for (int64_t i = 0; i < h; i++)
-      for (int64_t j = 0; j < w; j++)
-        c[j * h + i] = tmp[i * w + j];
-    int64_t x = h;
-    h = w;
-    w = x;
-  }
+  memcpy(tmp, v.c, (size_t)(h * w)); /* a transpose reads tmp and writes c */
+  if (steps & BT_PRE_ROWS) reverse_rows(tmp, h, w, rowtmp);
+  if (steps & BT_PRE_EACH) reverse_each(tmp, h, w);
+  for (int64_t i = 0; i < h; i++)
+    for (int64_t j = 0; j < w; j++)
+      c[j * h + i] = tmp[i * w + j];
+  int64_t x = h;
+  h = w;
+  w = x;
   if (steps & BT_POST_EACH) reverse_each(c, h, w);
   if (steps & BT_POST_ROWS) reverse_rows(c, h, w, rowtmp);
   return g;
