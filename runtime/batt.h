@@ -101,6 +101,13 @@ typedef struct bt_limits {
 extern const bt_limits bt_default_limits;
 
 typedef struct bt_chunk bt_chunk;
+struct bt_chunk {
+  bt_chunk *next;
+  size_t size;
+  size_t off;
+  size_t pad_; /* keeps data 16-aligned */
+  _Alignas(16) unsigned char data[];
+};
 
 /* Arena: a list of chunks, bump allocation, released to a mark. */
 typedef struct bt_arena {
@@ -133,7 +140,22 @@ typedef struct bt_ctx {
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim); /* lim NULL: defaults */
 void bt_ctx_free(bt_ctx *cx);
 
-bt_mark bt_arena_mark(bt_ctx *cx);
+static inline bt_mark bt_arena_mark(bt_ctx *cx) {
+  bt_mark m = {cx->arena.head, cx->arena.head ? cx->arena.head->off : 0, cx->arena.used};
+  return m;
+}
+
+void bt_arena_release_to(bt_ctx *cx, bt_mark m);
+/* Releases what was allocated since mark m (the chunks past it kept for reuse); releasing
+ * memory made before the evaluation began forgets the memo. Nothing made since m (a loop's
+ * verdict that allocated nothing): nothing to do, here. */
+static inline void bt_arena_release(bt_ctx *cx, bt_mark m) {
+  const bt_arena *a = &cx->arena;
+  if (a->head == m.chunk && a->used == m.used && (!m.chunk || m.chunk->off == m.off) &&
+      m.used >= cx->begun.used)
+    return;
+  bt_arena_release_to(cx, m);
+}
 
 /* The last generation of memo entries handed out on this thread. A context's generations
  * ascend, and so do a thread's: an entry of one evaluation never answers another's. */
@@ -201,7 +223,6 @@ static inline void bt_arena_peak(bt_ctx *cx, size_t used) {
     bt_memo_put((cx), (prim), (arg), memo_r_);                                                               \
     return memo_r_;                                                                                          \
   } while (0)
-void bt_arena_release(bt_ctx *cx, bt_mark m);
 /* Frees released chunks beyond keep bytes (they are otherwise kept for reuse). */
 void bt_arena_trim(bt_ctx *cx, size_t keep);
 /* n bytes, 16-aligned; NULL when max_bytes would be passed. */
@@ -631,7 +652,21 @@ static inline int bt_arity(bt_value f) {
  * f is an error); a non-function, a wrong argument count, too deep a nesting or too many
  * steps give an error. */
 bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n);
-static inline bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) { return bt_call(cx, f, &x, 1); }
+/* bt_call on one argument; a closure of one argument with its own code (a generated
+ * program's) is called here, as bt_call would call it, without the generic call's way. */
+static inline bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) {
+  const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
+  if (!c || !c->code || c->arity != 1 || x.kind == BT_ERR) return bt_call(cx, f, &x, 1);
+  if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
+  if (cx->depth >= cx->lim.max_depth) return bt_err(BT_E_RECURSION);
+  cx->depth++;
+  bt_value r =
+      __builtin_expect(__atomic_load_n(&c->line, __ATOMIC_RELAXED) == 1, 0) && cx->depth >= BT_CALL_MEMO_DEPTH
+          ? bt_call_memo(cx, c, &x, 1)
+          : c->code(cx, c, &x, 1);
+  cx->depth--;
+  return __builtin_expect(r.kind == BT_PGRID, 0) ? bt_unpack(cx, r) : r;
+}
 static inline bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x, bt_value y) {
   bt_value a[2] = {x, y};
   return bt_call(cx, f, a, 2);

@@ -30,14 +30,6 @@ _Thread_local int64_t bt_walk_left = INT64_MAX;
 
 /* ---- arena ----------------------------------------------------------------------- */
 
-struct bt_chunk {
-  bt_chunk *next;
-  size_t size;
-  size_t off;
-  size_t pad_; /* keeps data 16-aligned */
-  _Alignas(16) unsigned char data[];
-};
-
 /* A chunk holds at least CHUNK_MIN bytes, and while its arena grows, half of what the arena
  * holds, up to CHUNK_GROW (an allocation larger than CHUNK_MIN has a chunk of its size). The
  * pages of a chunk of CHUNK_POPULATE bytes or more are made present at once, in one call,
@@ -125,12 +117,7 @@ void bt_memo_put(bt_ctx *cx, int prim, bt_value arg, bt_value result) {
   *e = (pure_entry){arg, result, cx->memo_gen, (uint16_t)prim};
 }
 
-bt_mark bt_arena_mark(bt_ctx *cx) {
-  bt_mark m = {cx->arena.head, cx->arena.head ? cx->arena.head->off : 0, cx->arena.used};
-  return m;
-}
-
-void bt_arena_release(bt_ctx *cx, bt_mark m) {
+void bt_arena_release_to(bt_ctx *cx, bt_mark m) {
   bt_arena *a = &cx->arena;
   bool older = m.used < cx->begun.used; /* memory made before the evaluation began */
   while (a->head && a->head != m.chunk) {
