@@ -149,7 +149,7 @@ void bt_arena_release_to(bt_ctx *cx, bt_mark m);
 /* Releases what was allocated since mark m (the chunks past it kept for reuse); releasing
  * memory made before the evaluation began forgets the memo. Nothing made since m (a loop's
  * verdict that allocated nothing): nothing to do, here. */
-static inline void bt_arena_release(bt_ctx *cx, bt_mark m) {
+static inline __attribute__((always_inline)) void bt_arena_release(bt_ctx *cx, bt_mark m) {
   const bt_arena *a = &cx->arena;
   if (a->head == m.chunk && a->used == m.used && (!m.chunk || m.chunk->off == m.off) &&
       m.used >= cx->begun.used)
@@ -654,7 +654,7 @@ static inline int bt_arity(bt_value f) {
 bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n);
 /* bt_call on one argument; a closure of one argument with its own code (a generated
  * program's) is called here, as bt_call would call it, without the generic call's way. */
-static inline bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) {
+static inline __attribute__((always_inline)) bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) {
   const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
   if (!c || !c->code || c->arity != 1 || x.kind == BT_ERR) return bt_call(cx, f, &x, 1);
   if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
