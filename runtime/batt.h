@@ -471,7 +471,10 @@ static inline size_t bt_pgrid_bytes(int64_t h, int64_t w) { return sizeof(bt_pgr
 bt_value bt_pgrid_new(bt_ctx *cx, int64_t h, int64_t w, uint8_t **cells);
 /* The boxed twin of a packed grid (laid out as bt_grid_new lays a grid out); any other
  * value as it is. A LimitError when the arena is full. */
-bt_value bt_unpack(bt_ctx *cx, bt_value v);
+bt_value bt_unpack_grid(bt_ctx *cx, bt_value v);
+static inline bt_value bt_unpack(bt_ctx *cx, bt_value v) {
+  return __builtin_expect(v.kind == BT_PGRID, 0) ? bt_unpack_grid(cx, v) : v;
+}
 /* A packed twin of v when v is a grid that packs (a non-empty tuple of non-empty,
  * equal-length tuples of plain ints in [0, 255]), else v. */
 bt_value bt_pack(bt_ctx *cx, bt_value v);
@@ -527,8 +530,13 @@ static inline int bt_cmp_quick(bt_value a, bt_value b) {
     return bt_cmp(a, b);
   return bt_intern_cmp(x, y);
 }
-/* Python ==: bools equal ints of the same value. */
-bool bt_eq(bt_value a, bt_value b);
+/* Python ==: bools equal ints of the same value (two ints or bools compared here). */
+bool bt_eq_values(bt_value a, bt_value b);
+static inline bool bt_eq(bt_value a, bt_value b) {
+  if ((a.kind == BT_INT || a.kind == BT_BOOL) && (b.kind == BT_INT || b.kind == BT_BOOL))
+    return a.u.i == b.u.i;
+  return bt_eq_values(a, b);
+}
 /* Equality that also tells bool from int, at every depth (tests, results). */
 bool bt_same(bt_value a, bt_value b);
 uint64_t bt_hash(bt_value v);

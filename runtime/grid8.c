@@ -84,7 +84,7 @@ void bt_byte_counts(const uint8_t *c, size_t n, uint64_t counts[256]) {
     counts[v] = t[0][v] + t[1][v] + t[2][v] + t[3][v];
 }
 
-bt_value bt_unpack(bt_ctx *cx, bt_value v) {
+bt_value bt_unpack_grid(bt_ctx *cx, bt_value v) {
   return v.kind == BT_PGRID ? box_bytes(cx, v.u.pg->c, v.u.pg->w, v.u.pg->h, v.u.pg->w) : v;
 }
 

@@ -1685,7 +1685,7 @@ static bool eq_rec(bt_value a, bt_value b, int depth) {
   return a.kind == BT_FN ? cmp_slow(a, b, depth) == 0 : bt_cmp(a, b) == 0;
 }
 
-bool bt_eq(bt_value a, bt_value b) { return both_int(a, b) ? a.u.i == b.u.i : eq_rec(a, b, 0); }
+bool bt_eq_values(bt_value a, bt_value b) { return both_int(a, b) ? a.u.i == b.u.i : eq_rec(a, b, 0); }
 
 static bool same_rec(bt_value a, bt_value b, int depth) {
   if (a.kind != b.kind) return false;
