@@ -510,6 +510,24 @@ static void own_lines(const shared *sh, const bt_task *t, uint8_t *own, uint8_t 
   bt_line_graph_need(sh->graph, a.n, a.outs, need);
 }
 
+/* What run_chunk allocates for a chunk of tasks (an own-task run's parts NULL otherwise). */
+typedef struct chunk_mem {
+  bt_exec_item *items, *task_items;
+  uint8_t *need, *own, *blocks; /* per task: the lines and code blocks to run, its own solvers */
+  int *own_at;                  /* per task: its own solvers' indices (owns) */
+  solver_list *owns;
+} chunk_mem;
+
+static void chunk_mem_free(chunk_mem *m) {
+  free(m->items);
+  free(m->task_items);
+  free(m->need);
+  free(m->own);
+  free(m->blocks);
+  free(m->own_at);
+  free(m->owns);
+}
+
 /* Runs and scores one chunk of tasks; false when the memory for it could not be had
  * (then nothing of it ran, or its results are incomplete: the run fails). */
 static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
@@ -531,28 +549,15 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   /* and the blocks of the code that hold those lines, made once for the task's items */
   size_t nb = p->n_blocks > 0 && p->line_block ? (size_t)p->n_blocks : 0;
   uint8_t *blocks = sh->graph && nb ? malloc((size_t)n_tasks * nb) : NULL;
-  if (!items || !task_items || (sh->graph && (!need || !own || (nb && !blocks)))) {
-    free(items);
-    free(task_items);
-    free(need);
-    free(own);
-    free(blocks);
+  /* and each task's own solvers as a list, in the order of their indices */
+  int *own_at = sh->graph ? malloc((size_t)(n_tasks ? n_tasks : 1) * ns * sizeof *own_at) : NULL;
+  solver_list *owns = sh->graph ? malloc((size_t)(n_tasks ? n_tasks : 1) * sizeof *owns) : NULL;
+  chunk_mem mem = {items, task_items, need, own, blocks, own_at, owns};
+  if (!items || !task_items || (sh->graph && (!need || !own || (nb && !blocks) || !own_at || !owns))) {
+    chunk_mem_free(&mem);
     return false;
   }
   uint8_t *need_all = need ? need + (size_t)n_tasks * lines : NULL;
-  /* and each task's own solvers as a list, in the order of their indices */
-  int *own_at = own ? malloc((size_t)n_tasks * ns * sizeof *own_at) : NULL;
-  solver_list *owns = own ? malloc((size_t)n_tasks * sizeof *owns) : NULL;
-  if (own && (!own_at || !owns)) {
-    free(items);
-    free(task_items);
-    free(need);
-    free(own);
-    free(blocks);
-    free(own_at);
-    free(owns);
-    return false;
-  }
   for (int k = 0; need && k < n_tasks; k++) {
     own_lines(sh, &ts->tasks[first + k], own + (size_t)k * ns, need + (size_t)k * lines);
     int *at = own_at + (size_t)k * ns, n_own = 0;
@@ -626,13 +631,7 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   for (int k = 0; k < n_tasks; k++)
     empty_arena(w, &w->task_cx[k]);
   atomic_fetch_add(&sh->items_done, n_items);
-  free(items);
-  free(task_items);
-  free(need);
-  free(own);
-  free(blocks);
-  free(own_at);
-  free(owns);
+  chunk_mem_free(&mem);
   return scored;
 }
 
