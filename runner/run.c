@@ -383,49 +383,41 @@ static void and_matched(const bt_program *p, const bt_task_result *tr, int k, bo
     flags[s] &= r[s].verdict == BT_V_MATCH;
 }
 
-/* flags[s] of every solver: whether it matched on every item k < n_items that `counts`
- * (and on one at least when `one` is set). A solver skipped by an own-task run matched on
- * none: only own's solvers are walked then. */
+/* flags[s] of every solver: whether it matched on every item k < n_items (only those with an
+ * expected output when outputs_only), of which there is one at least. A solver skipped by an
+ * own-task run matched on none: only own's solvers are walked then. */
 static void matched_all(const bt_program *p, const bt_task *t, const bt_task_result *tr, int n_items,
-                        bool (*counts)(const bt_task *, int), bool one, const solver_list *own, bool *flags) {
+                        bool outputs_only, const solver_list *own, bool *flags) {
   bool any = false;
   for (int k = 0; k < n_items; k++)
-    any |= counts(t, k);
+    any |= !outputs_only || item_io(t, k)->has_output;
   if (own) {
     memset(flags, 0, (size_t)p->n_solvers * sizeof *flags);
     for (int q = 0; q < own->n; q++) {
       int s = own->s[q];
-      bool all = any || !one;
+      bool all = any;
       for (int k = 0; k < n_items && all; k++)
-        all =
-            !counts(t, k) || tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
+        all = (outputs_only && !item_io(t, k)->has_output) ||
+              tr->results[(size_t)k * (size_t)p->n_solvers + (size_t)s].verdict == BT_V_MATCH;
       flags[s] = all;
     }
     return;
   }
   for (int s = 0; s < p->n_solvers; s++)
-    flags[s] = any || !one;
+    flags[s] = any;
   for (int k = 0; k < n_items; k++)
-    if (counts(t, k)) and_matched(p, tr, k, flags);
+    if (!outputs_only || item_io(t, k)->has_output) and_matched(p, tr, k, flags);
 }
-
-static bool every_item(const bt_task *t, int k) {
-  (void)t;
-  (void)k;
-  return true;
-}
-
-static bool has_output(const bt_task *t, int k) { return item_io(t, k)->has_output; }
 
 /* demo_solved of every solver: every demonstration pair of t matched (once they are scored). */
 static void demos_solved(const bt_program *p, const bt_task *t, bt_task_result *tr, const solver_list *own) {
-  matched_all(p, t, tr, t->n_train, every_item, true, own, tr->demo_solved);
+  matched_all(p, t, tr, t->n_train, false, own, tr->demo_solved);
 }
 
 /* solved of every solver: every item with an expected output matched, and there is one. */
 static void finish_task(const bt_program *p, const bt_task *t, bt_task_result *tr, const solver_list *own) {
   demos_solved(p, t, tr, own);
-  matched_all(p, t, tr, tr->n_items, has_output, true, own, tr->solved);
+  matched_all(p, t, tr, tr->n_items, true, own, tr->solved);
 }
 
 /* Item and task arenas hold only one chunk: after it, the worker notes the arena's peak,

@@ -660,33 +660,35 @@ static inline int bt_arity(bt_value f) {
  * f is an error); a non-function, a wrong argument count, too deep a nesting or too many
  * steps give an error. */
 bt_value bt_call(bt_ctx *cx, bt_value f, const bt_value *args, int n);
-/* bt_call of a closure of n arguments with its own code (a generated program's), as the
- * generic call makes it (the arguments hold no error, checked by the caller). */
-static inline __attribute__((always_inline)) bt_value bt_call_code(bt_ctx *cx, const bt_closure *c,
-                                                                   const bt_value *x, int n) {
-  if (++cx->steps > cx->lim.max_steps) return bt_err(BT_E_LIMIT);
-  if (cx->depth >= cx->lim.max_depth) return bt_err(BT_E_RECURSION);
+/* The call of closure c, whose own code is `code` (a generated program's), on n arguments
+ * that hold no error, as the generic call makes it: its step, its depth, and the call memo
+ * for a line's closure inside another call. The result as the code gives it (it may be a
+ * packed grid). */
+static inline __attribute__((always_inline)) bt_value
+bt_call_code(bt_ctx *cx, const bt_closure *c, bt_clo_code code, const bt_value *x, int n) {
+  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
+  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
   cx->depth++;
   bt_value r =
       __builtin_expect(__atomic_load_n(&c->line, __ATOMIC_RELAXED) == 1, 0) && cx->depth >= BT_CALL_MEMO_DEPTH
           ? bt_call_memo(cx, c, x, n)
-          : c->code(cx, c, x, n);
+          : code(cx, c, x, n);
   cx->depth--;
-  return __builtin_expect(r.kind == BT_PGRID, 0) ? bt_unpack(cx, r) : r;
+  return r;
 }
 /* bt_call on one argument, and on two: a closure of that many arguments with its own code,
  * the commonest inside the primitives' loops, is called here. */
 static inline __attribute__((always_inline)) bt_value bt_call1(bt_ctx *cx, bt_value f, bt_value x) {
   const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
   if (!c || !c->code || c->arity != 1 || x.kind == BT_ERR) return bt_call(cx, f, &x, 1);
-  return bt_call_code(cx, c, &x, 1);
+  return bt_unpack(cx, bt_call_code(cx, c, c->code, &x, 1));
 }
 static inline __attribute__((always_inline)) bt_value bt_call2(bt_ctx *cx, bt_value f, bt_value x,
                                                                bt_value y) {
   bt_value a[2] = {x, y};
   const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
   if (!c || !c->code || c->arity != 2 || x.kind == BT_ERR || y.kind == BT_ERR) return bt_call(cx, f, a, 2);
-  return bt_call_code(cx, c, a, 2);
+  return bt_unpack(cx, bt_call_code(cx, c, c->code, a, 2));
 }
 /* bt_call whose result may be a packed grid: the calls closures make of their parts. */
 bt_value bt_call_raw(bt_ctx *cx, bt_value f, const bt_value *args, int n);

@@ -128,15 +128,7 @@ static inline __attribute__((always_inline)) bt_value bt_sp_clo(bt_ctx *cx, bt_v
   bt_value e;
   for (int k = 0; k < n; k++)
     if (__builtin_expect(args[k].kind == BT_ERR, 0)) return bt_any_err(args, n, &e), e;
-  if (__builtin_expect(++cx->steps > cx->lim.max_steps, 0)) return bt_err(BT_E_LIMIT);
-  if (__builtin_expect(cx->depth >= cx->lim.max_depth, 0)) return bt_err(BT_E_RECURSION);
-  cx->depth++;
-  bt_value r = __builtin_expect(__atomic_load_n(&f.u.clo->line, __ATOMIC_RELAXED) == 1, 0) &&
-                       cx->depth >= BT_CALL_MEMO_DEPTH
-                   ? bt_call_memo(cx, f.u.clo, args, n)
-                   : code(cx, f.u.clo, args, n);
-  cx->depth--;
-  return r;
+  return bt_call_code(cx, f.u.clo, code, args, n);
 }
 
 static inline bt_value bt_sp_tag(bt_value r, int ctor, bt_clo_code code, int quick) {
