@@ -472,7 +472,7 @@ bt_value bt_pgrid_new(bt_ctx *cx, int64_t h, int64_t w, uint8_t **cells);
 /* The boxed twin of a packed grid (laid out as bt_grid_new lays a grid out); any other
  * value as it is. A LimitError when the arena is full. */
 bt_value bt_unpack_grid(bt_ctx *cx, bt_value v);
-static inline bt_value bt_unpack(bt_ctx *cx, bt_value v) {
+static inline __attribute__((always_inline)) bt_value bt_unpack(bt_ctx *cx, bt_value v) {
   return __builtin_expect(v.kind == BT_PGRID, 0) ? bt_unpack_grid(cx, v) : v;
 }
 /* A packed twin of v when v is a grid that packs (a non-empty tuple of non-empty,
@@ -532,7 +532,7 @@ static inline int bt_cmp_quick(bt_value a, bt_value b) {
 }
 /* Python ==: bools equal ints of the same value (two ints or bools compared here). */
 bool bt_eq_values(bt_value a, bt_value b);
-static inline bool bt_eq(bt_value a, bt_value b) {
+static inline __attribute__((always_inline)) bool bt_eq(bt_value a, bt_value b) {
   if ((a.kind == BT_INT || a.kind == BT_BOOL) && (b.kind == BT_INT || b.kind == BT_BOOL))
     return a.u.i == b.u.i;
   return bt_eq_values(a, b);
@@ -544,7 +544,18 @@ uint64_t bt_hash(bt_value v);
  * shared parts once per occurrence; stops past cap and returns cap + 1. */
 uint64_t bt_tree_size(bt_value v, uint64_t cap);
 /* Python truthiness. */
-bool bt_truth(bt_value v);
+static inline __attribute__((always_inline)) bool bt_truth(bt_value v) {
+  switch (v.kind) {
+  case BT_BOOL:
+  case BT_INT: return v.u.i != 0;
+  case BT_FLOAT: return v.u.f != 0.0; /* NaN is true, as in Python */
+  case BT_TUPLE:
+  case BT_SET: return v.n != 0;
+  case BT_FN:
+  case BT_PGRID: return true;
+  default: return false;
+  }
+}
 /* Python a < b: 1, 0, or -1 when Python raises TypeError. Sets compare by
  * inclusion (proper subset). */
 int bt_py_lt(bt_value a, bt_value b);

@@ -1784,19 +1784,6 @@ static uint64_t hash_rec(bt_value v, int depth) {
 
 uint64_t bt_hash(bt_value v) { return hash_rec(v, 0); }
 
-bool bt_truth(bt_value v) {
-  switch (v.kind) {
-  case BT_BOOL:
-  case BT_INT: return v.u.i != 0;
-  case BT_FLOAT: return v.u.f != 0.0; /* NaN is true, as in Python */
-  case BT_TUPLE:
-  case BT_SET: return v.n != 0;
-  case BT_FN:
-  case BT_PGRID: return true;
-  default: return false;
-  }
-}
-
 int64_t bt_set_find(bt_value s, bt_value x) {
   int64_t lo = 0, hi = (int64_t)s.n - 1;
   while (lo <= hi) {
