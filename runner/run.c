@@ -530,7 +530,8 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
   for (int k = 0; k < n_tasks; k++)
     n_items += ts->tasks[first + k].n_train + ts->tasks[first + k].n_test;
   bool injected = sh->o->fail_chunk > 0 && atomic_fetch_add(&sh->chunks, 1) + 1 == sh->o->fail_chunk;
-  if (injected || !ensure_capacity(w, n_items, n_tasks)) return false;
+  /* a device worker holds every item of the chunk at once; a CPU worker one at a time */
+  if (injected || !ensure_capacity(w, dev ? n_items : 1, n_tasks)) return false;
   bt_exec_item *items = calloc((size_t)(n_items ? n_items : 1), sizeof *items);
   size_t compact_min = sh->o->compact_min ? sh->o->compact_min : BT_COMPACT_MIN;
   bt_exec_item *task_items = calloc((size_t)(n_tasks ? n_tasks : 1), sizeof *task_items);
@@ -588,7 +589,7 @@ static bool run_chunk(worker *w, int first, int n_tasks, bt_device *dev) {
                                 .C = io->has_output ? io->output : bt_none(),
                                 .S = S,
                                 .task_frame = w->task_frames[k],
-                                .frame = w->frames[m],
+                                .frame = w->frames[a],
                                 .spare = &w->spare_cx[a],
                                 .compact_at = compact_min,
                                 .major_at = compact_min,
