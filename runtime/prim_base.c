@@ -502,6 +502,13 @@ BT_PRIM(interval) {
   return bt_tuple(out, (uint32_t)n);
 }
 
+/* Whether some item of container c is a plain int. */
+static bool has_int(bt_value c) {
+  for (uint32_t k = 0; k < c.n; k++)
+    if (c.u.items[k].kind == BT_INT) return true;
+  return false;
+}
+
 /* frozenset(f(i, j) for j in b for i in a), pairs (i, j) when f is NULL: b is iterated
  * first, so a is never looked at when b is empty. */
 static bt_value cartesian(bt_ctx *cx, bt_value x, bt_value y, const bt_value *f) {
@@ -513,11 +520,26 @@ static bt_value cartesian(bt_ctx *cx, bt_value x, bt_value y, const bt_value *f)
   if (!out) return bt_err(BT_E_LIMIT);
   /* Two sets hold no equal items, so emitting i-major gives the same set, ascending. */
   bool i_major = !f && bt_is_set(x) && bt_is_set(y);
-  for (uint64_t k = 0; k < n; k++) {
-    uint32_t i = (uint32_t)(i_major ? k / y.n : k % x.n), j = (uint32_t)(i_major ? k % y.n : k / x.n);
-    bt_value r = f ? bt_call2(cx, *f, x.u.items[i], y.u.items[j]) : bt_pair(cx, x.u.items[i], y.u.items[j]);
-    if (bt_is_err(r)) return in_generator(r);
-    out[k] = r;
+  if (!f && !has_int(x)) { /* no pair is interned (bt_intern_of): their items in one block */
+    bt_value *it = cx->lim.max_elems < 2 ? NULL : bt_items_parts(cx, 0, 2 * n);
+    if (!it) return bt_err(BT_E_LIMIT);
+    uint32_t outer = i_major ? x.n : y.n, inner = i_major ? y.n : x.n;
+    bt_value *o = out;
+    for (uint32_t a = 0; a < outer; a++)
+      for (uint32_t b = 0; b < inner; b++, it += 2) {
+        it[0] = x.u.items[i_major ? a : b];
+        it[1] = y.u.items[i_major ? b : a];
+        *o++ = bt_tuple(it, 2);
+      }
+  } else {
+    uint64_t k = 0;
+    for (uint32_t a = 0; a < (i_major ? x.n : y.n); a++)
+      for (uint32_t b = 0; b < (i_major ? y.n : x.n); b++, k++) {
+        bt_value xi = x.u.items[i_major ? a : b], yj = y.u.items[i_major ? b : a];
+        bt_value r = f ? bt_call2(cx, *f, xi, yj) : bt_pair(cx, xi, yj);
+        if (bt_is_err(r)) return in_generator(r);
+        out[k] = r;
+      }
   }
   return i_major ? bt_set_of_product(cx, out, x, y) : bt_set_build(cx, out, (size_t)n);
 }
