@@ -435,6 +435,18 @@ static bt_value range_pairs(bt_ctx *cx, axis_range ri, axis_range rj, int64_t n)
   if (n > (int64_t)cx->lim.max_elems) return bt_err(BT_E_LIMIT);
   bt_value *items = bt_items_parts(cx, (size_t)n, 2 * (size_t)n);
   if (!items) return bt_err(BT_E_LIMIT);
+  /* both ends interned: every pair between is, at a fixed stride in the table (the parts
+     stay taken, unwritten, so that memory and its limits are as for any segment) */
+  int64_t i0 = ri.fixed ? ri.fixed->u.i : ri.start, j0 = rj.fixed ? rj.fixed->u.i : rj.start;
+  int64_t di = ri.fixed ? 0 : ri.step, dj = rj.fixed ? 0 : rj.step;
+  const bt_value *first = bt_intern_pair(i0, j0);
+  if ((!ri.fixed || ri.fixed->kind == BT_INT) && (!rj.fixed || rj.fixed->kind == BT_INT) && first &&
+      bt_intern_pair(i0 + (n - 1) * di, j0 + (n - 1) * dj)) {
+    ptrdiff_t by = 2 * (ptrdiff_t)(di * BT_IPAIR_SPAN + dj);
+    for (int64_t k = 0; k < n; k++, first += by)
+      items[k] = bt_tuple(first, 2);
+    return bt_set_sorted(items, (size_t)n);
+  }
   for (int64_t k = 0; k < n; k++) {
     bt_value i = ri.fixed ? *ri.fixed : bt_int(ri.start + k * ri.step);
     bt_value j = rj.fixed ? *rj.fixed : bt_int(rj.start + k * rj.step);
