@@ -135,10 +135,24 @@ typedef struct bt_ctx {
   uint64_t memo_gen;    /* bt_ctx_begin's count: memo entries of earlier evaluations are void */
   bt_mark begun;        /* the arena when the evaluation began */
   struct bt_memo *memo; /* bt_memo_get; NULL until the first entry */
+  /* the grid the evaluations read as their input (bt_ctx_set_input), and its cells as
+     bytes, made by bt_gview_of on first use (state 0: not yet, 1: made, -1: it does not
+     pack): the input lives outside the arena and outlasts the evaluations */
+  bt_value input;
+  uint8_t *input_cells;
+  size_t input_cap;
+  int64_t input_h, input_w;
+  int input_state;
 } bt_ctx;
 
 void bt_ctx_init(bt_ctx *cx, const bt_limits *lim); /* lim NULL: defaults */
 void bt_ctx_free(bt_ctx *cx);
+/* Names grid, which must stay as it is until the next call, as the input of cx's
+ * evaluations (none: no input). */
+static inline void bt_ctx_set_input(bt_ctx *cx, bt_value grid) {
+  cx->input = grid;
+  cx->input_state = 0;
+}
 
 static inline bt_mark bt_arena_mark(bt_ctx *cx) {
   bt_mark m = {cx->arena.head, cx->arena.head ? cx->arena.head->off : 0, cx->arena.used};

@@ -99,6 +99,8 @@ void bt_exec_run_blocks(const bt_program *p, bt_class phase, bt_exec_item *items
                 .need = need,
                 .need_block = need ? need_block : NULL};
   if (device && !(ex.stored = malloc(n > 0 ? (size_t)n : 1))) ex.device = NULL; /* no memory: the CPU */
+  for (int k = 0; k < n; k++)
+    bt_ctx_set_input(items[k].cx, items[k].I);
   p->run(&ex, phase);
   free(ex.ahead);
   free(ex.stored);

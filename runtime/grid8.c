@@ -5,6 +5,7 @@
  * arguments, or declines (bt_decline) and lets that code run: on any argument outside the
  * shapes it knows, on any error, on any limit the own code would meet. What it allocated
  * before declining is released. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bt_prims.h"
@@ -123,10 +124,35 @@ bt_value bt_pack(bt_ctx *cx, bt_value v) {
   return v;
 }
 
+/* The cells of cx's input as bytes, once per input; false when they cannot be had. */
+static bool input_view(bt_ctx *cx) {
+  int64_t h, w;
+  if (!grid_shape(cx->input, &h, &w)) return false;
+  size_t n = (size_t)(h * w);
+  if (n > cx->input_cap) {
+    uint8_t *c = realloc(cx->input_cells, n);
+    if (!c) return false;
+    cx->input_cells = c;
+    cx->input_cap = n;
+  }
+  if (!pack_cells(cx->input, cx->input_cells, h, w)) return false;
+  cx->input_h = h;
+  cx->input_w = w;
+  return true;
+}
+
 bool bt_gview_of(bt_ctx *cx, bt_value g, bt_gview *out) {
   if (g.kind == BT_PGRID) {
     *out = (bt_gview){g.u.pg->h, g.u.pg->w, g.u.pg->c};
     return true;
+  }
+  if (g.kind == BT_TUPLE && g.n && g.u.items == cx->input.u.items && g.n == cx->input.n &&
+      cx->input.kind == BT_TUPLE) {
+    if (cx->input_state == 0) cx->input_state = input_view(cx) ? 1 : -1;
+    if (cx->input_state > 0) {
+      *out = (bt_gview){cx->input_h, cx->input_w, cx->input_cells};
+      return true;
+    }
   }
   int64_t h, w;
   if (!grid_shape(g, &h, &w)) return false;

@@ -56,6 +56,11 @@ void bt_ctx_free(bt_ctx *cx) {
   memset(&cx->arena, 0, sizeof cx->arena);
   free(cx->memo);
   cx->memo = NULL;
+  free(cx->input_cells);
+  cx->input_cells = NULL;
+  cx->input_cap = 0;
+  cx->input = bt_none();
+  cx->input_state = 0;
   bt_call_memo_free();
 }
 

@@ -960,6 +960,31 @@ static void test_packed_grids(void **state) {
     assert_false(bt_gview_of(&cx, no[k], &v));
   }
 
+  /* the context's input: its bytes made once, outside the arena; a new input (even at the
+     same address, as in a reused arena) is read again; a grid that does not pack is
+     refused as any other */
+  bt_ctx in;
+  bt_ctx_init(&in, NULL);
+  bt_mark m0 = bt_arena_mark(&in);
+  bt_value input = bt_grid_from(&in, 3, 4, cells);
+  size_t used = in.arena.used;
+  bt_ctx_set_input(&in, input);
+  bt_gview v1, v2;
+  assert_true(bt_gview_of(&in, input, &v1) && v1.h == 3 && v1.w == 4);
+  assert_memory_equal(v1.c, p.u.pg->c, 12);
+  assert_true(bt_gview_of(&in, input, &v2) && v2.c == v1.c);
+  assert_int_equal(in.arena.used, used);
+  assert_true(bt_gview_of(&in, g, &v2) && v2.c != v1.c); /* another grid: the arena's copy */
+  bt_arena_release(&in, m0);
+  int64_t other[12] = {7, 7, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5};
+  bt_value again = bt_grid_from(&in, 3, 4, other);
+  assert_ptr_equal(again.u.items, input.u.items);
+  bt_ctx_set_input(&in, again);
+  assert_true(bt_gview_of(&in, again, &v1) && v1.c[0] == 7 && v1.c[11] == 5);
+  bt_ctx_set_input(&in, no[0]);
+  assert_false(bt_gview_of(&in, no[0], &v1));
+  bt_ctx_free(&in);
+
   /* copies: one block for two references; bt_copy_boxed gives the twin */
   bt_value two[2] = {p, p};
   assert_true(bt_copy_many(&to, two, 2));
