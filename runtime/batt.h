@@ -135,13 +135,12 @@ typedef struct bt_ctx {
   uint64_t memo_gen;    /* bt_ctx_begin's count: memo entries of earlier evaluations are void */
   bt_mark begun;        /* the arena when the evaluation began */
   struct bt_memo *memo; /* bt_memo_get; NULL until the first entry */
-  /* the grid the evaluations read as their input (bt_ctx_set_input), and its cells as
-     bytes, made by bt_gview_of on first use (state 0: not yet, 1: made, -1: it does not
-     pack): the input lives outside the arena and outlasts the evaluations */
+  /* the grid the evaluations read as their input (bt_ctx_set_input), and its packed twin,
+     made on first use (bt_input_packed; state 0: not yet, 1: made, -1: it does not pack):
+     the input lives outside the arena and outlasts the evaluations, the twin is no value */
   bt_value input;
-  uint8_t *input_cells;
+  struct bt_pgrid *input_packed;
   size_t input_cap;
-  int64_t input_h, input_w;
   int input_state;
 } bt_ctx;
 
@@ -493,8 +492,12 @@ static inline __attribute__((always_inline)) bt_value bt_unpack(bt_ctx *cx, bt_v
  * equal-length tuples of plain ints in [0, 255]), else v. */
 bt_value bt_pack(bt_ctx *cx, bt_value v);
 
-/* The cells of a grid as bytes: a packed grid's own, or a boxed grid's copied into the
- * arena. False (and nothing allocated) when g does not pack. */
+/* The packed twin of g when g is cx's input (bt_ctx_set_input) and packs, made once per
+ * input outside the arena: for reading only, never a value (NULL otherwise). */
+const bt_pgrid *bt_input_packed(bt_ctx *cx, bt_value g);
+
+/* The cells of a grid as bytes: a packed grid's own, or cx's input's twin's, or a boxed
+ * grid's copied into the arena. False (and nothing allocated) when g does not pack. */
 typedef struct bt_gview {
   int64_t h, w;
   const uint8_t *c;

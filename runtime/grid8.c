@@ -124,35 +124,35 @@ bt_value bt_pack(bt_ctx *cx, bt_value v) {
   return v;
 }
 
-/* The cells of cx's input as bytes, once per input; false when they cannot be had. */
-static bool input_view(bt_ctx *cx) {
+/* The packed twin of cx's input, into cx's buffer; false when it cannot be had. */
+static bool input_twin(bt_ctx *cx) {
   int64_t h, w;
   if (!grid_shape(cx->input, &h, &w)) return false;
-  size_t n = (size_t)(h * w);
+  size_t n = sizeof(bt_pgrid) + (size_t)(h * w);
   if (n > cx->input_cap) {
-    uint8_t *c = realloc(cx->input_cells, n);
-    if (!c) return false;
-    cx->input_cells = c;
+    bt_pgrid *g = realloc(cx->input_packed, n);
+    if (!g) return false;
+    cx->input_packed = g;
     cx->input_cap = n;
   }
-  if (!pack_cells(cx->input, cx->input_cells, h, w)) return false;
-  cx->input_h = h;
-  cx->input_w = w;
-  return true;
+  cx->input_packed->h = h;
+  cx->input_packed->w = w;
+  return pack_cells(cx->input, cx->input_packed->c, h, w);
+}
+
+const bt_pgrid *bt_input_packed(bt_ctx *cx, bt_value g) {
+  if (g.kind != BT_TUPLE || !g.n || g.u.items != cx->input.u.items || g.n != cx->input.n ||
+      cx->input.kind != BT_TUPLE)
+    return NULL;
+  if (cx->input_state == 0) cx->input_state = input_twin(cx) ? 1 : -1;
+  return cx->input_state > 0 ? cx->input_packed : NULL;
 }
 
 bool bt_gview_of(bt_ctx *cx, bt_value g, bt_gview *out) {
-  if (g.kind == BT_PGRID) {
-    *out = (bt_gview){g.u.pg->h, g.u.pg->w, g.u.pg->c};
+  const bt_pgrid *pg = g.kind == BT_PGRID ? g.u.pg : bt_input_packed(cx, g);
+  if (pg) {
+    *out = (bt_gview){pg->h, pg->w, pg->c};
     return true;
-  }
-  if (g.kind == BT_TUPLE && g.n && g.u.items == cx->input.u.items && g.n == cx->input.n &&
-      cx->input.kind == BT_TUPLE) {
-    if (cx->input_state == 0) cx->input_state = input_view(cx) ? 1 : -1;
-    if (cx->input_state > 0) {
-      *out = (bt_gview){cx->input_h, cx->input_w, cx->input_cells};
-      return true;
-    }
   }
   int64_t h, w;
   if (!grid_shape(g, &h, &w)) return false;

@@ -56,8 +56,8 @@ void bt_ctx_free(bt_ctx *cx) {
   memset(&cx->arena, 0, sizeof cx->arena);
   free(cx->memo);
   cx->memo = NULL;
-  free(cx->input_cells);
-  cx->input_cells = NULL;
+  free(cx->input_packed);
+  cx->input_packed = NULL;
   cx->input_cap = 0;
   cx->input = bt_none();
   cx->input_state = 0;
