@@ -493,6 +493,71 @@ static json_t *parse_text(reader *r, const char *path, const char *text, size_t 
   return root;
 }
 
+/* ---- grids: rows shared within a task ------------------------------------------------ */
+
+/* The rows of the task being read, by their colors: a row equal to one read before in the
+ * same task is that row's cells again (rows are immutable, so sharing them is invisible; an
+ * ARC task's grids repeat about half of their rows). Forgotten at each task's start, so
+ * that a task whose memory is rolled back leaves nothing here. */
+enum { ROW_SLOTS = 1024 };
+typedef struct row_slot {
+  uint32_t gen, w;
+  uint64_t hash;
+  const bt_value *cells;
+} row_slot;
+static _Thread_local row_slot row_seen[ROW_SLOTS];
+static _Thread_local uint32_t row_gen;
+
+static void rows_forget(void) {
+  if (++row_gen == 0) { /* wrapped: clear the slots' generations once */
+    memset(row_seen, 0, sizeof row_seen);
+    row_gen = 1;
+  }
+}
+
+static uint64_t row_hash(const uint8_t *c, int w) {
+  uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)w;
+  for (int j = 0; j < w; j++)
+    h = (h ^ c[j]) * 0x100000001b3ull;
+  return h;
+}
+
+/* The h x w grid of colors c (rows stride bytes apart) in the task set's arena. */
+static bt_value grid_of_colors(bt_ctx *arena, const uint8_t *c, int h, int w, int stride) {
+  if (row_gen == 0) rows_forget();
+  bt_value *rows = bt_items(arena, (size_t)h);
+  if (!rows) return bt_err(BT_E_LIMIT);
+  for (int i = 0; i < h; i++) {
+    const uint8_t *row = c + (size_t)i * (size_t)stride;
+    uint64_t hash = row_hash(row, w);
+    const bt_value *cells = NULL;
+    size_t at = (size_t)(hash % ROW_SLOTS), probe = 0;
+    for (; probe < 8; probe++, at = (at + 1) % ROW_SLOTS) {
+      row_slot *s = &row_seen[at];
+      if (s->gen != row_gen) break;
+      if (s->hash != hash || s->w != (uint32_t)w) continue;
+      int j = 0;
+      while (j < w && s->cells[j].u.i == row[j])
+        j++;
+      if (j == w) {
+        cells = s->cells;
+        break;
+      }
+    }
+    if (!cells) {
+      bt_value *made = bt_items(arena, (size_t)w);
+      if (!made) return bt_err(BT_E_LIMIT);
+      for (int j = 0; j < w; j++)
+        made[j] = bt_int(row[j]);
+      cells = made;
+      if (probe < 8 && row_seen[at].gen != row_gen)
+        row_seen[at] = (row_slot){row_gen, (uint32_t)w, hash, made};
+    }
+    rows[i] = bt_tuple(cells, (uint32_t)w);
+  }
+  return bt_tuple(rows, (uint32_t)h);
+}
+
 /* ---- validation ------------------------------------------------------------------- */
 
 /* An ARC grid: 1..30 rows of 1..30 colors 0..9, rows of equal length. */
@@ -512,7 +577,7 @@ static bool read_grid(reader *r, const json_t *j, bt_value *out) {
     value_error(r, "%zu rows (a grid has 1 to %d rows)", h, BT_GRID_SIDE_MAX);
     return false;
   }
-  bt_value grid = bt_none(), *cells = NULL;
+  uint8_t colors[BT_GRID_SIDE_MAX * BT_GRID_SIDE_MAX];
   for (size_t i = 0; i < h; i++) {
     const json_t *row = json_array_get(j, i);
     push_index(r, i);
@@ -527,20 +592,12 @@ static bool read_grid(reader *r, const json_t *j, bt_value *out) {
     } else if (i > 0 && n != w) {
       value_error(r, "row has %zu cell%s, but row 0 has %zu", n, n == 1 ? "" : "s", w);
     } else {
-      if (i == 0) {
-        w = n;
-        grid = bt_grid_new(&r->ts->arena, (int64_t)h, (int64_t)w, &cells);
-        if (bt_is_err(grid)) {
-          value_error(r, "out of memory");
-          pop(r);
-          return false;
-        }
-      }
+      if (i == 0) w = n;
       for (size_t k = 0; k < w; k++) {
         const json_t *c = json_array_get(row, k);
         json_int_t v = json_integer_value(c);
         if (json_is_integer(c) && v >= 0 && v <= 9) {
-          cells[i * w + k].u.i = v;
+          colors[i * w + k] = (uint8_t)v;
           continue;
         }
         push_index(r, k);
@@ -558,6 +615,11 @@ static bool read_grid(reader *r, const json_t *j, bt_value *out) {
       continue;
     }
     pop(r);
+    return false;
+  }
+  bt_value grid = grid_of_colors(&r->ts->arena, colors, (int)h, (int)w, (int)w);
+  if (bt_is_err(grid)) {
+    value_error(r, "out of memory");
     return false;
   }
   *out = grid;
@@ -715,6 +777,7 @@ static bool add_task(reader *r, const json_t *j, const char *id, const char *sou
   bt_taskset *ts = r->ts;
   bt_mark mark = bt_arena_mark(&ts->arena);
   bt_task t = {.id = (char *)id, .source = (char *)source};
+  rows_forget();
   bool ok = read_task(r, j, &t) && (!solutions || read_solutions(rs, solutions, id, &t)) &&
             append_task(ts, &t, r->errors);
   if (!ok) {
@@ -786,13 +849,8 @@ static bool fast_grid(fast *f, bt_ctx *arena, bt_value *out) {
     h++;
   } while (fast_char(f, ','));
   if (!fast_char(f, ']')) return false;
-  bt_value *cells;
-  *out = bt_grid_new(arena, h, w, &cells);
-  if (bt_is_err(*out)) return false;
-  for (int i = 0; i < h; i++)
-    for (int j = 0; j < w; j++)
-      cells[i * w + j].u.i = c[i * BT_GRID_SIDE_MAX + j];
-  return true;
+  *out = grid_of_colors(arena, c, h, w, BT_GRID_SIDE_MAX);
+  return !bt_is_err(*out);
 }
 
 static bool fast_pairs(fast *f, bt_ctx *arena, bool need_output, bt_pair_io **out, int *n_out) {
@@ -826,6 +884,7 @@ static bool fast_pairs(fast *f, bt_ctx *arena, bool need_output, bt_pair_io **ou
 static bool fast_task(const char *text, size_t len, bt_ctx *arena, bt_task *t) {
   if (!fast_on) return false;
   bt_mark mark = bt_arena_mark(arena);
+  rows_forget();
   fast f = {text, text + len};
   bool seen[2] = {false, false}, ok = fast_char(&f, '{');
   while (ok) {

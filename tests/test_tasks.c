@@ -291,6 +291,54 @@ static void test_good_tasks(void **state) {
   free(msg2);
 }
 
+/* Equal rows within a task are one row's cells (on both paths): the values are those of the
+ * files; tasks do not share rows; a task rejected after some of its grids were read (its
+ * memory rolled back) leaves nothing behind for the next task, whose rows are read afresh. */
+static void test_rows_shared_within_a_task(void **state) {
+  (void)state;
+  static const char *const texts[] = {
+      /* a */ "{\"train\": [{\"input\": [[1, 2], [1, 2], [3, 4]], \"output\": [[1, 2]]}],"
+              " \"test\": [{\"input\": [[3, 4], [1, 2]]}]}",
+      /* b */ "{\"train\": [{\"input\": [[1, 2]], \"output\": [[3, 4]]}], \"test\": [{\"input\": [[1, 2]]}]}",
+      /* c */
+      "{\"train\": [{\"input\": [[5, 6], [5, 6]], \"output\": [[5, 6]]}], \"test\": [{\"input\": [[5, "
+      "10]]}]}",
+      /* d */
+      "{\"train\": [{\"input\": [[9, 9, 9]], \"output\": [[5, 6]]}], \"test\": [{\"input\": [[5, 6]]}]}"};
+  char *dir = make_tmpdir(), path[4096];
+  for (int k = 0; k < 4; k++) {
+    snprintf(path, sizeof path, "%s/%c.json", dir, 'a' + k);
+    write_bytes(path, texts[k], strlen(texts[k]));
+  }
+  for (int fast = 1; fast >= 0; fast--) {
+    bt_tasks_fast_path(fast);
+    bt_taskset ts;
+    char *msg = load1(&ts, dir);
+    assert_int_equal(ts.n, 3); /* c is rejected: color 10 */
+    assert_int_equal(ts.rejected, 1);
+    for (int k = 0; k < 3; k++) {
+      json_t *j = json_loads(texts[k == 2 ? 3 : k], 0, NULL);
+      assert_non_null(j);
+      assert_task_is_json(&ts.tasks[k], j, NULL);
+      json_decref(j);
+    }
+    const bt_task *a = &ts.tasks[0], *b = &ts.tasks[1], *d = &ts.tasks[2];
+    const bt_value *a12 = a->train[0].input.u.items[0].u.items, *a34 = a->train[0].input.u.items[2].u.items;
+    assert_ptr_equal(a->train[0].input.u.items[1].u.items, a12);
+    assert_ptr_equal(a->train[0].output.u.items[0].u.items, a12);
+    assert_ptr_equal(a->test[0].input.u.items[0].u.items, a34);
+    assert_ptr_equal(a->test[0].input.u.items[1].u.items, a12);
+    assert_ptr_not_equal(b->train[0].input.u.items[0].u.items, a12); /* another task */
+    assert_ptr_equal(b->test[0].input.u.items[0].u.items, b->train[0].input.u.items[0].u.items);
+    assert_ptr_equal(d->test[0].input.u.items[0].u.items, d->train[0].output.u.items[0].u.items);
+    bt_tasks_free(&ts);
+    free(msg);
+  }
+  bt_tasks_fast_path(true);
+  remove_tree(dir);
+  free(dir);
+}
+
 static void test_bom_and_special_files(void **state) {
   (void)state;
   char *dir = make_tmpdir(), path[512];
@@ -777,6 +825,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_bad_files_one_by_one),
       cmocka_unit_test(test_bad_and_good_together),
       cmocka_unit_test(test_good_tasks),
+      cmocka_unit_test(test_rows_shared_within_a_task),
       cmocka_unit_test(test_bom_and_special_files),
       cmocka_unit_test(test_fifo_in_directory),
       cmocka_unit_test(test_file_name_not_utf8),
