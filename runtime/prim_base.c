@@ -5,6 +5,7 @@
 
 #include "batt.h"
 #include "bt_prims.h"
+#include "patch.h"
 
 /* ---- small shared helpers -------------------------------------------------------- */
 
@@ -520,27 +521,22 @@ static bt_value cartesian(bt_ctx *cx, bt_value x, bt_value y, const bt_value *f)
   if (!out) return bt_err(BT_E_LIMIT);
   /* Two sets hold no equal items, so emitting i-major gives the same set, ascending. */
   bool i_major = !f && bt_is_set(x) && bt_is_set(y);
-  if (!f && !has_int(x)) { /* no pair is interned (bt_intern_of): their items in one block */
-    bt_value *it = cx->lim.max_elems < 2 ? NULL : bt_items_parts(cx, 0, 2 * n);
-    if (!it) return bt_err(BT_E_LIMIT);
-    uint32_t outer = i_major ? x.n : y.n, inner = i_major ? y.n : x.n;
-    bt_value *o = out;
-    for (uint32_t a = 0; a < outer; a++)
-      for (uint32_t b = 0; b < inner; b++, it += 2) {
-        it[0] = x.u.items[i_major ? a : b];
-        it[1] = y.u.items[i_major ? b : a];
-        *o++ = bt_tuple(it, 2);
-      }
-  } else {
-    uint64_t k = 0;
-    for (uint32_t a = 0; a < (i_major ? x.n : y.n); a++)
-      for (uint32_t b = 0; b < (i_major ? y.n : x.n); b++, k++) {
-        bt_value xi = x.u.items[i_major ? a : b], yj = y.u.items[i_major ? b : a];
-        bt_value r = f ? bt_call2(cx, *f, xi, yj) : bt_pair(cx, xi, yj);
-        if (bt_is_err(r)) return in_generator(r);
-        out[k] = r;
-      }
-  }
+  /* no pair is interned (bt_intern_of) when no item of x is an int: the pairs' items in one
+     block, the bytes bt_pair would take for each */
+  bt_value *block = NULL;
+  if (!f && n && !has_int(x) && !(block = cx->lim.max_elems < 2 ? NULL : bt_items_parts(cx, 0, 2 * n)))
+    return bt_err(BT_E_LIMIT);
+  uint32_t outer = i_major ? x.n : y.n, inner = i_major ? y.n : x.n;
+  uint64_t k = 0;
+  for (uint32_t a = 0; a < outer; a++)
+    for (uint32_t b = 0; b < inner; b++, k++) {
+      bt_value xi = x.u.items[i_major ? a : b], yj = y.u.items[i_major ? b : a];
+      bt_value r = block ? bt_pair_at(block + 2 * k, xi, yj)
+                   : f   ? bt_call2(cx, *f, xi, yj)
+                         : bt_pair(cx, xi, yj);
+      if (bt_is_err(r)) return in_generator(r);
+      out[k] = r;
+    }
   return i_major ? bt_set_of_product(cx, out, x, y) : bt_set_build(cx, out, (size_t)n);
 }
 
