@@ -827,14 +827,155 @@ BT_PRIM(order) {
 
 /* ---- filtering and applying functions ------------------------------------------------ */
 
+/* ---- conditions on the two items of pairs ---------------------------------------------- */
+
+/* Whether the one-argument function f reads of its argument e only e[item] (0: first, 1:
+ * last, of a pair): first or last itself, or compose(h, g), chain(h, g2, g) or power(g, n)
+ * with g such a function. Then f(e) and the steps it counts are those of that item's value. */
+static bool reads_item(bt_value f, int item) {
+  if (f.kind != BT_FN) return false;
+  if (!f.u.clo) return f.prim == (item ? BT_P_last : BT_P_first);
+  const bt_closure *c = f.u.clo;
+  if (c->arity != 1) return false;
+  switch (c->ctor) {
+  case BT_P_compose: return c->nargs == 2 && reads_item(c->args[1], item);
+  case BT_P_chain: return c->nargs == 3 && reads_item(c->args[2], item);
+  case BT_P_power:
+    return c->nargs == 2 && c->args[1].kind == BT_INT && c->args[1].u.i >= 1 && c->args[1].u.i <= 8 &&
+           reads_item(c->args[0], item);
+  default: return false;
+  }
+}
+
+/* f(e) as cond's call of it would make it (one level deeper), when it is a plain int that
+ * made nothing and walked nothing: *key, and the steps it counted, which are given back. */
+static bool side_key(bt_ctx *cx, bt_value f, bt_value e, int64_t *key, uint64_t *steps) {
+  uint64_t before = cx->steps;
+  int64_t walk = bt_walk_left;
+  bool refused = cx->out_of_bytes;
+  bt_mark m = bt_arena_mark(cx);
+  cx->depth++;
+  bt_value r = bt_call1(cx, f, e);
+  cx->depth--;
+  bool ok = bt_is_int(r) && bt_walk_left == walk && cx->arena.used == m.used && cx->steps >= before;
+  *key = r.u.i;
+  *steps = cx->steps - before;
+  cx->steps = before;
+  bt_walk_left = walk;
+  cx->out_of_bytes = refused;
+  bt_arena_release(cx, m);
+  return ok;
+}
+
+/* Whether two values are the same bits (then they are equal values). */
+static inline bool same_bits(const bt_value *x, const bt_value *y) {
+  uint64_t a[2], b[2];
+  memcpy(a, x, sizeof a);
+  memcpy(b, y, sizeof b);
+  return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+enum { PAIR_KEYS_MIN = 32, PAIR_KEY_SLOTS_MAX = 1 << 14 };
+
+typedef struct pair_key {
+  bt_value item;
+  int64_t key;
+  uint64_t steps;
+  bool used;
+} pair_key;
+
+/* filtered over c's items from the first while cond is fork(p, f, g), p equality or greater,
+ * f reading only one item of a pair and g only the other (reads_item), and the items pairs:
+ * f and g are called once for each value of the item they read (f's item is the first, in a
+ * product's order the same for many items in a row; g's values are kept in a table), each
+ * item is charged the steps cond's call would count (calibrated on the first two items,
+ * which are called as they are), and the verdict is p of the two keys. Stops at the first
+ * item where that is not known to hold (it and those after are for the caller to call):
+ * the number of items done, *n of them kept in out. */
+static uint32_t pair_keyed(bt_ctx *cx, bt_value c, bt_value cond, bt_value *out, uint32_t *n) {
+  const bt_closure *fk = cond.kind == BT_FN ? cond.u.clo : NULL;
+  if (c.n < PAIR_KEYS_MIN || !fk || fk->ctor != BT_P_fork || fk->nargs != 3 || fk->arity != 1 ||
+      fk->args[0].kind != BT_FN || fk->args[0].u.clo ||
+      (fk->args[0].prim != BT_P_equality && fk->args[0].prim != BT_P_greater))
+    return 0;
+  bool greater = fk->args[0].prim == BT_P_greater;
+  int fi = reads_item(fk->args[1], 0) ? 0 : reads_item(fk->args[1], 1) ? 1 : -1;
+  if (fi < 0 || !reads_item(fk->args[2], 1 - fi)) return 0;
+  bt_value f = fk->args[1], g = fk->args[2];
+  uint64_t base = 0; /* the steps of cond's call beyond those of f and g */
+  bt_mark m = bt_arena_mark(cx);
+  for (uint32_t k = 0; k < 2; k++) { /* calibration: the call itself, and its sides */
+    bt_value e = c.u.items[k];
+    if (e.kind != BT_TUPLE || e.n != 2) return k;
+    uint64_t before = cx->steps, sf, sg;
+    int64_t walk = bt_walk_left;
+    bt_value r = bt_call1(cx, cond, e);
+    bt_arena_release(cx, m);
+    uint64_t took = cx->steps - before;
+    cx->steps = before; /* what the caller calls again (an error, say) counts once */
+    bool walked = bt_walk_left != walk;
+    bt_walk_left = walk;
+    if (bt_is_err(r) || walked) return k;
+    int64_t kf, kg;
+    if (!side_key(cx, f, e, &kf, &sf) || !side_key(cx, g, e, &kg, &sg) || sf + sg > took ||
+        (k == 1 && took - sf - sg != base) || bt_truth(r) != (greater ? kf > kg : kf == kg))
+      return k;
+    base = took - sf - sg;
+    cx->steps += took;
+    if (bt_truth(r)) out[(*n)++] = e;
+  }
+  /* g's keys by the value of its item: open addressing, at most half full */
+  uint32_t nslots = 64, filled = 0;
+  while (nslots < PAIR_KEY_SLOTS_MAX && nslots < 2 * c.n)
+    nslots *= 2;
+  pair_key *slots = bt_alloc(cx, nslots * sizeof *slots);
+  if (!slots) return 2;
+  memset(slots, 0, nslots * sizeof *slots);
+  const bt_value *last_f = NULL;
+  int64_t kf = 0;
+  uint64_t sf = 0;
+  uint32_t k = 2;
+  for (; k < c.n; k++) {
+    bt_value e = c.u.items[k];
+    if (e.kind != BT_TUPLE || e.n != 2) break;
+    const bt_value *a = &e.u.items[fi], *b = &e.u.items[1 - fi];
+    if (!last_f || !same_bits(a, last_f)) {
+      if (!side_key(cx, f, e, &kf, &sf)) break;
+      last_f = a;
+    }
+    uint64_t bits[2];
+    memcpy(bits, b, sizeof bits);
+    uint64_t h = (bits[0] ^ bits[1]) * 0x9e3779b97f4a7c15ull;
+    uint32_t at = (uint32_t)(h >> 40) & (nslots - 1);
+    while (slots[at].used && !same_bits(&slots[at].item, b))
+      at = (at + 1) & (nslots - 1);
+    int64_t kg;
+    uint64_t sg;
+    if (slots[at].used) {
+      kg = slots[at].key;
+      sg = slots[at].steps;
+    } else {
+      if (!side_key(cx, g, e, &kg, &sg)) break;
+      if (2 * ++filled <= nslots) slots[at] = (pair_key){*b, kg, sg, true};
+    }
+    uint64_t took = base + sf + sg;
+    if (took > cx->lim.max_steps || cx->steps > cx->lim.max_steps - took) break; /* the call meets it */
+    cx->steps += took;
+    if (greater ? kf > kg : kf == kg) out[(*n)++] = e;
+  }
+  bt_arena_release(cx, m);
+  return k;
+}
+
 /* type(container)(e for e in container if condition(e)) */
 static bt_value filtered(bt_ctx *cx, bt_value c, bt_value cond) {
   if (!bt_is_coll(c)) return bt_err(BT_E_TYPE);
   bt_value *out = out_items(cx, c.n);
   if (!out) return bt_err(BT_E_LIMIT);
-  bt_mark m = bt_arena_mark(cx); /* the verdicts die here; out holds items of c */
   uint32_t n = 0;
-  for (uint32_t k = 0; k < c.n; k++) {
+  uint32_t k = pair_keyed(cx, c, cond, out, &n);
+  bt_mark m = bt_arena_mark(cx); /* the verdicts die here; out holds items of c */
+  for (; k < c.n; k++) {
     bt_value r = bt_call1(cx, cond, c.u.items[k]);
     if (bt_is_err(r)) return in_generator(r);
     if (bt_truth(r)) out[n++] = c.u.items[k];
