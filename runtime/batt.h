@@ -770,6 +770,12 @@ bool bt_connect_pairs(bt_ctx *cx, bt_value f, bt_value pairs, bt_value *out);
 /* Tests: mapply takes bt_shift_union and bt_ray_union, and prapply and apply take
  * bt_connect_cross and bt_connect_pairs (on, the default), or they always call (off). */
 void bt_shift_union_use(bool on);
+/* Tests: sfilter over pairs with fork(equality or greater, f, g), f reading one item of a
+ * pair and g the other, calls f and g once per value of their item (on, the default), or
+ * calls the condition on every pair (off). */
+void bt_pair_keys_use(bool on);
+/* The pairs this thread's sfilter calls decided by their items' keys so far. */
+uint64_t bt_pair_keys_done(void);
 /* What apply(f, c) (merge: mapply) gives when f gave r[k] for c's k-th item (r: c.n
  * values in cx, reordered for a set c). For results computed elsewhere (a device). */
 bt_value bt_applied(bt_ctx *cx, bt_value c, bt_value *r, bool merge);

@@ -877,6 +877,11 @@ static inline bool same_bits(const bt_value *x, const bt_value *y) {
 
 enum { PAIR_KEYS_MIN = 32, PAIR_KEY_SLOTS_MAX = 1 << 14 };
 
+static bool pair_keys_on = true;
+static _Thread_local uint64_t pair_keys_done;
+void bt_pair_keys_use(bool on) { pair_keys_on = on; }
+uint64_t bt_pair_keys_done(void) { return pair_keys_done; }
+
 typedef struct pair_key {
   bt_value item;
   int64_t key;
@@ -894,8 +899,8 @@ typedef struct pair_key {
  * the number of items done, *n of them kept in out. */
 static uint32_t pair_keyed(bt_ctx *cx, bt_value c, bt_value cond, bt_value *out, uint32_t *n) {
   const bt_closure *fk = cond.kind == BT_FN ? cond.u.clo : NULL;
-  if (c.n < PAIR_KEYS_MIN || !fk || fk->ctor != BT_P_fork || fk->nargs != 3 || fk->arity != 1 ||
-      fk->args[0].kind != BT_FN || fk->args[0].u.clo ||
+  if (!pair_keys_on || c.n < PAIR_KEYS_MIN || !fk || fk->ctor != BT_P_fork || fk->nargs != 3 ||
+      fk->arity != 1 || fk->args[0].kind != BT_FN || fk->args[0].u.clo ||
       (fk->args[0].prim != BT_P_equality && fk->args[0].prim != BT_P_greater))
     return 0;
   bool greater = fk->args[0].prim == BT_P_greater;
@@ -963,6 +968,7 @@ static uint32_t pair_keyed(bt_ctx *cx, bt_value c, bt_value cond, bt_value *out,
     cx->steps += took;
     if (greater ? kf > kg : kf == kg) out[(*n)++] = e;
   }
+  pair_keys_done += k - 2;
   bt_arena_release(cx, m);
   return k;
 }

@@ -58,6 +58,11 @@ static bt_value call_interval(int64_t start, int64_t stop, int64_t step) {
 
 static bt_value call1(int prim, bt_value x) { return bt_call_prim(&cx, prim, &x); }
 
+static bt_value call2_in(bt_ctx *c, int prim, bt_value x, bt_value y) {
+  bt_value args[2] = {x, y};
+  return bt_call_prim(c, prim, args);
+}
+
 static void assert_err(bt_value v, bt_errc c) {
   assert_int_equal(v.kind, BT_ERR);
   assert_int_equal(v.errc, c);
@@ -304,6 +309,83 @@ static void test_large_containers_take_the_fast_paths(void **state) {
               call2(BT_P_difference, int_set(N, v), int_set(1, v)));
 }
 
+/* sfilter(c, cond) in a fresh context with max_steps: the kept items (copied out) and the
+ * steps counted, with the pair keys on or off. */
+static bt_value filter_in_fresh(bt_value c, bt_value cond, bool keyed, uint64_t max_steps, uint64_t *steps) {
+  bt_limits lim = bt_default_limits;
+  lim.max_steps = max_steps;
+  bt_ctx f;
+  bt_ctx_init(&f, &lim);
+  bt_ctx_begin(&f);
+  bt_pair_keys_use(keyed);
+  bt_value r = call2_in(&f, BT_P_sfilter, c, cond);
+  bt_pair_keys_use(true);
+  *steps = f.steps;
+  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
+  bt_ctx_free(&f);
+  return r;
+}
+
+/* sfilter over pairs with a condition comparing a key of each pair's first item with one of
+ * its last (06df4c85's fork(equality, power(first, TWO), compose(first, last)), and others):
+ * the same kept pairs and the same steps as calling the condition on every pair, also when
+ * max_steps stops it part way, when a key is an error for some pairs, and when an item is
+ * no pair. */
+static void test_pair_keyed_filter_as_the_calls(void **state) {
+  (void)state;
+  enum { N = 70 };
+  bt_value cells[N], mixed[N];
+  for (int k = 0; k < N; k++) {
+    int64_t i = (k * 7) % 13 + (k % 9 == 0 ? 200 : 0), j = (k * 5) % 11 - (k % 10 == 0 ? 100 : 0);
+    cells[k] = bt_cell(&cx, k % 4, i, j);
+    mixed[k] = k % 17 == 5 ? bt_int(k) : cells[k]; /* first() of an int: TypeError */
+  }
+  bt_value a = set_of(N, cells), b = set_of(N / 2, cells + N / 3);
+  bt_value first = bt_prim_value(BT_P_first), last = bt_prim_value(BT_P_last);
+  bt_value first2 = call2(BT_P_power, first, bt_int(2)), last2 = call2(BT_P_power, last, bt_int(2));
+  bt_value color_of_last = call2(BT_P_compose, first, last),
+           color_of_first = call2(BT_P_compose, first, first);
+  bt_value i_of_first =
+      bt_call_prim(&cx, BT_P_chain, (bt_value[]){first, last, call2(BT_P_compose, first, first)});
+  bt_value conds[] = {
+      bt_call_prim(&cx, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_equality), first2, color_of_last}),
+      bt_call_prim(&cx, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_greater), color_of_last, color_of_first}),
+      bt_call_prim(&cx, BT_P_fork,
+                   (bt_value[]){bt_prim_value(BT_P_equality), i_of_first, call2(BT_P_compose, first, last2)}),
+  };
+  bt_value pairs[] = {call2(BT_P_product, a, a), call2(BT_P_product, a, b),
+                      call2(BT_P_product, set_of(N, mixed), b)};
+  /* a tuple of the pairs with a 3-tuple part way */
+  bt_value *odd = bt_items(&cx, pairs[1].n);
+  for (uint32_t k = 0; k < pairs[1].n; k++)
+    odd[k] =
+        k == pairs[1].n / 2 ? tuple_of(3, (bt_value[]){cells[0], cells[1], cells[2]}) : pairs[1].u.items[k];
+  bt_value with_odd = bt_tuple(odd, pairs[1].n);
+  int kept_some = 0;
+  uint64_t done = bt_pair_keys_done();
+  for (size_t ci = 0; ci < sizeof conds / sizeof *conds; ci++)
+    for (int pi = 0; pi < 4; pi++) {
+      bt_value c = pi < 3 ? pairs[pi] : with_odd;
+      uint64_t all[2];
+      bt_value got[2];
+      for (int way = 0; way < 2; way++)
+        got[way] = filter_in_fresh(c, conds[ci], way == 0, UINT64_MAX / 2, &all[way]);
+      assert_true(bt_same(got[0], got[1]));
+      assert_true(all[0] == all[1]);
+      kept_some += !bt_is_err(got[0]) && got[0].n > 0 && got[0].n < c.n;
+      for (uint64_t cap = all[1] / 3; cap < all[1]; cap += all[1] / 3 + 1) { /* stopped part way */
+        uint64_t s[2];
+        for (int way = 0; way < 2; way++)
+          got[way] = filter_in_fresh(c, conds[ci], way == 0, cap, &s[way]);
+        assert_true(bt_same(got[0], got[1]));
+        assert_true(s[0] == s[1]);
+        assert_err(got[0], BT_E_LIMIT);
+      }
+    }
+  assert_true(kept_some >= 6);                               /* the conditions do sort the pairs */
+  assert_true(bt_pair_keys_done() - done > 12u * N * N / 2); /* and the keys decided most */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_set_algebra_few_against_many),
@@ -320,6 +402,7 @@ int main(void) {
       cmocka_unit_test(test_stop_iteration_inside_a_generator),
       cmocka_unit_test(test_valmax_default_goes_through_compfunc),
       cmocka_unit_test(test_large_containers_take_the_fast_paths),
+      cmocka_unit_test(test_pair_keyed_filter_as_the_calls),
   };
   return cmocka_run_group_tests_name("prim_base", tests, setup, teardown);
 }
