@@ -265,6 +265,51 @@ static inline __attribute__((always_inline)) bool bt_q_apply(bt_qctx *q, const b
   return bt_q_tuple(q, out, n, r);
 }
 
+/* The points of a patch of 1 to 16 interned pairs or 16 interned cells (patch.c:
+ * bt_patch_points_in reads them onto the stack), as ij pairs; false for anything else. */
+static inline __attribute__((always_inline)) bool bt_q_points(bt_value p, int64_t *ij, uint32_t *n) {
+  if ((p.kind != BT_SET && p.kind != BT_TUPLE) || p.n == 0 || p.n > 16) return false;
+  int64_t first = bt_intern_at(p.u.items[0]);
+  if (first < 0) return false;
+  bool cells = first >= BT_INTERN_PAIRS;
+  for (uint32_t k = 0; k < p.n; k++) {
+    int64_t at = bt_intern_at(p.u.items[k]);
+    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
+    bt_intern_ij(at, &ij[2 * k], &ij[2 * k + 1]);
+  }
+  *n = p.n;
+  return true;
+}
+
+/* Whether f is compose(g, initset) with g lbind(manhattan, P) or rbind(manhattan, P), P a
+ * patch bt_q_points reads (its points into pij, *np of them): then f of an interned pair or
+ * cell e is manhattan of P and {e}, the least |pi - ei| + |pj - ej| (bt_q_manhattan). */
+static inline bool bt_q_manhattan_key(const bt_value *f, int64_t *pij, uint32_t *np) {
+  if (f->kind != BT_FN || !f->u.clo) return false;
+  const bt_closure *c = f->u.clo;
+  if (c->ctor != BT_P_compose || c->nargs != 2 || c->arity != 1 || c->args[1].kind != BT_FN ||
+      c->args[1].u.clo || c->args[1].prim != BT_P_initset || c->args[0].kind != BT_FN || !c->args[0].u.clo)
+    return false;
+  const bt_closure *g = c->args[0].u.clo;
+  return (g->ctor == BT_P_lbind || g->ctor == BT_P_rbind) && g->nargs == 2 && g->arity == 1 &&
+         g->args[0].kind == BT_FN && !g->args[0].u.clo && g->args[0].prim == BT_P_manhattan &&
+         bt_q_points(g->args[1], pij, np);
+}
+
+/* That key of item e, when e is an interned pair or cell. */
+static inline bool bt_q_manhattan_of(const int64_t *pij, uint32_t np, bt_value e, int64_t *key) {
+  int64_t at = bt_intern_at(e), ei, ej, best = INT64_MAX;
+  if (at < 0) return false;
+  bt_intern_ij(at, &ei, &ej);
+  for (uint32_t x = 0; x < np; x++) {
+    int64_t di = pij[2 * x] - ei, dj = pij[2 * x + 1] - ej;
+    int64_t d = (di < 0 ? -di : di) + (dj < 0 ? -dj : dj);
+    if (d < best) best = d;
+  }
+  *key = best;
+  return true;
+}
+
 /* max / min of c (prim_base.c: extreme), with key f unless f is NULL, when the keys are
  * plain ints: the first extreme item. The keys' memory is released after the loop. val:
  * valmax / valmin (0 for an empty c, then f of the item); else argmax / argmin (an empty
@@ -278,12 +323,37 @@ static inline __attribute__((always_inline)) bool bt_q_extreme(bt_qctx *q, const
   size_t bytes = q->bytes;
   uint32_t ns = q->ns;
   int64_t best_key = 0;
+  /* a distance key (bt_q_manhattan_key): the first two items' calls tell what a call
+     counts, and the keys of the interned items after them are computed as they are */
+  int64_t pij[32];
+  uint32_t np = 0;
+  int direct = f && n > 2 && bt_q_manhattan_key(f, pij, &np) ? 0 : -1; /* items calibrated */
+  uint64_t call_steps = 0;
+  size_t call_bytes = 0;
   for (uint32_t k = 0; k < n; k++) {
     bt_value key;
     const bt_value *kp = &items[k];
-    if (f) {
+    int64_t dk;
+    if (f && direct == 2 && bt_q_manhattan_of(pij, np, items[k], &dk)) {
+      q->steps += call_steps;
+      q->bytes += call_bytes;
+      if (q->bytes > q->peak) q->peak = q->bytes;
+      key = bt_int(dk);
+      kp = &key;
+    } else if (f) {
+      uint64_t steps = q->steps;
+      size_t used = q->bytes;
+      int64_t walk = bt_walk_left;
       if (!dyn(q, f, &items[k], 1, d, &key)) return false;
       kp = &key;
+      if (direct >= 0 && direct < 2) { /* the same key, steps and bytes for both, no walk */
+        bool same = bt_q_manhattan_of(pij, np, items[k], &dk) && key.kind == BT_INT && key.u.i == dk &&
+                    bt_walk_left == walk &&
+                    (direct == 0 || (q->steps - steps == call_steps && q->bytes - used == call_bytes));
+        call_steps = q->steps - steps;
+        call_bytes = q->bytes - used;
+        direct = same ? direct + 1 : -1;
+      }
     }
     if (kp->kind != BT_INT) return false;
     if (k == 0 || (want_max ? best_key < kp->u.i : kp->u.i < best_key)) {
@@ -301,22 +371,6 @@ static inline __attribute__((always_inline)) bool bt_q_extreme(bt_qctx *q, const
     return true;
   }
   return dyn(q, f, found, 1, d, r);
-}
-
-/* The points of a patch of 1 to 16 interned pairs or 16 interned cells (patch.c:
- * bt_patch_points_in reads them onto the stack), as ij pairs; false for anything else. */
-static inline __attribute__((always_inline)) bool bt_q_points(bt_value p, int64_t *ij, uint32_t *n) {
-  if ((p.kind != BT_SET && p.kind != BT_TUPLE) || p.n == 0 || p.n > 16) return false;
-  int64_t first = bt_intern_at(p.u.items[0]);
-  if (first < 0) return false;
-  bool cells = first >= BT_INTERN_PAIRS;
-  for (uint32_t k = 0; k < p.n; k++) {
-    int64_t at = bt_intern_at(p.u.items[k]);
-    if (at < 0 || (at >= BT_INTERN_PAIRS) != cells) return false;
-    bt_intern_ij(at, &ij[2 * k], &ij[2 * k + 1]);
-  }
-  *n = p.n;
-  return true;
 }
 
 /* manhattan of two such patches (prim_patch.c: patches_manhattan): the least
