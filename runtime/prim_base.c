@@ -827,8 +827,6 @@ BT_PRIM(order) {
 
 /* ---- filtering and applying functions ------------------------------------------------ */
 
-/* ---- conditions on the two items of pairs ---------------------------------------------- */
-
 /* Whether the one-argument function f reads of its argument e only e[item] (0: first, 1:
  * last, of a pair): first or last itself, or compose(h, g), chain(h, g2, g) or power(g, n)
  * with g such a function. Then f(e) and the steps it counts are those of that item's value. */
@@ -875,7 +873,7 @@ static inline bool same_bits(const bt_value *x, const bt_value *y) {
   return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
 }
 
-enum { PAIR_KEYS_MIN = 32, PAIR_KEY_SLOTS_MAX = 1 << 14 };
+enum { PAIR_KEYS_MIN = 32, PAIR_KEY_SLOTS_MAX = 1 << 12 };
 
 static bool pair_keys_on = true;
 static _Thread_local uint64_t pair_keys_done;
@@ -929,10 +927,13 @@ static uint32_t pair_keyed(bt_ctx *cx, bt_value c, bt_value cond, bt_value *out,
     cx->steps += took;
     if (bt_truth(r)) out[(*n)++] = e;
   }
-  /* g's keys by the value of its item: open addressing, at most half full */
+  /* g's keys by the value of its item: open addressing, at most half full (then the
+     values past it are called each time); its bytes only where they fit in max_bytes */
   uint32_t nslots = 64, filled = 0;
   while (nslots < PAIR_KEY_SLOTS_MAX && nslots < 2 * c.n)
     nslots *= 2;
+  size_t bytes = nslots * sizeof(pair_key) + 16;
+  if (cx->arena.used > cx->lim.max_bytes || bytes > cx->lim.max_bytes - cx->arena.used) return 2;
   pair_key *slots = bt_alloc(cx, nslots * sizeof *slots);
   if (!slots) return 2;
   memset(slots, 0, nslots * sizeof *slots);
