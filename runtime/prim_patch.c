@@ -501,9 +501,12 @@ BT_PRIM(connect) { return connect_points(cx, a[0], a[1]); }
 /* ---- connect over many pairs ------------------------------------------------------- */
 
 /* The segment connect gives two interned pairs (table entries a, b), as a key: its first
- * pair in canonical order (14 bits), its direction (0 row, 1 column, 2 diagonal, 3
- * antidiagonal; 2 bits) and its length less one (7 bits); 0 for no segment (the points
- * share no line). Two keys are equal exactly when the segments are. *len: its length. */
+ * pair in canonical order (14 bits), its direction (0 row, 1 antidiagonal, 2 column, 3
+ * diagonal; 2 bits) and its length less one (7 bits); 0 for no segment (the points share
+ * no line). Two keys are equal exactly when the segments are, and keys ascend as the
+ * segments do in canonical order: by their first pair, then by their second, which is (i,
+ * j + 1) along a row, (i + 1, j - 1) along an antidiagonal, (i + 1, j) down a column and
+ * (i + 1, j + 1) along a diagonal, then the shorter (a prefix) first. *len: its length. */
 static uint32_t segment_key(int64_t a, int64_t b, uint32_t *len) {
   int64_t ai, aj, bi, bj;
   bt_intern_ij(a, &ai, &aj);
@@ -513,11 +516,11 @@ static uint32_t segment_key(int64_t a, int64_t b, uint32_t *len) {
   if (di == 0) {
     dir = 0, n = ej - sj + 1;
   } else if (dj == 0) {
-    dir = 1, n = (di < 0 ? -di : di) + 1;
-  } else if (di == dj) {
     dir = 2, n = (di < 0 ? -di : di) + 1;
+  } else if (di == dj) {
+    dir = 3, n = (di < 0 ? -di : di) + 1;
   } else if (di == -dj) {
-    dir = 3, n = (di < 0 ? -di : di) + 1, fj = ej;
+    dir = 1, n = (di < 0 ? -di : di) + 1, fj = ej;
   } else {
     *len = 0;
     return 0;
@@ -621,7 +624,7 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
     return false;
   }
   if (empty) segs[0] = bt_set_sorted(NULL, 0);
-  static const int step[4][2] = {{0, 1}, {1, 0}, {1, 1}, {1, -1}};
+  static const int step[4][2] = {{0, 1}, {1, -1}, {1, 0}, {1, 1}};
   for (size_t k = 0; k < d; k++) {
     uint32_t key = keys[k], len = (key & 127) + 1, dir = key >> 7 & 3, first = key >> 9 & 0x3fff;
     bt_value *items = bt_items(cx, len);
@@ -634,8 +637,8 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
       items[e] = bt_tuple(bt_intern_tab + 2 * (ptrdiff_t)first + by * (ptrdiff_t)e, 2);
     segs[empty + k] = bt_set_sorted(items, len);
   }
-  bt_value r = bt_set_build(cx, segs, d + empty);
-  if (bt_is_err(r) || cx->arena.used - before > kept) { /* more than the calls keep: cannot count */
+  bt_value r = bt_set_sorted(segs, d + empty); /* the keys' order (segment_key) */
+  if (cx->arena.used - before > kept) {        /* more than the calls keep: cannot count */
     bt_arena_release(cx, scratch);
     return false;
   }
