@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum bt_kind {
   BT_ERR = 0,
@@ -556,6 +557,17 @@ static inline __attribute__((always_inline)) bool bt_eq(bt_value a, bt_value b) 
 }
 /* Equality that also tells bool from int, at every depth (tests, results). */
 bool bt_same(bt_value a, bt_value b);
+/* Whether the m values at x and at y are the same bits, one by one (then they are equal
+ * values; equal values may differ in their bits). */
+static inline bool bt_same_bits(const bt_value *x, const bt_value *y, int m) {
+  for (int k = 0; k < m; k++) {
+    uint64_t a[2], b[2];
+    memcpy(a, &x[k], sizeof a);
+    memcpy(b, &y[k], sizeof b);
+    if ((a[0] ^ b[0]) | (a[1] ^ b[1])) return false;
+  }
+  return true;
+}
 uint64_t bt_hash(bt_value v);
 /* The number of values in v written out (v itself, its items, theirs, ...), counting
  * shared parts once per occurrence; stops past cap and returns cap + 1. */

@@ -274,16 +274,6 @@ static int shape_keys(uint16_t shape) {
   return m;
 }
 
-static inline bool same_bits(const bt_value *x, const bt_value *y, int m) {
-  for (int k = 0; k < m; k++) {
-    uint64_t a[2], b[2];
-    memcpy(a, &x[k], sizeof a);
-    memcpy(b, &y[k], sizeof b);
-    if ((a[0] ^ b[0]) | (a[1] ^ b[1])) return false;
-  }
-  return true;
-}
-
 /* Whether v stays the same value, and no other value takes its bits, until the evaluation
  * ends. */
 static bool call_stable(const bt_ctx *cx, bt_value v) {
@@ -365,7 +355,7 @@ bt_value bt_call_memo(bt_ctx *cx, const bt_closure *c, const bt_value *x, int n)
     for (int w = 0; w < CALL_WAYS; w++) {
       const call_entry *e = &calls.e[b + w];
       if (calls.tag[b + w] != tag || e->gen != cx->memo_gen || e->clo != c || e->shape != in.shape ||
-          !same_bits(e->key, in.key, m))
+          !bt_same_bits(e->key, in.key, m))
         continue;
       if (cx->depth > e->depth || bt_walk_left < (int64_t)e->walk || a->used > cx->lim.max_bytes ||
           e->peak > cx->lim.max_bytes - a->used)

@@ -865,14 +865,6 @@ static bool side_key(bt_ctx *cx, bt_value f, bt_value e, int64_t *key, uint64_t 
   return ok;
 }
 
-/* Whether two values are the same bits (then they are equal values). */
-static inline bool same_bits(const bt_value *x, const bt_value *y) {
-  uint64_t a[2], b[2];
-  memcpy(a, x, sizeof a);
-  memcpy(b, y, sizeof b);
-  return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
-}
-
 enum { PAIR_KEYS_MIN = 32, PAIR_KEY_SLOTS_MAX = 1 << 12 };
 
 static bool pair_keys_on = true;
@@ -945,7 +937,7 @@ static uint32_t pair_keyed(bt_ctx *cx, bt_value c, bt_value cond, bt_value *out,
     bt_value e = c.u.items[k];
     if (e.kind != BT_TUPLE || e.n != 2) break;
     const bt_value *a = &e.u.items[fi], *b = &e.u.items[1 - fi];
-    if (!last_f || !same_bits(a, last_f)) {
+    if (!last_f || !bt_same_bits(a, last_f, 1)) {
       if (!side_key(cx, f, e, &kf, &sf)) break;
       last_f = a;
     }
@@ -953,7 +945,7 @@ static uint32_t pair_keyed(bt_ctx *cx, bt_value c, bt_value cond, bt_value *out,
     memcpy(bits, b, sizeof bits);
     uint64_t h = (bits[0] ^ bits[1]) * 0x9e3779b97f4a7c15ull;
     uint32_t at = (uint32_t)(h >> 40) & (nslots - 1);
-    while (slots[at].used && !same_bits(&slots[at].item, b))
+    while (slots[at].used && !bt_same_bits(&slots[at].item, b, 1))
       at = (at + 1) & (nslots - 1);
     int64_t kg;
     uint64_t sg;

@@ -296,17 +296,24 @@ static inline bool bt_q_manhattan_key(const bt_value *f, int64_t *pij, uint32_t 
          bt_q_points(g->args[1], pij, np);
 }
 
+/* The least |ai - bi| + |aj - bj| over the na points a and the nb points b (ij pairs). */
+static inline int64_t bt_q_least_distance(const int64_t *a, uint32_t na, const int64_t *b, uint32_t nb) {
+  int64_t best = INT64_MAX;
+  for (uint32_t x = 0; x < na && best > 0; x++)
+    for (uint32_t y = 0; y < nb; y++) {
+      int64_t di = a[2 * x] - b[2 * y], dj = a[2 * x + 1] - b[2 * y + 1];
+      int64_t d = (di < 0 ? -di : di) + (dj < 0 ? -dj : dj);
+      if (d < best) best = d;
+    }
+  return best;
+}
+
 /* That key of item e, when e is an interned pair or cell. */
 static inline bool bt_q_manhattan_of(const int64_t *pij, uint32_t np, bt_value e, int64_t *key) {
-  int64_t at = bt_intern_at(e), ei, ej, best = INT64_MAX;
+  int64_t at = bt_intern_at(e), eij[2];
   if (at < 0) return false;
-  bt_intern_ij(at, &ei, &ej);
-  for (uint32_t x = 0; x < np; x++) {
-    int64_t di = pij[2 * x] - ei, dj = pij[2 * x + 1] - ej;
-    int64_t d = (di < 0 ? -di : di) + (dj < 0 ? -dj : dj);
-    if (d < best) best = d;
-  }
-  *key = best;
+  bt_intern_ij(at, &eij[0], &eij[1]);
+  *key = bt_q_least_distance(pij, np, eij, 1);
   return true;
 }
 
@@ -381,14 +388,7 @@ static inline bool bt_q_manhattan(bt_qctx *q, bt_value a, bt_value b, bt_value *
   if (!bt_q_points(a, ija, &na) || !bt_q_points(b, ijb, &nb) ||
       (uint64_t)na * nb > (uint64_t)64 * q->cx->lim.max_elems)
     return false;
-  int64_t best = INT64_MAX;
-  for (uint32_t x = 0; x < na && best > 0; x++)
-    for (uint32_t y = 0; y < nb; y++) {
-      int64_t di = ija[2 * x] - ijb[2 * y], dj = ija[2 * x + 1] - ijb[2 * y + 1];
-      int64_t d = (di < 0 ? -di : di) + (dj < 0 ? -dj : dj);
-      if (d < best) best = d;
-    }
-  *r = bt_int(best);
+  *r = bt_int(bt_q_least_distance(ija, na, ijb, nb));
   return true;
 }
 
