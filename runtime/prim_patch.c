@@ -530,11 +530,11 @@ static uint32_t segment_key(int64_t a, int64_t b, uint32_t *len) {
   return 1u << 23 | (uint32_t)first << 9 | (uint32_t)dir << 7 | (uint32_t)(n - 1);
 }
 
-/* Sorts n keys of 24 bits (tmp: room for n more). */
-static void sort_keys24(uint32_t *k, uint32_t *tmp, size_t n) {
+/* Sorts n keys of `bits` bits (tmp: room for n more). */
+static void sort_keys(uint32_t *k, uint32_t *tmp, size_t n, int bits) {
   enum { RADIX = 1 << 12 };
   static _Thread_local uint32_t count[RADIX];
-  for (int shift = 0; shift < 24; shift += 12) {
+  for (int shift = 0; shift < bits; shift += 12) {
     memset(count, 0, sizeof count);
     for (size_t x = 0; x < n; x++)
       count[(k[x] >> shift) & (RADIX - 1)]++;
@@ -559,12 +559,16 @@ static inline int32_t point_entry(bt_value v) {
 /* connect(p, q) for many pairs of points, all interned pairs: for prapply (cross) every p
  * of set x with every q of set y; for apply(fork(connect, first, last), x) each (p, q) of
  * set x. The set of the segments, each made once, with connect's empty set among them when
- * a pair shares no line. It counts what calling connect on every pair counts: the steps of
- * the calls (per: of one), the bytes they keep (the array of their results, and each
- * segment's pairs with their parts, as range_pairs makes them), and at its peak at most
- * what building the set of all the results needs. False when it does not apply or the
- * calls could meet a limit (the caller calls). */
-static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_t per, bt_value *out) {
+ * a pair shares no line. recolor: x holds pairs of interned cells (a, b) instead, and each
+ * pair gives recolor(color of a, connect(index of a, index of b)) (apply of
+ * fork(recolor, color, fork(connect, ...)): the recoloured segments, by color then segment).
+ * It counts what calling the function on every pair counts: the steps of the calls (per: of
+ * one), the bytes they keep (the array of their results, each segment's pairs with their
+ * parts, as range_pairs makes them, and each recoloured segment's cells, as recolor makes
+ * them), and at its peak at most what building the set of all the results needs. False when
+ * it does not apply or the calls could meet a limit (the caller calls). */
+static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, bool recolor, uint64_t per,
+                         bt_value *out) {
   uint64_t n = cross ? (uint64_t)x.n * y.n : x.n;
   if (n == 0 || n > cx->lim.max_elems || cx->steps > cx->lim.max_steps ||
       per * n > cx->lim.max_steps - cx->steps || cx->depth + 3 >= cx->lim.max_depth || bt_walk_spent())
@@ -578,7 +582,8 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
   bt_mark scratch = bt_arena_mark(cx);
   int32_t *pa = bt_alloc(cx, (na + nb) * sizeof *pa), *pb = pa + na;
   uint32_t *keys = bt_alloc(cx, 2 * n * sizeof *keys);
-  bool points = pa && keys;
+  uint8_t *color = recolor ? bt_alloc(cx, n) : NULL;
+  bool points = pa && keys && (color || !recolor);
   for (size_t k = 0; points && k < na; k++) { /* the points' table entries */
     bt_value p = x.u.items[k], q = cross ? bt_none() : p;
     if (!cross) {
@@ -586,6 +591,17 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
       if (!points) break;
       q = p.u.items[1];
       p = p.u.items[0];
+      if (recolor) { /* two interned cells: their indices' entries, and the first one's color */
+        int64_t ca = bt_intern_at(p), cb = bt_intern_at(q), i, j;
+        points = ca >= BT_INTERN_PAIRS && cb >= BT_INTERN_PAIRS;
+        if (!points) break;
+        color[k] = (uint8_t)bt_intern_color(ca);
+        bt_intern_ij(ca, &i, &j);
+        pa[k] = (int32_t)((i - BT_IPAIR_LO) * BT_IPAIR_SPAN + (j - BT_IPAIR_LO));
+        bt_intern_ij(cb, &i, &j);
+        pb[k] = (int32_t)((i - BT_IPAIR_LO) * BT_IPAIR_SPAN + (j - BT_IPAIR_LO));
+        continue;
+      }
       points = (pb[k] = point_entry(q)) >= 0;
     }
     points = points && (pa[k] = point_entry(p)) >= 0;
@@ -596,28 +612,30 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
     bt_arena_release(cx, scratch);
     return false;
   }
-  /* the keys of the segments; the bytes connect keeps for them */
+  /* the keys of the segments (recolor: and their color above them); the bytes the calls keep */
   uint64_t kept = n * sizeof(bt_value);
   size_t m = 0, empty = 0;
   for (uint64_t k = 0; k < n; k++) {
     uint32_t len, key = cross ? segment_key(pa[k % na], pb[k / na], &len) : segment_key(pa[k], pb[k], &len);
     if (!key) {
       empty = 1;
+      if (recolor) kept += 16; /* recolor of the empty set: an allocation of nothing */
       continue;
     }
-    kept += 3 * (uint64_t)len * sizeof(bt_value); /* range_pairs: the pairs and their parts */
-    keys[m++] = key;
+    kept += 3 * (uint64_t)len * sizeof(bt_value);          /* range_pairs: the pairs and their parts */
+    if (recolor) kept += (uint64_t)len * sizeof(bt_value); /* the cells, all interned */
+    keys[m++] = recolor ? (uint32_t)color[k] << 24 | key : key;
   }
   uint64_t peak = kept + 3 * n * sizeof(bt_value) + 8192; /* the set's sort, at most */
   if (before > cx->lim.max_bytes || peak > cx->lim.max_bytes - before) {
     bt_arena_release(cx, scratch);
     return false;
   }
-  sort_keys24(keys, keys + n, m);
+  sort_keys(keys, keys + n, m, recolor ? 28 : 24);
   size_t d = 0;
   for (size_t k = 0; k < m; k++)
     if (k == 0 || keys[k] != keys[k - 1]) keys[d++] = keys[k];
-  /* each distinct segment once, its pairs in canonical order; then the set of them */
+  /* each distinct segment once, its pairs (cells) in canonical order; then the set of them */
   bt_value *segs = bt_items(cx, d + empty);
   if (!segs) {
     bt_arena_release(cx, scratch);
@@ -632,12 +650,17 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
       bt_arena_release(cx, scratch);
       return false;
     }
-    ptrdiff_t by = 2 * (ptrdiff_t)(step[dir][0] * BT_IPAIR_SPAN + step[dir][1]);
+    int64_t span = recolor ? BT_ICELL_SPAN : BT_IPAIR_SPAN;
+    const bt_value *at = bt_intern_tab + 2 * (ptrdiff_t)first;
+    if (recolor) /* the cell of the first pair: a cell's entry for every pair, in the cells' window */
+      at = bt_intern_cell(key >> 24, BT_IPAIR_LO + (int64_t)first / BT_IPAIR_SPAN,
+                          BT_IPAIR_LO + (int64_t)first % BT_IPAIR_SPAN);
+    ptrdiff_t by = 2 * (ptrdiff_t)(step[dir][0] * span + step[dir][1]);
     for (uint32_t e = 0; e < len; e++)
-      items[e] = bt_tuple(bt_intern_tab + 2 * (ptrdiff_t)first + by * (ptrdiff_t)e, 2);
+      items[e] = bt_tuple(at + by * (ptrdiff_t)e, 2);
     segs[empty + k] = bt_set_sorted(items, len);
   }
-  bt_value r = bt_set_sorted(segs, d + empty); /* the keys' order (segment_key) */
+  bt_value r = bt_set_sorted(segs, d + empty); /* the keys' order (segment_key, color above) */
   if (cx->arena.used - before > kept) {        /* more than the calls keep: cannot count */
     bt_arena_release(cx, scratch);
     return false;
@@ -648,20 +671,54 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, uint64_
 }
 
 bool bt_connect_cross(bt_ctx *cx, bt_value x, bt_value y, bt_value *out) {
-  return shift_union_on && bt_is_set(x) && bt_is_set(y) && connect_many(cx, x, y, true, 1, out);
+  return shift_union_on && bt_is_set(x) && bt_is_set(y) && connect_many(cx, x, y, true, false, 1, out);
+}
+
+/* Whether f is the primitive prim. */
+static bool is_prim_fn(bt_value f, int prim) { return f.kind == BT_FN && !f.u.clo && f.prim == prim; }
+
+/* Whether f is a closure of constructor ctor, of arity 1, over the nargs values args (each a
+ * primitive, by id; -1: anything). */
+static const bt_closure *closure_of(bt_value f, int ctor, int nargs, const int *args) {
+  const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
+  if (!c || c->ctor != ctor || c->nargs != nargs || c->arity != 1) return NULL;
+  for (int k = 0; k < nargs; k++)
+    if (args[k] >= 0 && !is_prim_fn(c->args[k], args[k])) return NULL;
+  return c;
+}
+
+/* Whether f gives last(last(x)) of a pair x: power(last, 2), or compose(last, last). */
+static bool last_of_last(bt_value f) {
+  const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
+  if (!c || c->nargs != 2 || c->arity != 1 || !is_prim_fn(c->args[0], BT_P_last)) return false;
+  return c->ctor == BT_P_power ? c->args[1].kind == BT_INT && c->args[1].u.i == 2
+                               : c->ctor == BT_P_compose && is_prim_fn(c->args[1], BT_P_last);
 }
 
 bool bt_connect_pairs(bt_ctx *cx, bt_value f, bt_value pairs, bt_value *out) {
-  const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
-  if (!shift_union_on || !c || c->ctor != BT_P_fork || c->nargs != 3 || c->arity != 1 || !bt_is_set(pairs))
+  if (!shift_union_on || !bt_is_set(pairs)) return false;
+  if (closure_of(f, BT_P_fork, 3, (const int[]){BT_P_connect, BT_P_first, BT_P_last}))
+    return connect_many(cx, pairs, bt_none(), false, false, 4, out);
+  /* fork(recolor, color, fork(connect, compose(last, first), last of last)) on pairs of cells */
+  const bt_closure *c = closure_of(f, BT_P_fork, 3, (const int[]){BT_P_recolor, BT_P_color, -1}), *g;
+  if (!c || !(g = closure_of(c->args[2], BT_P_fork, 3, (const int[]){BT_P_connect, -1, -1})) ||
+      !closure_of(g->args[1], BT_P_compose, 2, (const int[]){BT_P_last, BT_P_first}) ||
+      !last_of_last(g->args[2]))
     return false;
-  for (int k = 0; k < 3; k++)
-    if (c->args[k].kind != BT_FN || c->args[k].u.clo ||
-        c->args[k].prim != (k == 0   ? BT_P_connect
-                            : k == 1 ? BT_P_first
-                                     : BT_P_last))
-      return false;
-  return connect_many(cx, pairs, bt_none(), false, 4, out);
+  /* the steps of one call: counted by calling it on the first pair (they are the same for
+     every pair of interned cells: no call of it depends on the values but for their kinds) */
+  if (pairs.n == 0) return false;
+  bt_value first = pairs.u.items[0];
+  if (first.kind != BT_TUPLE || first.n != 2 || bt_intern_at(first.u.items[0]) < BT_INTERN_PAIRS ||
+      bt_intern_at(first.u.items[1]) < BT_INTERN_PAIRS)
+    return false;
+  uint64_t steps = cx->steps;
+  bt_mark m = bt_arena_mark(cx);
+  bt_value r = bt_call(cx, f, &first, 1);
+  uint64_t per = cx->steps - steps;
+  cx->steps = steps;
+  bt_arena_release(cx, m);
+  return !bt_is_err(r) && connect_many(cx, pairs, bt_none(), false, true, per, out);
 }
 
 BT_PRIM(shoot) {

@@ -880,6 +880,103 @@ static void test_connect_many_as_calling(void **state) {
   assert_true(fast > cases / 16);
 }
 
+/* apply(fork(recolor, color, fork(connect, compose(last, first), last of last)), product(x, x))
+ * for a set x of cells, in a context of its own under lim: the recoloured segments by
+ * bt_connect_pairs (on) or by calling the function on every pair (off); the value (boxed into
+ * cx), its steps and bytes. power: the last of last as power(last, 2), else compose(last, last). */
+static bt_value recolor_connect_all(bt_value x, bool power, bool on, bt_limits lim, uint64_t *steps,
+                                    size_t *used) {
+  bt_ctx c;
+  bt_ctx_init(&c, &lim);
+  bt_ctx_begin(&c);
+  bt_value xc = bt_copy(&c, x), last = bt_prim_value(BT_P_last);
+  bt_value s = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, xc});
+  bt_value a = bt_call_prim(&c, BT_P_compose, (bt_value[]){last, bt_prim_value(BT_P_first)});
+  bt_value b = power ? bt_call_prim(&c, BT_P_power, (bt_value[]){last, bt_int(2)})
+                     : bt_call_prim(&c, BT_P_compose, (bt_value[]){last, last});
+  bt_value g = bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_connect), a, b});
+  bt_value f =
+      bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_recolor), bt_prim_value(BT_P_color), g});
+  *steps = *used = 0;
+  if (bt_is_err(s) || bt_is_err(f)) { /* the limits stop the setting up, both ways */
+    bt_ctx_free(&c);
+    return bt_is_err(s) ? s : f;
+  }
+  bt_shift_union_use(on);
+  size_t u0 = c.arena.used;
+  uint64_t s0 = c.steps;
+  bt_value r = bt_call_prim(&c, BT_P_apply, (bt_value[]){f, s});
+  bt_shift_union_use(true);
+  *steps = c.steps - s0;
+  *used = c.arena.used - u0;
+  refused = c.out_of_bytes;
+  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
+  bt_ctx_free(&c);
+  return r;
+}
+
+/* The recoloured segments of every pair of cells made once against calling the function on
+ * every pair: the same value, steps and bytes counted, for cells of several colors on common
+ * lines and not, in the cells' window and past it, and under limits near what the calls take. */
+static void test_recolor_connect_as_calling(void **state) {
+  (void)state;
+  uint64_t seed = 0x2545f4914f6cdd1dull;
+  int cases = 0, fast = 0;
+  for (int g = 0; g < 200; g++) {
+    bt_mark m = bt_arena_mark(&cx);
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    int nx = 1 + (int)((seed >> 8) % 30);
+    int64_t spread = g % 3 == 0 ? 4 : g % 3 == 1 ? 10 : 25, base = g % 7 == 0 ? 40 : g % 7 == 1 ? -15 : 0;
+    bt_value *xi = bt_items(&cx, (size_t)nx);
+    for (int k = 0; k < nx; k++) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      xi[k] = bt_cell(&cx, (int64_t)((seed >> 50) % (g % 4 == 0 ? 1 : 4)),
+                      base + (int64_t)((seed >> 20) % (uint64_t)spread),
+                      base + (int64_t)((seed >> 36) % (uint64_t)spread));
+    }
+    bt_value x = bt_set_build(&cx, xi, (size_t)nx);
+    for (int lim_case = 0; lim_case < 4; lim_case++) {
+      bt_limits lim = bt_default_limits;
+      uint64_t pairs = (uint64_t)x.n * x.n;
+      if (lim_case == 1) lim.max_steps = 10 + 11 * pairs - (uint64_t)(g % 3);
+      if (lim_case == 2) lim.max_elems = (uint32_t)(pairs - (g % 2));
+      if (lim_case == 3) lim.max_bytes = (size_t)pairs * 80 * (size_t)(g % 6 + 1) + 8192;
+      bt_value got[2];
+      uint64_t steps[2];
+      size_t used[2];
+      bool full[2];
+      for (int on = 0; on < 2; on++) {
+        got[on] = recolor_connect_all(x, g % 2 == 0, on, lim, &steps[on], &used[on]);
+        full[on] = refused;
+      }
+      if (!bt_same(got[0], got[1]) || steps[0] != steps[1] || used[0] != used[1] ||
+          (bt_is_err(got[0]) && full[0] != full[1]))
+        fail_msg("case %d (limits %d): %u vs %u items (kind %d vs %d), %lu vs %lu steps, %zu vs %zu bytes", g,
+                 lim_case, got[1].n, got[0].n, got[1].kind, got[0].kind, (unsigned long)steps[1],
+                 (unsigned long)steps[0], used[1], used[0]);
+      cases++;
+      if (lim_case == 0) { /* whether the segments were made once */
+        bt_ctx c;
+        bt_ctx_init(&c, NULL);
+        bt_ctx_begin(&c);
+        bt_value xc = bt_copy(&c, x), last = bt_prim_value(BT_P_last), r;
+        bt_value pairs_v = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, xc});
+        bt_value a = bt_call_prim(&c, BT_P_compose, (bt_value[]){last, bt_prim_value(BT_P_first)});
+        bt_value b = bt_call_prim(&c, BT_P_power, (bt_value[]){last, bt_int(2)});
+        bt_value gf = bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_connect), a, b});
+        bt_value f = bt_call_prim(&c, BT_P_fork,
+                                  (bt_value[]){bt_prim_value(BT_P_recolor), bt_prim_value(BT_P_color), gf});
+        fast += bt_connect_pairs(&c, f, pairs_v, &r);
+        bt_ctx_free(&c);
+      }
+    }
+    bt_arena_release(&cx, m);
+  }
+  printf("recoloured segments of many pairs: %d cases, %d of %d sets by the segments\n", cases, fast,
+         cases / 4);
+  assert_true(fast > cases / 8);
+}
+
 /* hmatching / vmatching of index sets and objects of 0 to 60 indices, small and large on
  * either side, against the definition: a row (column) index the two patches share. */
 static void test_matching_as_defined(void **state) {
@@ -950,6 +1047,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_shift_union_as_mapping),
       cmocka_unit_test(test_ray_union_as_mapping),
       cmocka_unit_test(test_connect_many_as_calling),
+      cmocka_unit_test(test_recolor_connect_as_calling),
       cmocka_unit_test(test_matching_as_defined),
       cmocka_unit_test(test_big_sets_within_the_element_limit),
       cmocka_unit_test(test_box_unions_edges),
