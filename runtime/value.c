@@ -222,6 +222,10 @@ bt_value bt_intern_tab[BT_INTERN_VALUES];
 
 /* Fills the table before main: it is read-only from then on, shared by every thread. */
 __attribute__((constructor)) static void intern_init(void) {
+  /* its pages made present in one call, not a fault each, as a large chunk's (take_chunk) */
+  uintptr_t lo = ((uintptr_t)bt_intern_tab + 4095) & ~(uintptr_t)4095,
+            hi = ((uintptr_t)(bt_intern_tab + BT_INTERN_VALUES)) & ~(uintptr_t)4095;
+  if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
   bt_value *p = bt_intern_tab;
   for (int i = 0; i < BT_IPAIR_SPAN; i++)
     for (int j = 0; j < BT_IPAIR_SPAN; j++, p += 2) {
