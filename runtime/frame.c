@@ -132,14 +132,14 @@ void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now) {
 }
 
 bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before) {
-  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact || !it->cx->out_of_bytes ||
-      before.used <= it->cx->lim.max_bytes / 64)
-    return false;
+  if (!it->spare || ex->phase != BT_CLASS_SAMPLE || ex->no_compact || !it->cx->out_of_bytes) return false;
   bt_arena_release(it->cx, before); /* what the failed call made is garbage */
   bt_arena_trim(it->cx, 0);         /* and goes back before the live values are copied */
   bt_arena_trim(it->spare, 0);
   compact(ex, it, t - 1, true);
-  return true;
+  /* the call runs again whenever the collection freed memory: whether a line fits then
+     depends on the values alive, not on the garbage the schedule of collections left */
+  return it->cx->arena.used < before.used;
 }
 
 void bt_exec_store(bt_exec *ex, bt_exec_item *it, int t, bt_value v) {

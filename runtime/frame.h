@@ -91,10 +91,11 @@ void bt_exec_ahead(bt_exec *ex, int now, int n, const int32_t *ts);
  * it has grown, as bt_exec_store does. */
 void bt_exec_settle(bt_exec *ex, bt_exec_item *it, int now);
 /* Line t's call, begun at mark `before`, met the arena's limit (an allocation was refused
- * for max_bytes) while the item held over 1/64 of its max_bytes before it: frees what the
- * call made and collects the item's garbage (a full compaction of the values alive before
- * line t), so that the line can run once more, its outcome then depending on the values
- * alive rather than on when the last compaction ran. False (nothing done) otherwise. */
+ * for max_bytes): frees what the call made and collects the item's garbage (a full
+ * compaction of the values alive before line t), so that the line can run once more, its
+ * outcome then depending on the values alive rather than on when the last compaction ran.
+ * True when that freed memory (the line runs again); false when there was nothing to do or
+ * nothing was freed (it would fail the same way). */
 bool bt_exec_reclaim(bt_exec *ex, bt_exec_item *it, int t, bt_mark before);
 /* Adds the time since start to line t's profile (no-op when not profiling). */
 void bt_exec_profile(bt_exec *ex, int t, int code, uint64_t start);
