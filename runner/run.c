@@ -317,6 +317,10 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
   }
   uint64_t cap = w->sh->o->limits.max_elems, walk = w->sh->o->limits.max_walk;
   bool keep = w->sh->o->keep_outputs;
+  /* the boxed twins of packed outputs are the runner's, not the program's: the item's
+     arena may be full to max_bytes after its last line, and they are made all the same */
+  size_t max_bytes = it->cx->lim.max_bytes;
+  it->cx->lim.max_bytes = SIZE_MAX;
   for (int s = 0; own && s < p->n_solvers; s++) /* the others are skipped: their own walk */
     res[s] = (bt_result){BT_V_SKIPPED, 0, -1};
   int n_scored = own ? own->n : p->n_solvers;
@@ -367,6 +371,7 @@ static bool score_item(worker *w, bt_task_result *tr, int item, const bt_pair_io
     if (bt_is_err(text) || !(ir->outputs[k] = bt_json_text(text))) ok = false;
   }
   free(seen);
+  it->cx->lim.max_bytes = max_bytes;
   return ok;
 }
 

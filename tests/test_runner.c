@@ -444,6 +444,46 @@ static void test_line_retried_after_compaction(void **state) {
   program_unload(&tp);
 }
 
+/* A line that needs all of max_bytes but for the few bytes dead values hold (far less than
+ * 1/64 of it): under every limit around that need, each item gives the same outcome whether
+ * its arena was collected after every line (compact_min 1) or not at all. The limits swept
+ * reach from where the line fails either way to where it fits either way. */
+static void test_line_outcome_whatever_the_collections(void **state) {
+  (void)state;
+  test_program tp;
+  program_load(&tp, "margin.py");
+  bt_taskset ts;
+  assert_int_equal(tasks_in(&ts, runner_data, "reclaim"), 0);
+  int failed = 0, fitted = 0;
+  for (size_t limit = 300 << 10; limit <= 340 << 10; limit += 256) {
+    char *texts[2];
+    bool error[2];
+    for (int v = 0; v < 2; v++) {
+      bt_run_opts o;
+      bt_run_opts_default(&o);
+      o.threads = 1;
+      o.keep_outputs = true;
+      o.compact_min = v ? 1 : 0;
+      o.limits.max_bytes = limit;
+      bt_run run;
+      assert_true(bt_run_program(&run, tp.p, &ts, &o));
+      error[v] = run.by_task[0].results[0].verdict == BT_V_ERROR;
+      texts[v] = results_file_text(&run);
+      bt_run_free(&run);
+    }
+    if (strcmp(texts[0], texts[1]) != 0)
+      fail_msg("max_bytes %zu: %s without collections, %s collecting", limit,
+               error[0] ? "an error" : "a grid", error[1] ? "an error" : "a grid");
+    failed += error[0];
+    fitted += !error[0];
+    free(texts[0]);
+    free(texts[1]);
+  }
+  assert_true(failed > 0 && fitted > 0);
+  bt_tasks_free(&ts);
+  program_unload(&tp);
+}
+
 /* A chunk whose memory cannot be had (as on a host out of memory): the run stops with one
  * line naming the chunk, returns false with nothing in it, and does not hang waiting
  * for the items that never ran (progress bar on). The same run without it succeeds. */
@@ -826,6 +866,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_out_of_memory_stops_cleanly),
       cmocka_unit_test(test_memory_limit_per_task),
       cmocka_unit_test(test_line_retried_after_compaction),
+      cmocka_unit_test(test_line_outcome_whatever_the_collections),
       cmocka_unit_test(test_limits_stop_runaway_solvers),
       cmocka_unit_test(test_kaggle_submission),
       cmocka_unit_test(test_kaggle_keeps_only_attempts),
