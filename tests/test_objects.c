@@ -787,6 +787,29 @@ static void test_ray_union_as_mapping(void **state) {
   assert_true(applied > cases / 2);
 }
 
+/* The call of primitive prim on args in context c (set up under its limits, freed here), the
+ * shortcuts of bt_shift_union_use on or off: the value (boxed into cx), its steps and bytes;
+ * refused: whether an allocation was. An error in the setting up (setup) is returned as it is. */
+static bt_value measured_call(bt_ctx *c, bt_value setup, int prim, const bt_value *args, bool on,
+                              uint64_t *steps, size_t *used) {
+  *steps = *used = 0;
+  if (bt_is_err(setup)) { /* the limits stop the setting up, both ways */
+    bt_ctx_free(c);
+    return setup;
+  }
+  bt_shift_union_use(on);
+  size_t u0 = c->arena.used;
+  uint64_t s0 = c->steps;
+  bt_value r = bt_call_prim(c, prim, args);
+  bt_shift_union_use(true);
+  *steps = c->steps - s0;
+  *used = c->arena.used - u0;
+  refused = c->out_of_bytes;
+  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
+  bt_ctx_free(c);
+  return r;
+}
+
 /* prapply(connect, x, y) (apply: apply(fork(connect, first, last), product(x, y))) in a
  * context of its own under lim, the segments by bt_connect_cross / bt_connect_pairs (on)
  * or by calling connect on every pair (off): the value (boxed into cx), its steps and bytes. */
@@ -800,23 +823,9 @@ static bt_value connect_all(bt_value x, bt_value y, bool apply, bool on, bt_limi
     s = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, yc});
     f = bt_call_prim(&c, BT_P_fork, (bt_value[]){f, bt_prim_value(BT_P_first), bt_prim_value(BT_P_last)});
   }
-  *steps = *used = 0;
-  if (bt_is_err(s) || bt_is_err(f)) { /* the limits stop the setting up, both ways */
-    bt_ctx_free(&c);
-    return bt_is_err(s) ? s : f;
-  }
-  bt_shift_union_use(on);
-  size_t u0 = c.arena.used;
-  uint64_t s0 = c.steps;
-  bt_value r = apply ? bt_call_prim(&c, BT_P_apply, (bt_value[]){f, s})
-                     : bt_call_prim(&c, BT_P_prapply, (bt_value[]){f, xc, yc});
-  bt_shift_union_use(true);
-  *steps = c.steps - s0;
-  *used = c.arena.used - u0;
-  refused = c.out_of_bytes;
-  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
-  bt_ctx_free(&c);
-  return r;
+  bt_value setup = bt_is_err(s) ? s : f;
+  return apply ? measured_call(&c, setup, BT_P_apply, (bt_value[]){f, s}, on, steps, used)
+               : measured_call(&c, setup, BT_P_prapply, (bt_value[]){f, xc, yc}, on, steps, used);
 }
 
 /* prapply(connect, x, y) and apply(fork(connect, first, last), product(x, y)) by the
@@ -880,39 +889,28 @@ static void test_connect_many_as_calling(void **state) {
   assert_true(fast > cases / 16);
 }
 
-/* apply(fork(recolor, color, fork(connect, compose(last, first), last of last)), product(x, x))
- * for a set x of cells, in a context of its own under lim: the recoloured segments by
- * bt_connect_pairs (on) or by calling the function on every pair (off); the value (boxed into
- * cx), its steps and bytes. power: the last of last as power(last, 2), else compose(last, last). */
+/* fork(recolor, color, fork(connect, compose(last, first), last of last)) in c, the last of
+ * the last as power(last, 2) (power) or compose(last, last). */
+static bt_value recolor_connect_fn(bt_ctx *c, bool power) {
+  bt_value last = bt_prim_value(BT_P_last);
+  bt_value a = bt_call_prim(c, BT_P_compose, (bt_value[]){last, bt_prim_value(BT_P_first)});
+  bt_value b = power ? bt_call_prim(c, BT_P_power, (bt_value[]){last, bt_int(2)})
+                     : bt_call_prim(c, BT_P_compose, (bt_value[]){last, last});
+  bt_value g = bt_call_prim(c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_connect), a, b});
+  return bt_call_prim(c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_recolor), bt_prim_value(BT_P_color), g});
+}
+
+/* apply(recolor_connect_fn, product(x, x)) for a set x of cells, in a context of its own
+ * under lim: the recoloured segments by bt_connect_pairs (on) or by calling the function on
+ * every pair (off); the value (boxed into cx), its steps and bytes. */
 static bt_value recolor_connect_all(bt_value x, bool power, bool on, bt_limits lim, uint64_t *steps,
                                     size_t *used) {
   bt_ctx c;
   bt_ctx_init(&c, &lim);
   bt_ctx_begin(&c);
-  bt_value xc = bt_copy(&c, x), last = bt_prim_value(BT_P_last);
-  bt_value s = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, xc});
-  bt_value a = bt_call_prim(&c, BT_P_compose, (bt_value[]){last, bt_prim_value(BT_P_first)});
-  bt_value b = power ? bt_call_prim(&c, BT_P_power, (bt_value[]){last, bt_int(2)})
-                     : bt_call_prim(&c, BT_P_compose, (bt_value[]){last, last});
-  bt_value g = bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_connect), a, b});
-  bt_value f =
-      bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_recolor), bt_prim_value(BT_P_color), g});
-  *steps = *used = 0;
-  if (bt_is_err(s) || bt_is_err(f)) { /* the limits stop the setting up, both ways */
-    bt_ctx_free(&c);
-    return bt_is_err(s) ? s : f;
-  }
-  bt_shift_union_use(on);
-  size_t u0 = c.arena.used;
-  uint64_t s0 = c.steps;
-  bt_value r = bt_call_prim(&c, BT_P_apply, (bt_value[]){f, s});
-  bt_shift_union_use(true);
-  *steps = c.steps - s0;
-  *used = c.arena.used - u0;
-  refused = c.out_of_bytes;
-  r = bt_is_err(r) ? r : bt_copy_boxed(&cx, r);
-  bt_ctx_free(&c);
-  return r;
+  bt_value xc = bt_copy(&c, x);
+  bt_value s = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, xc}), f = recolor_connect_fn(&c, power);
+  return measured_call(&c, bt_is_err(s) ? s : f, BT_P_apply, (bt_value[]){f, s}, on, steps, used);
 }
 
 /* The recoloured segments of every pair of cells made once against calling the function on
@@ -959,14 +957,9 @@ static void test_recolor_connect_as_calling(void **state) {
         bt_ctx c;
         bt_ctx_init(&c, NULL);
         bt_ctx_begin(&c);
-        bt_value xc = bt_copy(&c, x), last = bt_prim_value(BT_P_last), r;
+        bt_value xc = bt_copy(&c, x), r;
         bt_value pairs_v = bt_call_prim(&c, BT_P_product, (bt_value[]){xc, xc});
-        bt_value a = bt_call_prim(&c, BT_P_compose, (bt_value[]){last, bt_prim_value(BT_P_first)});
-        bt_value b = bt_call_prim(&c, BT_P_power, (bt_value[]){last, bt_int(2)});
-        bt_value gf = bt_call_prim(&c, BT_P_fork, (bt_value[]){bt_prim_value(BT_P_connect), a, b});
-        bt_value f = bt_call_prim(&c, BT_P_fork,
-                                  (bt_value[]){bt_prim_value(BT_P_recolor), bt_prim_value(BT_P_color), gf});
-        fast += bt_connect_pairs(&c, f, pairs_v, &r);
+        fast += bt_connect_pairs(&c, recolor_connect_fn(&c, true), pairs_v, &r);
         bt_ctx_free(&c);
       }
     }
