@@ -643,6 +643,7 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, bool re
   }
   if (empty) segs[0] = bt_set_sorted(NULL, 0);
   static const int step[4][2] = {{0, 1}, {1, -1}, {1, 0}, {1, 1}};
+  int64_t span = recolor ? BT_ICELL_SPAN : BT_IPAIR_SPAN; /* the table the segments are read from */
   for (size_t k = 0; k < d; k++) {
     uint32_t key = keys[k], len = (key & 127) + 1, dir = key >> 7 & 3, first = key >> 9 & 0x3fff;
     bt_value *items = bt_items(cx, len);
@@ -650,7 +651,6 @@ static bool connect_many(bt_ctx *cx, bt_value x, bt_value y, bool cross, bool re
       bt_arena_release(cx, scratch);
       return false;
     }
-    int64_t span = recolor ? BT_ICELL_SPAN : BT_IPAIR_SPAN;
     const bt_value *at = bt_intern_tab + 2 * (ptrdiff_t)first;
     if (recolor) /* the cell of the first pair: a cell's entry for every pair, in the cells' window */
       at = bt_intern_cell(key >> 24, BT_IPAIR_LO + (int64_t)first / BT_IPAIR_SPAN,
@@ -677,14 +677,19 @@ bool bt_connect_cross(bt_ctx *cx, bt_value x, bt_value y, bt_value *out) {
 /* Whether f is the primitive prim. */
 static bool is_prim_fn(bt_value f, int prim) { return f.kind == BT_FN && !f.u.clo && f.prim == prim; }
 
-/* Whether f is a closure of constructor ctor, of arity 1, over the nargs values args (each a
+/* Whether c is a closure of constructor ctor, of arity 1, over the nargs values args (each a
  * primitive, by id; -1: anything). */
+static bool closure_is(const bt_closure *c, int ctor, int nargs, const int *args) {
+  if (!c || c->ctor != ctor || c->nargs != nargs || c->arity != 1) return false;
+  for (int k = 0; k < nargs; k++)
+    if (args[k] >= 0 && !is_prim_fn(c->args[k], args[k])) return false;
+  return true;
+}
+
+/* The closure f is when closure_is says so, else NULL. */
 static const bt_closure *closure_of(bt_value f, int ctor, int nargs, const int *args) {
   const bt_closure *c = f.kind == BT_FN ? f.u.clo : NULL;
-  if (!c || c->ctor != ctor || c->nargs != nargs || c->arity != 1) return NULL;
-  for (int k = 0; k < nargs; k++)
-    if (args[k] >= 0 && !is_prim_fn(c->args[k], args[k])) return NULL;
-  return c;
+  return closure_is(c, ctor, nargs, args) ? c : NULL;
 }
 
 /* Whether f gives last(last(x)) of a pair x: power(last, 2), or compose(last, last). */
@@ -1082,8 +1087,7 @@ void bt_shift_union_use(bool on) { shift_union_on = on; }
 /* Whether f is ctor(prim, value) taking one argument (lbind(shift, p), rbind(shoot, d)), and
  * the unions are on. */
 static bool binds_prim(const bt_closure *f, int ctor, int prim) {
-  return shift_union_on && f->ctor == ctor && f->nargs == 2 && f->args[0].kind == BT_FN &&
-         !f->args[0].u.clo && f->args[0].prim == prim && f->arity == 1;
+  return shift_union_on && closure_is(f, ctor, 2, (const int[]){prim, -1});
 }
 
 /* The bytes shift_by takes to move a set p of m plain-int pairs or cells (interned: all in

@@ -159,6 +159,13 @@ void bt_arena_trim(bt_ctx *cx, size_t keep) {
   }
 }
 
+/* Makes the whole pages in [from, to) present in one call, not by a fault on each page's
+ * first write. */
+static void make_present(const void *from, const void *to) {
+  uintptr_t lo = ((uintptr_t)from + 4095) & ~(uintptr_t)4095, hi = (uintptr_t)to & ~(uintptr_t)4095;
+  if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
 static bt_chunk *take_chunk(bt_arena *a, size_t need) {
   for (bt_chunk **p = &a->spare; *p; p = &(*p)->next) {
     if ((*p)->size >= need) {
@@ -171,11 +178,7 @@ static bt_chunk *take_chunk(bt_arena *a, size_t need) {
   size_t grow = a->used / 2 < CHUNK_GROW ? a->used / 2 : CHUNK_GROW;
   size_t size = need > CHUNK_MIN ? need : grow > CHUNK_MIN ? grow : CHUNK_MIN;
   bt_chunk *c = malloc(sizeof(bt_chunk) + size);
-  if (c && size >= CHUNK_POPULATE) { /* its pages made present in one call, not a fault each */
-    uintptr_t lo = ((uintptr_t)c + 4095) & ~(uintptr_t)4095,
-              hi = ((uintptr_t)c->data + size) & ~(uintptr_t)4095;
-    if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-  }
+  if (c && size >= CHUNK_POPULATE) make_present(c, c->data + size);
   if (c) {
     c->size = size;
     POISON(c->data, size);
@@ -222,10 +225,7 @@ bt_value bt_intern_tab[BT_INTERN_VALUES];
 
 /* Fills the table before main: it is read-only from then on, shared by every thread. */
 __attribute__((constructor)) static void intern_init(void) {
-  /* its pages made present in one call, not a fault each, as a large chunk's (take_chunk) */
-  uintptr_t lo = ((uintptr_t)bt_intern_tab + 4095) & ~(uintptr_t)4095,
-            hi = ((uintptr_t)(bt_intern_tab + BT_INTERN_VALUES)) & ~(uintptr_t)4095;
-  if (hi > lo) madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+  make_present(bt_intern_tab, bt_intern_tab + BT_INTERN_VALUES); /* as a large chunk's */
   bt_value *p = bt_intern_tab;
   for (int i = 0; i < BT_IPAIR_SPAN; i++)
     for (int j = 0; j < BT_IPAIR_SPAN; j++, p += 2) {
